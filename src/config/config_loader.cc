@@ -1,0 +1,98 @@
+#include "config/config_loader.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "config/config_validation.h"
+#include "config/yaml_to_json.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace makegood::config {
+namespace {
+
+constexpr absl::string_view kTypeUrlPrefix = "type.googleapis.com/";
+
+// "invalid value "HUGE" for type type.googleapis.com/makegood.v1.Severity"
+// becomes "invalid value "HUGE": expected one of MINOR, MAJOR, SEVERE".
+std::string ExplainEnum(std::string message) {
+  const size_t at = message.find(kTypeUrlPrefix.data());
+  if (at == std::string::npos) return message;
+  const std::string type_name = message.substr(at + kTypeUrlPrefix.size());
+  const auto* type =
+      google::protobuf::DescriptorPool::generated_pool()->FindEnumTypeByName(
+          type_name);
+  if (type == nullptr) return message;
+  std::vector<std::string> names;
+  for (int i = 1; i < type->value_count(); ++i) {
+    names.push_back(type->value(i)->name());
+  }
+  std::string head = message.substr(0, message.find(" for type "));
+  return absl::StrCat(head, ": expected one of ", absl::StrJoin(names, ", "));
+}
+
+// Protobuf's JSON parser says "(policy[0]) offerx: Cannot find field." or
+// "(policy[1].when.severity[0]): invalid value ..."; the project's errors
+// read "policy[0].offerx: unknown field".
+std::string FieldPathError(std::string message) {
+  if (message.empty() || message.front() != '(') return message;
+  const size_t close = message.find(')');
+  if (close == std::string::npos) return message;
+  std::string path = message.substr(1, close - 1);
+  std::string rest = message.substr(close + 1);
+  if (absl::StartsWith(rest, " ")) {  // " field: what"
+    const size_t colon = rest.find(": ");
+    if (colon != std::string::npos) {
+      const std::string field = rest.substr(1, colon - 1);
+      path = path.empty() ? field : absl::StrCat(path, ".", field);
+      rest = rest.substr(colon);
+    }
+  }
+  if (absl::StartsWith(rest, ": ")) rest = rest.substr(2);
+  if (rest == "Cannot find field.") rest = "unknown field";
+  return absl::StrCat(path.empty() ? "(top level)" : path, ": ",
+                      ExplainEnum(rest));
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Config> ParseConfigYaml(absl::string_view yaml,
+                                           absl::string_view file_name) {
+  auto json = YamlToJson(yaml);
+  if (!json.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file_name, ": ", json.status().message()));
+  }
+  v1::Config config;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto parsed = google::protobuf::util::JsonStringToMessage(*json, &config, options);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        file_name, ": ", FieldPathError(parsed.message().as_string())));
+  }
+  std::vector<std::string> errors = ValidateConfig(config);
+  if (!errors.empty()) {
+    for (std::string& error : errors) error = absl::StrCat(file_name, ": ", error);
+    return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
+  }
+  ApplyDefaults(config);
+  return config;
+}
+
+absl::StatusOr<v1::Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat(path, ": cannot read the configuration file"));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseConfigYaml(text.str(), path);
+}
+
+}  // namespace makegood::config

@@ -1,0 +1,34 @@
+#ifndef MAKEGOOD_CONFIG_CONFIG_VALIDATION_H_
+#define MAKEGOOD_CONFIG_CONFIG_VALIDATION_H_
+
+// The meaning of a parsed configuration: what protobuf's parser cannot check.
+// Pure apart from reading the time zone database and probing TLS files;
+// thread-safe.
+
+#include <string>
+#include <vector>
+
+#include "makegood/v1/config.pb.h"
+
+namespace makegood::config {
+
+// Default listen address: loopback only.
+inline constexpr char kDefaultListen[] = "127.0.0.1:50051";
+// Default database, relative to the working directory.
+inline constexpr char kDefaultDatabase[] = "var/makegood.db";
+inline constexpr char kDefaultBusinessDayStarts[] = "04:00";
+inline constexpr int kDefaultFollowUpDays = 7;
+inline constexpr int kDefaultContactRetentionDays = 90;
+
+// Every problem found, each "field.path: what is wrong"; empty when valid.
+std::vector<std::string> ValidateConfig(const makegood::v1::Config& config);
+
+// Fills in the documented defaults of unset fields.
+void ApplyDefaults(makegood::v1::Config& config);
+
+// True for 127.0.0.0/8, ::1 and localhost listen addresses ("host:port").
+bool IsLoopbackListenAddress(const std::string& address);
+
+}  // namespace makegood::config
+
+#endif  // MAKEGOOD_CONFIG_CONFIG_VALIDATION_H_

@@ -1,0 +1,75 @@
+#include "service/auth.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace makegood::service {
+
+std::string Sha256Hex(absl::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         digest);
+  return absl::BytesToHexString(absl::string_view(
+      reinterpret_cast<const char*>(digest), sizeof(digest)));
+}
+
+Authenticator::Authenticator(const makegood::v1::Config& config) {
+  for (const auto* list : {&config.staff(), &config.devices()}) {
+    for (const auto& credential : *list) {
+      entries_.push_back(Entry{
+          absl::AsciiStrToLower(credential.token_sha256()),
+          Principal{credential.id(), credential.name(), credential.role()}});
+    }
+  }
+}
+
+absl::StatusOr<Principal> Authenticator::Authenticate(
+    absl::string_view authorization) const {
+  constexpr absl::string_view kScheme = "Bearer ";
+  if (authorization.empty()) {
+    return absl::UnauthenticatedError(
+        "missing credentials: send metadata \"authorization: Bearer <token>\"");
+  }
+  if (!absl::StartsWithIgnoreCase(authorization, kScheme) ||
+      authorization.size() == kScheme.size()) {
+    return absl::UnauthenticatedError(
+        "the authorization metadata must be \"Bearer <token>\"");
+  }
+  const std::string hash = Sha256Hex(authorization.substr(kScheme.size()));
+  const Principal* found = nullptr;
+  for (const Entry& entry : entries_) {
+    // Compare against every entry: no early exit on a match.
+    const bool same = entry.token_sha256.size() == hash.size() &&
+                      CRYPTO_memcmp(entry.token_sha256.data(), hash.data(),
+                                    hash.size()) == 0;
+    if (same) found = &entry.principal;
+  }
+  if (found == nullptr) return absl::UnauthenticatedError("unknown token");
+  return *found;
+}
+
+absl::StatusOr<Principal> Authenticator::Authorize(
+    absl::string_view authorization,
+    std::initializer_list<makegood::v1::Role> allowed) const {
+  auto principal = Authenticate(authorization);
+  if (!principal.ok()) return principal;
+  if (std::find(allowed.begin(), allowed.end(), principal->role) ==
+      allowed.end()) {
+    std::vector<std::string> names;
+    for (auto role : allowed) names.push_back(makegood::v1::Role_Name(role));
+    return absl::PermissionDeniedError(absl::StrCat(
+        principal->id, " has role ", makegood::v1::Role_Name(principal->role),
+        "; this call needs ", absl::StrJoin(names, " or ")));
+  }
+  return principal;
+}
+
+}  // namespace makegood::service

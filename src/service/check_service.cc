@@ -1,0 +1,61 @@
+#include "service/check_service.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "service/grpc_glue.h"
+
+namespace makegood::service {
+
+using makegood::v1::Role;
+
+namespace {
+
+// Reading checks is open to every role: checks carry no guest contact.
+constexpr std::initializer_list<Role> kReaders = {
+    makegood::v1::SERVER, makegood::v1::MANAGER, makegood::v1::ADAPTER,
+    makegood::v1::REPORTER, makegood::v1::ADMIN};
+
+}  // namespace
+
+CheckServiceImpl::CheckServiceImpl(std::string location_id, store::Store& store,
+                                   const Authenticator& auth)
+    : location_id_(std::move(location_id)), store_(store), auth_(auth) {}
+
+grpc::ServerUnaryReactor* CheckServiceImpl::GetCheck(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::GetCheckRequest* request, makegood::v1::Check* response) {
+  auto principal = AuthorizeCall(*context, auth_, kReaders);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  if (request->check_id().empty()) {
+    return FinishUnary(context, absl::InvalidArgumentError("check_id: is required"));
+  }
+  auto check = store_.GetCheck(location_id_, request->check_id());
+  if (check.ok()) *response = *std::move(check);
+  return FinishUnary(context, check.status());
+}
+
+grpc::ServerUnaryReactor* CheckServiceImpl::ListChecks(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::ListChecksRequest* request,
+    makegood::v1::ListChecksResponse* response) {
+  auto principal = AuthorizeCall(*context, auth_, kReaders);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  if (request->page_size() < 0 || request->page_size() > 1000) {
+    return FinishUnary(context, absl::InvalidArgumentError(absl::StrCat(
+                                    "page_size: must be 0 to 1000, got ",
+                                    request->page_size())));
+  }
+  store::CheckListQuery query;
+  query.open_only = request->open_only();
+  if (request->page_size() > 0) query.page_size = request->page_size();
+  query.page_token = request->page_token();
+  auto page = store_.ListChecks(location_id_, query);
+  if (page.ok()) {
+    for (auto& check : page->checks) *response->add_checks() = std::move(check);
+    response->set_next_page_token(page->next_page_token);
+  }
+  return FinishUnary(context, page.status());
+}
+
+}  // namespace makegood::service

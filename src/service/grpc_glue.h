@@ -1,0 +1,40 @@
+#ifndef MAKEGOOD_SERVICE_GRPC_GLUE_H_
+#define MAKEGOOD_SERVICE_GRPC_GLUE_H_
+
+// The seam between absl::Status-speaking code and gRPC.
+
+#include <grpcpp/grpcpp.h>
+
+#include <initializer_list>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "service/auth.h"
+
+namespace makegood::service {
+
+// Same code, same message.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// Authorizes the call from its "authorization" metadata.
+absl::StatusOr<Principal> AuthorizeCall(
+    const grpc::CallbackServerContext& context, const Authenticator& auth,
+    std::initializer_list<makegood::v1::Role> allowed);
+
+// A read reactor that has already finished with `status` (a refused call).
+template <typename Request>
+class FinishedReadReactor final : public grpc::ServerReadReactor<Request> {
+ public:
+  explicit FinishedReadReactor(const grpc::Status& status) {
+    this->Finish(status);
+  }
+  void OnDone() override { delete this; }
+};
+
+// Finishes a unary call with `status` and returns its reactor.
+grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context,
+                                      const absl::Status& status);
+
+}  // namespace makegood::service
+
+#endif  // MAKEGOOD_SERVICE_GRPC_GLUE_H_

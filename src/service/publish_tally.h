@@ -1,0 +1,30 @@
+#ifndef MAKEGOOD_SERVICE_PUBLISH_TALLY_H_
+#define MAKEGOOD_SERVICE_PUBLISH_TALLY_H_
+
+// Builds a PublishSummary as events are validated and committed.
+// Not thread-safe; callers serialize.
+
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "makegood/v1/order_events.pb.h"
+#include "store/store.h"
+
+namespace makegood::service {
+
+// Rejections listed in one summary; all are counted.
+inline constexpr int kMaxListedRejections = 1000;
+
+class PublishTally {
+ public:
+  void Reject(int index, const std::string& event_id, absl::string_view reason);
+  void Count(const std::vector<store::EventOutcome>& outcomes);
+  const makegood::v1::PublishSummary& summary() const { return summary_; }
+
+ private:
+  makegood::v1::PublishSummary summary_;
+};
+
+}  // namespace makegood::service
+
+#endif  // MAKEGOOD_SERVICE_PUBLISH_TALLY_H_

@@ -1,0 +1,63 @@
+#ifndef MAKEGOOD_SERVICE_SERVER_H_
+#define MAKEGOOD_SERVICE_SERVER_H_
+
+// The gRPC server of makegoodd: every makegood.v1 service, health and
+// reflection, on one listening address. Thread-safe.
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/clock.h"
+#include "makegood/v1/config.pb.h"
+#include "makegood/v1/recovery.grpc.pb.h"
+#include "makegood/v1/remedy_commands.grpc.pb.h"
+#include "makegood/v1/report.grpc.pb.h"
+#include "service/auth.h"
+#include "service/check_service.h"
+#include "service/order_event_service.h"
+
+namespace makegood::service {
+
+class Server {
+ public:
+  // Listens on config.server().listen (port 0 picks a free port) with the
+  // services over `store`. FAILED_PRECONDITION when the address is not
+  // loopback and no TLS is configured; INVALID_ARGUMENT when a TLS file
+  // cannot be read; UNAVAILABLE when the address cannot be bound.
+  // `store` and `clock` must outlive the server.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      const makegood::v1::Config& config, store::Store& store,
+      const core::Clock& clock);
+
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  ~Server();
+
+  // The port actually bound.
+  int port() const { return port_; }
+
+  // Reports NOT_SERVING, stops accepting calls, waits up to `grace` for
+  // calls in flight to finish, then cancels what remains.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  Server(const makegood::v1::Config& config, store::Store& store,
+         const core::Clock& clock);
+
+  Authenticator auth_;
+  OrderEventServiceImpl order_events_;
+  CheckServiceImpl checks_;
+  // Contract services whose RPCs answer UNIMPLEMENTED until they are built.
+  makegood::v1::RecoveryService::CallbackService recovery_;
+  makegood::v1::RemedyCommandService::CallbackService remedy_commands_;
+  makegood::v1::ReportService::CallbackService reports_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace makegood::service
+
+#endif  // MAKEGOOD_SERVICE_SERVER_H_

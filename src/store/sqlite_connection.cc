@@ -1,0 +1,145 @@
+#include "store/sqlite_connection.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace makegood::store {
+
+absl::Status SqliteError(sqlite3* db, absl::string_view context) {
+  const int code = sqlite3_extended_errcode(db);
+  std::string message =
+      absl::StrCat(context, ": ", sqlite3_errmsg(db), " (sqlite code ", code, ")");
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return absl::UnavailableError(message);
+    case SQLITE_FULL:
+      return absl::ResourceExhaustedError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+Statement::~Statement() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, absl::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                    SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindBlob(int index, absl::string_view bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
+                    SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Statement& Statement::BindOptional(int index, absl::string_view text) {
+  return text.empty() ? BindNull(index) : Bind(index, text);
+}
+
+absl::StatusOr<bool> Statement::Step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteError(db_, sqlite3_sql(stmt_));
+}
+
+absl::Status Statement::Run() {
+  for (;;) {
+    auto row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::OkStatus();
+  }
+}
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+int64_t Statement::Int(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
+
+std::string Statement::Text(int column) const {
+  const auto* text =
+      reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  return text == nullptr
+             ? std::string()
+             : std::string(text, sqlite3_column_bytes(stmt_, column));
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
+    const std::string& path, bool read_only) {
+  sqlite3* db = nullptr;
+  // NOMUTEX: each connection is used by one thread at a time.
+  const int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    absl::Status status = SqliteError(db, absl::StrCat("open ", path));
+    sqlite3_close_v2(db);
+    return status;
+  }
+  std::unique_ptr<Connection> connection(new Connection(db));
+  sqlite3_extended_result_codes(db, 1);
+  absl::Status status = connection->Exec(
+      "PRAGMA busy_timeout=5000;"
+      "PRAGMA foreign_keys=ON;"
+      "PRAGMA synchronous=FULL;");
+  if (!status.ok()) return status;
+  if (read_only) {
+    status = connection->Exec("PRAGMA query_only=ON;");
+  } else {
+    status = connection->Exec("PRAGMA journal_mode=WAL;");
+  }
+  if (!status.ok()) return status;
+  return connection;
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+absl::Status Connection::Exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    absl::Status status = SqliteError(db_, sql);
+    sqlite3_free(error);
+    return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Statement>> Connection::Prepare(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
+                           nullptr) != SQLITE_OK) {
+      return SqliteError(db_, absl::StrCat("prepare ", sql));
+    }
+    it = cache_.emplace(sql, stmt).first;
+  }
+  return std::unique_ptr<Statement>(new Statement(db_, it->second));
+}
+
+int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
+
+int64_t Connection::LastInsertRowId() const {
+  return sqlite3_last_insert_rowid(db_);
+}
+
+}  // namespace makegood::store

@@ -1,0 +1,57 @@
+#ifndef MAKEGOOD_STORE_SQLITE_STORE_H_
+#define MAKEGOOD_STORE_SQLITE_STORE_H_
+
+// The embedded store: one SQLite file in WAL mode, one writer thread with
+// group commit, pooled reader connections. Thread-safe.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "store/reader_pool.h"
+#include "store/store.h"
+#include "store/write_queue.h"
+
+namespace makegood::store {
+
+struct SqliteStoreOptions {
+  // The database file; its directory must exist.
+  std::string path;
+  // Idle reader connections kept open.
+  int max_idle_readers = 4;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database and brings its schema up to date.
+  // FAILED_PRECONDITION if a newer binary wrote it; INTERNAL if SQLite
+  // cannot open or migrate it.
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(
+      const SqliteStoreOptions& options);
+
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+  ~SqliteStore() override;
+
+  absl::Status RegisterLocation(const makegood::v1::Location& location) override;
+  void AppendEvents(std::vector<makegood::v1::OrderEvent> events,
+                    absl::Time received_at, AppendDone done) override;
+  absl::StatusOr<makegood::v1::Check> GetCheck(
+      absl::string_view location_id, absl::string_view check_id) override;
+  absl::StatusOr<CheckPage> ListChecks(absl::string_view location_id,
+                                       const CheckListQuery& query) override;
+  void Shutdown() override;
+
+  // Group-commit counters, for tests and benchmarks.
+  WriteQueue::Stats write_stats() const { return writer_.stats(); }
+
+ private:
+  SqliteStore(std::unique_ptr<Connection> writer, const SqliteStoreOptions& options);
+
+  WriteQueue writer_;
+  ReaderPool readers_;
+};
+
+}  // namespace makegood::store
+
+#endif  // MAKEGOOD_STORE_SQLITE_STORE_H_

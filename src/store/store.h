@@ -1,0 +1,88 @@
+#ifndef MAKEGOOD_STORE_STORE_H_
+#define MAKEGOOD_STORE_STORE_H_
+
+// The durable state of makegood, behind an interface so that a chain can run
+// the same service on PostgreSQL beside the embedded SQLite implementation.
+//
+// Thread-safe: every method may be called from any thread. Writes complete
+// through callbacks run on the store's writer thread after the commit;
+// reads return directly.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "makegood/v1/checks.pb.h"
+#include "makegood/v1/config.pb.h"
+#include "makegood/v1/order_events.pb.h"
+
+namespace makegood::store {
+
+// What became of one appended event.
+enum class EventOutcome {
+  kAccepted,   // Stored now.
+  kDuplicate,  // (source, event_id) was already stored; nothing changed.
+};
+
+using AppendDone =
+    std::function<void(absl::StatusOr<std::vector<EventOutcome>>)>;
+
+struct CheckListQuery {
+  // Only checks neither paid nor closed.
+  bool open_only = false;
+  // Checks per page, 1 to 1000.
+  int page_size = 100;
+  // From a previous CheckPage; empty for the first page.
+  std::string page_token;
+};
+
+struct CheckPage {
+  // Most recently active first, without items.
+  std::vector<makegood::v1::Check> checks;
+  // Empty on the last page.
+  std::string next_page_token;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Records the location's currency and time zone (from the configuration)
+  // so that stored amounts and times can be read back. Blocks until
+  // committed.
+  virtual absl::Status RegisterLocation(const makegood::v1::Location& location) = 0;
+
+  // Stores validated events and updates their checks. Events already stored
+  // (same source and event_id, also earlier in `events`) are duplicates and
+  // change nothing. `done` gets one outcome per event, in order, once the
+  // transaction holding them has committed; it runs on the writer thread
+  // and must not block.
+  virtual void AppendEvents(std::vector<makegood::v1::OrderEvent> events,
+                            absl::Time received_at, AppendDone done) = 0;
+
+  // NOT_FOUND when no event of the check is stored.
+  virtual absl::StatusOr<makegood::v1::Check> GetCheck(
+      absl::string_view location_id, absl::string_view check_id) = 0;
+
+  // INVALID_ARGUMENT for a page token not from a previous page.
+  virtual absl::StatusOr<CheckPage> ListChecks(absl::string_view location_id,
+                                               const CheckListQuery& query) = 0;
+
+  // Commits what is queued and stops accepting writes (later writes fail
+  // with UNAVAILABLE). Blocks until done.
+  virtual void Shutdown() = 0;
+};
+
+// Convenience for callers that may block (tests, tools): AppendEvents and
+// wait for the commit.
+absl::StatusOr<std::vector<EventOutcome>> AppendEventsAndWait(
+    Store& store, std::vector<makegood::v1::OrderEvent> events,
+    absl::Time received_at);
+
+}  // namespace makegood::store
+
+#endif  // MAKEGOOD_STORE_STORE_H_

@@ -1,0 +1,101 @@
+// Group commit.
+//
+// Invariants:
+//  1. Only the writer thread touches the write connection.
+//  2. A job's `done` runs only after the transaction holding its work has
+//     committed (synchronous=FULL: it is on disk), or after that
+//     transaction failed; never before, so nothing is acknowledged early.
+//  3. Each group is one transaction: BEGIN IMMEDIATE, one SAVEPOINT per job
+//     (released, or rolled back when the work fails), COMMIT. One fsync
+//     covers every job queued while the previous group was committing.
+//  4. Jobs are committed in the order they were submitted.
+//
+// Errors given to `done`: the work's own status; UNAVAILABLE after
+// Shutdown; the commit's INTERNAL/RESOURCE_EXHAUSTED error (then no job of
+// the group is stored).
+
+#include "store/write_queue.h"
+
+#include <utility>
+
+namespace makegood::store {
+
+WriteQueue::WriteQueue(std::unique_ptr<Connection> connection)
+    : connection_(std::move(connection)), thread_([this] { Run(); }) {}
+
+WriteQueue::~WriteQueue() { Shutdown(); }
+
+void WriteQueue::Submit(Work work, Done done) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!stopping_) {
+      queue_.push_back(Job{std::move(work), std::move(done)});
+      return;
+    }
+  }
+  done(absl::UnavailableError("the store is shutting down"));
+}
+
+void WriteQueue::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+WriteQueue::Stats WriteQueue::stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+void WriteQueue::Run() {
+  for (;;) {
+    std::deque<Job> group;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](WriteQueue* q) ABSL_EXCLUSIVE_LOCKS_REQUIRED(q->mu_) {
+            return q->stopping_ || !q->queue_.empty();
+          },
+          this));
+      if (queue_.empty()) return;  // Stopping and drained.
+      group.swap(queue_);
+    }
+    CommitGroup(group);
+  }
+}
+
+void WriteQueue::CommitGroup(std::deque<Job>& group) {
+  Connection& db = *connection_;
+  std::vector<absl::Status> results;
+  results.reserve(group.size());
+  absl::Status commit = db.Exec("BEGIN IMMEDIATE");
+  if (commit.ok()) {
+    for (Job& job : group) {
+      absl::Status status = db.Exec("SAVEPOINT job");
+      if (status.ok()) status = job.work(db);
+      if (status.ok()) {
+        status = db.Exec("RELEASE job");
+      } else if (absl::Status undo = db.Exec("ROLLBACK TO job; RELEASE job");
+                 !undo.ok()) {
+        commit = undo;  // The transaction can no longer be trusted.
+        break;
+      }
+      results.push_back(std::move(status));
+    }
+  }
+  if (commit.ok()) commit = db.Exec("COMMIT");
+  if (!commit.ok()) {
+    db.Exec("ROLLBACK").IgnoreError();
+  } else {
+    absl::MutexLock lock(&mu_);
+    stats_.groups += 1;
+    stats_.jobs += group.size();
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    group[i].done(commit.ok() ? results[i] : commit);
+  }
+}
+
+}  // namespace makegood::store
