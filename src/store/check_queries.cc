@@ -35,8 +35,11 @@ void SetMoney(makegood::v1::Money* money, int64_t minor_units,
   money->set_currency(currency);
 }
 
-void SetTime(const Statement& row, int column, google::protobuf::Timestamp* ts) {
-  if (!row.IsNull(column)) *ts = core::TimestampFromMicros(row.Int(column));
+// Sets the timestamp field only when the column holds a time, so that
+// unset stays distinguishable from the epoch.
+template <typename MutableField>
+void SetTime(const Statement& row, int column, MutableField mutable_field) {
+  if (!row.IsNull(column)) *mutable_field() = core::TimestampFromMicros(row.Int(column));
 }
 
 Check CheckFromRow(const Statement& row, absl::string_view location_id) {
@@ -50,14 +53,14 @@ Check CheckFromRow(const Statement& row, absl::string_view location_id) {
   check.set_guest_count(static_cast<int32_t>(row.Int(3)));
   check.set_server_id(row.Text(4));
   check.set_guest_id(row.Text(5));
-  SetTime(row, 6, check.mutable_opened_at());
-  SetTime(row, 7, check.mutable_paid_at());
-  SetTime(row, 8, check.mutable_closed_at());
+  SetTime(row, 6, [&] { return check.mutable_opened_at(); });
+  SetTime(row, 7, [&] { return check.mutable_paid_at(); });
+  SetTime(row, 8, [&] { return check.mutable_closed_at(); });
   const std::string currency = row.Text(13);
   SetMoney(check.mutable_paid_total(), row.Int(9), currency);
   SetMoney(check.mutable_tip(), row.Int(10), currency);
   check.set_event_count(static_cast<int32_t>(row.Int(11)));
-  SetTime(row, 12, check.mutable_last_event_at());
+  SetTime(row, 12, [&] { return check.mutable_last_event_at(); });
   SetMoney(check.mutable_subtotal(), row.Int(14), currency);
   SetMoney(check.mutable_pos_discounts(), row.Int(15), currency);
   return check;
@@ -90,10 +93,10 @@ absl::Status ReadItems(Connection& db, Check& check) {
     makegood::v1::ItemState state = makegood::v1::ITEM_STATE_UNSPECIFIED;
     makegood::v1::ItemState_Parse(row.Text(7), &state);
     item->set_state(state);
-    SetTime(row, 8, item->mutable_ordered_at());
-    SetTime(row, 9, item->mutable_fired_at());
-    SetTime(row, 10, item->mutable_served_at());
-    SetTime(row, 11, item->mutable_voided_at());
+    SetTime(row, 8, [&] { return item->mutable_ordered_at(); });
+    SetTime(row, 9, [&] { return item->mutable_fired_at(); });
+    SetTime(row, 10, [&] { return item->mutable_served_at(); });
+    SetTime(row, 11, [&] { return item->mutable_voided_at(); });
     item->set_void_reason(row.Text(12));
     SetMoney(item->mutable_pos_discounts(), row.Int(13), currency);
   }

@@ -1,0 +1,44 @@
+#ifndef MAKEGOOD_CLI_CLIENT_H_
+#define MAKEGOOD_CLI_CLIENT_H_
+
+// How the CLI reaches makegoodd: channel, credentials, output format.
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+namespace makegood::cli {
+
+// Exit codes of every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitServerSaidNo = 1;
+inline constexpr int kExitUsage = 2;
+
+enum class OutputFormat { kTable, kJson };
+
+// Global options, filled by the command line before a subcommand runs.
+struct ClientOptions {
+  // host:port of makegoodd.
+  std::string server = "127.0.0.1:50051";
+  // Bearer token; MAKEGOOD_TOKEN when not given.
+  std::string token;
+  // PEM CA bundle: connect with TLS, trusting it.
+  std::string tls_ca_file;
+  OutputFormat output = OutputFormat::kTable;
+  // Seconds before a call gives up.
+  int timeout_seconds = 30;
+};
+
+// A channel to the server, TLS when a CA file is given.
+std::shared_ptr<grpc::Channel> MakeChannel(const ClientOptions& options);
+
+// Sets the deadline and the bearer token on a call.
+void PrepareContext(const ClientOptions& options, grpc::ClientContext& context);
+
+// Prints a failed call as "makegood: CODE: message" and returns exit 1.
+int ReportRpcError(const grpc::Status& status);
+
+}  // namespace makegood::cli
+
+#endif  // MAKEGOOD_CLI_CLIENT_H_

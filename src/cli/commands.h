@@ -1,0 +1,19 @@
+#ifndef MAKEGOOD_CLI_COMMANDS_H_
+#define MAKEGOOD_CLI_COMMANDS_H_
+
+// The subcommands of `makegood`. Each registers itself on the app; when run
+// it stores its exit code in *exit_code. `options` is read when the command
+// runs, after the global flags are parsed.
+
+#include "CLI/CLI.hpp"
+#include "cli/client.h"
+
+namespace makegood::cli {
+
+void AddHealthCommand(CLI::App& app, const ClientOptions& options, int* exit_code);
+void AddEventsCommand(CLI::App& app, const ClientOptions& options, int* exit_code);
+void AddChecksCommand(CLI::App& app, const ClientOptions& options, int* exit_code);
+
+}  // namespace makegood::cli
+
+#endif  // MAKEGOOD_CLI_COMMANDS_H_

@@ -1,0 +1,78 @@
+// `makegood health`: asks grpc.health.v1.Health/Check.
+
+#include <grpcpp/generic/generic_stub.h>
+
+#include <iostream>
+
+#include "absl/synchronization/notification.h"
+#include "cli/commands.h"
+#include "google/protobuf/unknown_field_set.h"
+
+namespace makegood::cli {
+namespace {
+
+// grpc.health.v1.HealthCheckResponse.ServingStatus names, by number.
+const char* ServingStatusName(uint64_t status) {
+  switch (status) {
+    case 1: return "SERVING";
+    case 2: return "NOT_SERVING";
+    case 3: return "SERVICE_UNKNOWN";
+    default: return "UNKNOWN";
+  }
+}
+
+int RunHealth(const ClientOptions& options) {
+  grpc::GenericStub stub(MakeChannel(options));
+  grpc::ClientContext context;
+  PrepareContext(options, context);
+  // HealthCheckRequest{service: ""} encodes to zero bytes; the response is
+  // HealthCheckResponse{status = 1 (enum)}. The health proto is not
+  // installed with Debian's gRPC, so its wire form is read directly.
+  grpc::ByteBuffer request, response;
+  grpc::Slice empty;
+  request = grpc::ByteBuffer(&empty, 1);
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
+                 &request, &response, [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (!status.ok()) return ReportRpcError(status);
+  std::vector<grpc::Slice> slices;
+  response.Dump(&slices);
+  std::string bytes;
+  for (const auto& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  google::protobuf::UnknownFieldSet fields;
+  uint64_t serving = 0;
+  if (fields.ParseFromString(bytes)) {
+    for (int i = 0; i < fields.field_count(); ++i) {
+      if (fields.field(i).number() == 1 &&
+          fields.field(i).type() == google::protobuf::UnknownField::TYPE_VARINT) {
+        serving = fields.field(i).varint();
+      }
+    }
+  }
+  const char* name = ServingStatusName(serving);
+  if (options.output == OutputFormat::kJson) {
+    std::cout << "{\"status\":\"" << name << "\"}" << std::endl;
+  } else {
+    std::cout << name << std::endl;
+  }
+  return serving == 1 ? kExitOk : kExitServerSaidNo;
+}
+
+}  // namespace
+
+void AddHealthCommand(CLI::App& app, const ClientOptions& options, int* exit_code) {
+  CLI::App* health = app.add_subcommand(
+      "health",
+      "Ask makegoodd whether it is serving (grpc.health.v1); no token needed. "
+      "Prints SERVING and exits 0, or exits 1.");
+  health->callback([&options, exit_code] { *exit_code = RunHealth(options); });
+}
+
+}  // namespace makegood::cli

@@ -1,0 +1,53 @@
+// makegood: the command-line client of makegoodd.
+
+#include <cstdlib>
+#include <iostream>
+#include <map>
+
+#include "CLI/CLI.hpp"
+#include "cli/client.h"
+#include "cli/commands.h"
+#include "makegood/version.h"
+
+int main(int argc, char** argv) {
+  using makegood::cli::OutputFormat;
+  CLI::App app{
+      "makegood: talk to the makegoodd sidecar.\n"
+      "Every command except health needs a token: --token or MAKEGOOD_TOKEN.",
+      "makegood"};
+  makegood::cli::ClientOptions options;
+  int exit_code = makegood::cli::kExitOk;
+
+  app.add_option("--server", options.server, "makegoodd address, host:port")
+      ->envname("MAKEGOOD_SERVER")
+      ->capture_default_str();
+  app.add_option("--token", options.token,
+                 "Bearer token of a staff member or device (env MAKEGOOD_TOKEN)")
+      ->envname("MAKEGOOD_TOKEN");
+  app.add_option("--tls-ca", options.tls_ca_file,
+                 "Connect with TLS, trusting this PEM CA bundle")
+      ->check(CLI::ExistingFile);
+  const std::map<std::string, OutputFormat> formats{
+      {"table", OutputFormat::kTable}, {"json", OutputFormat::kJson}};
+  app.add_option("--output,-o", options.output, "table (default) or json")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+  app.add_option("--timeout", options.timeout_seconds, "Seconds before a call gives up")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.set_version_flag("--version", std::string("makegood ") + MAKEGOOD_VERSION);
+  app.require_subcommand(1);
+  app.footer("Exit status: 0 ok, 1 the server said no (or is unreachable), "
+             "2 usage or input error.");
+
+  makegood::cli::AddHealthCommand(app, options, &exit_code);
+  makegood::cli::AddEventsCommand(app, options, &exit_code);
+  makegood::cli::AddChecksCommand(app, options, &exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? makegood::cli::kExitOk : makegood::cli::kExitUsage;
+  }
+  return exit_code;
+}
