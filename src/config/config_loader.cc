@@ -39,7 +39,14 @@ std::string ExplainEnum(std::string message) {
 // "(policy[1].when.severity[0]): invalid value ..."; the project's errors
 // read "policy[0].offerx: unknown field".
 std::string FieldPathError(std::string message) {
-  if (message.empty() || message.front() != '(') return message;
+  constexpr absl::string_view kNotFound = ": Cannot find field.";
+  if (message.empty() || message.front() != '(') {  // A top-level field.
+    if (absl::EndsWith(message, kNotFound)) {
+      message.resize(message.size() - kNotFound.size());
+      message += ": unknown field";
+    }
+    return ExplainEnum(message);
+  }
   const size_t close = message.find(')');
   if (close == std::string::npos) return message;
   std::string path = message.substr(1, close - 1);

@@ -1,0 +1,249 @@
+#include "config/config_loader.h"
+
+#include <string>
+
+#include "absl/strings/str_replace.h"
+#include "config/config_validation.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace makegood::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kHash[] =
+    "2cb166d8e576d0367668bb8eaebf3d744cd0a02ce79355deb484f0064a338243";
+
+// A small valid configuration; tests replace one piece of it.
+std::string Valid() {
+  return absl::StrReplaceAll(R"yaml(
+location: { id: downtown-01, currency: USD, timezone: America/New_York }
+staff:
+  - { id: s-17, name: Dana, role: SERVER, token_sha256: HASH }
+devices:
+  - { id: pos-1, role: ADAPTER, token_sha256: 1d4c3381353a73a0ac25a9424ad25a23b87a4d6c160f2c147cb4ffbad63001da }
+authority:
+  roles:
+    - { role: SERVER, max_per_case: "25.00", max_per_shift: "60.00" }
+  location_daily_budget: "500.00"
+categories:
+  - { id: cold_food, label: Cold food, guidance: Apologize. }
+remedies:
+  - { id: refire, kind: REMAKE }
+  - { id: dessert_tray, kind: COMPLIMENTARY_ITEM, sku: DESSERT-TRAY, value: "18.00" }
+  - { id: next_visit_20, kind: DISCOUNT_CODE, percent: 20, expires_after_days: 60 }
+policy:
+  - { when: { category: cold_food, severity: [MAJOR] }, offer: [refire], extra: [dessert_tray] }
+)yaml",
+                             {{"HASH", kHash}});
+}
+
+absl::Status Load(const std::string& yaml) {
+  return ParseConfigYaml(yaml, "test.yaml").status();
+}
+
+TEST(ConfigLoaderTest, LoadsTheSampleConfig) {
+  auto config = LoadConfigFile(MAKEGOOD_SAMPLE_CONFIG);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->location().id(), "downtown-01");
+  EXPECT_GE(config->categories_size(), 10);
+  EXPECT_EQ(config->server().listen(), "127.0.0.1:50051");
+}
+
+TEST(ConfigLoaderTest, AppliesDefaults) {
+  auto config = ParseConfigYaml(Valid(), "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->server().listen(), kDefaultListen);
+  EXPECT_EQ(config->server().database(), kDefaultDatabase);
+  EXPECT_EQ(config->location().business_day_starts(), "04:00");
+  EXPECT_EQ(config->follow_up().after_days(), 7);
+  EXPECT_EQ(config->remedies(0).label(), "refire");
+  EXPECT_EQ(config->policy(0).when().severity(0), v1::MAJOR);
+}
+
+TEST(ConfigLoaderTest, MissingFileIsNotFound) {
+  auto config = LoadConfigFile("/nonexistent/makegood.yaml");
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(config.status().message()),
+              HasSubstr("/nonexistent/makegood.yaml"));
+}
+
+TEST(ConfigLoaderTest, ReportsEveryProblemOnItsOwnLine) {
+  std::string yaml = absl::StrReplaceAll(
+      Valid(), {{"currency: USD", "currency: USX"}, {"offer: [refire]", "offer: [refrie]"}});
+  absl::Status status = Load(yaml);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("test.yaml: location.currency: 'USX' is not an ISO 4217"));
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("\ntest.yaml: policy[0].offer[0]: unknown remedy 'refrie'"));
+}
+
+struct BadConfig {
+  std::string name;
+  std::string from;  // Text of Valid() to replace...
+  std::string to;    // ...with this.
+  std::string error;  // Expected in the message, after "test.yaml: ".
+};
+
+class BadConfigTest : public ::testing::TestWithParam<BadConfig> {};
+
+TEST_P(BadConfigTest, NamesFileFieldAndProblem) {
+  const BadConfig& bad = GetParam();
+  std::string yaml = Valid();
+  ASSERT_NE(yaml.find(bad.from), std::string::npos) << bad.from;
+  yaml = absl::StrReplaceAll(yaml, {{bad.from, bad.to}});
+  absl::Status status = Load(yaml);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("test.yaml: " + bad.error));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Errors, BadConfigTest,
+    ::testing::Values(
+        // Syntax and schema.
+        BadConfig{"yaml_syntax", "staff:", "staff: [", "line "},
+        BadConfig{"not_a_mapping", "location:", "- location:", "(top level)"},
+        BadConfig{"unknown_key", "offer: [refire]", "offerz: [refire]",
+                  "policy[0].offerz: unknown field"},
+        BadConfig{"unknown_top_level", "categories:", "categoriez:",
+                  "categoriez: unknown field"},
+        BadConfig{"bad_enum", "severity: [MAJOR]", "severity: [HUGE]",
+                  "policy[0].when.severity[0]: invalid value \"HUGE\": expected "
+                  "one of MINOR, MAJOR, SEVERE"},
+        BadConfig{"bad_number", "percent: 20", "percent: twenty",
+                  "remedies[2].percent: invalid value"},
+        BadConfig{"duplicate_key", "timezone: America/New_York",
+                  "timezone: America/New_York, timezone: UTC",
+                  "location.timezone: duplicate key"},
+        // Location.
+        BadConfig{"no_location",
+                  "location: { id: downtown-01, currency: USD, timezone: "
+                  "America/New_York }",
+                  "", "location: is required"},
+        BadConfig{"bad_location_id", "id: downtown-01", "id: down town",
+                  "location.id: 'down town' must be"},
+        BadConfig{"no_currency", "currency: USD, ", "", "location.currency: is required"},
+        BadConfig{"bad_currency", "currency: USD", "currency: usd",
+                  "location.currency: 'usd' is not an ISO 4217 currency code"},
+        BadConfig{"bad_timezone", "America/New_York", "America/Gotham",
+                  "location.timezone: 'America/Gotham' is not in the system's "
+                  "time zone database"},
+        BadConfig{"no_timezone", ", timezone: America/New_York", "",
+                  "location.timezone: is required"},
+        BadConfig{"bad_day_start", "timezone: America/New_York }",
+                  "timezone: America/New_York, business_day_starts: \"25:00\" }",
+                  "location.business_day_starts: '25:00' is not a time of day"},
+        // Server.
+        BadConfig{"bad_listen", "staff:", "server: { listen: nowhere }\nstaff:",
+                  "server.listen: 'nowhere' is not host:port"},
+        BadConfig{"tls_half", "staff:", "server: { tls: { cert_file: /etc/hostname } }\nstaff:",
+                  "server.tls: cert_file and key_file must be given together"},
+        BadConfig{"tls_unreadable", "staff:",
+                  "server: { tls: { cert_file: /nonexistent.pem, key_file: "
+                  "/nonexistent.key } }\nstaff:",
+                  "server.tls.cert_file: cannot read '/nonexistent.pem'"},
+        // Credentials.
+        BadConfig{"no_staff",
+                  "staff:\n  - { id: s-17, name: Dana, role: SERVER, token_sha256: " +
+                      std::string(kHash) + " }",
+                  "staff: []", "staff: at least one staff member is required"},
+        BadConfig{"staff_without_id", "id: s-17, ", "", "staff[0].id: is required"},
+        BadConfig{"staff_without_role", "role: SERVER, token", "token",
+                  "staff[0].role: is required"},
+        BadConfig{"short_hash", std::string(kHash), "abc123",
+                  "staff[0].token_sha256: must be the 64 lower-case hex digits"},
+        BadConfig{"upper_hash", std::string(kHash), "2CB166D8E576D0367668BB8EAEBF3D744CD0A02CE79355DEB484F0064A338243",
+                  "staff[0].token_sha256: must be the 64 lower-case hex digits"},
+        BadConfig{"duplicate_credential_id", "id: pos-1", "id: s-17",
+                  "devices[0].id: 's-17' is already used"},
+        BadConfig{"shared_token",
+                  "1d4c3381353a73a0ac25a9424ad25a23b87a4d6c160f2c147cb4ffbad63001da",
+                  std::string(kHash),
+                  "devices[0].token_sha256: the same token is already given"},
+        // Authority.
+        BadConfig{"limits_for_adapter", "- { role: SERVER, max_per_case",
+                  "- { role: ADAPTER, max_per_case",
+                  "authority.roles[0].role: must be SERVER, MANAGER or ADMIN"},
+        BadConfig{"duplicate_role_limits",
+                  "  location_daily_budget:",
+                  "    - { role: SERVER, max_per_case: \"5.00\" }\n  location_daily_budget:",
+                  "authority.roles[1].role: SERVER already has limits"},
+        BadConfig{"no_max_per_case", "max_per_case: \"25.00\", ", "",
+                  "authority.roles[0].max_per_case: is required"},
+        BadConfig{"zero_limit", "max_per_case: \"25.00\"", "max_per_case: \"0.00\"",
+                  "authority.roles[0].max_per_case: must be positive"},
+        BadConfig{"negative_budget", "\"500.00\"", "\"-5.00\"",
+                  "authority.location_daily_budget: must be positive"},
+        BadConfig{"too_many_decimals", "\"60.00\"", "\"60.001\"",
+                  "authority.roles[0].max_per_shift: '60.001' has more decimals"},
+        BadConfig{"not_money", "\"60.00\"", "sixty",
+                  "authority.roles[0].max_per_shift: 'sixty' is not a decimal amount"},
+        // Categories.
+        BadConfig{"no_categories",
+                  "  - { id: cold_food, label: Cold food, guidance: Apologize. }\n", "",
+                  "categories: at least one category is required"},
+        BadConfig{"category_without_label", "label: Cold food, ", "",
+                  "categories[0].label: is required"},
+        BadConfig{"duplicate_category", "guidance: Apologize. }",
+                  "guidance: Apologize. }\n  - { id: cold_food, label: Again }",
+                  "categories[1].id: duplicate category 'cold_food'"},
+        // Remedies.
+        BadConfig{"duplicate_remedy", "id: dessert_tray", "id: refire",
+                  "remedies[1].id: duplicate remedy 'refire'"},
+        BadConfig{"remedy_without_kind", "{ id: refire, kind: REMAKE }",
+                  "{ id: refire }", "remedies[0].kind: is required"},
+        BadConfig{"unused_field", "{ id: refire, kind: REMAKE }",
+                  "{ id: refire, kind: REMAKE, sku: X }",
+                  "remedies[0].sku: is not used by kind REMAKE"},
+        BadConfig{"complimentary_without_sku", "sku: DESSERT-TRAY, ", "",
+                  "remedies[1].sku: is required for COMPLIMENTARY_ITEM"},
+        BadConfig{"complimentary_without_value", ", value: \"18.00\"", "",
+                  "remedies[1].value: is required"},
+        BadConfig{"discount_both", "percent: 20,", "percent: 20, amount: \"5.00\",",
+                  "remedies[2]: kind DISCOUNT_CODE needs exactly one of percent or amount"},
+        BadConfig{"discount_neither", "percent: 20, ", "",
+                  "remedies[2]: kind DISCOUNT_CODE needs exactly one of percent or amount"},
+        BadConfig{"percent_over_100", "percent: 20", "percent: 120",
+                  "remedies[2].percent: must be 1 to 100, got 120"},
+        BadConfig{"code_without_expiry", ", expires_after_days: 60", "",
+                  "remedies[2].expires_after_days: must be a positive number of days"},
+        // Policy.
+        BadConfig{"unknown_offer", "offer: [refire]", "offer: [refrie]",
+                  "policy[0].offer[0]: unknown remedy 'refrie'"},
+        BadConfig{"unknown_extra", "extra: [dessert_tray]", "extra: [desert_tray]",
+                  "policy[0].extra[0]: unknown remedy 'desert_tray'"},
+        BadConfig{"unknown_category", "category: cold_food,", "category: cold_drinks,",
+                  "policy[0].when.category: unknown category 'cold_drinks'"},
+        BadConfig{"rule_offers_nothing", ", offer: [refire], extra: [dessert_tray]", "",
+                  "policy[0]: offers nothing"},
+        BadConfig{"negative_minutes", "severity: [MAJOR] }",
+                  "severity: [MAJOR], minutes_since_fired_at_least: -5 }",
+                  "policy[0].when.minutes_since_fired_at_least: must not be negative"},
+        BadConfig{"bad_min_price", "severity: [MAJOR] }",
+                  "severity: [MAJOR], min_item_price: \"0\" }",
+                  "policy[0].when.min_item_price: must be positive"},
+        BadConfig{"guest_history_zero", "severity: [MAJOR] }",
+                  "severity: [MAJOR], guest_history: { cases: 0, days: 30 } }",
+                  "policy[0].when.guest_history.cases: must be positive"},
+        BadConfig{"duplicate_rule_id", "  - { when:",
+                  "  - { id: r1, offer: [refire] }\n  - { id: r1, offer: [refire] }\n  - { when:",
+                  "policy[1].id: duplicate rule 'r1'"},
+        // Follow-up.
+        BadConfig{"negative_follow_up", "policy:", "follow_up: { after_days: -1 }\npolicy:",
+                  "follow_up.after_days: must not be negative"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(LoopbackTest, RecognisesLoopbackAddresses) {
+  EXPECT_TRUE(IsLoopbackListenAddress("127.0.0.1:50051"));
+  EXPECT_TRUE(IsLoopbackListenAddress("127.0.0.2:0"));
+  EXPECT_TRUE(IsLoopbackListenAddress("localhost:50051"));
+  EXPECT_TRUE(IsLoopbackListenAddress("[::1]:50051"));
+  EXPECT_FALSE(IsLoopbackListenAddress("0.0.0.0:50051"));
+  EXPECT_FALSE(IsLoopbackListenAddress("[::]:50051"));
+  EXPECT_FALSE(IsLoopbackListenAddress("192.168.1.20:50051"));
+}
+
+}  // namespace
+}  // namespace makegood::config

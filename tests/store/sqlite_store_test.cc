@@ -1,0 +1,185 @@
+#include "store/sqlite_store.h"
+
+#include "core/proto_time.h"
+#include "gtest/gtest.h"
+#include "support/sample_events.h"
+#include "support/temp_dir.h"
+
+namespace makegood::store {
+namespace {
+
+using makegood::testing::BaseEvent;
+using makegood::testing::CheckOpened;
+using makegood::testing::ItemAdded;
+using makegood::testing::ItemFired;
+using makegood::testing::ItemServed;
+using makegood::testing::kLocation;
+using makegood::v1::OrderEvent;
+
+const absl::Time kT0 = absl::FromUnixSeconds(1795000000);
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = SqliteStore::Open({.path = dir_.File("s.db")});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    makegood::v1::Location location;
+    location.set_id(kLocation);
+    location.set_currency("USD");
+    location.set_timezone("America/New_York");
+    ASSERT_TRUE(store_->RegisterLocation(location).ok());
+  }
+
+  std::vector<EventOutcome> Append(std::vector<OrderEvent> events) {
+    auto outcomes = AppendEventsAndWait(*store_, std::move(events), kT0);
+    EXPECT_TRUE(outcomes.ok()) << outcomes.status();
+    return outcomes.ok() ? *outcomes : std::vector<EventOutcome>{};
+  }
+
+  makegood::testing::TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteStoreTest, ProjectsACheckAndItsItems) {
+  Append({CheckOpened("e1", "c1", kT0, "12"),
+          ItemAdded("e2", "c1", "1", kT0 + absl::Minutes(1), 4200, 2),
+          ItemAdded("e3", "c1", "2", kT0 + absl::Minutes(1), 1500),
+          ItemFired("e4", "c1", "1", kT0 + absl::Minutes(5)),
+          ItemServed("e5", "c1", "1", kT0 + absl::Minutes(20))});
+  auto check = store_->GetCheck(kLocation, "c1");
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_EQ(check->state(), makegood::v1::Check::OPEN);
+  EXPECT_EQ(check->table(), "12");
+  EXPECT_EQ(check->server_id(), "s-17");
+  EXPECT_EQ(check->event_count(), 5);
+  EXPECT_EQ(check->subtotal().minor_units(), 2 * 4200 + 1500);
+  EXPECT_EQ(check->subtotal().currency(), "USD");
+  ASSERT_EQ(check->items_size(), 2);
+  EXPECT_EQ(check->items(0).state(), makegood::v1::SERVED);
+  EXPECT_EQ(check->items(0).quantity(), 2);
+  EXPECT_EQ(core::FromProto(check->items(0).fired_at()), kT0 + absl::Minutes(5));
+  EXPECT_EQ(check->items(1).state(), makegood::v1::ORDERED);
+  EXPECT_FALSE(check->items(1).has_fired_at());
+  EXPECT_FALSE(check->has_paid_at());
+}
+
+TEST_F(SqliteStoreTest, DuplicatesChangeNothingEvenWithinOneBatch) {
+  auto first = Append({ItemAdded("e1", "c1", "1", kT0), ItemAdded("e1", "c1", "1", kT0)});
+  EXPECT_EQ(first, (std::vector<EventOutcome>{EventOutcome::kAccepted,
+                                              EventOutcome::kDuplicate}));
+  auto again = Append({ItemAdded("e1", "c1", "1", kT0, 9999)});
+  EXPECT_EQ(again, std::vector<EventOutcome>{EventOutcome::kDuplicate});
+  auto check = store_->GetCheck(kLocation, "c1");
+  EXPECT_EQ(check->event_count(), 1);
+  EXPECT_EQ(check->items(0).unit_price().minor_units(), 4200);
+}
+
+TEST_F(SqliteStoreTest, TheSameEventIdFromAnotherSourceIsADifferentEvent) {
+  OrderEvent other = ItemFired("e1", "c1", "1", kT0);
+  other.set_source("other-pos");
+  auto outcomes = Append({ItemAdded("e1", "c1", "1", kT0), other});
+  EXPECT_EQ(outcomes[1], EventOutcome::kAccepted);
+}
+
+TEST_F(SqliteStoreTest, OutOfOrderEventsLoseNothing) {
+  // Served arrives first, then fired, then the item, then the check.
+  Append({ItemServed("e4", "c1", "1", kT0 + absl::Minutes(20))});
+  auto partial = store_->GetCheck(kLocation, "c1");
+  ASSERT_TRUE(partial.ok());
+  EXPECT_EQ(partial->items(0).state(), makegood::v1::SERVED);
+  EXPECT_EQ(partial->items(0).name(), "");
+  Append({ItemFired("e3", "c1", "1", kT0 + absl::Minutes(5)),
+          ItemAdded("e2", "c1", "1", kT0 + absl::Minutes(1)),
+          CheckOpened("e1", "c1", kT0, "7")});
+  auto check = store_->GetCheck(kLocation, "c1");
+  ASSERT_TRUE(check.ok());
+  const auto& item = check->items(0);
+  EXPECT_EQ(item.state(), makegood::v1::SERVED);  // Later state wins.
+  EXPECT_EQ(item.name(), "Ribeye 12oz");
+  EXPECT_EQ(core::FromProto(item.ordered_at()), kT0 + absl::Minutes(1));
+  EXPECT_EQ(core::FromProto(item.fired_at()), kT0 + absl::Minutes(5));
+  EXPECT_EQ(core::FromProto(item.served_at()), kT0 + absl::Minutes(20));
+  EXPECT_EQ(check->table(), "7");
+  EXPECT_EQ(core::FromProto(check->opened_at()), kT0);
+}
+
+TEST_F(SqliteStoreTest, VoidsPaymentsDiscountsAndClosing) {
+  OrderEvent voided = BaseEvent("e3", "c1", kT0 + absl::Minutes(9));
+  voided.mutable_item_voided()->set_line_id("2");
+  voided.mutable_item_voided()->set_reason("rang in twice");
+  OrderEvent discount = BaseEvent("e4", "c1", kT0 + absl::Minutes(10));
+  discount.mutable_item_discounted()->set_line_id("1");
+  discount.mutable_item_discounted()->mutable_amount()->set_minor_units(500);
+  OrderEvent check_discount = BaseEvent("e5", "c1", kT0 + absl::Minutes(10));
+  check_discount.mutable_item_discounted()->mutable_amount()->set_minor_units(300);
+  OrderEvent paid1 = BaseEvent("e6", "c1", kT0 + absl::Minutes(50));
+  paid1.mutable_check_paid()->mutable_total()->set_minor_units(3000);
+  paid1.mutable_check_paid()->mutable_tip()->set_minor_units(400);
+  OrderEvent paid2 = BaseEvent("e7", "c1", kT0 + absl::Minutes(51));
+  paid2.mutable_check_paid()->mutable_total()->set_minor_units(1000);
+  OrderEvent closed = BaseEvent("e8", "c1", kT0 + absl::Minutes(52));
+  closed.mutable_check_closed();
+  Append({ItemAdded("e1", "c1", "1", kT0), ItemAdded("e2", "c1", "2", kT0, 1500),
+          voided, discount, check_discount, paid1, paid2});
+  EXPECT_EQ(store_->GetCheck(kLocation, "c1")->state(), makegood::v1::Check::PAID);
+  Append({closed});
+  auto check = store_->GetCheck(kLocation, "c1");
+  EXPECT_EQ(check->state(), makegood::v1::Check::CLOSED);
+  EXPECT_EQ(check->subtotal().minor_units(), 4200);  // The voided line is out.
+  EXPECT_EQ(check->pos_discounts().minor_units(), 800);
+  EXPECT_EQ(check->paid_total().minor_units(), 4000);  // Split payment.
+  EXPECT_EQ(check->tip().minor_units(), 400);
+  EXPECT_EQ(check->items(1).state(), makegood::v1::VOIDED);
+  EXPECT_EQ(check->items(1).void_reason(), "rang in twice");
+  EXPECT_EQ(check->items(0).pos_discounts().minor_units(), 500);
+}
+
+TEST_F(SqliteStoreTest, UnknownCheckIsNotFound) {
+  EXPECT_EQ(store_->GetCheck(kLocation, "nope").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, ListsChecksByActivityInPages) {
+  for (int i = 0; i < 5; ++i) {
+    Append({CheckOpened("o" + std::to_string(i), "c" + std::to_string(i),
+                        kT0 + absl::Minutes(i))});
+  }
+  OrderEvent paid = BaseEvent("p", "c3", kT0 + absl::Minutes(1));
+  paid.mutable_check_paid()->mutable_total()->set_minor_units(100);
+  Append({paid});
+
+  std::vector<std::string> seen;
+  CheckListQuery query;
+  query.page_size = 2;
+  for (;;) {
+    auto page = store_->ListChecks(kLocation, query);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const auto& check : page->checks) seen.push_back(check.check_id());
+    if (page->next_page_token.empty()) break;
+    query.page_token = page->next_page_token;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"c4", "c3", "c2", "c1", "c0"}));
+
+  CheckListQuery open_query;
+  open_query.open_only = true;
+  auto open = store_->ListChecks(kLocation, open_query);
+  ASSERT_EQ(open->checks.size(), 4u);
+  for (const auto& check : open->checks) EXPECT_NE(check.check_id(), "c3");
+}
+
+TEST_F(SqliteStoreTest, RejectsABadPageToken) {
+  CheckListQuery query;
+  query.page_token = "garbage";
+  auto page = store_->ListChecks(kLocation, query);
+  EXPECT_EQ(page.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SqliteStoreTest, WritesAreRefusedAfterShutdown) {
+  store_->Shutdown();
+  auto outcomes = AppendEventsAndWait(*store_, {ItemAdded("e1", "c1", "1", kT0)}, kT0);
+  EXPECT_EQ(outcomes.status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace makegood::store

@@ -1,0 +1,131 @@
+#include "store/write_queue.h"
+
+#include <atomic>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
+#include "gtest/gtest.h"
+#include "support/temp_dir.h"
+
+namespace makegood::store {
+namespace {
+
+class WriteQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto connection = Connection::Open(dir_.File("q.db"), false);
+    ASSERT_TRUE(connection.ok()) << connection.status();
+    ASSERT_TRUE((*connection)->Exec("CREATE TABLE t(v INTEGER UNIQUE)").ok());
+    queue_ = std::make_unique<WriteQueue>(*std::move(connection));
+  }
+
+  int64_t CountRows() {
+    auto reader = Connection::Open(dir_.File("q.db"), true);
+    auto stmt = (*reader)->Prepare("SELECT count(*) FROM t");
+    EXPECT_TRUE(*(*stmt)->Step());
+    return (*stmt)->Int(0);
+  }
+
+  static WriteQueue::Work Insert(int value) {
+    return [value](Connection& db) {
+      auto stmt = db.Prepare("INSERT INTO t(v) VALUES(?1)");
+      if (!stmt.ok()) return stmt.status();
+      return (*stmt)->Bind(1, value).Run();
+    };
+  }
+
+  makegood::testing::TempDir dir_;
+  std::unique_ptr<WriteQueue> queue_;
+};
+
+TEST_F(WriteQueueTest, CommitsEverythingQueuedMeanwhileInOneGroup) {
+  absl::Notification first_running, release_first;
+  queue_->Submit(
+      [&](Connection& db) {
+        first_running.Notify();
+        release_first.WaitForNotification();
+        return Insert(0)(db);
+      },
+      [](absl::Status) {});
+  first_running.WaitForNotification();
+  // The writer is busy with the first group; these 50 queue up behind it.
+  constexpr int kQueued = 50;
+  std::atomic<int> done{0};
+  absl::Notification all_done;
+  for (int i = 1; i <= kQueued; ++i) {
+    queue_->Submit(Insert(i), [&](absl::Status status) {
+      EXPECT_TRUE(status.ok()) << status;
+      if (++done == kQueued) all_done.Notify();
+    });
+  }
+  release_first.Notify();
+  all_done.WaitForNotification();
+  WriteQueue::Stats stats = queue_->stats();
+  EXPECT_EQ(stats.jobs, kQueued + 1u);
+  EXPECT_EQ(stats.groups, 2u);  // The first alone, then all 50 together.
+  EXPECT_EQ(CountRows(), kQueued + 1);
+}
+
+TEST_F(WriteQueueTest, AnswersOnlyAfterTheRowsAreReadableFromAnotherConnection) {
+  absl::Notification committed;
+  int64_t rows_seen_in_done = -1;
+  queue_->Submit(Insert(7), [&](absl::Status status) {
+    ASSERT_TRUE(status.ok());
+    rows_seen_in_done = CountRows();
+    committed.Notify();
+  });
+  committed.WaitForNotification();
+  EXPECT_EQ(rows_seen_in_done, 1);
+}
+
+TEST_F(WriteQueueTest, AFailingJobRollsBackOnlyItself) {
+  absl::Notification first_running, release_first, all_done;
+  queue_->Submit(
+      [&](Connection&) {
+        first_running.Notify();
+        release_first.WaitForNotification();
+        return absl::OkStatus();
+      },
+      [](absl::Status) {});
+  first_running.WaitForNotification();
+  std::vector<absl::Status> results(3);
+  std::atomic<int> done{0};
+  auto record = [&](int i) {
+    return [&, i](absl::Status s) {
+      results[i] = s;
+      if (++done == 3) all_done.Notify();
+    };
+  };
+  queue_->Submit(Insert(1), record(0));
+  queue_->Submit(
+      [](Connection& db) {
+        // Writes a row, then fails: the row must not survive.
+        if (auto s = Insert(2)(db); !s.ok()) return s;
+        return absl::InvalidArgumentError("job refuses");
+      },
+      record(1));
+  queue_->Submit(Insert(1), record(2));  // UNIQUE violation.
+  release_first.Notify();
+  all_done.WaitForNotification();
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_EQ(results[1].code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(results[2].code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(CountRows(), 1);
+}
+
+TEST_F(WriteQueueTest, RefusesWorkAfterShutdownButCommitsWhatWasQueued) {
+  absl::Notification committed;
+  queue_->Submit(Insert(1), [&](absl::Status s) {
+    EXPECT_TRUE(s.ok());
+    committed.Notify();
+  });
+  queue_->Shutdown();
+  EXPECT_TRUE(committed.HasBeenNotified());
+  absl::Status after;
+  queue_->Submit(Insert(2), [&](absl::Status s) { after = s; });
+  EXPECT_EQ(after.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(CountRows(), 1);
+}
+
+}  // namespace
+}  // namespace makegood::store
