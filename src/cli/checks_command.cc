@@ -40,9 +40,11 @@ std::string Or(const std::string& value, const char* fallback = "-") {
 }
 
 void PrintCheck(const Check& check) {
-  std::cout << "Check " << check.check_id() << "  " << Check::State_Name(check.state())
-            << "  table " << Or(check.table()) << "  guests "
-            << (check.guest_count() > 0 ? std::to_string(check.guest_count()) : "-")
+  std::cout << "Check " << check.check_id() << "  "
+            << Check::State_Name(check.state()) << "  table "
+            << Or(check.table()) << "  guests "
+            << (check.guest_count() > 0 ? std::to_string(check.guest_count())
+                                        : "-")
             << "  server " << Or(check.server_id()) << "\n";
   std::cout << "opened " << When(check.has_opened_at(), check.opened_at())
             << "  paid " << When(check.has_paid_at(), check.paid_at())
@@ -63,8 +65,7 @@ void PrintCheck(const Check& check) {
                   makegood::v1::ItemState_Name(item.state()),
                   When(item.has_ordered_at(), item.ordered_at(), "%H:%M"),
                   When(item.has_fired_at(), item.fired_at(), "%H:%M"),
-                  When(item.has_served_at(), item.served_at(), "%H:%M"),
-                  note});
+                  When(item.has_served_at(), item.served_at(), "%H:%M"), note});
   }
   items.Print(std::cout);
   const std::string& currency = check.subtotal().currency();
@@ -105,7 +106,8 @@ int RunList(const ClientOptions& options, bool open_only, int limit) {
     makegood::v1::ListChecksResponse page;
     grpc::Status status = stub->ListChecks(&context, request, &page);
     if (!status.ok()) return ReportRpcError(status);
-    for (auto& check : *page.mutable_checks()) *all.add_checks() = std::move(check);
+    for (auto& check : *page.mutable_checks())
+      *all.add_checks() = std::move(check);
     token = page.next_page_token();
   } while (!token.empty() && all.checks_size() < limit);
   if (options.output == OutputFormat::kJson) {
@@ -115,12 +117,12 @@ int RunList(const ClientOptions& options, bool open_only, int limit) {
   Table table({"CHECK", "STATE", "TABLE", "GUESTS", "SERVER", "OPENED",
                "SUBTOTAL", "PAID", "LAST EVENT"});
   for (const auto& check : all.checks()) {
-    table.AddRow({check.check_id(), Check::State_Name(check.state()),
-                  Or(check.table()),
-                  check.guest_count() > 0 ? std::to_string(check.guest_count()) : "-",
-                  Or(check.server_id()), When(check.has_opened_at(), check.opened_at()),
-                  Amount(check.subtotal()), Amount(check.paid_total()),
-                  When(check.has_last_event_at(), check.last_event_at())});
+    table.AddRow(
+        {check.check_id(), Check::State_Name(check.state()), Or(check.table()),
+         check.guest_count() > 0 ? std::to_string(check.guest_count()) : "-",
+         Or(check.server_id()), When(check.has_opened_at(), check.opened_at()),
+         Amount(check.subtotal()), Amount(check.paid_total()),
+         When(check.has_last_event_at(), check.last_event_at())});
   }
   table.Print(std::cout);
   std::cout << all.checks_size() << (open_only ? " open" : "") << " checks"
@@ -130,7 +132,8 @@ int RunList(const ClientOptions& options, bool open_only, int limit) {
 
 }  // namespace
 
-void AddChecksCommand(CLI::App& app, const ClientOptions& options, int* exit_code) {
+void AddChecksCommand(CLI::App& app, const ClientOptions& options,
+                      int* exit_code) {
   CLI::App* checks = app.add_subcommand(
       "checks", "Checks as makegood built them from order events (any token)");
   checks->require_subcommand(1);
@@ -143,8 +146,8 @@ void AddChecksCommand(CLI::App& app, const ClientOptions& options, int* exit_cod
     *exit_code = RunShow(options, *check_id);
   });
 
-  CLI::App* list = checks->add_subcommand(
-      "list", "Checks, most recently active first");
+  CLI::App* list =
+      checks->add_subcommand("list", "Checks, most recently active first");
   auto open_only = std::make_shared<bool>(false);
   auto limit = std::make_shared<int>(100);
   list->add_flag("--open", *open_only, "Only checks not yet paid or closed");

@@ -10,9 +10,12 @@
 
 namespace makegood::cli {
 
-void AddHealthCommand(CLI::App& app, const ClientOptions& options, int* exit_code);
-void AddEventsCommand(CLI::App& app, const ClientOptions& options, int* exit_code);
-void AddChecksCommand(CLI::App& app, const ClientOptions& options, int* exit_code);
+void AddHealthCommand(CLI::App& app, const ClientOptions& options,
+                      int* exit_code);
+void AddEventsCommand(CLI::App& app, const ClientOptions& options,
+                      int* exit_code);
+void AddChecksCommand(CLI::App& app, const ClientOptions& options,
+                      int* exit_code);
 
 }  // namespace makegood::cli
 

@@ -47,10 +47,10 @@ int RunPublish(const ClientOptions& options, const std::string& path) {
     google::protobuf::util::MessageToJsonString(summary, &json, print);
     std::cout << json << std::endl;
   } else {
-    std::cout << "published " << events->size() << " events: "
-              << summary.accepted() << " accepted, " << summary.duplicates()
-              << " duplicates, " << summary.rejected() << " rejected"
-              << std::endl;
+    std::cout << "published " << events->size()
+              << " events: " << summary.accepted() << " accepted, "
+              << summary.duplicates() << " duplicates, " << summary.rejected()
+              << " rejected" << std::endl;
     for (const auto& rejection : summary.rejections()) {
       // Events are numbered from 1 here, like the lines of the file.
       std::cout << "  rejected event " << rejection.index() + 1 << " ("
@@ -64,8 +64,10 @@ int RunPublish(const ClientOptions& options, const std::string& path) {
 
 }  // namespace
 
-void AddEventsCommand(CLI::App& app, const ClientOptions& options, int* exit_code) {
-  CLI::App* events = app.add_subcommand("events", "Order events (needs an ADAPTER token)");
+void AddEventsCommand(CLI::App& app, const ClientOptions& options,
+                      int* exit_code) {
+  CLI::App* events =
+      app.add_subcommand("events", "Order events (needs an ADAPTER token)");
   events->require_subcommand(1);
   CLI::App* publish = events->add_subcommand(
       "publish",
@@ -73,11 +75,11 @@ void AddEventsCommand(CLI::App& app, const ClientOptions& options, int* exit_cod
       "line). The whole file is parsed first: a bad line is reported with its "
       "number and nothing is sent. Exits 1 if the server rejected any event.");
   auto path = std::make_shared<std::string>();
-  publish->add_option("--file", *path, "The .jsonl file, or - for standard input")
+  publish
+      ->add_option("--file", *path, "The .jsonl file, or - for standard input")
       ->required();
-  publish->callback([&options, exit_code, path] {
-    *exit_code = RunPublish(options, *path);
-  });
+  publish->callback(
+      [&options, exit_code, path] { *exit_code = RunPublish(options, *path); });
 }
 
 }  // namespace makegood::cli

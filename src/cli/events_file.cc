@@ -18,8 +18,9 @@ absl::StatusOr<std::vector<makegood::v1::OrderEvent>> ReadEventsJsonl(
     auto status =
         google::protobuf::util::JsonStringToMessage(line, &event, options);
     if (!status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          name, ":", number, ": not an OrderEvent: ", status.message().as_string()));
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ":", number,
+                       ": not an OrderEvent: ", status.message().as_string()));
     }
     events.push_back(std::move(event));
   }

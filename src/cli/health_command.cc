@@ -14,10 +14,14 @@ namespace {
 // grpc.health.v1.HealthCheckResponse.ServingStatus names, by number.
 const char* ServingStatusName(uint64_t status) {
   switch (status) {
-    case 1: return "SERVING";
-    case 2: return "NOT_SERVING";
-    case 3: return "SERVICE_UNKNOWN";
-    default: return "UNKNOWN";
+    case 1:
+      return "SERVING";
+    case 2:
+      return "NOT_SERVING";
+    case 3:
+      return "SERVICE_UNKNOWN";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -51,7 +55,8 @@ int RunHealth(const ClientOptions& options) {
   if (fields.ParseFromString(bytes)) {
     for (int i = 0; i < fields.field_count(); ++i) {
       if (fields.field(i).number() == 1 &&
-          fields.field(i).type() == google::protobuf::UnknownField::TYPE_VARINT) {
+          fields.field(i).type() ==
+              google::protobuf::UnknownField::TYPE_VARINT) {
         serving = fields.field(i).varint();
       }
     }
@@ -67,7 +72,8 @@ int RunHealth(const ClientOptions& options) {
 
 }  // namespace
 
-void AddHealthCommand(CLI::App& app, const ClientOptions& options, int* exit_code) {
+void AddHealthCommand(CLI::App& app, const ClientOptions& options,
+                      int* exit_code) {
   CLI::App* health = app.add_subcommand(
       "health",
       "Ask makegoodd whether it is serving (grpc.health.v1); no token needed. "

@@ -21,8 +21,9 @@ int main(int argc, char** argv) {
   app.add_option("--server", options.server, "makegoodd address, host:port")
       ->envname("MAKEGOOD_SERVER")
       ->capture_default_str();
-  app.add_option("--token", options.token,
-                 "Bearer token of a staff member or device (env MAKEGOOD_TOKEN)")
+  app.add_option(
+         "--token", options.token,
+         "Bearer token of a staff member or device (env MAKEGOOD_TOKEN)")
       ->envname("MAKEGOOD_TOKEN");
   app.add_option("--tls-ca", options.tls_ca_file,
                  "Connect with TLS, trusting this PEM CA bundle")
@@ -31,13 +32,16 @@ int main(int argc, char** argv) {
       {"table", OutputFormat::kTable}, {"json", OutputFormat::kJson}};
   app.add_option("--output,-o", options.output, "table (default) or json")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
-  app.add_option("--timeout", options.timeout_seconds, "Seconds before a call gives up")
+  app.add_option("--timeout", options.timeout_seconds,
+                 "Seconds before a call gives up")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.set_version_flag("--version", std::string("makegood ") + MAKEGOOD_VERSION);
+  app.set_version_flag("--version",
+                       std::string("makegood ") + MAKEGOOD_VERSION);
   app.require_subcommand(1);
-  app.footer("Exit status: 0 ok, 1 the server said no (or is unreachable), "
-             "2 usage or input error.");
+  app.footer(
+      "Exit status: 0 ok, 1 the server said no (or is unreachable), "
+      "2 usage or input error.");
 
   makegood::cli::AddHealthCommand(app, options, &exit_code);
   makegood::cli::AddEventsCommand(app, options, &exit_code);

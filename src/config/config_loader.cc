@@ -77,14 +77,16 @@ absl::StatusOr<v1::Config> ParseConfigYaml(absl::string_view yaml,
   v1::Config config;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  auto parsed = google::protobuf::util::JsonStringToMessage(*json, &config, options);
+  auto parsed =
+      google::protobuf::util::JsonStringToMessage(*json, &config, options);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         file_name, ": ", FieldPathError(parsed.message().as_string())));
   }
   std::vector<std::string> errors = ValidateConfig(config);
   if (!errors.empty()) {
-    for (std::string& error : errors) error = absl::StrCat(file_name, ": ", error);
+    for (std::string& error : errors)
+      error = absl::StrCat(file_name, ": ", error);
     return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
   }
   ApplyDefaults(config);

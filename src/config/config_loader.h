@@ -9,9 +9,9 @@
 // Thread-safe: no shared state.
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "makegood/v1/config.pb.h"
 
 namespace makegood::config {
@@ -22,8 +22,8 @@ namespace makegood::config {
 absl::StatusOr<makegood::v1::Config> LoadConfigFile(const std::string& path);
 
 // The same for YAML text; `file_name` only labels the errors.
-absl::StatusOr<makegood::v1::Config> ParseConfigYaml(absl::string_view yaml,
-                                                     absl::string_view file_name);
+absl::StatusOr<makegood::v1::Config> ParseConfigYaml(
+    absl::string_view yaml, absl::string_view file_name);
 
 }  // namespace makegood::config
 

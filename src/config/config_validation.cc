@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <set>
-#include "absl/strings/string_view.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/money.h"
 
@@ -58,8 +58,9 @@ class Validator {
     if (id.empty()) {
       Error(path, "is required");
     } else if (!IsIdentifier(id)) {
-      Error(path, absl::StrCat("'", id,
-                               "' must be 1-64 letters, digits, '-', '_' or '.'"));
+      Error(path,
+            absl::StrCat("'", id,
+                         "' must be 1-64 letters, digits, '-', '_' or '.'"));
     }
   }
 
@@ -109,8 +110,8 @@ class Validator {
       int hours = 0, minutes = 0;
       bool ok = start.size() == 5 && start[2] == ':' &&
                 absl::SimpleAtoi(start.substr(0, 2), &hours) &&
-                absl::SimpleAtoi(start.substr(3, 2), &minutes) &&
-                hours >= 0 && hours < 24 && minutes >= 0 && minutes < 60;
+                absl::SimpleAtoi(start.substr(3, 2), &minutes) && hours >= 0 &&
+                hours < 24 && minutes >= 0 && minutes < 60;
       if (!ok) {
         Error("location.business_day_starts",
               absl::StrCat("'", start, "' is not a time of day \"HH:MM\""));
@@ -128,7 +129,8 @@ class Validator {
           !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 ||
           port > 65535) {
         Error("server.listen",
-              absl::StrCat("'", listen, "' is not host:port (e.g. 127.0.0.1:50051)"));
+              absl::StrCat("'", listen,
+                           "' is not host:port (e.g. 127.0.0.1:50051)"));
       }
     }
     const auto& tls = server.tls();
@@ -208,8 +210,10 @@ class Validator {
       const std::string path = absl::StrCat("categories[", i, "]");
       const auto& category = config_.categories(i);
       CheckId(path + ".id", category.id());
-      if (!category.id().empty() && !category_ids_.insert(category.id()).second) {
-        Error(path + ".id", absl::StrCat("duplicate category '", category.id(), "'"));
+      if (!category.id().empty() &&
+          !category_ids_.insert(category.id()).second) {
+        Error(path + ".id",
+              absl::StrCat("duplicate category '", category.id(), "'"));
       }
       if (category.label().empty()) Error(path + ".label", "is required");
     }
@@ -221,7 +225,8 @@ class Validator {
       const auto& remedy = config_.remedies(i);
       CheckId(path + ".id", remedy.id());
       if (!remedy.id().empty() && !remedy_ids_.insert(remedy.id()).second) {
-        Error(path + ".id", absl::StrCat("duplicate remedy '", remedy.id(), "'"));
+        Error(path + ".id",
+              absl::StrCat("duplicate remedy '", remedy.id(), "'"));
       }
       CheckRemedyKind(path, remedy);
     }
@@ -244,7 +249,8 @@ class Validator {
             absl::StrCat("is not used by kind ", kind_name));
     };
     if (!takes_sku && !remedy.sku().empty()) unused("sku");
-    if (kind != v1::COMPLIMENTARY_ITEM && !remedy.value().empty()) unused("value");
+    if (kind != v1::COMPLIMENTARY_ITEM && !remedy.value().empty())
+      unused("value");
     if (!takes_discount && remedy.percent() != 0) unused("percent");
     if (!takes_discount && kind != v1::REFUND && !remedy.amount().empty()) {
       unused("amount");
@@ -253,7 +259,8 @@ class Validator {
       unused("expires_after_days");
     }
     if (kind == v1::COMPLIMENTARY_ITEM) {
-      if (remedy.sku().empty()) Error(path + ".sku", "is required for COMPLIMENTARY_ITEM");
+      if (remedy.sku().empty())
+        Error(path + ".sku", "is required for COMPLIMENTARY_ITEM");
       CheckPositiveAmount(path + ".value", remedy.value(), true);
     }
     if (takes_discount) {
@@ -262,7 +269,8 @@ class Validator {
       if (has_percent == has_amount) {
         Error(path, absl::StrCat("kind ", kind_name,
                                  " needs exactly one of percent or amount"));
-      } else if (has_percent && (remedy.percent() < 1 || remedy.percent() > 100)) {
+      } else if (has_percent &&
+                 (remedy.percent() < 1 || remedy.percent() > 100)) {
         Error(path + ".percent",
               absl::StrCat("must be 1 to 100, got ", remedy.percent()));
       } else if (has_amount) {
@@ -278,8 +286,9 @@ class Validator {
     }
   }
 
-  void CheckRemedyRefs(const std::string& path,
-                       const google::protobuf::RepeatedPtrField<std::string>& refs) {
+  void CheckRemedyRefs(
+      const std::string& path,
+      const google::protobuf::RepeatedPtrField<std::string>& refs) {
     for (int j = 0; j < refs.size(); ++j) {
       if (!remedy_ids_.contains(refs[j])) {
         Error(absl::StrCat(path, "[", j, "]"),
@@ -326,7 +335,8 @@ class Validator {
               absl::StrCat("must not be negative, got ", value));
       }
     };
-    non_negative("problems_on_check_at_least", when.problems_on_check_at_least());
+    non_negative("problems_on_check_at_least",
+                 when.problems_on_check_at_least());
     non_negative("minutes_since_fired_at_least",
                  when.minutes_since_fired_at_least());
     non_negative("minutes_since_ordered_at_least",
@@ -376,7 +386,8 @@ void ApplyDefaults(Config& config) {
     if (remedy.label().empty()) remedy.set_label(remedy.id());
   }
   auto* follow_up = config.mutable_follow_up();
-  if (follow_up->after_days() == 0) follow_up->set_after_days(kDefaultFollowUpDays);
+  if (follow_up->after_days() == 0)
+    follow_up->set_after_days(kDefaultFollowUpDays);
   if (follow_up->contact_retention_days() == 0) {
     follow_up->set_contact_retention_days(kDefaultContactRetentionDays);
   }

@@ -68,9 +68,8 @@ absl::StatusOr<std::string> YamlToJson(absl::string_view yaml) {
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("line ", e.mark.line + 1,
-                                                   ", column ", e.mark.column + 1,
-                                                   ": ", e.msg));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ", e.msg));
   }
   if (!root.IsMap()) {
     return absl::InvalidArgumentError(

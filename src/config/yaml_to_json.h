@@ -4,9 +4,9 @@
 // YAML text to JSON text, shaped for protobuf's JSON parser.
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace makegood::config {
 

@@ -1,8 +1,7 @@
 #include "core/event_validation.h"
 
-#include "absl/strings/string_view.h"
-
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/proto_time.h"
 
@@ -27,21 +26,21 @@ absl::Status CheckId(absl::string_view path, const std::string& value) {
 
 // `amount` must be set, in the location's currency and not negative; zero is
 // allowed only where `allow_zero`.
-absl::Status CheckMoney(absl::string_view path, bool present, const Money& amount,
+absl::Status CheckMoney(absl::string_view path, bool present,
+                        const Money& amount,
                         const EventValidationContext& context,
                         bool allow_zero = true) {
   if (!present) return FieldError(path, "is required");
   if (amount.currency() != context.currency) {
-    return FieldError(
-        absl::StrCat(path, ".currency"),
-        absl::StrCat("'", amount.currency(),
-                     "' does not match the location currency '",
-                     context.currency, "'"));
+    return FieldError(absl::StrCat(path, ".currency"),
+                      absl::StrCat("'", amount.currency(),
+                                   "' does not match the location currency '",
+                                   context.currency, "'"));
   }
   if (amount.minor_units() < 0) {
-    return FieldError(absl::StrCat(path, ".minor_units"),
-                      absl::StrCat("must not be negative, got ",
-                                   amount.minor_units()));
+    return FieldError(
+        absl::StrCat(path, ".minor_units"),
+        absl::StrCat("must not be negative, got ", amount.minor_units()));
   }
   if (!allow_zero && amount.minor_units() == 0) {
     return FieldError(absl::StrCat(path, ".minor_units"), "must be positive");
@@ -60,8 +59,8 @@ absl::Status CheckOccurredAt(const OrderEvent& event,
       absl::FromCivil(absl::CivilSecond(2000, 1, 1), absl::UTCTimeZone());
   const absl::Time at = FromProto(ts);
   if (at < kEarliest) {
-    return FieldError("occurred_at",
-                      absl::StrCat(absl::FormatTime(at), " is before 2000-01-01"));
+    return FieldError("occurred_at", absl::StrCat(absl::FormatTime(at),
+                                                  " is before 2000-01-01"));
   }
   if (at > context.now + kMaxClockSkew) {
     return FieldError(
@@ -87,8 +86,9 @@ absl::Status CheckKind(const OrderEvent& event,
         return s;
       }
       if (item.quantity() <= 0) {
-        return FieldError("item_added.quantity",
-                          absl::StrCat("must be positive, got ", item.quantity()));
+        return FieldError(
+            "item_added.quantity",
+            absl::StrCat("must be positive, got ", item.quantity()));
       }
       if (item.seat() < 0) {
         return FieldError("item_added.seat", "must not be negative");

@@ -62,9 +62,10 @@ constexpr int64_t kPowersOfTen[] = {1, 10, 100, 1000, 10000};
 }  // namespace
 
 std::optional<int> CurrencyExponent(absl::string_view code) {
-  auto it = std::lower_bound(
-      kCurrencies.begin(), kCurrencies.end(), code,
-      [](const CurrencyInfo& info, absl::string_view c) { return info.code < c; });
+  auto it = std::lower_bound(kCurrencies.begin(), kCurrencies.end(), code,
+                             [](const CurrencyInfo& info, absl::string_view c) {
+                               return info.code < c;
+                             });
   if (it == kCurrencies.end() || it->code != code) return std::nullopt;
   return it->exponent;
 }
@@ -84,8 +85,9 @@ absl::StatusOr<int64_t> ParseDecimalAmount(absl::string_view text,
   }
   size_t dot = rest.find('.');
   absl::string_view whole = rest.substr(0, dot);
-  absl::string_view fraction =
-      dot == absl::string_view::npos ? absl::string_view() : rest.substr(dot + 1);
+  absl::string_view fraction = dot == absl::string_view::npos
+                                   ? absl::string_view()
+                                   : rest.substr(dot + 1);
   auto all_digits = [](absl::string_view s) {
     return std::all_of(s.begin(), s.end(),
                        [](char c) { return c >= '0' && c <= '9'; });

@@ -22,7 +22,9 @@ constexpr int kExitBadConfig = 2;
 // How long in-flight calls get to finish on SIGTERM/SIGINT.
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 
-void Log(const std::string& line) { std::cerr << "makegoodd: " << line << std::endl; }
+void Log(const std::string& line) {
+  std::cerr << "makegoodd: " << line << std::endl;
+}
 
 int CheckConfig(const std::string& path) {
   auto config = makegood::config::LoadConfigFile(path);
@@ -44,9 +46,9 @@ absl::Status EnsureParentDirectory(const std::string& database) {
   std::error_code error;
   std::filesystem::create_directories(parent, error);
   if (error) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot create the database directory ", parent.string(), ": ",
-        error.message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create the database directory ", parent.string(),
+                     ": ", error.message()));
   }
   return absl::OkStatus();
 }
@@ -95,7 +97,8 @@ int Serve(const std::string& config_path, const std::string& listen,
   std::cout << "makegoodd " << MAKEGOOD_VERSION << " listening on " << host
             << ":" << (*server)->port() << std::endl;
   Log(absl::StrCat("location ", config->location().id(), ", database ", db_path,
-                   ", TLS ", config->server().tls().cert_file().empty() ? "off" : "on"));
+                   ", TLS ",
+                   config->server().tls().cert_file().empty() ? "off" : "on"));
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
@@ -120,15 +123,18 @@ int main(int argc, char** argv) {
   std::string config_path, listen, database, check_config;
   app.add_option("--config", config_path, "The location's YAML configuration")
       ->check(CLI::ExistingFile);
-  app.add_option("--listen", listen,
-                 "host:port to listen on (default: server.listen in the config, "
-                 "else 127.0.0.1:50051); port 0 picks a free port");
+  app.add_option(
+      "--listen", listen,
+      "host:port to listen on (default: server.listen in the config, "
+      "else 127.0.0.1:50051); port 0 picks a free port");
   app.add_option("--db", database,
                  "SQLite database file (default: server.database in the "
                  "config, else var/makegood.db)");
-  app.add_option("--check-config", check_config,
-                 "Validate FILE, print every problem, and exit: 0 valid, 2 not");
-  app.set_version_flag("--version", std::string("makegoodd ") + MAKEGOOD_VERSION);
+  app.add_option(
+      "--check-config", check_config,
+      "Validate FILE, print every problem, and exit: 0 valid, 2 not");
+  app.set_version_flag("--version",
+                       std::string("makegoodd ") + MAKEGOOD_VERSION);
   app.footer(
       "Exit status: 0 after a clean stop, 1 when the database or the listener "
       "fails, 2 for a bad command line or configuration.");
@@ -139,7 +145,8 @@ int main(int argc, char** argv) {
   }
   if (!check_config.empty()) return CheckConfig(check_config);
   if (config_path.empty()) {
-    std::cerr << "makegoodd: --config FILE is required (see --help)" << std::endl;
+    std::cerr << "makegoodd: --config FILE is required (see --help)"
+              << std::endl;
     return kExitBadConfig;
   }
   return Serve(config_path, listen, database);

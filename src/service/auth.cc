@@ -17,8 +17,8 @@ std::string Sha256Hex(absl::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
          digest);
-  return absl::BytesToHexString(absl::string_view(
-      reinterpret_cast<const char*>(digest), sizeof(digest)));
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
 Authenticator::Authenticator(const makegood::v1::Config& config) {
@@ -47,9 +47,9 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
   const Principal* found = nullptr;
   for (const Entry& entry : entries_) {
     // Compare against every entry: no early exit on a match.
-    const bool same = entry.token_sha256.size() == hash.size() &&
-                      CRYPTO_memcmp(entry.token_sha256.data(), hash.data(),
-                                    hash.size()) == 0;
+    const bool same =
+        entry.token_sha256.size() == hash.size() &&
+        CRYPTO_memcmp(entry.token_sha256.data(), hash.data(), hash.size()) == 0;
     if (same) found = &entry.principal;
   }
   if (found == nullptr) return absl::UnauthenticatedError("unknown token");

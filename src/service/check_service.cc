@@ -24,11 +24,13 @@ CheckServiceImpl::CheckServiceImpl(std::string location_id, store::Store& store,
 
 grpc::ServerUnaryReactor* CheckServiceImpl::GetCheck(
     grpc::CallbackServerContext* context,
-    const makegood::v1::GetCheckRequest* request, makegood::v1::Check* response) {
+    const makegood::v1::GetCheckRequest* request,
+    makegood::v1::Check* response) {
   auto principal = AuthorizeCall(*context, auth_, kReaders);
   if (!principal.ok()) return FinishUnary(context, principal.status());
   if (request->check_id().empty()) {
-    return FinishUnary(context, absl::InvalidArgumentError("check_id: is required"));
+    return FinishUnary(context,
+                       absl::InvalidArgumentError("check_id: is required"));
   }
   auto check = store_.GetCheck(location_id_, request->check_id());
   if (check.ok()) *response = *std::move(check);

@@ -11,15 +11,17 @@
 
 namespace makegood::service {
 
-class CheckServiceImpl final : public makegood::v1::CheckService::CallbackService {
+class CheckServiceImpl final
+    : public makegood::v1::CheckService::CallbackService {
  public:
   // References must outlive the service.
   CheckServiceImpl(std::string location_id, store::Store& store,
                    const Authenticator& auth);
 
-  grpc::ServerUnaryReactor* GetCheck(grpc::CallbackServerContext* context,
-                                     const makegood::v1::GetCheckRequest* request,
-                                     makegood::v1::Check* response) override;
+  grpc::ServerUnaryReactor* GetCheck(
+      grpc::CallbackServerContext* context,
+      const makegood::v1::GetCheckRequest* request,
+      makegood::v1::Check* response) override;
 
   grpc::ServerUnaryReactor* ListChecks(
       grpc::CallbackServerContext* context,

@@ -16,7 +16,8 @@ absl::StatusOr<Principal> AuthorizeCall(
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
   absl::string_view value;
-  if (it != metadata.end()) value = absl::string_view(it->second.data(), it->second.size());
+  if (it != metadata.end())
+    value = absl::string_view(it->second.data(), it->second.size());
   return auth.Authorize(value, allowed);
 }
 

@@ -68,7 +68,8 @@ class OrderEventServiceImpl::PublishReactor final
           full_chunk.swap(chunk_);
           chunk_.reserve(service_.options_.chunk_size);
           // Counted here so the pause decision sees this chunk.
-          pause = chunks_in_flight_ + 1 >= service_.options_.max_chunks_in_flight;
+          pause =
+              chunks_in_flight_ + 1 >= service_.options_.max_chunks_in_flight;
           paused_ = pause;
         }
       }
@@ -127,7 +128,8 @@ class OrderEventServiceImpl::PublishReactor final
     grpc::Status status;
     {
       absl::MutexLock lock(&mu_);
-      if (finished_ || chunks_in_flight_ > 0 || !(reading_done_ || cancelled_)) {
+      if (finished_ || chunks_in_flight_ > 0 ||
+          !(reading_done_ || cancelled_)) {
         return;
       }
       finished_ = true;
@@ -139,7 +141,7 @@ class OrderEventServiceImpl::PublishReactor final
 
   const OrderEventServiceImpl& service_;
   PublishSummary* const summary_;
-  OrderEvent event_;  // Owned by the pending read.
+  OrderEvent event_;    // Owned by the pending read.
   int next_index_ = 0;  // Read-side only.
 
   absl::Mutex mu_;
@@ -163,7 +165,8 @@ grpc::ServerReadReactor<OrderEvent>* OrderEventServiceImpl::Publish(
     grpc::CallbackServerContext* context, PublishSummary* summary) {
   auto principal = AuthorizeCall(*context, auth_, {makegood::v1::ADAPTER});
   if (!principal.ok()) {
-    return new FinishedReadReactor<OrderEvent>(ToGrpcStatus(principal.status()));
+    return new FinishedReadReactor<OrderEvent>(
+        ToGrpcStatus(principal.status()));
   }
   return new PublishReactor(*this, summary);
 }
@@ -174,9 +177,10 @@ grpc::ServerUnaryReactor* OrderEventServiceImpl::PublishBatch(
   auto principal = AuthorizeCall(*context, auth_, {makegood::v1::ADAPTER});
   if (!principal.ok()) return FinishUnary(context, principal.status());
   if (request->events_size() > options_.max_batch_size) {
-    return FinishUnary(context, absl::InvalidArgumentError(absl::StrCat(
-                                    "events: at most ", options_.max_batch_size,
-                                    " per batch, got ", request->events_size())));
+    return FinishUnary(
+        context, absl::InvalidArgumentError(
+                     absl::StrCat("events: at most ", options_.max_batch_size,
+                                  " per batch, got ", request->events_size())));
   }
   auto tally = std::make_shared<PublishTally>();
   std::vector<OrderEvent> valid;
@@ -199,8 +203,8 @@ grpc::ServerUnaryReactor* OrderEventServiceImpl::PublishBatch(
   }
   store_.AppendEvents(
       std::move(valid), clock_.Now(),
-      [reactor, summary, tally](
-          absl::StatusOr<std::vector<store::EventOutcome>> outcomes) {
+      [reactor, summary,
+       tally](absl::StatusOr<std::vector<store::EventOutcome>> outcomes) {
         if (!outcomes.ok()) {
           reactor->Finish(ToGrpcStatus(outcomes.status()));
           return;

@@ -81,7 +81,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.server().listen(), *credentials, &server->port_);
+  builder.AddListeningPort(config.server().listen(), *credentials,
+                           &server->port_);
   builder.RegisterService(&server->order_events_);
   builder.RegisterService(&server->checks_);
   builder.RegisterService(&server->recovery_);

@@ -21,7 +21,8 @@ constexpr char kCheckColumns[] =
     "c.guest_id, c.opened_at_us, c.paid_at_us, c.closed_at_us, "
     "c.paid_total_minor, c.tip_minor, c.event_count, c.last_event_at_us, "
     "l.currency, "
-    "(SELECT coalesce(sum(i.quantity * i.unit_price_minor), 0) FROM line_items i "
+    "(SELECT coalesce(sum(i.quantity * i.unit_price_minor), 0) FROM line_items "
+    "i "
     " WHERE i.location_id=c.location_id AND i.check_id=c.check_id "
     "   AND i.voided_at_us IS NULL), "
     "c.pos_discount_minor + (SELECT coalesce(sum(i.pos_discount_minor), 0) "
@@ -39,7 +40,8 @@ void SetMoney(makegood::v1::Money* money, int64_t minor_units,
 // unset stays distinguishable from the epoch.
 template <typename MutableField>
 void SetTime(const Statement& row, int column, MutableField mutable_field) {
-  if (!row.IsNull(column)) *mutable_field() = core::TimestampFromMicros(row.Int(column));
+  if (!row.IsNull(column))
+    *mutable_field() = core::TimestampFromMicros(row.Int(column));
 }
 
 Check CheckFromRow(const Statement& row, absl::string_view location_id) {
@@ -88,7 +90,8 @@ absl::Status ReadItems(Connection& db, Check& check) {
     item->set_name(row.Text(2));
     item->set_station(row.Text(3));
     item->set_quantity(static_cast<int32_t>(row.Int(4)));
-    if (!row.IsNull(5)) SetMoney(item->mutable_unit_price(), row.Int(5), currency);
+    if (!row.IsNull(5))
+      SetMoney(item->mutable_unit_price(), row.Int(5), currency);
     item->set_seat(static_cast<int32_t>(row.Int(6)));
     makegood::v1::ItemState state = makegood::v1::ITEM_STATE_UNSPECIFIED;
     makegood::v1::ItemState_Parse(row.Text(7), &state);
@@ -134,8 +137,8 @@ absl::StatusOr<Check> ReadCheck(Connection& db, absl::string_view location_id,
     auto found = (*stmt)->Bind(1, location_id).Bind(2, check_id).Step();
     if (!found.ok()) return found.status();
     if (!*found) {
-      return absl::NotFoundError(
-          absl::StrCat("check '", check_id, "' is not known: no event of it has arrived"));
+      return absl::NotFoundError(absl::StrCat(
+          "check '", check_id, "' is not known: no event of it has arrived"));
     }
     Check check = CheckFromRow(**stmt, location_id);
     stmt->reset();
@@ -150,8 +153,8 @@ absl::StatusOr<CheckPage> ReadCheckPage(Connection& db,
                                         absl::string_view location_id,
                                         const CheckListQuery& query) {
   if (query.page_size < 1 || query.page_size > 1000) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "page_size: must be 1 to 1000, got ", query.page_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be 1 to 1000, got ", query.page_size));
   }
   PageToken after{INT64_MAX, ""};
   if (!query.page_token.empty()) {

@@ -94,14 +94,15 @@ absl::StatusOr<std::unique_ptr<Statement>> ForCheck(Connection& db,
                                                     const char* sql,
                                                     const OrderEvent& event) {
   auto stmt = db.Prepare(sql);
-  if (stmt.ok()) (*stmt)->Bind(1, event.location_id()).Bind(2, event.check_id());
+  if (stmt.ok())
+    (*stmt)->Bind(1, event.location_id()).Bind(2, event.check_id());
   return stmt;
 }
 
 // Runs `sql` for the event's check with ?3 = the line and ?4 = a time or an
 // amount.
 absl::Status LineValue(Connection& db, const char* sql, const OrderEvent& event,
-                      const std::string& line_id, int64_t at_us) {
+                       const std::string& line_id, int64_t at_us) {
   auto stmt = ForCheck(db, sql, event);
   if (!stmt.ok()) return stmt.status();
   return (*stmt)->Bind(3, line_id).Bind(4, at_us).Run();
@@ -142,10 +143,11 @@ absl::Status Project(Connection& db, const OrderEvent& event, int64_t at_us) {
       return (*stmt)->Run();
     }
     case OrderEvent::kItemFired:
-      return LineValue(db, kItemFired, event, event.item_fired().line_id(), at_us);
+      return LineValue(db, kItemFired, event, event.item_fired().line_id(),
+                       at_us);
     case OrderEvent::kItemServed:
       return LineValue(db, kItemServed, event, event.item_served().line_id(),
-                      at_us);
+                       at_us);
     case OrderEvent::kItemVoided: {
       auto stmt = ForCheck(db, kItemVoided, event);
       if (!stmt.ok()) return stmt.status();
@@ -163,7 +165,7 @@ absl::Status Project(Connection& db, const OrderEvent& event, int64_t at_us) {
         return (*stmt)->Bind(3, discount.amount().minor_units()).Run();
       }
       return LineValue(db, kItemDiscounted, event, discount.line_id(),
-                      discount.amount().minor_units());
+                       discount.amount().minor_units());
     }
     case OrderEvent::kCheckPaid: {
       auto stmt = ForCheck(db, kCheckPaid, event);
@@ -189,7 +191,8 @@ absl::Status Project(Connection& db, const OrderEvent& event, int64_t at_us) {
 
 }  // namespace
 
-absl::StatusOr<EventOutcome> AppendEvent(Connection& db, const OrderEvent& event,
+absl::StatusOr<EventOutcome> AppendEvent(Connection& db,
+                                         const OrderEvent& event,
                                          int64_t received_at_us) {
   const int64_t at_us = core::ToUnixMicros(event.occurred_at());
   std::string payload;

@@ -42,7 +42,6 @@ CREATE TABLE order_events(
   payload BLOB NOT NULL,  -- the OrderEvent, protobuf binary
   UNIQUE(source, event_id)
 );
-CREATE INDEX order_events_by_check ON order_events(location_id, check_id);
 
 -- Checks as projected from their events. A row exists as soon as any event
 -- of the check arrived; fields stay NULL until the event that sets them.
@@ -110,10 +109,10 @@ absl::Status Migrate(Connection& db) {
   const int current = static_cast<int>((*version_stmt)->Int(0));
   version_stmt->reset();
   if (current > LatestSchemaVersion()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the database has schema version ", current,
-        " but this makegoodd knows only up to ", LatestSchemaVersion(),
-        ": use a newer makegoodd"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the database has schema version ", current,
+                     " but this makegoodd knows only up to ",
+                     LatestSchemaVersion(), ": use a newer makegoodd"));
   }
   for (int version = current + 1; version <= LatestSchemaVersion(); ++version) {
     if (auto s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
@@ -125,8 +124,8 @@ absl::Status Migrate(Connection& db) {
     if (!status.ok()) {
       db.Exec("ROLLBACK").IgnoreError();
       return absl::InternalError(absl::StrCat("migration to schema version ",
-                                              version, " failed: ",
-                                              status.message()));
+                                              version,
+                                              " failed: ", status.message()));
     }
   }
   return absl::OkStatus();

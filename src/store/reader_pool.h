@@ -18,14 +18,16 @@ namespace makegood::store {
 class ReaderPool {
  public:
   // Connections are opened on demand; at most `max_idle` are kept.
-  ReaderPool(std::string path, int max_idle) : path_(std::move(path)), max_idle_(max_idle) {}
+  ReaderPool(std::string path, int max_idle)
+      : path_(std::move(path)), max_idle_(max_idle) {}
   ReaderPool(const ReaderPool&) = delete;
   ReaderPool& operator=(const ReaderPool&) = delete;
 
   // Runs `read` with a connection of its own; each read sees one snapshot
   // when it runs its statements inside one transaction.
   template <typename T>
-  absl::StatusOr<T> With(const std::function<absl::StatusOr<T>(Connection&)>& read) {
+  absl::StatusOr<T> With(
+      const std::function<absl::StatusOr<T>(Connection&)>& read) {
     auto connection = Acquire();
     if (!connection.ok()) return connection.status();
     absl::StatusOr<T> result = read(**connection);

@@ -6,8 +6,8 @@ namespace makegood::store {
 
 absl::Status SqliteError(sqlite3* db, absl::string_view context) {
   const int code = sqlite3_extended_errcode(db);
-  std::string message =
-      absl::StrCat(context, ": ", sqlite3_errmsg(db), " (sqlite code ", code, ")");
+  std::string message = absl::StrCat(context, ": ", sqlite3_errmsg(db),
+                                     " (sqlite code ", code, ")");
   switch (code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -97,7 +97,13 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
   absl::Status status = connection->Exec(
       "PRAGMA busy_timeout=5000;"
       "PRAGMA foreign_keys=ON;"
-      "PRAGMA synchronous=FULL;");
+      "PRAGMA synchronous=FULL;"
+      // A 64 MiB page cache keeps the hot B-tree pages of a busy service
+      // in memory between group commits.
+      "PRAGMA cache_size=-65536;"
+      // Checkpoint every ~40 MiB of WAL rather than 4 MiB: fewer, larger
+      // checkpoints (each one an fsync under synchronous=FULL).
+      "PRAGMA wal_autocheckpoint=10000;");
   if (!status.ok()) return status;
   if (read_only) {
     status = connection->Exec("PRAGMA query_only=ON;");
@@ -123,7 +129,8 @@ absl::Status Connection::Exec(const char* sql) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<Statement>> Connection::Prepare(const char* sql) {
+absl::StatusOr<std::unique_ptr<Statement>> Connection::Prepare(
+    const char* sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;

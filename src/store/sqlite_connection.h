@@ -54,8 +54,8 @@ class Connection {
   // Opens (creating if asked) the database at `path` with WAL,
   // synchronous=FULL and foreign keys on. `read_only` connections refuse
   // writes (PRAGMA query_only).
-  static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path,
-                                                          bool read_only);
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(
+      const std::string& path, bool read_only);
 
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -27,7 +27,8 @@ SqliteStore::~SqliteStore() { Shutdown(); }
 
 void SqliteStore::Shutdown() { writer_.Shutdown(); }
 
-absl::Status SqliteStore::RegisterLocation(const makegood::v1::Location& location) {
+absl::Status SqliteStore::RegisterLocation(
+    const makegood::v1::Location& location) {
   absl::Notification committed;
   absl::Status result;
   writer_.Submit(
@@ -54,11 +55,12 @@ absl::Status SqliteStore::RegisterLocation(const makegood::v1::Location& locatio
 void SqliteStore::AppendEvents(std::vector<makegood::v1::OrderEvent> events,
                                absl::Time received_at, AppendDone done) {
   auto outcomes = std::make_shared<std::vector<EventOutcome>>();
-  auto shared_events =
-      std::make_shared<std::vector<makegood::v1::OrderEvent>>(std::move(events));
+  auto shared_events = std::make_shared<std::vector<makegood::v1::OrderEvent>>(
+      std::move(events));
   const int64_t received_at_us = absl::ToUnixMicros(received_at);
   writer_.Submit(
-      [shared_events, outcomes, received_at_us](Connection& db) -> absl::Status {
+      [shared_events, outcomes,
+       received_at_us](Connection& db) -> absl::Status {
         outcomes->clear();  // A failed job leaves nothing half-counted.
         outcomes->reserve(shared_events->size());
         for (const auto& event : *shared_events) {

@@ -33,7 +33,8 @@ class SqliteStore final : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
   ~SqliteStore() override;
 
-  absl::Status RegisterLocation(const makegood::v1::Location& location) override;
+  absl::Status RegisterLocation(
+      const makegood::v1::Location& location) override;
   void AppendEvents(std::vector<makegood::v1::OrderEvent> events,
                     absl::Time received_at, AppendDone done) override;
   absl::StatusOr<makegood::v1::Check> GetCheck(
@@ -46,7 +47,8 @@ class SqliteStore final : public Store {
   WriteQueue::Stats write_stats() const { return writer_.stats(); }
 
  private:
-  SqliteStore(std::unique_ptr<Connection> writer, const SqliteStoreOptions& options);
+  SqliteStore(std::unique_ptr<Connection> writer,
+              const SqliteStoreOptions& options);
 
   WriteQueue writer_;
   ReaderPool readers_;

@@ -54,7 +54,8 @@ class Store {
   // Records the location's currency and time zone (from the configuration)
   // so that stored amounts and times can be read back. Blocks until
   // committed.
-  virtual absl::Status RegisterLocation(const makegood::v1::Location& location) = 0;
+  virtual absl::Status RegisterLocation(
+      const makegood::v1::Location& location) = 0;
 
   // Stores validated events and updates their checks. Events already stored
   // (same source and event_id, also earlier in `events`) are duplicates and

@@ -58,7 +58,8 @@ class WriteQueue {
   void CommitGroup(std::deque<Job>& group);
 
   // Const after construction.
-  const std::unique_ptr<Connection> connection_;  // Used by the writer thread only.
+  const std::unique_ptr<Connection>
+      connection_;  // Used by the writer thread only.
 
   mutable absl::Mutex mu_;
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);

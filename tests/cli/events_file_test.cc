@@ -22,12 +22,17 @@ TEST(ReadEventsJsonlTest, ReadsOneEventPerLineSkippingBlankLines) {
 }
 
 TEST(ReadEventsJsonlTest, NamesTheLineOfTheFirstBadEvent) {
-  for (const char* bad : {R"({"event_id":"e2","bogus":1})", "not json",
-                          R"({"item_fired":{"line_id":"1"},"item_served":{"line_id":"1"}})"}) {
-    std::istringstream in(std::string(kGood) + "\n" + kGood + "\n" + bad + "\n");
+  for (const char* bad :
+       {R"({"event_id":"e2","bogus":1})", "not json",
+        R"({"item_fired":{"line_id":"1"},"item_served":{"line_id":"1"}})"}) {
+    std::istringstream in(std::string(kGood) + "\n" + kGood + "\n" + bad +
+                          "\n");
     auto events = ReadEventsJsonl(in, "f.jsonl");
-    EXPECT_EQ(events.status().code(), absl::StatusCode::kInvalidArgument) << bad;
-    EXPECT_THAT(std::string(events.status().message()), HasSubstr("f.jsonl:3: ")) << bad;
+    EXPECT_EQ(events.status().code(), absl::StatusCode::kInvalidArgument)
+        << bad;
+    EXPECT_THAT(std::string(events.status().message()),
+                HasSubstr("f.jsonl:3: "))
+        << bad;
   }
 }
 

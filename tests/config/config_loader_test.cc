@@ -70,20 +70,23 @@ TEST(ConfigLoaderTest, MissingFileIsNotFound) {
 }
 
 TEST(ConfigLoaderTest, ReportsEveryProblemOnItsOwnLine) {
-  std::string yaml = absl::StrReplaceAll(
-      Valid(), {{"currency: USD", "currency: USX"}, {"offer: [refire]", "offer: [refrie]"}});
+  std::string yaml =
+      absl::StrReplaceAll(Valid(), {{"currency: USD", "currency: USX"},
+                                    {"offer: [refire]", "offer: [refrie]"}});
   absl::Status status = Load(yaml);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(status.message()),
-              HasSubstr("test.yaml: location.currency: 'USX' is not an ISO 4217"));
-  EXPECT_THAT(std::string(status.message()),
-              HasSubstr("\ntest.yaml: policy[0].offer[0]: unknown remedy 'refrie'"));
+  EXPECT_THAT(
+      std::string(status.message()),
+      HasSubstr("test.yaml: location.currency: 'USX' is not an ISO 4217"));
+  EXPECT_THAT(
+      std::string(status.message()),
+      HasSubstr("\ntest.yaml: policy[0].offer[0]: unknown remedy 'refrie'"));
 }
 
 struct BadConfig {
   std::string name;
-  std::string from;  // Text of Valid() to replace...
-  std::string to;    // ...with this.
+  std::string from;   // Text of Valid() to replace...
+  std::string to;     // ...with this.
   std::string error;  // Expected in the message, after "test.yaml: ".
 };
 
@@ -96,7 +99,8 @@ TEST_P(BadConfigTest, NamesFileFieldAndProblem) {
   yaml = absl::StrReplaceAll(yaml, {{bad.from, bad.to}});
   absl::Status status = Load(yaml);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(status.message()), HasSubstr("test.yaml: " + bad.error));
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("test.yaml: " + bad.error));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -107,11 +111,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"not_a_mapping", "location:", "- location:", "(top level)"},
         BadConfig{"unknown_key", "offer: [refire]", "offerz: [refire]",
                   "policy[0].offerz: unknown field"},
-        BadConfig{"unknown_top_level", "categories:", "categoriez:",
-                  "categoriez: unknown field"},
-        BadConfig{"bad_enum", "severity: [MAJOR]", "severity: [HUGE]",
-                  "policy[0].when.severity[0]: invalid value \"HUGE\": expected "
-                  "one of MINOR, MAJOR, SEVERE"},
+        BadConfig{"unknown_top_level",
+                  "categories:", "categoriez:", "categoriez: unknown field"},
+        BadConfig{
+            "bad_enum", "severity: [MAJOR]", "severity: [HUGE]",
+            "policy[0].when.severity[0]: invalid value \"HUGE\": expected "
+            "one of MINOR, MAJOR, SEVERE"},
         BadConfig{"bad_number", "percent: 20", "percent: twenty",
                   "remedies[2].percent: invalid value"},
         BadConfig{"duplicate_key", "timezone: America/New_York",
@@ -124,7 +129,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "", "location: is required"},
         BadConfig{"bad_location_id", "id: downtown-01", "id: down town",
                   "location.id: 'down town' must be"},
-        BadConfig{"no_currency", "currency: USD, ", "", "location.currency: is required"},
+        BadConfig{"no_currency", "currency: USD, ", "",
+                  "location.currency: is required"},
         BadConfig{"bad_currency", "currency: USD", "currency: usd",
                   "location.currency: 'usd' is not an ISO 4217 currency code"},
         BadConfig{"bad_timezone", "America/New_York", "America/Gotham",
@@ -132,58 +138,70 @@ INSTANTIATE_TEST_SUITE_P(
                   "time zone database"},
         BadConfig{"no_timezone", ", timezone: America/New_York", "",
                   "location.timezone: is required"},
-        BadConfig{"bad_day_start", "timezone: America/New_York }",
-                  "timezone: America/New_York, business_day_starts: \"25:00\" }",
-                  "location.business_day_starts: '25:00' is not a time of day"},
+        BadConfig{
+            "bad_day_start", "timezone: America/New_York }",
+            "timezone: America/New_York, business_day_starts: \"25:00\" }",
+            "location.business_day_starts: '25:00' is not a time of day"},
         // Server.
         BadConfig{"bad_listen", "staff:", "server: { listen: nowhere }\nstaff:",
                   "server.listen: 'nowhere' is not host:port"},
-        BadConfig{"tls_half", "staff:", "server: { tls: { cert_file: /etc/hostname } }\nstaff:",
+        BadConfig{"tls_half", "staff:",
+                  "server: { tls: { cert_file: /etc/hostname } }\nstaff:",
                   "server.tls: cert_file and key_file must be given together"},
         BadConfig{"tls_unreadable", "staff:",
                   "server: { tls: { cert_file: /nonexistent.pem, key_file: "
                   "/nonexistent.key } }\nstaff:",
                   "server.tls.cert_file: cannot read '/nonexistent.pem'"},
         // Credentials.
-        BadConfig{"no_staff",
-                  "staff:\n  - { id: s-17, name: Dana, role: SERVER, token_sha256: " +
-                      std::string(kHash) + " }",
-                  "staff: []", "staff: at least one staff member is required"},
-        BadConfig{"staff_without_id", "id: s-17, ", "", "staff[0].id: is required"},
+        BadConfig{
+            "no_staff",
+            "staff:\n  - { id: s-17, name: Dana, role: SERVER, token_sha256: " +
+                std::string(kHash) + " }",
+            "staff: []", "staff: at least one staff member is required"},
+        BadConfig{"staff_without_id", "id: s-17, ", "",
+                  "staff[0].id: is required"},
         BadConfig{"staff_without_role", "role: SERVER, token", "token",
                   "staff[0].role: is required"},
-        BadConfig{"short_hash", std::string(kHash), "abc123",
-                  "staff[0].token_sha256: must be the 64 lower-case hex digits"},
-        BadConfig{"upper_hash", std::string(kHash), "2CB166D8E576D0367668BB8EAEBF3D744CD0A02CE79355DEB484F0064A338243",
-                  "staff[0].token_sha256: must be the 64 lower-case hex digits"},
+        BadConfig{
+            "short_hash", std::string(kHash), "abc123",
+            "staff[0].token_sha256: must be the 64 lower-case hex digits"},
+        BadConfig{
+            "upper_hash", std::string(kHash),
+            "2CB166D8E576D0367668BB8EAEBF3D744CD0A02CE79355DEB484F0064A338243",
+            "staff[0].token_sha256: must be the 64 lower-case hex digits"},
         BadConfig{"duplicate_credential_id", "id: pos-1", "id: s-17",
                   "devices[0].id: 's-17' is already used"},
-        BadConfig{"shared_token",
-                  "1d4c3381353a73a0ac25a9424ad25a23b87a4d6c160f2c147cb4ffbad63001da",
-                  std::string(kHash),
-                  "devices[0].token_sha256: the same token is already given"},
+        BadConfig{
+            "shared_token",
+            "1d4c3381353a73a0ac25a9424ad25a23b87a4d6c160f2c147cb4ffbad63001da",
+            std::string(kHash),
+            "devices[0].token_sha256: the same token is already given"},
         // Authority.
         BadConfig{"limits_for_adapter", "- { role: SERVER, max_per_case",
                   "- { role: ADAPTER, max_per_case",
                   "authority.roles[0].role: must be SERVER, MANAGER or ADMIN"},
-        BadConfig{"duplicate_role_limits",
-                  "  location_daily_budget:",
-                  "    - { role: SERVER, max_per_case: \"5.00\" }\n  location_daily_budget:",
+        BadConfig{"duplicate_role_limits", "  location_daily_budget:",
+                  "    - { role: SERVER, max_per_case: \"5.00\" }\n  "
+                  "location_daily_budget:",
                   "authority.roles[1].role: SERVER already has limits"},
         BadConfig{"no_max_per_case", "max_per_case: \"25.00\", ", "",
                   "authority.roles[0].max_per_case: is required"},
-        BadConfig{"zero_limit", "max_per_case: \"25.00\"", "max_per_case: \"0.00\"",
+        BadConfig{"zero_limit", "max_per_case: \"25.00\"",
+                  "max_per_case: \"0.00\"",
                   "authority.roles[0].max_per_case: must be positive"},
         BadConfig{"negative_budget", "\"500.00\"", "\"-5.00\"",
                   "authority.location_daily_budget: must be positive"},
-        BadConfig{"too_many_decimals", "\"60.00\"", "\"60.001\"",
-                  "authority.roles[0].max_per_shift: '60.001' has more decimals"},
+        BadConfig{
+            "too_many_decimals", "\"60.00\"", "\"60.001\"",
+            "authority.roles[0].max_per_shift: '60.001' has more decimals"},
         BadConfig{"not_money", "\"60.00\"", "sixty",
-                  "authority.roles[0].max_per_shift: 'sixty' is not a decimal amount"},
+                  "authority.roles[0].max_per_shift: 'sixty' is not a decimal "
+                  "amount"},
         // Categories.
-        BadConfig{"no_categories",
-                  "  - { id: cold_food, label: Cold food, guidance: Apologize. }\n", "",
-                  "categories: at least one category is required"},
+        BadConfig{
+            "no_categories",
+            "  - { id: cold_food, label: Cold food, guidance: Apologize. }\n",
+            "", "categories: at least one category is required"},
         BadConfig{"category_without_label", "label: Cold food, ", "",
                   "categories[0].label: is required"},
         BadConfig{"duplicate_category", "guidance: Apologize. }",
@@ -201,26 +219,34 @@ INSTANTIATE_TEST_SUITE_P(
                   "remedies[1].sku: is required for COMPLIMENTARY_ITEM"},
         BadConfig{"complimentary_without_value", ", value: \"18.00\"", "",
                   "remedies[1].value: is required"},
-        BadConfig{"discount_both", "percent: 20,", "percent: 20, amount: \"5.00\",",
-                  "remedies[2]: kind DISCOUNT_CODE needs exactly one of percent or amount"},
+        BadConfig{"discount_both", "percent: 20,",
+                  "percent: 20, amount: \"5.00\",",
+                  "remedies[2]: kind DISCOUNT_CODE needs exactly one of "
+                  "percent or amount"},
         BadConfig{"discount_neither", "percent: 20, ", "",
-                  "remedies[2]: kind DISCOUNT_CODE needs exactly one of percent or amount"},
+                  "remedies[2]: kind DISCOUNT_CODE needs exactly one of "
+                  "percent or amount"},
         BadConfig{"percent_over_100", "percent: 20", "percent: 120",
                   "remedies[2].percent: must be 1 to 100, got 120"},
         BadConfig{"code_without_expiry", ", expires_after_days: 60", "",
-                  "remedies[2].expires_after_days: must be a positive number of days"},
+                  "remedies[2].expires_after_days: must be a positive number "
+                  "of days"},
         // Policy.
         BadConfig{"unknown_offer", "offer: [refire]", "offer: [refrie]",
                   "policy[0].offer[0]: unknown remedy 'refrie'"},
-        BadConfig{"unknown_extra", "extra: [dessert_tray]", "extra: [desert_tray]",
+        BadConfig{"unknown_extra", "extra: [dessert_tray]",
+                  "extra: [desert_tray]",
                   "policy[0].extra[0]: unknown remedy 'desert_tray'"},
-        BadConfig{"unknown_category", "category: cold_food,", "category: cold_drinks,",
+        BadConfig{"unknown_category", "category: cold_food,",
+                  "category: cold_drinks,",
                   "policy[0].when.category: unknown category 'cold_drinks'"},
-        BadConfig{"rule_offers_nothing", ", offer: [refire], extra: [dessert_tray]", "",
+        BadConfig{"rule_offers_nothing",
+                  ", offer: [refire], extra: [dessert_tray]", "",
                   "policy[0]: offers nothing"},
         BadConfig{"negative_minutes", "severity: [MAJOR] }",
                   "severity: [MAJOR], minutes_since_fired_at_least: -5 }",
-                  "policy[0].when.minutes_since_fired_at_least: must not be negative"},
+                  "policy[0].when.minutes_since_fired_at_least: must not be "
+                  "negative"},
         BadConfig{"bad_min_price", "severity: [MAJOR] }",
                   "severity: [MAJOR], min_item_price: \"0\" }",
                   "policy[0].when.min_item_price: must be positive"},
@@ -228,10 +254,12 @@ INSTANTIATE_TEST_SUITE_P(
                   "severity: [MAJOR], guest_history: { cases: 0, days: 30 } }",
                   "policy[0].when.guest_history.cases: must be positive"},
         BadConfig{"duplicate_rule_id", "  - { when:",
-                  "  - { id: r1, offer: [refire] }\n  - { id: r1, offer: [refire] }\n  - { when:",
+                  "  - { id: r1, offer: [refire] }\n  - { id: r1, offer: "
+                  "[refire] }\n  - { when:",
                   "policy[1].id: duplicate rule 'r1'"},
         // Follow-up.
-        BadConfig{"negative_follow_up", "policy:", "follow_up: { after_days: -1 }\npolicy:",
+        BadConfig{"negative_follow_up",
+                  "policy:", "follow_up: { after_days: -1 }\npolicy:",
                   "follow_up.after_days: must not be negative"}),
     [](const auto& info) { return info.param.name; });
 

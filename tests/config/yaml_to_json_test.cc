@@ -6,9 +6,12 @@ namespace makegood::config {
 namespace {
 
 TEST(YamlToJsonTest, KeepsScalarsAsStringsExceptBooleansAndNull) {
-  auto json = YamlToJson("a: 18.00\nb: true\nc: '007'\nd: ~\ne: [1, x]\nf: \"true\"\n");
+  auto json =
+      YamlToJson("a: 18.00\nb: true\nc: '007'\nd: ~\ne: [1, x]\nf: \"true\"\n");
   ASSERT_TRUE(json.ok()) << json.status();
-  EXPECT_EQ(*json, R"({"a":"18.00","b":true,"c":"007","d":null,"e":["1","x"],"f":"true"})");
+  EXPECT_EQ(
+      *json,
+      R"({"a":"18.00","b":true,"c":"007","d":null,"e":["1","x"],"f":"true"})");
 }
 
 TEST(YamlToJsonTest, RejectsDuplicateKeysWithTheirPath) {

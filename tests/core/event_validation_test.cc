@@ -77,13 +77,15 @@ TEST_P(RejectsTest, NamesTheField) {
   GetParam().spoil(event);
   absl::Status status = ValidateOrderEvent(event, Context());
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(status.message()), StartsWith(GetParam().field + ": "));
+  EXPECT_THAT(std::string(status.message()),
+              StartsWith(GetParam().field + ": "));
 }
 
 INSTANTIATE_TEST_SUITE_P(
     BadEvents, RejectsTest,
     ::testing::Values(
-        BadCase{"no_event_id", [](OrderEvent& e) { e.clear_event_id(); }, "event_id"},
+        BadCase{"no_event_id", [](OrderEvent& e) { e.clear_event_id(); },
+                "event_id"},
         BadCase{"long_event_id",
                 [](OrderEvent& e) { e.set_event_id(std::string(129, 'x')); },
                 "event_id"},
@@ -93,7 +95,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"other_location",
                 [](OrderEvent& e) { e.set_location_id("uptown-02"); },
                 "location_id"},
-        BadCase{"no_check", [](OrderEvent& e) { e.clear_check_id(); }, "check_id"},
+        BadCase{"no_check", [](OrderEvent& e) { e.clear_check_id(); },
+                "check_id"},
         BadCase{"no_time", [](OrderEvent& e) { e.clear_occurred_at(); },
                 "occurred_at"},
         BadCase{"before_2000",
@@ -117,21 +120,23 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"no_line",
                 [](OrderEvent& e) { e.mutable_item_added()->clear_line_id(); },
                 "item_added.line_id"},
-        BadCase{"no_price",
-                [](OrderEvent& e) { e.mutable_item_added()->clear_unit_price(); },
-                "item_added.unit_price"},
+        BadCase{
+            "no_price",
+            [](OrderEvent& e) { e.mutable_item_added()->clear_unit_price(); },
+            "item_added.unit_price"},
         BadCase{"negative_price",
                 [](OrderEvent& e) {
-                  e.mutable_item_added()->mutable_unit_price()->set_minor_units(-1);
+                  e.mutable_item_added()->mutable_unit_price()->set_minor_units(
+                      -1);
                 },
                 "item_added.unit_price.minor_units"},
         BadCase{"wrong_currency",
                 [](OrderEvent& e) {
-                  e.mutable_item_added()->mutable_unit_price()->set_currency("EUR");
+                  e.mutable_item_added()->mutable_unit_price()->set_currency(
+                      "EUR");
                 },
                 "item_added.unit_price.currency"},
-        BadCase{"fired_no_line",
-                [](OrderEvent& e) { e.mutable_item_fired(); },
+        BadCase{"fired_no_line", [](OrderEvent& e) { e.mutable_item_fired(); },
                 "item_fired.line_id"},
         BadCase{"served_no_line",
                 [](OrderEvent& e) { e.mutable_item_served(); },
@@ -147,12 +152,14 @@ INSTANTIATE_TEST_SUITE_P(
                 "item_discounted.amount.minor_units"},
         BadCase{"code_without_code",
                 [](OrderEvent& e) {
-                  e.mutable_discount_code_redeemed()->mutable_amount()->set_currency(
-                      "USD");
+                  e.mutable_discount_code_redeemed()
+                      ->mutable_amount()
+                      ->set_currency("USD");
                 },
                 "discount_code_redeemed.code"},
         BadCase{"paid_without_total",
-                [](OrderEvent& e) { e.mutable_check_paid(); }, "check_paid.total"},
+                [](OrderEvent& e) { e.mutable_check_paid(); },
+                "check_paid.total"},
         BadCase{"negative_tip",
                 [](OrderEvent& e) {
                   auto* p = e.mutable_check_paid();
@@ -162,7 +169,9 @@ INSTANTIATE_TEST_SUITE_P(
                 },
                 "check_paid.tip.minor_units"},
         BadCase{"negative_guests",
-                [](OrderEvent& e) { e.mutable_check_opened()->set_guest_count(-2); },
+                [](OrderEvent& e) {
+                  e.mutable_check_opened()->set_guest_count(-2);
+                },
                 "check_opened.guest_count"}),
     [](const auto& info) { return info.param.name; });
 

@@ -32,8 +32,8 @@ TEST(ParseDecimalAmountTest, ParsesExactly) {
 }
 
 TEST(ParseDecimalAmountTest, RejectsWhatIsNotAnExactAmount) {
-  for (const char* bad : {"", "abc", "1.2.3", "1e3", "1.", ".5", "1,50", " 1",
-                          "0x10", "--1"}) {
+  for (const char* bad :
+       {"", "abc", "1.2.3", "1e3", "1.", ".5", "1,50", " 1", "0x10", "--1"}) {
     EXPECT_EQ(ParseDecimalAmount(bad, "USD").status().code(),
               absl::StatusCode::kInvalidArgument)
         << bad;

@@ -42,8 +42,9 @@ std::vector<OrderEvent> DinnerEvents() {
 // One query's single integer answer, read straight from the database file.
 int64_t QueryInt(const std::string& db_path, const std::string& sql) {
   sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
-            SQLITE_OK);
+  EXPECT_EQ(
+      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+      SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
       << sqlite3_errmsg(db);
@@ -59,11 +60,11 @@ class DaemonTest : public ::testing::Test {
   void SetUp() override { StartDaemon(); }
 
   void StartDaemon() {
-    auto daemon = DaemonProcess::Start(
-        MAKEGOODD_BIN,
-        {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen", "127.0.0.1:0", "--db",
-         db_path()},
-        dir_.File("makegoodd.log"));
+    auto daemon =
+        DaemonProcess::Start(MAKEGOODD_BIN,
+                             {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen",
+                              "127.0.0.1:0", "--db", db_path()},
+                             dir_.File("makegoodd.log"));
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     daemon_ = *std::move(daemon);
     channel_ = grpc::CreateChannel(daemon_->address(),
@@ -74,13 +75,16 @@ class DaemonTest : public ::testing::Test {
 
   std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
     auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
+    context->set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::seconds(30));
+    if (!token.empty())
+      context->AddMetadata("authorization", "Bearer " + token);
     return context;
   }
 
   // Streams `events` through Publish.
-  grpc::Status Publish(const std::vector<OrderEvent>& events, PublishSummary* summary,
+  grpc::Status Publish(const std::vector<OrderEvent>& events,
+                       PublishSummary* summary,
                        const std::string& token = kAdapterToken) {
     auto stub = v1::OrderEventService::NewStub(channel_);
     auto context = Context(token);
@@ -93,14 +97,17 @@ class DaemonTest : public ::testing::Test {
   }
 
   CommandResult Cli(std::vector<std::string> args, const std::string& token) {
-    std::vector<std::string> argv = {MAKEGOOD_BIN, "--server", daemon_->address()};
+    std::vector<std::string> argv = {MAKEGOOD_BIN, "--server",
+                                     daemon_->address()};
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<std::string> env;
     if (!token.empty()) env.push_back(absl::StrCat("MAKEGOOD_TOKEN=", token));
     return RunCommand(argv, env);
   }
 
-  int64_t StoredEvents() { return QueryInt(db_path(), "SELECT count(*) FROM order_events"); }
+  int64_t StoredEvents() {
+    return QueryInt(db_path(), "SELECT count(*) FROM order_events");
+  }
 
   makegood::testing::TempDir dir_;
   std::unique_ptr<DaemonProcess> daemon_;
@@ -128,32 +135,36 @@ TEST_F(DaemonTest, PublishedDinnerReadsBackThroughCliAndSqlite) {
   EXPECT_THAT(show.out, HasSubstr("rang in medium"));
   EXPECT_THAT(show.out, HasSubstr("POS discount 4.50"));
 
-  CommandResult list = Cli({"--output", "json", "checks", "list", "--open"}, kServerToken);
+  CommandResult list =
+      Cli({"--output", "json", "checks", "list", "--open"}, kServerToken);
   ASSERT_EQ(list.exit_code, 0) << list.err;
   auto json = nlohmann::json::parse(list.out);
   std::vector<std::string> open_checks;
-  for (const auto& check : json["checks"]) open_checks.push_back(check["check_id"]);
+  for (const auto& check : json["checks"])
+    open_checks.push_back(check["check_id"]);
   EXPECT_THAT(open_checks, ::testing::UnorderedElementsAre("1042", "1043"));
 
   // Straight from the file: the knife whose serve event came before
   // everything else is SERVED with its name, and check 1041 is closed.
   EXPECT_EQ(StoredEvents(), 55);
+  EXPECT_EQ(
+      QueryInt(db_path(),
+               "SELECT count(*) FROM line_items WHERE check_id='1044' AND "
+               "line_id='1' AND state='SERVED' AND name=\"Chef's knife 8in\""),
+      1);
   EXPECT_EQ(QueryInt(db_path(),
-                     "SELECT count(*) FROM line_items WHERE check_id='1044' AND "
-                     "line_id='1' AND state='SERVED' AND name=\"Chef's knife 8in\""),
-            1);
-  EXPECT_EQ(QueryInt(db_path(), "SELECT count(*) FROM checks WHERE check_id='1041' "
-                                "AND state='CLOSED' AND paid_total_minor=25340"),
+                     "SELECT count(*) FROM checks WHERE check_id='1041' "
+                     "AND state='CLOSED' AND paid_total_minor=25340"),
             1);
 }
 
 TEST_F(DaemonTest, CliPublishesTheFixtureAndCountsDuplicatesTheSecondTime) {
-  CommandResult first = Cli({"events", "publish", "--file", MAKEGOOD_DINNER_EVENTS},
-                            kAdapterToken);
+  CommandResult first = Cli(
+      {"events", "publish", "--file", MAKEGOOD_DINNER_EVENTS}, kAdapterToken);
   EXPECT_EQ(first.exit_code, 0) << first.err;
   EXPECT_THAT(first.out, HasSubstr("55 accepted, 0 duplicates, 0 rejected"));
-  CommandResult second = Cli({"events", "publish", "--file", MAKEGOOD_DINNER_EVENTS},
-                             kAdapterToken);
+  CommandResult second = Cli(
+      {"events", "publish", "--file", MAKEGOOD_DINNER_EVENTS}, kAdapterToken);
   EXPECT_EQ(second.exit_code, 0) << second.err;
   EXPECT_THAT(second.out, HasSubstr("0 accepted, 55 duplicates, 0 rejected"));
   EXPECT_EQ(StoredEvents(), 55);
@@ -164,8 +175,10 @@ TEST_F(DaemonTest, CliRefusesAFileWithABadLineAndSendsNothing) {
   std::ifstream good(MAKEGOOD_DINNER_EVENTS);
   std::string first_line;
   std::getline(good, first_line);
-  std::ofstream(path) << first_line << "\n{\"event_id\": \"x\", \"colour\": 1}\n";
-  CommandResult result = Cli({"events", "publish", "--file", path}, kAdapterToken);
+  std::ofstream(path) << first_line
+                      << "\n{\"event_id\": \"x\", \"colour\": 1}\n";
+  CommandResult result =
+      Cli({"events", "publish", "--file", path}, kAdapterToken);
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, HasSubstr("bad.jsonl:2: "));
   EXPECT_THAT(result.err, HasSubstr("nothing was sent"));
@@ -176,7 +189,8 @@ TEST_F(DaemonTest, InvalidEventIsRejectedWithItsIndexAndNothingOfItIsStored) {
   const absl::Time now = absl::Now();
   std::vector<OrderEvent> events = {
       makegood::testing::CheckOpened("ok-1", "c-9", now),
-      makegood::testing::ItemAdded("bad-1", "c-9", "1", now, 4200, /*quantity=*/0),
+      makegood::testing::ItemAdded("bad-1", "c-9", "1", now, 4200,
+                                   /*quantity=*/0),
       makegood::testing::ItemAdded("ok-2", "c-9", "2", now)};
   PublishSummary summary;
   ASSERT_TRUE(Publish(events, &summary).ok());
@@ -185,9 +199,15 @@ TEST_F(DaemonTest, InvalidEventIsRejectedWithItsIndexAndNothingOfItIsStored) {
   ASSERT_EQ(summary.rejections_size(), 1);
   EXPECT_EQ(summary.rejections(0).index(), 1);
   EXPECT_EQ(summary.rejections(0).event_id(), "bad-1");
-  EXPECT_EQ(summary.rejections(0).reason(), "item_added.quantity: must be positive, got 0");
-  EXPECT_EQ(QueryInt(db_path(), "SELECT count(*) FROM order_events WHERE event_id='bad-1'"), 0);
-  EXPECT_EQ(QueryInt(db_path(), "SELECT count(*) FROM line_items WHERE check_id='c-9'"), 1);
+  EXPECT_EQ(summary.rejections(0).reason(),
+            "item_added.quantity: must be positive, got 0");
+  EXPECT_EQ(
+      QueryInt(db_path(),
+               "SELECT count(*) FROM order_events WHERE event_id='bad-1'"),
+      0);
+  EXPECT_EQ(QueryInt(db_path(),
+                     "SELECT count(*) FROM line_items WHERE check_id='c-9'"),
+            1);
 
   CommandResult cli = Cli({"checks", "show", "c-9"}, kServerToken);
   EXPECT_EQ(cli.exit_code, 0);
@@ -196,18 +216,22 @@ TEST_F(DaemonTest, InvalidEventIsRejectedWithItsIndexAndNothingOfItIsStored) {
 TEST_F(DaemonTest, PublishBatchAcceptsAndRefusesOversizedBatches) {
   auto stub = v1::OrderEventService::NewStub(channel_);
   v1::PublishBatchRequest request;
-  for (auto& event : makegood::testing::SyntheticService(20, "b", absl::Now() - absl::Hours(3))) {
+  for (auto& event : makegood::testing::SyntheticService(
+           20, "b", absl::Now() - absl::Hours(3))) {
     *request.add_events() = event;
   }
   PublishSummary summary;
-  ASSERT_TRUE(stub->PublishBatch(Context(kAdapterToken).get(), request, &summary).ok());
+  ASSERT_TRUE(
+      stub->PublishBatch(Context(kAdapterToken).get(), request, &summary).ok());
   EXPECT_EQ(summary.accepted(), 20);
 
   v1::PublishBatchRequest huge;
-  for (auto& event : makegood::testing::SyntheticService(10001, "h", absl::Now() - absl::Hours(3))) {
+  for (auto& event : makegood::testing::SyntheticService(
+           10001, "h", absl::Now() - absl::Hours(3))) {
     *huge.add_events() = event;
   }
-  grpc::Status status = stub->PublishBatch(Context(kAdapterToken).get(), huge, &summary);
+  grpc::Status status =
+      stub->PublishBatch(Context(kAdapterToken).get(), huge, &summary);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("events: at most 10000"));
   EXPECT_EQ(StoredEvents(), 20);
@@ -216,7 +240,8 @@ TEST_F(DaemonTest, PublishBatchAcceptsAndRefusesOversizedBatches) {
 TEST_F(DaemonTest, UnauthenticatedAndWrongRoleCallsAreRefusedAndStoreNothing) {
   const auto events = DinnerEvents();
   PublishSummary summary;
-  EXPECT_EQ(Publish(events, &summary, "").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Publish(events, &summary, "").error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Publish(events, &summary, "not-a-token").error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   grpc::Status denied = Publish(events, &summary, kServerToken);
@@ -227,8 +252,8 @@ TEST_F(DaemonTest, UnauthenticatedAndWrongRoleCallsAreRefusedAndStoreNothing) {
   CommandResult no_token = Cli({"checks", "list"}, "");
   EXPECT_EQ(no_token.exit_code, 1);
   EXPECT_THAT(no_token.err, HasSubstr("UNAUTHENTICATED"));
-  CommandResult wrong_role =
-      Cli({"events", "publish", "--file", MAKEGOOD_DINNER_EVENTS}, kServerToken);
+  CommandResult wrong_role = Cli(
+      {"events", "publish", "--file", MAKEGOOD_DINNER_EVENTS}, kServerToken);
   EXPECT_EQ(wrong_role.exit_code, 1);
   EXPECT_THAT(wrong_role.err, HasSubstr("PERMISSION_DENIED"));
 }
@@ -237,12 +262,14 @@ TEST_F(DaemonTest, RpcsOfLaterServicesAnswerUnimplemented) {
   auto stub = v1::RecoveryService::NewStub(channel_);
   v1::GetRecoveryRequest request;
   v1::RecoveryCase response;
-  grpc::Status status = stub->GetRecovery(Context(kServerToken).get(), request, &response);
+  grpc::Status status =
+      stub->GetRecovery(Context(kServerToken).get(), request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 
 TEST_F(DaemonTest, CliExitCodes) {
-  CommandResult missing = Cli({"checks", "show", "no-such-check"}, kServerToken);
+  CommandResult missing =
+      Cli({"checks", "show", "no-such-check"}, kServerToken);
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("NOT_FOUND"));
   EXPECT_EQ(Cli({"checks"}, kServerToken).exit_code, 2);
@@ -253,7 +280,8 @@ TEST_F(DaemonTest, CliExitCodes) {
 }
 
 TEST_F(DaemonTest, EveryAcknowledgedEventSurvivesKillDashNine) {
-  const auto events = makegood::testing::SyntheticService(5000, "k", absl::Now() - absl::Hours(3));
+  const auto events = makegood::testing::SyntheticService(
+      5000, "k", absl::Now() - absl::Hours(3));
   PublishSummary summary;
   ASSERT_TRUE(Publish(events, &summary).ok());
   ASSERT_EQ(summary.accepted(), 5000);
@@ -282,21 +310,28 @@ TEST_F(DaemonTest, SigtermStopsCleanly) {
 
 TEST(DaemonStartupTest, RefusesANonLoopbackAddressWithoutTls) {
   makegood::testing::TempDir dir;
-  CommandResult result = RunCommand({MAKEGOODD_BIN, "--config", MAKEGOOD_SAMPLE_CONFIG,
-                                     "--listen", "0.0.0.0:0", "--db", dir.File("x.db")});
+  CommandResult result =
+      RunCommand({MAKEGOODD_BIN, "--config", MAKEGOOD_SAMPLE_CONFIG, "--listen",
+                  "0.0.0.0:0", "--db", dir.File("x.db")});
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_THAT(result.err, HasSubstr("refusing to listen on 0.0.0.0:0 without TLS"));
+  EXPECT_THAT(result.err,
+              HasSubstr("refusing to listen on 0.0.0.0:0 without TLS"));
 }
 
 TEST(DaemonStartupTest, CheckConfigExitsZeroOrTwo) {
-  CommandResult good = RunCommand({MAKEGOODD_BIN, "--check-config", MAKEGOOD_SAMPLE_CONFIG});
+  CommandResult good =
+      RunCommand({MAKEGOODD_BIN, "--check-config", MAKEGOOD_SAMPLE_CONFIG});
   EXPECT_EQ(good.exit_code, 0) << good.err;
   EXPECT_THAT(good.out, HasSubstr("OK"));
   makegood::testing::TempDir dir;
-  std::ofstream(dir.File("bad.yaml")) << "location: { id: x, currency: USX, timezone: UTC }\n";
-  CommandResult bad = RunCommand({MAKEGOODD_BIN, "--check-config", dir.File("bad.yaml")});
+  std::ofstream(dir.File("bad.yaml"))
+      << "location: { id: x, currency: USX, timezone: UTC }\n";
+  CommandResult bad =
+      RunCommand({MAKEGOODD_BIN, "--check-config", dir.File("bad.yaml")});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_THAT(bad.err, HasSubstr("bad.yaml: location.currency: 'USX' is not an ISO 4217"));
+  EXPECT_THAT(
+      bad.err,
+      HasSubstr("bad.yaml: location.currency: 'USX' is not an ISO 4217"));
   CommandResult version = RunCommand({MAKEGOODD_BIN, "--version"});
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_THAT(version.out, HasSubstr("makegoodd "));
@@ -305,8 +340,9 @@ TEST(DaemonStartupTest, CheckConfigExitsZeroOrTwo) {
 TEST(DaemonStartupTest, AnInvalidConfigNeverStartsTheDaemon) {
   makegood::testing::TempDir dir;
   std::ofstream(dir.File("bad.yaml")) << "location: { id: x, currency: USD }\n";
-  CommandResult result = RunCommand({MAKEGOODD_BIN, "--config", dir.File("bad.yaml"),
-                                     "--listen", "127.0.0.1:0", "--db", dir.File("x.db")});
+  CommandResult result =
+      RunCommand({MAKEGOODD_BIN, "--config", dir.File("bad.yaml"), "--listen",
+                  "127.0.0.1:0", "--db", dir.File("x.db")});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, HasSubstr("location.timezone: is required"));
 }

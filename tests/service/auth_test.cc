@@ -46,10 +46,13 @@ TEST(AuthenticatorTest, WrongRoleIsPermissionDenied) {
   Authenticator auth(TwoCredentials());
   auto denied = auth.Authorize("Bearer dana-token", {makegood::v1::ADAPTER});
   EXPECT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(denied.status().message(), "s-17 has role SERVER; this call needs ADAPTER");
-  EXPECT_TRUE(auth.Authorize("Bearer adapter-token", {makegood::v1::ADAPTER}).ok());
-  EXPECT_EQ(auth.Authorize("Bearer nope", {makegood::v1::ADAPTER}).status().code(),
-            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(denied.status().message(),
+            "s-17 has role SERVER; this call needs ADAPTER");
+  EXPECT_TRUE(
+      auth.Authorize("Bearer adapter-token", {makegood::v1::ADAPTER}).ok());
+  EXPECT_EQ(
+      auth.Authorize("Bearer nope", {makegood::v1::ADAPTER}).status().code(),
+      absl::StatusCode::kUnauthenticated);
 }
 
 }  // namespace

@@ -58,14 +58,16 @@ TEST_F(SqliteStoreTest, ProjectsACheckAndItsItems) {
   ASSERT_EQ(check->items_size(), 2);
   EXPECT_EQ(check->items(0).state(), makegood::v1::SERVED);
   EXPECT_EQ(check->items(0).quantity(), 2);
-  EXPECT_EQ(core::FromProto(check->items(0).fired_at()), kT0 + absl::Minutes(5));
+  EXPECT_EQ(core::FromProto(check->items(0).fired_at()),
+            kT0 + absl::Minutes(5));
   EXPECT_EQ(check->items(1).state(), makegood::v1::ORDERED);
   EXPECT_FALSE(check->items(1).has_fired_at());
   EXPECT_FALSE(check->has_paid_at());
 }
 
 TEST_F(SqliteStoreTest, DuplicatesChangeNothingEvenWithinOneBatch) {
-  auto first = Append({ItemAdded("e1", "c1", "1", kT0), ItemAdded("e1", "c1", "1", kT0)});
+  auto first = Append(
+      {ItemAdded("e1", "c1", "1", kT0), ItemAdded("e1", "c1", "1", kT0)});
   EXPECT_EQ(first, (std::vector<EventOutcome>{EventOutcome::kAccepted,
                                               EventOutcome::kDuplicate}));
   auto again = Append({ItemAdded("e1", "c1", "1", kT0, 9999)});
@@ -112,7 +114,8 @@ TEST_F(SqliteStoreTest, VoidsPaymentsDiscountsAndClosing) {
   discount.mutable_item_discounted()->set_line_id("1");
   discount.mutable_item_discounted()->mutable_amount()->set_minor_units(500);
   OrderEvent check_discount = BaseEvent("e5", "c1", kT0 + absl::Minutes(10));
-  check_discount.mutable_item_discounted()->mutable_amount()->set_minor_units(300);
+  check_discount.mutable_item_discounted()->mutable_amount()->set_minor_units(
+      300);
   OrderEvent paid1 = BaseEvent("e6", "c1", kT0 + absl::Minutes(50));
   paid1.mutable_check_paid()->mutable_total()->set_minor_units(3000);
   paid1.mutable_check_paid()->mutable_tip()->set_minor_units(400);
@@ -120,9 +123,11 @@ TEST_F(SqliteStoreTest, VoidsPaymentsDiscountsAndClosing) {
   paid2.mutable_check_paid()->mutable_total()->set_minor_units(1000);
   OrderEvent closed = BaseEvent("e8", "c1", kT0 + absl::Minutes(52));
   closed.mutable_check_closed();
-  Append({ItemAdded("e1", "c1", "1", kT0), ItemAdded("e2", "c1", "2", kT0, 1500),
-          voided, discount, check_discount, paid1, paid2});
-  EXPECT_EQ(store_->GetCheck(kLocation, "c1")->state(), makegood::v1::Check::PAID);
+  Append({ItemAdded("e1", "c1", "1", kT0),
+          ItemAdded("e2", "c1", "2", kT0, 1500), voided, discount,
+          check_discount, paid1, paid2});
+  EXPECT_EQ(store_->GetCheck(kLocation, "c1")->state(),
+            makegood::v1::Check::PAID);
   Append({closed});
   auto check = store_->GetCheck(kLocation, "c1");
   EXPECT_EQ(check->state(), makegood::v1::Check::CLOSED);
@@ -177,7 +182,8 @@ TEST_F(SqliteStoreTest, RejectsABadPageToken) {
 
 TEST_F(SqliteStoreTest, WritesAreRefusedAfterShutdown) {
   store_->Shutdown();
-  auto outcomes = AppendEventsAndWait(*store_, {ItemAdded("e1", "c1", "1", kT0)}, kT0);
+  auto outcomes =
+      AppendEventsAndWait(*store_, {ItemAdded("e1", "c1", "1", kT0)}, kT0);
   EXPECT_EQ(outcomes.status().code(), absl::StatusCode::kUnavailable);
 }
 

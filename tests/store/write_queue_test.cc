@@ -66,7 +66,8 @@ TEST_F(WriteQueueTest, CommitsEverythingQueuedMeanwhileInOneGroup) {
   EXPECT_EQ(CountRows(), kQueued + 1);
 }
 
-TEST_F(WriteQueueTest, AnswersOnlyAfterTheRowsAreReadableFromAnotherConnection) {
+TEST_F(WriteQueueTest,
+       AnswersOnlyAfterTheRowsAreReadableFromAnotherConnection) {
   absl::Notification committed;
   int64_t rows_seen_in_done = -1;
   queue_->Submit(Insert(7), [&](absl::Status status) {

@@ -68,10 +68,11 @@ absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(
   static const std::regex kListening("listening on [^ ]+:([0-9]+)");
   std::smatch match;
   while (!std::regex_search(seen, match, kListening)) {
-    const int ms = static_cast<int>(absl::ToInt64Milliseconds(until - absl::Now()));
+    const int ms =
+        static_cast<int>(absl::ToInt64Milliseconds(until - absl::Now()));
     if (ms <= 0) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("makegoodd did not start; log:\n", ReadFileOrEmpty(log_path)));
+      return absl::DeadlineExceededError(absl::StrCat(
+          "makegoodd did not start; log:\n", ReadFileOrEmpty(log_path)));
     }
     pollfd fd{out[0], POLLIN, 0};
     if (poll(&fd, 1, ms) <= 0) continue;

@@ -25,7 +25,8 @@ makegood::v1::OrderEvent CheckOpened(const std::string& event_id,
 makegood::v1::OrderEvent ItemAdded(const std::string& event_id,
                                    const std::string& check_id,
                                    const std::string& line_id, absl::Time at,
-                                   int64_t price_minor = 4200, int quantity = 1);
+                                   int64_t price_minor = 4200,
+                                   int quantity = 1);
 makegood::v1::OrderEvent ItemFired(const std::string& event_id,
                                    const std::string& check_id,
                                    const std::string& line_id, absl::Time at);
@@ -35,9 +36,8 @@ makegood::v1::OrderEvent ItemServed(const std::string& event_id,
 
 // A realistic stream of `count` events: checks of 8 to 10 events each
 // (opened, items added, fired, served, paid), event ids "<prefix>-<n>".
-std::vector<makegood::v1::OrderEvent> SyntheticService(int count,
-                                                        const std::string& prefix,
-                                                        absl::Time start);
+std::vector<makegood::v1::OrderEvent> SyntheticService(
+    int count, const std::string& prefix, absl::Time start);
 
 }  // namespace makegood::testing
 

@@ -9,7 +9,8 @@ namespace makegood::testing {
 
 TempDir::TempDir() {
   std::string pattern =
-      (std::filesystem::temp_directory_path() / "makegood-test-XXXXXX").string();
+      (std::filesystem::temp_directory_path() / "makegood-test-XXXXXX")
+          .string();
   if (mkdtemp(pattern.data()) == nullptr) {
     throw std::runtime_error("mkdtemp failed");
   }
