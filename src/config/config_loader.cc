@@ -1,13 +1,14 @@
 #include "config/config_loader.h"
 
-#include <fstream>
-#include <sstream>
+#include <optional>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "config/config_validation.h"
+#include "config/file_text.h"
 #include "config/yaml_to_json.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
@@ -35,26 +36,25 @@ std::string ExplainEnum(std::string message) {
   return absl::StrCat(head, ": expected one of ", absl::StrJoin(names, ", "));
 }
 
-// Protobuf's JSON parser says "(policy[0]) offerx: Cannot find field." or
+// Protobuf's JSON parser says "categoriez: Cannot find field.",
+// "(policy[0]) offerx: Cannot find field." or
 // "(policy[1].when.severity[0]): invalid value ..."; the project's errors
 // read "policy[0].offerx: unknown field".
-std::string FieldPathError(std::string message) {
-  constexpr absl::string_view kNotFound = ": Cannot find field.";
-  if (message.empty() || message.front() != '(') {  // A top-level field.
-    if (absl::EndsWith(message, kNotFound)) {
-      message.resize(message.size() - kNotFound.size());
-      message += ": unknown field";
-    }
-    return ExplainEnum(message);
+std::string FieldPathError(const std::string& message) {
+  std::string path;
+  std::string rest = message;
+  if (absl::StartsWith(rest, "(")) {
+    const size_t close = rest.find(')');
+    if (close == std::string::npos) return message;
+    path = rest.substr(1, close - 1);
+    rest = rest.substr(close + 1);
   }
-  const size_t close = message.find(')');
-  if (close == std::string::npos) return message;
-  std::string path = message.substr(1, close - 1);
-  std::string rest = message.substr(close + 1);
-  if (absl::StartsWith(rest, " ")) {  // " field: what"
+  // `rest` is ": what" after a whole path, or "field: what" naming one more.
+  if (!absl::StartsWith(rest, ": ")) {
     const size_t colon = rest.find(": ");
     if (colon != std::string::npos) {
-      const std::string field = rest.substr(1, colon - 1);
+      const std::string field(
+          absl::StripAsciiWhitespace(rest.substr(0, colon)));
       path = path.empty() ? field : absl::StrCat(path, ".", field);
       rest = rest.substr(colon);
     }
@@ -94,14 +94,12 @@ absl::StatusOr<v1::Config> ParseConfigYaml(absl::string_view yaml,
 }
 
 absl::StatusOr<v1::Config> LoadConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::optional<std::string> text = ReadFileText(path);
+  if (!text) {
     return absl::NotFoundError(
         absl::StrCat(path, ": cannot read the configuration file"));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseConfigYaml(text.str(), path);
+  return ParseConfigYaml(*text, path);
 }
 
 }  // namespace makegood::config

@@ -4,25 +4,23 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "config/config_validation.h"
+#include "config/file_text.h"
 
 namespace makegood::service {
 namespace {
 
 absl::StatusOr<std::string> ReadFile(const std::string& field,
                                      const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::optional<std::string> text = config::ReadFileText(path);
+  if (!text) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": cannot read '", path, "'"));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return *std::move(text);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
