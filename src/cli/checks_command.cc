@@ -8,21 +8,12 @@
 #include "cli/table.h"
 #include "core/money.h"
 #include "core/proto_time.h"
-#include "google/protobuf/util/json_util.h"
 #include "makegood/v1/checks.grpc.pb.h"
 
 namespace makegood::cli {
 namespace {
 
 using makegood::v1::Check;
-
-void PrintJson(const google::protobuf::Message& message) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions print;
-  print.preserve_proto_field_names = true;
-  google::protobuf::util::MessageToJsonString(message, &json, print);
-  std::cout << json << std::endl;
-}
 
 // Times are shown in this machine's local time zone; "-" when unset.
 std::string When(bool set, const google::protobuf::Timestamp& ts,

@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "google/protobuf/message.h"
+
 namespace makegood::cli {
 
 // Exit codes of every subcommand.
@@ -35,6 +37,11 @@ std::shared_ptr<grpc::Channel> MakeChannel(const ClientOptions& options);
 
 // Sets the deadline and the bearer token on a call.
 void PrepareContext(const ClientOptions& options, grpc::ClientContext& context);
+
+// Prints `message` on stdout in the proto JSON mapping with the proto's
+// field names; zero counts and empty strings too when `print_zero_values`.
+void PrintJson(const google::protobuf::Message& message,
+               bool print_zero_values = false);
 
 // Prints a failed call as "makegood: CODE: message" and returns exit 1.
 int ReportRpcError(const grpc::Status& status);

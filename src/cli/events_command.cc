@@ -5,7 +5,6 @@
 
 #include "cli/commands.h"
 #include "cli/events_file.h"
-#include "google/protobuf/util/json_util.h"
 #include "makegood/v1/order_events.grpc.pb.h"
 
 namespace makegood::cli {
@@ -40,12 +39,7 @@ int RunPublish(const ClientOptions& options, const std::string& path) {
   grpc::Status status = writer->Finish();
   if (!status.ok()) return ReportRpcError(status);
   if (options.output == OutputFormat::kJson) {
-    std::string json;
-    google::protobuf::util::JsonPrintOptions print;
-    print.preserve_proto_field_names = true;
-    print.always_print_primitive_fields = true;
-    google::protobuf::util::MessageToJsonString(summary, &json, print);
-    std::cout << json << std::endl;
+    PrintJson(summary, /*print_zero_values=*/true);
   } else {
     std::cout << "published " << events->size()
               << " events: " << summary.accepted() << " accepted, "
