@@ -36,7 +36,9 @@ class OrderEventServiceImpl::PublishReactor final
     : public grpc::ServerReadReactor<OrderEvent> {
  public:
   PublishReactor(const OrderEventServiceImpl& service, PublishSummary* summary)
-      : service_(service), summary_(summary) {
+      : service_(service),
+        summary_(summary),
+        validation_(ValidationContext(service.options_, service.clock_)) {
     chunk_.reserve(service_.options_.chunk_size);
     StartRead(&event_);
   }
@@ -54,8 +56,8 @@ class OrderEventServiceImpl::PublishReactor final
       return;
     }
     const int index = next_index_++;
-    absl::Status valid = core::ValidateOrderEvent(
-        event_, ValidationContext(service_.options_, service_.clock_));
+    validation_.now = service_.clock_.Now();
+    absl::Status valid = core::ValidateOrderEvent(event_, validation_);
     std::vector<OrderEvent> full_chunk;
     bool pause = false;
     {
@@ -141,8 +143,11 @@ class OrderEventServiceImpl::PublishReactor final
 
   const OrderEventServiceImpl& service_;
   PublishSummary* const summary_;
-  OrderEvent event_;    // Owned by the pending read.
-  int next_index_ = 0;  // Read-side only.
+  OrderEvent event_;  // Owned by the pending read.
+  // Read-side only: reads complete one at a time.
+  int next_index_ = 0;
+  // Built once per stream; only `now` changes per event.
+  core::EventValidationContext validation_;
 
   absl::Mutex mu_;
   std::vector<OrderEvent> chunk_ ABSL_GUARDED_BY(mu_);
