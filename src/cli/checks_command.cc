@@ -63,7 +63,7 @@ void PrintCheck(const Check& check) {
   std::cout << "\nsubtotal " << Amount(check.subtotal()) << " " << currency
             << "  POS discounts " << Amount(check.pos_discounts()) << "  paid "
             << Amount(check.paid_total()) << "  tip " << Amount(check.tip())
-            << "  (" << check.event_count() << " events)" << std::endl;
+            << std::endl;
 }
 
 int RunShow(const ClientOptions& options, const std::string& check_id) {
@@ -106,14 +106,13 @@ int RunList(const ClientOptions& options, bool open_only, int limit) {
     return kExitOk;
   }
   Table table({"CHECK", "STATE", "TABLE", "GUESTS", "SERVER", "OPENED",
-               "SUBTOTAL", "PAID", "LAST EVENT"});
+               "SUBTOTAL", "PAID"});
   for (const auto& check : all.checks()) {
     table.AddRow(
         {check.check_id(), Check::State_Name(check.state()), Or(check.table()),
          check.guest_count() > 0 ? std::to_string(check.guest_count()) : "-",
          Or(check.server_id()), When(check.has_opened_at(), check.opened_at()),
-         Amount(check.subtotal()), Amount(check.paid_total()),
-         When(check.has_last_event_at(), check.last_event_at())});
+         Amount(check.subtotal()), Amount(check.paid_total())});
   }
   table.Print(std::cout);
   std::cout << all.checks_size() << (open_only ? " open" : "") << " checks"
@@ -138,7 +137,7 @@ void AddChecksCommand(CLI::App& app, const ClientOptions& options,
   });
 
   CLI::App* list =
-      checks->add_subcommand("list", "Checks, most recently active first");
+      checks->add_subcommand("list", "Checks, most recently started first");
   auto open_only = std::make_shared<bool>(false);
   auto limit = std::make_shared<int>(100);
   list->add_flag("--open", *open_only, "Only checks not yet paid or closed");

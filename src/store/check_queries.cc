@@ -19,8 +19,7 @@ using makegood::v1::LineItem;
 constexpr char kCheckColumns[] =
     "c.check_id, c.state, c.table_name, c.guest_count, c.server_id, "
     "c.guest_id, c.opened_at_us, c.paid_at_us, c.closed_at_us, "
-    "c.paid_total_minor, c.tip_minor, c.event_count, c.last_event_at_us, "
-    "l.currency, "
+    "c.paid_total_minor, c.tip_minor, c.first_event_at_us, l.currency, "
     "(SELECT coalesce(sum(i.quantity * i.unit_price_minor), 0) FROM line_items "
     "i "
     " WHERE i.location_id=c.location_id AND i.check_id=c.check_id "
@@ -58,13 +57,12 @@ Check CheckFromRow(const Statement& row, absl::string_view location_id) {
   SetTime(row, 6, [&] { return check.mutable_opened_at(); });
   SetTime(row, 7, [&] { return check.mutable_paid_at(); });
   SetTime(row, 8, [&] { return check.mutable_closed_at(); });
-  const std::string currency = row.Text(13);
+  const std::string currency = row.Text(12);
   SetMoney(check.mutable_paid_total(), row.Int(9), currency);
   SetMoney(check.mutable_tip(), row.Int(10), currency);
-  check.set_event_count(static_cast<int32_t>(row.Int(11)));
-  SetTime(row, 12, [&] { return check.mutable_last_event_at(); });
-  SetMoney(check.mutable_subtotal(), row.Int(14), currency);
-  SetMoney(check.mutable_pos_discounts(), row.Int(15), currency);
+  SetTime(row, 11, [&] { return check.mutable_first_event_at(); });
+  SetMoney(check.mutable_subtotal(), row.Int(13), currency);
+  SetMoney(check.mutable_pos_discounts(), row.Int(14), currency);
   return check;
 }
 
@@ -105,9 +103,9 @@ absl::Status ReadItems(Connection& db, Check& check) {
   }
 }
 
-// Page tokens are "<last_event_at_us>:<check_id>" of the last row shown.
+// Page tokens are "<first_event_at_us>:<check_id>" of the last row shown.
 struct PageToken {
-  int64_t last_event_at_us;
+  int64_t first_event_at_us;
   std::string check_id;
 };
 
@@ -116,7 +114,7 @@ absl::StatusOr<PageToken> ParsePageToken(const std::string& token) {
       absl::StrSplit(token, absl::MaxSplits(':', 1));
   PageToken parsed;
   if (parts.second.empty() ||
-      !absl::SimpleAtoi(parts.first, &parsed.last_event_at_us)) {
+      !absl::SimpleAtoi(parts.first, &parsed.first_event_at_us)) {
     return absl::InvalidArgumentError(
         "page_token: not a token from a previous response");
   }
@@ -165,14 +163,14 @@ absl::StatusOr<CheckPage> ReadCheckPage(Connection& db,
   static const std::string sql = absl::StrCat(
       "SELECT ", kCheckColumns,
       "WHERE c.location_id=?1 AND (?2=0 OR c.state='OPEN') "
-      "AND (c.last_event_at_us, c.check_id) < (?3, ?4) "
-      "ORDER BY c.last_event_at_us DESC, c.check_id DESC LIMIT ?5");
+      "AND (c.first_event_at_us, c.check_id) < (?3, ?4) "
+      "ORDER BY c.first_event_at_us DESC, c.check_id DESC LIMIT ?5");
   auto stmt = db.Prepare(sql.c_str());
   if (!stmt.ok()) return stmt.status();
   Statement& row = **stmt;
   row.Bind(1, location_id)
       .Bind(2, query.open_only ? 1 : 0)
-      .Bind(3, after.last_event_at_us)
+      .Bind(3, after.first_event_at_us)
       .Bind(4, after.check_id)
       .Bind(5, query.page_size + 1);
   CheckPage page;
@@ -183,7 +181,7 @@ absl::StatusOr<CheckPage> ReadCheckPage(Connection& db,
     if (static_cast<int>(page.checks.size()) == query.page_size) {
       const Check& last = page.checks.back();
       page.next_page_token = absl::StrCat(
-          core::ToUnixMicros(last.last_event_at()), ":", last.check_id());
+          core::ToUnixMicros(last.first_event_at()), ":", last.check_id());
       break;
     }
     page.checks.push_back(CheckFromRow(row, location_id));

@@ -16,7 +16,7 @@ absl::StatusOr<makegood::v1::Check> ReadCheck(Connection& db,
                                               absl::string_view location_id,
                                               absl::string_view check_id);
 
-// A page of checks without items, most recently active first.
+// A page of checks without items, most recently started first.
 // INVALID_ARGUMENT for a malformed page token.
 absl::StatusOr<CheckPage> ReadCheckPage(Connection& db,
                                         absl::string_view location_id,

@@ -32,13 +32,12 @@ constexpr char kInsertEvent[] =
     "check_id, kind, occurred_at_us, received_at_us, payload) "
     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)";
 
-constexpr char kTouchCheck[] =
-    "INSERT INTO checks(location_id, check_id, first_event_at_us, "
-    "last_event_at_us, event_count) VALUES(?1,?2,?3,?3,1) "
-    "ON CONFLICT DO UPDATE SET "
-    "first_event_at_us=min(first_event_at_us, excluded.first_event_at_us), "
-    "last_event_at_us=max(last_event_at_us, excluded.last_event_at_us), "
-    "event_count=event_count+1";
+// Writes nothing when the check exists and started no later than this
+// event, which is nearly always: no row or index rewrite per event.
+constexpr char kEnsureCheck[] =
+    "INSERT INTO checks(location_id, check_id, first_event_at_us) "
+    "VALUES(?1,?2,?3) ON CONFLICT DO UPDATE SET first_event_at_us=?3 "
+    "WHERE first_event_at_us > ?3";
 
 constexpr char kCheckOpened[] =
     "UPDATE checks SET table_name=coalesce(?3, table_name), "
@@ -110,7 +109,7 @@ absl::Status LineValue(Connection& db, const char* sql, const OrderEvent& event,
 
 absl::Status Project(Connection& db, const OrderEvent& event, int64_t at_us) {
   {
-    auto touch = ForCheck(db, kTouchCheck, event);
+    auto touch = ForCheck(db, kEnsureCheck, event);
     if (!touch.ok()) return touch.status();
     if (auto s = (*touch)->Bind(3, at_us).Run(); !s.ok()) return s;
   }

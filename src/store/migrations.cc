@@ -58,16 +58,14 @@ CREATE TABLE checks(
   paid_total_minor INTEGER NOT NULL DEFAULT 0,
   tip_minor INTEGER NOT NULL DEFAULT 0,
   pos_discount_minor INTEGER NOT NULL DEFAULT 0,  -- check-level only
-  first_event_at_us INTEGER NOT NULL,
-  last_event_at_us INTEGER NOT NULL,
-  event_count INTEGER NOT NULL DEFAULT 0,
+  first_event_at_us INTEGER NOT NULL,  -- earliest occurred_at of its events
   state TEXT GENERATED ALWAYS AS (
     CASE WHEN closed_at_us IS NOT NULL THEN 'CLOSED'
          WHEN paid_at_us IS NOT NULL THEN 'PAID'
          ELSE 'OPEN' END) VIRTUAL,
   PRIMARY KEY(location_id, check_id)
 ) WITHOUT ROWID;
-CREATE INDEX checks_by_activity ON checks(location_id, last_event_at_us, check_id);
+CREATE INDEX checks_by_start ON checks(location_id, first_event_at_us, check_id);
 
 -- Line items. Later states win, so the state is derived from the times.
 CREATE TABLE line_items(

@@ -41,7 +41,7 @@ struct CheckListQuery {
 };
 
 struct CheckPage {
-  // Most recently active first, without items.
+  // Most recently started first, without items.
   std::vector<makegood::v1::Check> checks;
   // Empty on the last page.
   std::string next_page_token;

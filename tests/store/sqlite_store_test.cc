@@ -52,7 +52,7 @@ TEST_F(SqliteStoreTest, ProjectsACheckAndItsItems) {
   EXPECT_EQ(check->state(), makegood::v1::Check::OPEN);
   EXPECT_EQ(check->table(), "12");
   EXPECT_EQ(check->server_id(), "s-17");
-  EXPECT_EQ(check->event_count(), 5);
+  EXPECT_EQ(core::FromProto(check->first_event_at()), kT0);
   EXPECT_EQ(check->subtotal().minor_units(), 2 * 4200 + 1500);
   EXPECT_EQ(check->subtotal().currency(), "USD");
   ASSERT_EQ(check->items_size(), 2);
@@ -73,7 +73,7 @@ TEST_F(SqliteStoreTest, DuplicatesChangeNothingEvenWithinOneBatch) {
   auto again = Append({ItemAdded("e1", "c1", "1", kT0, 9999)});
   EXPECT_EQ(again, std::vector<EventOutcome>{EventOutcome::kDuplicate});
   auto check = store_->GetCheck(kLocation, "c1");
-  EXPECT_EQ(check->event_count(), 1);
+  ASSERT_EQ(check->items_size(), 1);
   EXPECT_EQ(check->items(0).unit_price().minor_units(), 4200);
 }
 
@@ -91,6 +91,8 @@ TEST_F(SqliteStoreTest, OutOfOrderEventsLoseNothing) {
   ASSERT_TRUE(partial.ok());
   EXPECT_EQ(partial->items(0).state(), makegood::v1::SERVED);
   EXPECT_EQ(partial->items(0).name(), "");
+  EXPECT_EQ(core::FromProto(partial->first_event_at()),
+            kT0 + absl::Minutes(20));
   Append({ItemFired("e3", "c1", "1", kT0 + absl::Minutes(5)),
           ItemAdded("e2", "c1", "1", kT0 + absl::Minutes(1)),
           CheckOpened("e1", "c1", kT0, "7")});
@@ -104,6 +106,7 @@ TEST_F(SqliteStoreTest, OutOfOrderEventsLoseNothing) {
   EXPECT_EQ(core::FromProto(item.served_at()), kT0 + absl::Minutes(20));
   EXPECT_EQ(check->table(), "7");
   EXPECT_EQ(core::FromProto(check->opened_at()), kT0);
+  EXPECT_EQ(core::FromProto(check->first_event_at()), kT0);  // Moved back.
 }
 
 TEST_F(SqliteStoreTest, VoidsPaymentsDiscountsAndClosing) {
@@ -145,12 +148,12 @@ TEST_F(SqliteStoreTest, UnknownCheckIsNotFound) {
             absl::StatusCode::kNotFound);
 }
 
-TEST_F(SqliteStoreTest, ListsChecksByActivityInPages) {
+TEST_F(SqliteStoreTest, ListsChecksNewestFirstInPages) {
   for (int i = 0; i < 5; ++i) {
     Append({CheckOpened("o" + std::to_string(i), "c" + std::to_string(i),
                         kT0 + absl::Minutes(i))});
   }
-  OrderEvent paid = BaseEvent("p", "c3", kT0 + absl::Minutes(1));
+  OrderEvent paid = BaseEvent("p", "c3", kT0 + absl::Minutes(30));
   paid.mutable_check_paid()->mutable_total()->set_minor_units(100);
   Append({paid});
 
