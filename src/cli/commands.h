@@ -16,6 +16,11 @@ void AddEventsCommand(CLI::App& app, const ClientOptions& options,
                       int* exit_code);
 void AddChecksCommand(CLI::App& app, const ClientOptions& options,
                       int* exit_code);
+// flag, apply, approve, outcome, recoveries list|show, watch.
+void AddRecoveryCommands(CLI::App& app, const ClientOptions& options,
+                         int* exit_code);
+// ledger verify: reads the database file, not the server.
+void AddLedgerCommand(CLI::App& app, int* exit_code);
 
 }  // namespace makegood::cli
 

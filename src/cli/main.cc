@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   makegood::cli::AddHealthCommand(app, options, &exit_code);
   makegood::cli::AddEventsCommand(app, options, &exit_code);
   makegood::cli::AddChecksCommand(app, options, &exit_code);
+  makegood::cli::AddRecoveryCommands(app, options, &exit_code);
+  makegood::cli::AddLedgerCommand(app, &exit_code);
 
   try {
     app.parse(argc, argv);

@@ -21,9 +21,6 @@ struct Principal {
   makegood::v1::Role role = makegood::v1::ROLE_UNSPECIFIED;
 };
 
-// Lower-case hex SHA-256 of `data`.
-std::string Sha256Hex(absl::string_view data);
-
 class Authenticator {
  public:
   // Takes the staff and devices of `config`.

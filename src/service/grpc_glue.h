@@ -31,6 +31,16 @@ class FinishedReadReactor final : public grpc::ServerReadReactor<Request> {
   void OnDone() override { delete this; }
 };
 
+// A write reactor that has already finished with `status`.
+template <typename Message>
+class FinishedWriteReactor final : public grpc::ServerWriteReactor<Message> {
+ public:
+  explicit FinishedWriteReactor(const grpc::Status& status) {
+    this->Finish(status);
+  }
+  void OnDone() override { delete this; }
+};
+
 // Finishes a unary call with `status` and returns its reactor.
 grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context,
                                       const absl::Status& status);

@@ -46,12 +46,14 @@ class OrderEventServiceImpl::PublishReactor final
   void OnReadDone(bool ok) override {
     if (!ok) {  // The client finished sending (or the call broke).
       std::vector<OrderEvent> last_chunk;
+      std::vector<int> last_indices;
       {
         absl::MutexLock lock(&mu_);
         reading_done_ = true;
         last_chunk.swap(chunk_);
+        last_indices.swap(chunk_indices_);
       }
-      Submit(std::move(last_chunk));
+      Submit(std::move(last_chunk), std::move(last_indices));
       MaybeFinish();
       return;
     }
@@ -59,6 +61,7 @@ class OrderEventServiceImpl::PublishReactor final
     validation_.now = service_.clock_.Now();
     absl::Status valid = core::ValidateOrderEvent(event_, validation_);
     std::vector<OrderEvent> full_chunk;
+    std::vector<int> full_indices;
     bool pause = false;
     {
       absl::MutexLock lock(&mu_);
@@ -66,8 +69,10 @@ class OrderEventServiceImpl::PublishReactor final
         tally_.Reject(index, event_.event_id(), valid.message());
       } else {
         chunk_.push_back(std::move(event_));
+        chunk_indices_.push_back(index);
         if (static_cast<int>(chunk_.size()) >= service_.options_.chunk_size) {
           full_chunk.swap(chunk_);
+          full_indices.swap(chunk_indices_);
           chunk_.reserve(service_.options_.chunk_size);
           // Counted here so the pause decision sees this chunk.
           pause =
@@ -78,7 +83,7 @@ class OrderEventServiceImpl::PublishReactor final
       // Before Submit: a commit callback may resume reading into event_.
       event_.Clear();
     }
-    Submit(std::move(full_chunk));
+    Submit(std::move(full_chunk), std::move(full_indices));
     if (!pause) StartRead(&event_);
   }
 
@@ -93,7 +98,8 @@ class OrderEventServiceImpl::PublishReactor final
   void OnDone() override { delete this; }
 
  private:
-  void Submit(std::vector<OrderEvent> chunk) {
+  // `indices` are the stream positions of the chunk's events.
+  void Submit(std::vector<OrderEvent> chunk, std::vector<int> indices) {
     if (chunk.empty()) return;
     {
       absl::MutexLock lock(&mu_);
@@ -101,19 +107,21 @@ class OrderEventServiceImpl::PublishReactor final
     }
     service_.store_.AppendEvents(
         std::move(chunk), service_.clock_.Now(),
-        [this](absl::StatusOr<std::vector<store::EventOutcome>> outcomes) {
-          OnCommitted(std::move(outcomes));
+        [this, indices = std::move(indices)](
+            absl::StatusOr<std::vector<store::EventResult>> outcomes) {
+          OnCommitted(std::move(outcomes), indices);
         });
   }
 
   // Runs on the store's writer thread.
-  void OnCommitted(absl::StatusOr<std::vector<store::EventOutcome>> outcomes) {
+  void OnCommitted(absl::StatusOr<std::vector<store::EventResult>> outcomes,
+                   const std::vector<int>& indices) {
     bool resume = false;
     {
       absl::MutexLock lock(&mu_);
       --chunks_in_flight_;
       if (outcomes.ok()) {
-        tally_.Count(*outcomes);
+        tally_.Count(*outcomes, indices);
       } else if (error_.ok()) {
         error_ = outcomes.status();
       }
@@ -151,6 +159,7 @@ class OrderEventServiceImpl::PublishReactor final
 
   absl::Mutex mu_;
   std::vector<OrderEvent> chunk_ ABSL_GUARDED_BY(mu_);
+  std::vector<int> chunk_indices_ ABSL_GUARDED_BY(mu_);
   PublishTally tally_ ABSL_GUARDED_BY(mu_);
   absl::Status error_ ABSL_GUARDED_BY(mu_);
   int chunks_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
@@ -189,6 +198,7 @@ grpc::ServerUnaryReactor* OrderEventServiceImpl::PublishBatch(
   }
   auto tally = std::make_shared<PublishTally>();
   std::vector<OrderEvent> valid;
+  std::vector<int> indices;
   valid.reserve(request->events_size());
   const core::EventValidationContext validation =
       ValidationContext(options_, clock_);
@@ -198,6 +208,7 @@ grpc::ServerUnaryReactor* OrderEventServiceImpl::PublishBatch(
       tally->Reject(i, event.event_id(), s.message());
     } else {
       valid.push_back(event);
+      indices.push_back(i);
     }
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -208,13 +219,13 @@ grpc::ServerUnaryReactor* OrderEventServiceImpl::PublishBatch(
   }
   store_.AppendEvents(
       std::move(valid), clock_.Now(),
-      [reactor, summary,
-       tally](absl::StatusOr<std::vector<store::EventOutcome>> outcomes) {
+      [reactor, summary, tally, indices = std::move(indices)](
+          absl::StatusOr<std::vector<store::EventResult>> outcomes) {
         if (!outcomes.ok()) {
           reactor->Finish(ToGrpcStatus(outcomes.status()));
           return;
         }
-        tally->Count(*outcomes);
+        tally->Count(*outcomes, indices);
         *summary = tally->summary();
         reactor->Finish(grpc::Status::OK);
       });

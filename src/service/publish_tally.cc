@@ -14,12 +14,20 @@ void PublishTally::Reject(int index, const std::string& event_id,
   rejection->set_reason(std::string(reason));
 }
 
-void PublishTally::Count(const std::vector<store::EventOutcome>& outcomes) {
-  for (store::EventOutcome outcome : outcomes) {
-    if (outcome == store::EventOutcome::kAccepted) {
-      summary_.set_accepted(summary_.accepted() + 1);
-    } else {
-      summary_.set_duplicates(summary_.duplicates() + 1);
+void PublishTally::Count(const std::vector<store::EventResult>& outcomes,
+                         const std::vector<int>& indices) {
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    switch (outcomes[i].outcome) {
+      case store::EventOutcome::kAccepted:
+        summary_.set_accepted(summary_.accepted() + 1);
+        break;
+      case store::EventOutcome::kDuplicate:
+        summary_.set_duplicates(summary_.duplicates() + 1);
+        break;
+      case store::EventOutcome::kRejected:
+        Reject(i < indices.size() ? indices[i] : -1, outcomes[i].event_id,
+               outcomes[i].reason);
+        break;
     }
   }
 }

@@ -18,7 +18,9 @@ inline constexpr int kMaxListedRejections = 1000;
 class PublishTally {
  public:
   void Reject(int index, const std::string& event_id, absl::string_view reason);
-  void Count(const std::vector<store::EventOutcome>& outcomes);
+  // `indices[i]` is the stream position of the event of `outcomes[i]`.
+  void Count(const std::vector<store::EventResult>& outcomes,
+             const std::vector<int>& indices);
   const makegood::v1::PublishSummary& summary() const { return summary_; }
 
  private:

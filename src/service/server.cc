@@ -61,11 +61,14 @@ OrderEventServiceOptions EventOptions(const makegood::v1::Config& config) {
 
 }  // namespace
 
-Server::Server(const makegood::v1::Config& config, store::Store& store,
-               const core::Clock& clock)
+Server::Server(const makegood::v1::Config& config, core::RecoveryRules rules,
+               store::Store& store, const core::Clock& clock)
     : auth_(config),
       order_events_(EventOptions(config), store, auth_, clock),
-      checks_(config.location().id(), store, auth_) {}
+      checks_(config.location().id(), store, auth_),
+      rules_(std::move(rules)),
+      recovery_(rules_, store, auth_, clock, hub_),
+      remedy_commands_(rules_, store, auth_, clock, hub_) {}
 
 Server::~Server() { Shutdown(absl::ZeroDuration()); }
 
@@ -75,7 +78,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   auto credentials = Credentials(config.server());
   if (!credentials.ok()) return credentials.status();
 
-  std::unique_ptr<Server> server(new Server(config, store, clock));
+  auto rules = core::RecoveryRules::Compile(config);
+  if (!rules.ok()) return rules.status();
+  std::unique_ptr<Server> server(
+      new Server(config, *std::move(rules), store, clock));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -99,6 +105,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
 void Server::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
   server_->GetHealthCheckService()->SetServingStatus(false);
+  hub_.Close();  // Live streams end now instead of holding up the grace.
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(grace));
   server_->Wait();

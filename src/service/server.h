@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/clock.h"
+#include "core/recovery_rules.h"
 #include "makegood/v1/config.pb.h"
 #include "makegood/v1/recovery.grpc.pb.h"
 #include "makegood/v1/remedy_commands.grpc.pb.h"
@@ -18,6 +19,9 @@
 #include "service/auth.h"
 #include "service/check_service.h"
 #include "service/order_event_service.h"
+#include "service/recovery_hub.h"
+#include "service/recovery_service.h"
+#include "service/remedy_command_service.h"
 
 namespace makegood::service {
 
@@ -44,15 +48,17 @@ class Server {
   void Shutdown(absl::Duration grace);
 
  private:
-  Server(const makegood::v1::Config& config, store::Store& store,
-         const core::Clock& clock);
+  Server(const makegood::v1::Config& config, core::RecoveryRules rules,
+         store::Store& store, const core::Clock& clock);
 
   Authenticator auth_;
   OrderEventServiceImpl order_events_;
   CheckServiceImpl checks_;
+  core::RecoveryRules rules_;
+  RecoveryHub hub_;
+  RecoveryServiceImpl recovery_;
+  RemedyCommandServiceImpl remedy_commands_;
   // Contract services whose RPCs answer UNIMPLEMENTED until they are built.
-  makegood::v1::RecoveryService::CallbackService recovery_;
-  makegood::v1::RemedyCommandService::CallbackService remedy_commands_;
   makegood::v1::ReportService::CallbackService reports_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

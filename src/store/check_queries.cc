@@ -124,25 +124,31 @@ absl::StatusOr<PageToken> ParsePageToken(const std::string& token) {
 
 }  // namespace
 
-absl::StatusOr<Check> ReadCheck(Connection& db, absl::string_view location_id,
-                                absl::string_view check_id) {
+absl::StatusOr<Check> ReadCheckInTransaction(Connection& db,
+                                             absl::string_view location_id,
+                                             absl::string_view check_id) {
   static const std::string sql = absl::StrCat(
       "SELECT ", kCheckColumns, "WHERE c.location_id=?1 AND c.check_id=?2");
+  auto stmt = db.Prepare(sql.c_str());
+  if (!stmt.ok()) return stmt.status();
+  auto found = (*stmt)->Bind(1, location_id).Bind(2, check_id).Step();
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    return absl::NotFoundError(absl::StrCat(
+        "check '", check_id, "' is not known: no event of it has arrived"));
+  }
+  Check check = CheckFromRow(**stmt, location_id);
+  stmt->reset();
+  if (auto s = ReadItems(db, check); !s.ok()) return s;
+  return check;
+}
+
+absl::StatusOr<Check> ReadCheck(Connection& db, absl::string_view location_id,
+                                absl::string_view check_id) {
+  // One read transaction: the check and its items from the same snapshot.
   if (auto s = db.Exec("BEGIN"); !s.ok()) return s;
-  absl::StatusOr<Check> result = [&]() -> absl::StatusOr<Check> {
-    auto stmt = db.Prepare(sql.c_str());
-    if (!stmt.ok()) return stmt.status();
-    auto found = (*stmt)->Bind(1, location_id).Bind(2, check_id).Step();
-    if (!found.ok()) return found.status();
-    if (!*found) {
-      return absl::NotFoundError(absl::StrCat(
-          "check '", check_id, "' is not known: no event of it has arrived"));
-    }
-    Check check = CheckFromRow(**stmt, location_id);
-    stmt->reset();
-    if (auto s = ReadItems(db, check); !s.ok()) return s;
-    return check;
-  }();
+  absl::StatusOr<Check> result =
+      ReadCheckInTransaction(db, location_id, check_id);
   db.Exec("COMMIT").IgnoreError();
   return result;
 }

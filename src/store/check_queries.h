@@ -16,6 +16,10 @@ absl::StatusOr<makegood::v1::Check> ReadCheck(Connection& db,
                                               absl::string_view location_id,
                                               absl::string_view check_id);
 
+// ReadCheck inside a transaction the caller holds (the writer's).
+absl::StatusOr<makegood::v1::Check> ReadCheckInTransaction(
+    Connection& db, absl::string_view location_id, absl::string_view check_id);
+
 // A page of checks without items, most recently started first.
 // INVALID_ARGUMENT for a malformed page token.
 absl::StatusOr<CheckPage> ReadCheckPage(Connection& db,

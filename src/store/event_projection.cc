@@ -15,6 +15,9 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "core/discount_code.h"
 #include "core/event_validation.h"
 #include "core/proto_time.h"
 
@@ -181,19 +184,86 @@ absl::Status Project(Connection& db, const OrderEvent& event, int64_t at_us) {
       return (*stmt)->Bind(3, at_us).Run();
     }
     case OrderEvent::kDiscountCodeRedeemed:
-      // Kept in order_events; recovery links redemptions to their codes.
+      // Checked and marked by RedeemCode before the insert.
     case OrderEvent::KIND_NOT_SET:
       return absl::OkStatus();
   }
   return absl::OkStatus();
 }
 
+std::string LocalTime(int64_t at_us) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMicros(at_us),
+                          absl::UTCTimeZone());
+}
+
+absl::StatusOr<bool> IsStored(Connection& db, const OrderEvent& event) {
+  auto stmt =
+      db.Prepare("SELECT 1 FROM order_events WHERE source=?1 AND event_id=?2");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)->Bind(1, event.source()).Bind(2, event.event_id()).Step();
+}
+
+// Marks the redeemed code, or says why the redemption is refused (the
+// empty string when it is accepted).
+absl::StatusOr<std::string> RedeemCode(Connection& db, const OrderEvent& event,
+                                       int64_t at_us) {
+  const auto& redeemed = event.discount_code_redeemed();
+  std::optional<std::string> code =
+      core::CanonicalDiscountCode(redeemed.code());
+  if (!code) {
+    return absl::StrCat("discount_code_redeemed.code: '", redeemed.code(),
+                        "' is not a makegood code (mistyped?)");
+  }
+  auto find = db.Prepare(
+      "SELECT expires_at_us, redeemed_at_us, redeemed_check_id "
+      "FROM discount_codes WHERE code=?1 AND location_id=?2");
+  if (!find.ok()) return find.status();
+  Statement& row = **find;
+  auto found = row.Bind(1, *code).Bind(2, event.location_id()).Step();
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    return absl::StrCat("discount code ", *code,
+                        " was not issued at this location");
+  }
+  if (!row.IsNull(1)) {
+    return absl::StrCat("discount code ", *code, " already redeemed at ",
+                        LocalTime(row.Int(1)), " on check ", row.Text(2));
+  }
+  if (at_us >= row.Int(0)) {
+    return absl::StrCat("discount code ", *code, " expired at ",
+                        LocalTime(row.Int(0)));
+  }
+  find->reset();
+  auto mark = db.Prepare(
+      "UPDATE discount_codes SET redeemed_at_us=?2, redeemed_check_id=?3, "
+      "redeemed_amount_minor=?4 WHERE code=?1");
+  if (!mark.ok()) return mark.status();
+  absl::Status marked = (*mark)
+                            ->Bind(1, *code)
+                            .Bind(2, at_us)
+                            .Bind(3, event.check_id())
+                            .Bind(4, redeemed.amount().minor_units())
+                            .Run();
+  if (!marked.ok()) return marked;
+  return std::string();
+}
+
 }  // namespace
 
-absl::StatusOr<EventOutcome> AppendEvent(Connection& db,
-                                         const OrderEvent& event,
-                                         int64_t received_at_us) {
+absl::StatusOr<EventResult> AppendEvent(Connection& db, const OrderEvent& event,
+                                        int64_t received_at_us) {
   const int64_t at_us = core::ToUnixMicros(event.occurred_at());
+  if (event.has_discount_code_redeemed()) {
+    auto stored = IsStored(db, event);
+    if (!stored.ok()) return stored.status();
+    if (*stored) return EventResult{EventOutcome::kDuplicate, "", ""};
+    auto refusal = RedeemCode(db, event, at_us);
+    if (!refusal.ok()) return refusal.status();
+    if (!refusal->empty()) {
+      return EventResult{EventOutcome::kRejected, event.event_id(),
+                         *std::move(refusal)};
+    }
+  }
   std::string payload;
   event.SerializeToString(&payload);
   auto insert = db.Prepare(kInsertEvent);
@@ -209,9 +279,9 @@ absl::StatusOr<EventOutcome> AppendEvent(Connection& db,
                               .BindBlob(8, payload)
                               .Run();
   if (!inserted.ok()) return inserted;
-  if (db.Changes() == 0) return EventOutcome::kDuplicate;
+  if (db.Changes() == 0) return EventResult{EventOutcome::kDuplicate, "", ""};
   if (auto s = Project(db, event, at_us); !s.ok()) return s;
-  return EventOutcome::kAccepted;
+  return EventResult{EventOutcome::kAccepted, "", ""};
 }
 
 }  // namespace makegood::store

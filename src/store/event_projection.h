@@ -12,10 +12,12 @@
 namespace makegood::store {
 
 // Inserts the event unless (source, event_id) is stored, then applies it to
-// its check and line. INTERNAL when SQLite fails.
-absl::StatusOr<EventOutcome> AppendEvent(Connection& db,
-                                         const makegood::v1::OrderEvent& event,
-                                         int64_t received_at_us);
+// its check and line. A discount-code redemption is rejected, and nothing of
+// it stored, when the code is unknown, expired or already redeemed; an
+// accepted one marks the code redeemed. INTERNAL when SQLite fails.
+absl::StatusOr<EventResult> AppendEvent(Connection& db,
+                                        const makegood::v1::OrderEvent& event,
+                                        int64_t received_at_us);
 
 }  // namespace makegood::store
 

@@ -93,6 +93,126 @@ CREATE TABLE line_items(
   FOREIGN KEY(location_id, check_id) REFERENCES checks(location_id, check_id)
 ) WITHOUT ROWID;
 )sql",
+    // 2: recovery cases, remedies, the outbox of remedy commands, discount
+    // codes, idempotency records and the hash-chained ledger.
+    R"sql(
+-- One guest problem. `body` is the RecoveryCase (protobuf binary) without
+-- guest contact details; the columns are what queries filter on.
+CREATE TABLE cases(
+  case_id TEXT PRIMARY KEY,
+  location_id TEXT NOT NULL,
+  check_id TEXT NOT NULL,
+  guest_id TEXT,
+  status INTEGER NOT NULL,
+  flagged_by TEXT NOT NULL,
+  flagged_at_us INTEGER NOT NULL,
+  business_day TEXT NOT NULL,
+  body BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX cases_by_time ON cases(location_id, flagged_at_us, case_id);
+CREATE INDEX cases_by_check ON cases(location_id, check_id);
+CREATE INDEX cases_by_guest ON cases(location_id, guest_id, flagged_at_us)
+  WHERE guest_id IS NOT NULL;
+
+-- Stored only with the guest's consent; deleted after the retention.
+CREATE TABLE guest_contacts(
+  case_id TEXT PRIMARY KEY REFERENCES cases(case_id),
+  contact BLOB NOT NULL,  -- GuestContact, protobuf binary
+  delete_after_us INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Every remedy applied or requested. Spending counts SENT and APPLIED
+-- rows (statuses of AppliedRemedy.Status) against `charged_to`: the
+-- requester when within their authority, the approver otherwise.
+CREATE TABLE remedies(
+  application_id TEXT PRIMARY KEY,
+  case_id TEXT NOT NULL REFERENCES cases(case_id),
+  location_id TEXT NOT NULL,
+  check_id TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  cost_minor INTEGER NOT NULL,
+  requested_by TEXT NOT NULL,
+  charged_to TEXT,
+  business_day TEXT NOT NULL,
+  requested_at_us INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX remedies_by_day ON remedies(location_id, business_day, charged_to);
+CREATE INDEX remedies_by_case ON remedies(case_id);
+
+-- Money a remedy takes off each line ('' for the check itself), so that no
+-- later remedy takes more than is left.
+CREATE TABLE remedy_money_off(
+  application_id TEXT NOT NULL REFERENCES remedies(application_id),
+  location_id TEXT NOT NULL,
+  check_id TEXT NOT NULL,
+  line_id TEXT NOT NULL,
+  amount_minor INTEGER NOT NULL,
+  PRIMARY KEY(application_id, line_id)
+) WITHOUT ROWID;
+CREATE INDEX money_off_by_check ON remedy_money_off(location_id, check_id);
+
+-- The outbox: commands for the POS adapters, written in the transaction
+-- that applied the remedy. Unacknowledged ones are sent again on reconnect.
+CREATE TABLE commands(
+  command_id TEXT PRIMARY KEY,
+  location_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  application_id TEXT,
+  created_at_us INTEGER NOT NULL,
+  body BLOB NOT NULL,  -- RemedyCommand, protobuf binary
+  deliveries INTEGER NOT NULL DEFAULT 0,
+  acked_at_us INTEGER,
+  result INTEGER,
+  pos_reference TEXT,
+  vendor_reason TEXT
+) WITHOUT ROWID;
+CREATE INDEX commands_unacked ON commands(location_id, created_at_us)
+  WHERE acked_at_us IS NULL;
+
+-- Next-visit codes: single use, with an expiry.
+CREATE TABLE discount_codes(
+  code TEXT PRIMARY KEY,
+  location_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  application_id TEXT NOT NULL,
+  issued_at_us INTEGER NOT NULL,
+  expires_at_us INTEGER NOT NULL,
+  redeemed_at_us INTEGER,
+  redeemed_check_id TEXT,
+  redeemed_amount_minor INTEGER
+) WITHOUT ROWID;
+
+-- The first answer to each mutating request, returned again on a retry.
+CREATE TABLE idempotency(
+  request_id TEXT PRIMARY KEY,
+  method TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,  -- SHA-256 of method, caller and request
+  response BLOB NOT NULL,
+  created_at_us INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX idempotency_by_age ON idempotency(created_at_us);
+
+-- Every change of every case, append-only and hash-chained: `hash` is the
+-- SHA-256 of `prev_hash` and the row's fields (see store/ledger.cc).
+CREATE TABLE ledger(
+  seq INTEGER PRIMARY KEY,
+  at_us INTEGER NOT NULL,
+  location_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  approver TEXT NOT NULL DEFAULT '',
+  amount_minor INTEGER NOT NULL DEFAULT 0,
+  detail TEXT NOT NULL DEFAULT '',
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: rows cannot be changed'); END;
+CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: rows cannot be deleted'); END;
+)sql",
 };
 
 }  // namespace

@@ -81,6 +81,14 @@ std::string Statement::Text(int column) const {
              : std::string(text, sqlite3_column_bytes(stmt_, column));
 }
 
+std::string Statement::Blob(int column) const {
+  const auto* bytes =
+      static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  return bytes == nullptr
+             ? std::string()
+             : std::string(bytes, sqlite3_column_bytes(stmt_, column));
+}
+
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
     const std::string& path, bool read_only) {
   sqlite3* db = nullptr;

@@ -40,6 +40,7 @@ class Statement {
   bool IsNull(int column) const;
   int64_t Int(int column) const;
   std::string Text(int column) const;
+  std::string Blob(int column) const;
 
  private:
   friend class Connection;

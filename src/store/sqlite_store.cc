@@ -5,7 +5,12 @@
 #include "absl/synchronization/notification.h"
 #include "store/check_queries.h"
 #include "store/event_projection.h"
+#include "store/idempotency.h"
+#include "store/ledger.h"
 #include "store/migrations.h"
+#include "store/recovery_flow.h"
+#include "store/recovery_queries.h"
+#include "store/recovery_rows.h"
 
 namespace makegood::store {
 
@@ -54,7 +59,7 @@ absl::Status SqliteStore::RegisterLocation(
 
 void SqliteStore::AppendEvents(std::vector<makegood::v1::OrderEvent> events,
                                absl::Time received_at, AppendDone done) {
-  auto outcomes = std::make_shared<std::vector<EventOutcome>>();
+  auto outcomes = std::make_shared<std::vector<EventResult>>();
   auto shared_events = std::make_shared<std::vector<makegood::v1::OrderEvent>>(
       std::move(events));
   const int64_t received_at_us = absl::ToUnixMicros(received_at);
@@ -89,6 +94,142 @@ absl::StatusOr<CheckPage> SqliteStore::ListChecks(absl::string_view location_id,
                                                   const CheckListQuery& query) {
   return readers_.With<CheckPage>(
       [&](Connection& db) { return ReadCheckPage(db, location_id, query); });
+}
+
+template <typename Request, typename Work>
+void SqliteStore::SubmitRecovery(const char* method, const RecoveryCall& call,
+                                 const Request& request, Work work,
+                                 RecoveryDone done) {
+  auto result = std::make_shared<RecoveryResult>();
+  writer_.Submit(
+      [method, call, request, work, result](Connection& db) -> absl::Status {
+        const std::string fingerprint =
+            RequestFingerprint(method, call.actor_id, request);
+        auto answer = FindAnswer(db, request.request_id(), method, fingerprint);
+        if (!answer.ok()) return answer.status();
+        if (answer->has_value()) {
+          *result = RecoveryResult{};
+          result->recovery.ParseFromString(**answer);
+          result->replayed = true;
+          return absl::OkStatus();
+        }
+        auto done = work(db, call, request);
+        if (!done.ok()) return done.status();
+        *result = *std::move(done);
+        return SaveAnswer(db, request.request_id(), method, fingerprint,
+                          result->recovery.SerializeAsString(), call.now);
+      },
+      [result, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) {
+          done(std::move(status));
+        } else {
+          done(std::move(*result));
+        }
+      });
+}
+
+void SqliteStore::FlagProblem(const RecoveryCall& call,
+                              const makegood::v1::FlagProblemRequest& request,
+                              RecoveryDone done) {
+  SubmitRecovery("FlagProblem", call, request, FlagProblemInTransaction,
+                 std::move(done));
+}
+
+void SqliteStore::ApplyRemedy(const RecoveryCall& call,
+                              const makegood::v1::ApplyRemedyRequest& request,
+                              RecoveryDone done) {
+  SubmitRecovery("ApplyRemedy", call, request, ApplyRemedyInTransaction,
+                 std::move(done));
+}
+
+void SqliteStore::ApproveRemedy(
+    const RecoveryCall& call, const makegood::v1::ApproveRemedyRequest& request,
+    RecoveryDone done) {
+  SubmitRecovery("ApproveRemedy", call, request, ApproveRemedyInTransaction,
+                 std::move(done));
+}
+
+void SqliteStore::RecordOutcome(
+    const RecoveryCall& call, const makegood::v1::RecordOutcomeRequest& request,
+    RecoveryDone done) {
+  SubmitRecovery("RecordOutcome", call, request, RecordOutcomeInTransaction,
+                 std::move(done));
+}
+
+void SqliteStore::AckCommand(const RecoveryCall& call,
+                             const makegood::v1::AckCommandRequest& request,
+                             AckDone done) {
+  auto result = std::make_shared<AckResult>();
+  writer_.Submit(
+      [call, request, result](Connection& db) -> absl::Status {
+        constexpr char kMethod[] = "AckCommand";
+        const std::string fingerprint =
+            RequestFingerprint(kMethod, call.actor_id, request);
+        auto answer =
+            FindAnswer(db, request.request_id(), kMethod, fingerprint);
+        if (!answer.ok()) return answer.status();
+        if (answer->has_value()) {
+          *result = AckResult{};
+          result->response.ParseFromString(**answer);
+          return absl::OkStatus();
+        }
+        auto acked = AckCommandInTransaction(db, call, request);
+        if (!acked.ok()) return acked.status();
+        *result = *std::move(acked);
+        return SaveAnswer(db, request.request_id(), kMethod, fingerprint,
+                          result->response.SerializeAsString(), call.now);
+      },
+      [result, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) {
+          done(std::move(status));
+        } else {
+          done(std::move(*result));
+        }
+      });
+}
+
+absl::StatusOr<makegood::v1::RecoveryCase> SqliteStore::GetRecovery(
+    absl::string_view location_id, absl::string_view case_id,
+    bool with_contact) {
+  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  return readers_.With<makegood::v1::RecoveryCase>([&](Connection& db) {
+    return ReadRecovery(db, location_id, case_id, with_contact, now_us);
+  });
+}
+
+absl::StatusOr<RecoveryPage> SqliteStore::ListRecoveries(
+    absl::string_view location_id, const RecoveryListQuery& query) {
+  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  return readers_.With<RecoveryPage>([&](Connection& db) {
+    return ReadRecoveryPage(db, location_id, query, now_us);
+  });
+}
+
+absl::StatusOr<std::vector<makegood::v1::RemedyCommand>>
+SqliteStore::UnackedCommands(absl::string_view location_id) {
+  return readers_.With<std::vector<makegood::v1::RemedyCommand>>(
+      [&](Connection& db) { return ReadUnackedCommands(db, location_id); });
+}
+
+void SqliteStore::CountDeliveries(std::vector<std::string> command_ids) {
+  if (command_ids.empty()) return;
+  writer_.Submit(
+      [ids = std::move(command_ids)](Connection& db) -> absl::Status {
+        for (const auto& id : ids) {
+          auto stmt = db.Prepare(
+              "UPDATE commands SET deliveries=deliveries+1 WHERE "
+              "command_id=?1");
+          if (!stmt.ok()) return stmt.status();
+          if (auto s = (*stmt)->Bind(1, id).Run(); !s.ok()) return s;
+        }
+        return absl::OkStatus();
+      },
+      [](absl::Status) {});
+}
+
+absl::StatusOr<LedgerVerification> SqliteStore::VerifyLedger() {
+  return readers_.With<LedgerVerification>(
+      [](Connection& db) { return VerifyLedgerChain(db); });
 }
 
 }  // namespace makegood::store

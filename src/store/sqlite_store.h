@@ -41,12 +41,43 @@ class SqliteStore final : public Store {
       absl::string_view location_id, absl::string_view check_id) override;
   absl::StatusOr<CheckPage> ListChecks(absl::string_view location_id,
                                        const CheckListQuery& query) override;
+  void FlagProblem(const RecoveryCall& call,
+                   const makegood::v1::FlagProblemRequest& request,
+                   RecoveryDone done) override;
+  void ApplyRemedy(const RecoveryCall& call,
+                   const makegood::v1::ApplyRemedyRequest& request,
+                   RecoveryDone done) override;
+  void ApproveRemedy(const RecoveryCall& call,
+                     const makegood::v1::ApproveRemedyRequest& request,
+                     RecoveryDone done) override;
+  void RecordOutcome(const RecoveryCall& call,
+                     const makegood::v1::RecordOutcomeRequest& request,
+                     RecoveryDone done) override;
+  void AckCommand(const RecoveryCall& call,
+                  const makegood::v1::AckCommandRequest& request,
+                  AckDone done) override;
+  absl::StatusOr<makegood::v1::RecoveryCase> GetRecovery(
+      absl::string_view location_id, absl::string_view case_id,
+      bool with_contact) override;
+  absl::StatusOr<RecoveryPage> ListRecoveries(
+      absl::string_view location_id, const RecoveryListQuery& query) override;
+  absl::StatusOr<std::vector<makegood::v1::RemedyCommand>> UnackedCommands(
+      absl::string_view location_id) override;
+  void CountDeliveries(std::vector<std::string> command_ids) override;
+  absl::StatusOr<LedgerVerification> VerifyLedger() override;
   void Shutdown() override;
 
   // Group-commit counters, for tests and benchmarks.
   WriteQueue::Stats write_stats() const { return writer_.stats(); }
 
  private:
+  // Runs a recovery request with its request id: a repeated id with the
+  // same fingerprint gets the stored answer, a new one runs `work` and
+  // stores its answer in the same transaction.
+  template <typename Request, typename Work>
+  void SubmitRecovery(const char* method, const RecoveryCall& call,
+                      const Request& request, Work work, RecoveryDone done);
+
   SqliteStore(std::unique_ptr<Connection> writer,
               const SqliteStoreOptions& options);
 

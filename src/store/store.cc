@@ -7,13 +7,13 @@
 
 namespace makegood::store {
 
-absl::StatusOr<std::vector<EventOutcome>> AppendEventsAndWait(
+absl::StatusOr<std::vector<EventResult>> AppendEventsAndWait(
     Store& store, std::vector<makegood::v1::OrderEvent> events,
     absl::Time received_at) {
   absl::Notification committed;
-  absl::StatusOr<std::vector<EventOutcome>> result;
+  absl::StatusOr<std::vector<EventResult>> result;
   store.AppendEvents(std::move(events), received_at,
-                     [&](absl::StatusOr<std::vector<EventOutcome>> outcomes) {
+                     [&](absl::StatusOr<std::vector<EventResult>> outcomes) {
                        result = std::move(outcomes);
                        committed.Notify();
                      });

@@ -19,6 +19,7 @@
 #include "makegood/v1/checks.pb.h"
 #include "makegood/v1/config.pb.h"
 #include "makegood/v1/order_events.pb.h"
+#include "store/recovery_types.h"
 
 namespace makegood::store {
 
@@ -26,10 +27,21 @@ namespace makegood::store {
 enum class EventOutcome {
   kAccepted,   // Stored now.
   kDuplicate,  // (source, event_id) was already stored; nothing changed.
+  kRejected,   // Refused by the stored state (a code already redeemed);
+               // nothing of it is stored.
+};
+
+struct EventResult {
+  EventOutcome outcome = EventOutcome::kAccepted;
+  // When rejected: the event's id and why.
+  std::string event_id;
+  std::string reason;
+
+  bool operator==(const EventResult&) const = default;
 };
 
 using AppendDone =
-    std::function<void(absl::StatusOr<std::vector<EventOutcome>>)>;
+    std::function<void(absl::StatusOr<std::vector<EventResult>>)>;
 
 struct CheckListQuery {
   // Only checks neither paid nor closed.
@@ -73,6 +85,44 @@ class Store {
   virtual absl::StatusOr<CheckPage> ListChecks(absl::string_view location_id,
                                                const CheckListQuery& query) = 0;
 
+  // Recovery requests. Each runs in one write transaction: the request id
+  // is checked, the case and everything it implies (remedies, ledger rows,
+  // commands, codes) are written, and `done` runs after the commit, on the
+  // writer thread. A failed request changes nothing. The request's fields
+  // are validated by the caller; the store answers NOT_FOUND,
+  // FAILED_PRECONDITION, PERMISSION_DENIED and ALREADY_EXISTS (a request id
+  // reused for a different request).
+  virtual void FlagProblem(const RecoveryCall& call,
+                           const makegood::v1::FlagProblemRequest& request,
+                           RecoveryDone done) = 0;
+  virtual void ApplyRemedy(const RecoveryCall& call,
+                           const makegood::v1::ApplyRemedyRequest& request,
+                           RecoveryDone done) = 0;
+  virtual void ApproveRemedy(const RecoveryCall& call,
+                             const makegood::v1::ApproveRemedyRequest& request,
+                             RecoveryDone done) = 0;
+  virtual void RecordOutcome(const RecoveryCall& call,
+                             const makegood::v1::RecordOutcomeRequest& request,
+                             RecoveryDone done) = 0;
+  virtual void AckCommand(const RecoveryCall& call,
+                          const makegood::v1::AckCommandRequest& request,
+                          AckDone done) = 0;
+
+  // NOT_FOUND for an unknown case.
+  virtual absl::StatusOr<makegood::v1::RecoveryCase> GetRecovery(
+      absl::string_view location_id, absl::string_view case_id,
+      bool with_contact) = 0;
+  // INVALID_ARGUMENT for a bad page token or size.
+  virtual absl::StatusOr<RecoveryPage> ListRecoveries(
+      absl::string_view location_id, const RecoveryListQuery& query) = 0;
+  // Commands of the location not yet acknowledged, oldest first.
+  virtual absl::StatusOr<std::vector<makegood::v1::RemedyCommand>>
+  UnackedCommands(absl::string_view location_id) = 0;
+  // Counts a delivery of each command (fire and forget).
+  virtual void CountDeliveries(std::vector<std::string> command_ids) = 0;
+  // Recomputes the ledger's hash chain from the first row.
+  virtual absl::StatusOr<LedgerVerification> VerifyLedger() = 0;
+
   // Commits what is queued and stops accepting writes (later writes fail
   // with UNAVAILABLE). Blocks until done.
   virtual void Shutdown() = 0;
@@ -80,7 +130,7 @@ class Store {
 
 // Convenience for callers that may block (tests, tools): AppendEvents and
 // wait for the commit.
-absl::StatusOr<std::vector<EventOutcome>> AppendEventsAndWait(
+absl::StatusOr<std::vector<EventResult>> AppendEventsAndWait(
     Store& store, std::vector<makegood::v1::OrderEvent> events,
     absl::Time received_at);
 

@@ -1,118 +1,10 @@
 // The real makegoodd on a loopback port with a temporary SQLite file, driven
 // by a real gRPC client and by the makegood CLI.
 
-#include <grpcpp/grpcpp.h>
-#include <signal.h>
-#include <sqlite3.h>
-
-#include <fstream>
-
-#include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "cli/events_file.h"
-#include "gmock/gmock.h"
-#include "gtest/gtest.h"
-#include "makegood/v1/order_events.grpc.pb.h"
-#include "makegood/v1/recovery.grpc.pb.h"
-#include "nlohmann/json.hpp"
-#include "support/process.h"
-#include "support/sample_events.h"
-#include "support/temp_dir.h"
+#include "integration/daemon_fixture.h"
 
 namespace makegood {
 namespace {
-
-using makegood::testing::CommandResult;
-using makegood::testing::DaemonProcess;
-using makegood::testing::RunCommand;
-using makegood::v1::OrderEvent;
-using makegood::v1::PublishSummary;
-using ::testing::HasSubstr;
-
-constexpr char kAdapterToken[] = "demo-adapter-pos";
-constexpr char kServerToken[] = "demo-server-dana";
-
-std::vector<OrderEvent> DinnerEvents() {
-  std::ifstream in(MAKEGOOD_DINNER_EVENTS);
-  auto events = cli::ReadEventsJsonl(in, "dinner.jsonl");
-  EXPECT_TRUE(events.ok()) << events.status();
-  return *events;
-}
-
-// One query's single integer answer, read straight from the database file.
-int64_t QueryInt(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(
-      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
-      SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(db);
-  int64_t value = -1;
-  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return value;
-}
-
-class DaemonTest : public ::testing::Test {
- protected:
-  void SetUp() override { StartDaemon(); }
-
-  void StartDaemon() {
-    auto daemon =
-        DaemonProcess::Start(MAKEGOODD_BIN,
-                             {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen",
-                              "127.0.0.1:0", "--db", db_path()},
-                             dir_.File("makegoodd.log"));
-    ASSERT_TRUE(daemon.ok()) << daemon.status();
-    daemon_ = *std::move(daemon);
-    channel_ = grpc::CreateChannel(daemon_->address(),
-                                   grpc::InsecureChannelCredentials());
-  }
-
-  std::string db_path() const { return dir_.File("makegood.db"); }
-
-  std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::seconds(30));
-    if (!token.empty())
-      context->AddMetadata("authorization", "Bearer " + token);
-    return context;
-  }
-
-  // Streams `events` through Publish.
-  grpc::Status Publish(const std::vector<OrderEvent>& events,
-                       PublishSummary* summary,
-                       const std::string& token = kAdapterToken) {
-    auto stub = v1::OrderEventService::NewStub(channel_);
-    auto context = Context(token);
-    auto writer = stub->Publish(context.get(), summary);
-    for (const auto& event : events) {
-      if (!writer->Write(event)) break;
-    }
-    writer->WritesDone();
-    return writer->Finish();
-  }
-
-  CommandResult Cli(std::vector<std::string> args, const std::string& token) {
-    std::vector<std::string> argv = {MAKEGOOD_BIN, "--server",
-                                     daemon_->address()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<std::string> env;
-    if (!token.empty()) env.push_back(absl::StrCat("MAKEGOOD_TOKEN=", token));
-    return RunCommand(argv, env);
-  }
-
-  int64_t StoredEvents() {
-    return QueryInt(db_path(), "SELECT count(*) FROM order_events");
-  }
-
-  makegood::testing::TempDir dir_;
-  std::unique_ptr<DaemonProcess> daemon_;
-  std::shared_ptr<grpc::Channel> channel_;
-};
 
 TEST_F(DaemonTest, HealthAnswersServingWithoutAToken) {
   CommandResult health = Cli({"health"}, "");
@@ -259,11 +151,11 @@ TEST_F(DaemonTest, UnauthenticatedAndWrongRoleCallsAreRefusedAndStoreNothing) {
 }
 
 TEST_F(DaemonTest, RpcsOfLaterServicesAnswerUnimplemented) {
-  auto stub = v1::RecoveryService::NewStub(channel_);
-  v1::GetRecoveryRequest request;
-  v1::RecoveryCase response;
+  auto stub = v1::ReportService::NewStub(channel_);
+  v1::EndOfDayRequest request;
+  v1::EndOfDayReport response;
   grpc::Status status =
-      stub->GetRecovery(Context(kServerToken).get(), request, &response);
+      stub->EndOfDay(Context(kManagerToken).get(), request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 

@@ -1,9 +1,12 @@
 #include "service/auth.h"
 
+#include "core/sha256.h"
 #include "gtest/gtest.h"
 
 namespace makegood::service {
 namespace {
+
+using core::Sha256Hex;
 
 makegood::v1::Config TwoCredentials() {
   makegood::v1::Config config;

@@ -31,10 +31,15 @@ class SqliteStoreTest : public ::testing::Test {
     ASSERT_TRUE(store_->RegisterLocation(location).ok());
   }
 
+  // The outcome of each event.
   std::vector<EventOutcome> Append(std::vector<OrderEvent> events) {
     auto outcomes = AppendEventsAndWait(*store_, std::move(events), kT0);
     EXPECT_TRUE(outcomes.ok()) << outcomes.status();
-    return outcomes.ok() ? *outcomes : std::vector<EventOutcome>{};
+    std::vector<EventOutcome> kinds;
+    if (outcomes.ok()) {
+      for (const auto& result : *outcomes) kinds.push_back(result.outcome);
+    }
+    return kinds;
   }
 
   makegood::testing::TempDir dir_;

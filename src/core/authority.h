@@ -1,0 +1,51 @@
+#ifndef MAKEGOOD_CORE_AUTHORITY_H_
+#define MAKEGOOD_CORE_AUTHORITY_H_
+
+// Whether a person may give a remedy without a manager's approval.
+// The store gathers what was already given inside the write transaction
+// that records the new remedy, so concurrent requests see each other.
+// Pure; thread-safe.
+
+#include <cstdint>
+#include <string>
+
+#include "core/recovery_rules.h"
+
+namespace makegood::core {
+
+// What has already been given, in minor units, counting remedies sent to
+// the POS or applied (not pending, denied or rejected ones).
+struct Spent {
+  // By the requester on this case.
+  int64_t requester_on_case = 0;
+  // By the requester in their shift (their business day).
+  int64_t requester_in_shift = 0;
+  // By the whole location in the business day.
+  int64_t location_in_day = 0;
+};
+
+struct AuthorityDecision {
+  bool needs_approval = false;
+  // Why approval is needed, ready to show: "over the SERVER limit of 25.00
+  // per case (this case would reach 30.00)".
+  std::string reason;
+};
+
+// Costless remedies never need approval. Otherwise every limit that
+// applies must hold: the role's per-case and per-shift limits and the
+// location's daily budget. A role without limits needs approval for any
+// cost.
+AuthorityDecision CheckAuthority(const RecoveryRules& rules,
+                                 makegood::v1::Role role, int64_t cost_minor,
+                                 const Spent& spent);
+
+// Whether a manager approving may take the remedy on: the approver's own
+// per-case limit must hold for the case's total with it. The empty string
+// when it may, otherwise why not.
+std::string CheckApproverLimit(const RecoveryRules& rules,
+                               makegood::v1::Role approver_role,
+                               int64_t case_total_with_it_minor);
+
+}  // namespace makegood::core
+
+#endif  // MAKEGOOD_CORE_AUTHORITY_H_

@@ -1,0 +1,84 @@
+#ifndef MAKEGOOD_CORE_RECOVERY_RULES_H_
+#define MAKEGOOD_CORE_RECOVERY_RULES_H_
+
+// The recovery parts of the configuration, with amounts parsed to minor
+// units and ids indexed, built once at startup. Immutable; thread-safe.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "makegood/v1/config.pb.h"
+
+namespace makegood::core {
+
+struct RoleAuthority {
+  // Most one person of the role gives on one case without approval.
+  int64_t max_per_case_minor = 0;
+  // Most one person of the role gives per shift; nullopt: no limit.
+  std::optional<int64_t> max_per_shift_minor;
+};
+
+struct CompiledRemedy {
+  makegood::v1::Remedy remedy;
+  int64_t value_minor = 0;   // COMPLIMENTARY_ITEM's configured value.
+  int64_t amount_minor = 0;  // A fixed amount; 0 when `percent` is used.
+};
+
+struct CompiledRule {
+  makegood::v1::PolicyRule rule;
+  std::string name;  // The rule's id, or "policy[i]".
+  std::optional<int64_t> min_item_price_minor;
+};
+
+class RecoveryRules {
+ public:
+  // INVALID_ARGUMENT when an amount does not parse or the time zone is
+  // unknown; a validated configuration always compiles.
+  static absl::StatusOr<RecoveryRules> Compile(
+      const makegood::v1::Config& config);
+
+  const makegood::v1::Config& config() const { return config_; }
+  const std::string& location_id() const { return config_.location().id(); }
+  const std::string& currency() const { return config_.location().currency(); }
+  const absl::TimeZone& time_zone() const { return time_zone_; }
+  absl::Duration business_day_start() const { return day_start_; }
+
+  // nullptr when unknown.
+  const makegood::v1::Category* FindCategory(const std::string& id) const;
+  const CompiledRemedy* FindRemedy(const std::string& id) const;
+  // nullptr when the role has no limits: it applies nothing that costs
+  // money without approval.
+  const RoleAuthority* AuthorityOf(makegood::v1::Role role) const;
+  std::optional<int64_t> location_daily_budget_minor() const {
+    return daily_budget_minor_;
+  }
+  const std::vector<CompiledRule>& rules() const { return rules_; }
+  int follow_up_after_days() const;
+  int contact_retention_days() const;
+
+  // The business day holding `t`, "YYYY-MM-DD": local time minus the
+  // configured day start, so 01:30 after a late service belongs to the day
+  // before. Civil-time arithmetic, so correct across DST changes.
+  std::string BusinessDay(absl::Time t) const;
+
+ private:
+  RecoveryRules() = default;
+
+  makegood::v1::Config config_;
+  absl::TimeZone time_zone_;
+  absl::Duration day_start_;
+  std::map<std::string, makegood::v1::Category> categories_;
+  std::map<std::string, CompiledRemedy> remedies_;
+  std::map<int, RoleAuthority> authority_;
+  std::optional<int64_t> daily_budget_minor_;
+  std::vector<CompiledRule> rules_;
+};
+
+}  // namespace makegood::core
+
+#endif  // MAKEGOOD_CORE_RECOVERY_RULES_H_

@@ -1,0 +1,181 @@
+#include "service/recovery_service.h"
+
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/proto_time.h"
+#include "service/grpc_glue.h"
+#include "service/recovery_validation.h"
+#include "service/stream_writer.h"
+
+namespace makegood::service {
+
+using makegood::v1::RecoveryCase;
+using makegood::v1::Role;
+
+namespace {
+
+constexpr std::initializer_list<Role> kStaff = {makegood::v1::SERVER,
+                                                makegood::v1::MANAGER};
+constexpr std::initializer_list<Role> kReaders = {
+    makegood::v1::SERVER, makegood::v1::MANAGER, makegood::v1::REPORTER,
+    makegood::v1::ADMIN};
+constexpr std::initializer_list<Role> kManagers = {makegood::v1::MANAGER,
+                                                   makegood::v1::ADMIN};
+
+// Guest contact details are for MANAGER and above only.
+bool SeesContacts(Role role) {
+  return role == makegood::v1::MANAGER || role == makegood::v1::ADMIN;
+}
+
+}  // namespace
+
+// One manager screen: every committed case change and alert, until the
+// client cancels or the server stops.
+class RecoveryServiceImpl::WatchReactor final
+    : public QueuedWriter<makegood::v1::RecoveryUpdate>,
+      public RecoveryHub::Listener {
+ public:
+  explicit WatchReactor(RecoveryHub& hub) : hub_(hub) {
+    if (!hub_.Add(this)) Close(grpc::Status(grpc::UNAVAILABLE, "stopping"));
+  }
+  void OnUpdate(const makegood::v1::RecoveryUpdate& update) override {
+    Enqueue(update);
+  }
+  void OnClose() override { Close(); }
+
+ private:
+  void Unregister() override { hub_.Remove(this); }
+
+  RecoveryHub& hub_;
+};
+
+RecoveryServiceImpl::RecoveryServiceImpl(const core::RecoveryRules& rules,
+                                         store::Store& store,
+                                         const Authenticator& auth,
+                                         const core::Clock& clock,
+                                         RecoveryHub& hub)
+    : rules_(rules), store_(store), auth_(auth), clock_(clock), hub_(hub) {}
+
+template <typename Submit>
+grpc::ServerUnaryReactor* RecoveryServiceImpl::Mutate(
+    grpc::CallbackServerContext* context, std::initializer_list<Role> roles,
+    const absl::Status& valid, RecoveryCase* response, Submit submit) {
+  auto principal = AuthorizeCall(*context, auth_, roles);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  if (!valid.ok()) return FinishUnary(context, valid);
+  store::RecoveryCall call{principal->id, principal->role, clock_.Now(),
+                           &rules_};
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  submit(call, [this, reactor, response,
+                at = call.now](absl::StatusOr<store::RecoveryResult> result) {
+    if (!result.ok()) {
+      reactor->Finish(ToGrpcStatus(result.status()));
+      return;
+    }
+    *response = result->recovery;
+    hub_.Publish(*result, at);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RecoveryServiceImpl::FlagProblem(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::FlagProblemRequest* request, RecoveryCase* response) {
+  return Mutate(context, kStaff, ValidateFlag(*request, rules_), response,
+                [&](const store::RecoveryCall& call, store::RecoveryDone done) {
+                  store_.FlagProblem(call, *request, std::move(done));
+                });
+}
+
+grpc::ServerUnaryReactor* RecoveryServiceImpl::ApplyRemedy(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::ApplyRemedyRequest* request, RecoveryCase* response) {
+  return Mutate(context, kStaff, ValidateApply(*request), response,
+                [&](const store::RecoveryCall& call, store::RecoveryDone done) {
+                  store_.ApplyRemedy(call, *request, std::move(done));
+                });
+}
+
+grpc::ServerUnaryReactor* RecoveryServiceImpl::ApproveRemedy(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::ApproveRemedyRequest* request, RecoveryCase* response) {
+  return Mutate(context, {makegood::v1::MANAGER}, ValidateApprove(*request),
+                response,
+                [&](const store::RecoveryCall& call, store::RecoveryDone done) {
+                  store_.ApproveRemedy(call, *request, std::move(done));
+                });
+}
+
+grpc::ServerUnaryReactor* RecoveryServiceImpl::RecordOutcome(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::RecordOutcomeRequest* request, RecoveryCase* response) {
+  return Mutate(context, kStaff, ValidateOutcome(*request), response,
+                [&](const store::RecoveryCall& call, store::RecoveryDone done) {
+                  store_.RecordOutcome(call, *request, std::move(done));
+                });
+}
+
+grpc::ServerUnaryReactor* RecoveryServiceImpl::GetRecovery(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::GetRecoveryRequest* request, RecoveryCase* response) {
+  auto principal = AuthorizeCall(*context, auth_, kReaders);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  if (request->case_id().empty()) {
+    return FinishUnary(context,
+                       absl::InvalidArgumentError("case_id: is required"));
+  }
+  auto recovery = store_.GetRecovery(rules_.location_id(), request->case_id(),
+                                     SeesContacts(principal->role));
+  if (recovery.ok()) *response = *std::move(recovery);
+  return FinishUnary(context, recovery.status());
+}
+
+grpc::ServerUnaryReactor* RecoveryServiceImpl::ListRecoveries(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::ListRecoveriesRequest* request,
+    makegood::v1::ListRecoveriesResponse* response) {
+  auto principal = AuthorizeCall(*context, auth_, kReaders);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  if (request->page_size() < 0 || request->page_size() > 1000) {
+    return FinishUnary(context, absl::InvalidArgumentError(absl::StrCat(
+                                    "page_size: must be 0 to 1000, got ",
+                                    request->page_size())));
+  }
+  store::RecoveryListQuery query;
+  query.status = request->status();
+  query.staff_id = request->staff_id();
+  if (request->has_from()) query.from = core::FromProto(request->from());
+  if (request->has_to()) query.to = core::FromProto(request->to());
+  if (query.from >= query.to) {
+    return FinishUnary(
+        context, absl::InvalidArgumentError("to: must be later than from"));
+  }
+  if (request->page_size() > 0) query.page_size = request->page_size();
+  query.page_token = request->page_token();
+  query.with_contact = SeesContacts(principal->role);
+  auto page = store_.ListRecoveries(rules_.location_id(), query);
+  if (page.ok()) {
+    for (auto& recovery : page->cases)
+      *response->add_cases() = std::move(recovery);
+    response->set_next_page_token(page->next_page_token);
+  }
+  return FinishUnary(context, page.status());
+}
+
+grpc::ServerWriteReactor<makegood::v1::RecoveryUpdate>*
+RecoveryServiceImpl::WatchRecoveries(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::WatchRecoveriesRequest* /*request*/) {
+  auto principal = AuthorizeCall(*context, auth_, kManagers);
+  if (!principal.ok()) {
+    auto* refused = new FinishedWriteReactor<makegood::v1::RecoveryUpdate>(
+        ToGrpcStatus(principal.status()));
+    return refused;
+  }
+  return new WatchReactor(hub_);
+}
+
+}  // namespace makegood::service

@@ -1,0 +1,292 @@
+#include "store/recovery_rows.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/proto_time.h"
+
+namespace makegood::store {
+namespace {
+
+using makegood::v1::AppliedRemedy;
+using makegood::v1::RecoveryCase;
+
+constexpr char kCounted[] = "(3, 4)";  // AppliedRemedy SENT, APPLIED.
+static_assert(AppliedRemedy::SENT == 3 && AppliedRemedy::APPLIED == 4);
+
+absl::StatusOr<int64_t> SingleInt(Statement& stmt) {
+  auto row = stmt.Step();
+  if (!row.ok()) return row.status();
+  return *row ? stmt.Int(0) : 0;
+}
+
+}  // namespace
+
+absl::StatusOr<RecoveryCase> LoadCase(Connection& db,
+                                      absl::string_view location_id,
+                                      absl::string_view case_id) {
+  auto stmt =
+      db.Prepare("SELECT body FROM cases WHERE case_id=?1 AND location_id=?2");
+  if (!stmt.ok()) return stmt.status();
+  auto found = (*stmt)->Bind(1, case_id).Bind(2, location_id).Step();
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    return absl::NotFoundError(
+        absl::StrCat("case_id: no recovery case '", case_id, "'"));
+  }
+  RecoveryCase recovery;
+  if (!recovery.ParseFromString((*stmt)->Blob(0))) {
+    return absl::InternalError(
+        absl::StrCat("case '", case_id, "' is stored damaged"));
+  }
+  return recovery;
+}
+
+absl::Status SaveCase(Connection& db, const RecoveryCase& recovery,
+                      absl::string_view guest_id,
+                      absl::string_view business_day) {
+  auto stmt = db.Prepare(
+      "INSERT INTO cases(case_id, location_id, check_id, guest_id, status, "
+      "flagged_by, flagged_at_us, business_day, body) "
+      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT DO UPDATE SET "
+      "status=excluded.status, body=excluded.body");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, recovery.case_id())
+      .Bind(2, recovery.location_id())
+      .Bind(3, recovery.check_id())
+      .BindOptional(4, guest_id)
+      .Bind(5, recovery.status())
+      .Bind(6, recovery.flagged_by())
+      .Bind(7, core::ToUnixMicros(recovery.flagged_at()))
+      .Bind(8, business_day)
+      .BindBlob(9, recovery.SerializeAsString())
+      .Run();
+}
+
+absl::Status SaveContact(Connection& db, absl::string_view case_id,
+                         const makegood::v1::GuestContact& contact,
+                         int64_t delete_after_us) {
+  auto stmt = db.Prepare(
+      "INSERT INTO guest_contacts(case_id, contact, delete_after_us) "
+      "VALUES(?1,?2,?3)");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, case_id)
+      .BindBlob(2, contact.SerializeAsString())
+      .Bind(3, delete_after_us)
+      .Run();
+}
+
+absl::StatusOr<std::optional<makegood::v1::GuestContact>> LoadContact(
+    Connection& db, absl::string_view case_id) {
+  auto stmt = db.Prepare("SELECT contact FROM guest_contacts WHERE case_id=?1");
+  if (!stmt.ok()) return stmt.status();
+  auto found = (*stmt)->Bind(1, case_id).Step();
+  if (!found.ok()) return found.status();
+  if (!*found) return std::optional<makegood::v1::GuestContact>();
+  makegood::v1::GuestContact contact;
+  contact.ParseFromString((*stmt)->Blob(0));
+  return std::optional<makegood::v1::GuestContact>(std::move(contact));
+}
+
+absl::Status SaveRemedy(Connection& db, const RecoveryCase& in,
+                        const AppliedRemedy& remedy,
+                        absl::string_view charged_to,
+                        absl::string_view business_day) {
+  auto stmt = db.Prepare(
+      "INSERT INTO remedies(application_id, case_id, location_id, check_id, "
+      "kind, status, cost_minor, requested_by, charged_to, business_day, "
+      "requested_at_us) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
+      "ON CONFLICT DO UPDATE SET status=excluded.status, "
+      "cost_minor=excluded.cost_minor, charged_to=excluded.charged_to");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, remedy.remedy_application_id())
+      .Bind(2, in.case_id())
+      .Bind(3, in.location_id())
+      .Bind(4, in.check_id())
+      .Bind(5, remedy.kind())
+      .Bind(6, remedy.status())
+      .Bind(7, remedy.cost().minor_units())
+      .Bind(8, remedy.requested_by())
+      .BindOptional(9, charged_to)
+      .Bind(10, business_day)
+      .Bind(11, core::ToUnixMicros(remedy.requested_at()))
+      .Run();
+}
+
+absl::Status SaveMoneyOff(Connection& db, absl::string_view application_id,
+                          absl::string_view location_id,
+                          absl::string_view check_id, absl::string_view line_id,
+                          int64_t amount_minor) {
+  auto stmt = db.Prepare(
+      "INSERT INTO remedy_money_off(application_id, location_id, check_id, "
+      "line_id, amount_minor) VALUES(?1,?2,?3,?4,?5)");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, application_id)
+      .Bind(2, location_id)
+      .Bind(3, check_id)
+      .Bind(4, line_id)
+      .Bind(5, amount_minor)
+      .Run();
+}
+
+absl::StatusOr<MoneyOff> MoneyOffCheck(Connection& db,
+                                       absl::string_view location_id,
+                                       absl::string_view check_id) {
+  static const std::string sql = absl::StrCat(
+      "SELECT m.line_id, sum(m.amount_minor) FROM remedy_money_off m "
+      "JOIN remedies r ON r.application_id=m.application_id "
+      "WHERE m.location_id=?1 AND m.check_id=?2 AND r.status IN ",
+      kCounted, " GROUP BY m.line_id");
+  auto stmt = db.Prepare(sql.c_str());
+  if (!stmt.ok()) return stmt.status();
+  Statement& row = **stmt;
+  row.Bind(1, location_id).Bind(2, check_id);
+  MoneyOff off;
+  for (;;) {
+    auto more = row.Step();
+    if (!more.ok()) return more.status();
+    if (!*more) return off;
+    off.by_line[row.Text(0)] = row.Int(1);
+    off.total += row.Int(1);
+  }
+}
+
+absl::StatusOr<core::Spent> SpentSoFar(Connection& db,
+                                       absl::string_view location_id,
+                                       absl::string_view case_id,
+                                       absl::string_view staff_id,
+                                       absl::string_view business_day) {
+  static const std::string on_case_sql = absl::StrCat(
+      "SELECT coalesce(sum(cost_minor), 0) FROM remedies WHERE case_id=?1 "
+      "AND charged_to=?2 AND status IN ",
+      kCounted);
+  static const std::string in_day_sql = absl::StrCat(
+      "SELECT coalesce(sum(cost_minor), 0), "
+      "coalesce(sum(CASE WHEN charged_to=?3 THEN cost_minor END), 0) "
+      "FROM remedies WHERE location_id=?1 AND business_day=?2 AND status IN ",
+      kCounted);
+  core::Spent spent;
+  {
+    auto stmt = db.Prepare(on_case_sql.c_str());
+    if (!stmt.ok()) return stmt.status();
+    auto value = SingleInt((*stmt)->Bind(1, case_id).Bind(2, staff_id));
+    if (!value.ok()) return value.status();
+    spent.requester_on_case = *value;
+  }
+  auto stmt = db.Prepare(in_day_sql.c_str());
+  if (!stmt.ok()) return stmt.status();
+  Statement& row = **stmt;
+  auto found =
+      row.Bind(1, location_id).Bind(2, business_day).Bind(3, staff_id).Step();
+  if (!found.ok()) return found.status();
+  if (*found) {
+    spent.location_in_day = row.Int(0);
+    spent.requester_in_shift = row.Int(1);
+  }
+  return spent;
+}
+
+absl::StatusOr<int> CountCasesOnCheck(Connection& db,
+                                      absl::string_view location_id,
+                                      absl::string_view check_id) {
+  auto stmt = db.Prepare(
+      "SELECT count(*) FROM cases WHERE location_id=?1 AND check_id=?2");
+  if (!stmt.ok()) return stmt.status();
+  auto count = SingleInt((*stmt)->Bind(1, location_id).Bind(2, check_id));
+  if (!count.ok()) return count.status();
+  return static_cast<int>(*count);
+}
+
+absl::StatusOr<std::vector<absl::Time>> GuestCaseTimes(
+    Connection& db, absl::string_view location_id, absl::string_view guest_id) {
+  std::vector<absl::Time> times;
+  if (guest_id.empty()) return times;
+  auto stmt = db.Prepare(
+      "SELECT flagged_at_us FROM cases WHERE location_id=?1 AND guest_id=?2");
+  if (!stmt.ok()) return stmt.status();
+  Statement& row = **stmt;
+  row.Bind(1, location_id).Bind(2, guest_id);
+  for (;;) {
+    auto more = row.Step();
+    if (!more.ok()) return more.status();
+    if (!*more) return times;
+    times.push_back(absl::FromUnixMicros(row.Int(0)));
+  }
+}
+
+absl::Status InsertCommand(Connection& db,
+                           const makegood::v1::RemedyCommand& command,
+                           absl::string_view application_id) {
+  auto stmt = db.Prepare(
+      "INSERT INTO commands(command_id, location_id, case_id, application_id, "
+      "created_at_us, body) VALUES(?1,?2,?3,?4,?5,?6)");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, command.command_id())
+      .Bind(2, command.location_id())
+      .Bind(3, command.case_id())
+      .BindOptional(4, application_id)
+      .Bind(5, core::ToUnixMicros(command.created_at()))
+      .BindBlob(6, command.SerializeAsString())
+      .Run();
+}
+
+absl::StatusOr<CommandRow> LoadCommand(Connection& db,
+                                       absl::string_view command_id) {
+  auto stmt = db.Prepare(
+      "SELECT body, coalesce(application_id, ''), coalesce(result, 0) "
+      "FROM commands WHERE command_id=?1");
+  if (!stmt.ok()) return stmt.status();
+  Statement& row = **stmt;
+  auto found = row.Bind(1, command_id).Step();
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    return absl::NotFoundError(
+        absl::StrCat("command_id: no command '", command_id, "'"));
+  }
+  CommandRow command;
+  command.command.ParseFromString(row.Blob(0));
+  command.application_id = row.Text(1);
+  command.result =
+      static_cast<makegood::v1::AckCommandRequest::Result>(row.Int(2));
+  return command;
+}
+
+absl::Status RecordAck(Connection& db,
+                       const makegood::v1::AckCommandRequest& ack,
+                       int64_t at_us) {
+  auto stmt = db.Prepare(
+      "UPDATE commands SET acked_at_us=?2, result=?3, pos_reference=?4, "
+      "vendor_reason=?5 WHERE command_id=?1 AND acked_at_us IS NULL");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, ack.command_id())
+      .Bind(2, at_us)
+      .Bind(3, ack.result())
+      .BindOptional(4, ack.pos_reference())
+      .BindOptional(5, ack.vendor_reason())
+      .Run();
+}
+
+absl::Status InsertCode(Connection& db, absl::string_view code,
+                        absl::string_view location_id,
+                        absl::string_view case_id,
+                        absl::string_view application_id, int64_t issued_at_us,
+                        int64_t expires_at_us) {
+  auto stmt = db.Prepare(
+      "INSERT INTO discount_codes(code, location_id, case_id, application_id, "
+      "issued_at_us, expires_at_us) VALUES(?1,?2,?3,?4,?5,?6)");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, code)
+      .Bind(2, location_id)
+      .Bind(3, case_id)
+      .Bind(4, application_id)
+      .Bind(5, issued_at_us)
+      .Bind(6, expires_at_us)
+      .Run();
+}
+
+}  // namespace makegood::store

@@ -1,0 +1,107 @@
+#ifndef MAKEGOOD_STORE_RECOVERY_ROWS_H_
+#define MAKEGOOD_STORE_RECOVERY_ROWS_H_
+
+// Row access for recovery: cases, guest contacts, remedies and the money
+// they take off, commands, discount codes. Used inside transactions only
+// (the writer's, or a reader's BEGIN).
+//
+// Invariants:
+//  1. A case row's body is the whole RecoveryCase without guest contact;
+//     the remedies table mirrors body.remedies for queries, written in the
+//     same transaction.
+//  2. Money counts (spending, what is left of a check) include only
+//     remedies in status SENT or APPLIED.
+//
+// Errors: NOT_FOUND (unknown case or command), INTERNAL (SQLite failed).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/authority.h"
+#include "makegood/v1/recovery.pb.h"
+#include "makegood/v1/remedy_commands.pb.h"
+#include "store/sqlite_connection.h"
+
+namespace makegood::store {
+
+absl::StatusOr<makegood::v1::RecoveryCase> LoadCase(
+    Connection& db, absl::string_view location_id, absl::string_view case_id);
+// Inserts or replaces the case row from `recovery`.
+absl::Status SaveCase(Connection& db,
+                      const makegood::v1::RecoveryCase& recovery,
+                      absl::string_view guest_id,
+                      absl::string_view business_day);
+
+absl::Status SaveContact(Connection& db, absl::string_view case_id,
+                         const makegood::v1::GuestContact& contact,
+                         int64_t delete_after_us);
+absl::StatusOr<std::optional<makegood::v1::GuestContact>> LoadContact(
+    Connection& db, absl::string_view case_id);
+
+// Inserts or updates the remedies row of `remedy`. `charged_to` is whose
+// authority it is counted against (empty while pending or when refused);
+// `business_day` is the day it counts in, set by the first save.
+absl::Status SaveRemedy(Connection& db, const makegood::v1::RecoveryCase& in,
+                        const makegood::v1::AppliedRemedy& remedy,
+                        absl::string_view charged_to,
+                        absl::string_view business_day);
+absl::Status SaveMoneyOff(Connection& db, absl::string_view application_id,
+                          absl::string_view location_id,
+                          absl::string_view check_id, absl::string_view line_id,
+                          int64_t amount_minor);
+
+// Money already taken off a check by makegood: per line ('' for the check
+// itself) and in total.
+struct MoneyOff {
+  std::map<std::string, int64_t> by_line;
+  int64_t total = 0;
+};
+absl::StatusOr<MoneyOff> MoneyOffCheck(Connection& db,
+                                       absl::string_view location_id,
+                                       absl::string_view check_id);
+
+// Spending that counts against `staff_id` and the location.
+absl::StatusOr<core::Spent> SpentSoFar(Connection& db,
+                                       absl::string_view location_id,
+                                       absl::string_view case_id,
+                                       absl::string_view staff_id,
+                                       absl::string_view business_day);
+
+// Cases already open on the check, and when the guest's earlier cases were
+// flagged.
+absl::StatusOr<int> CountCasesOnCheck(Connection& db,
+                                      absl::string_view location_id,
+                                      absl::string_view check_id);
+absl::StatusOr<std::vector<absl::Time>> GuestCaseTimes(
+    Connection& db, absl::string_view location_id, absl::string_view guest_id);
+
+absl::Status InsertCommand(Connection& db,
+                           const makegood::v1::RemedyCommand& command,
+                           absl::string_view application_id);
+
+struct CommandRow {
+  makegood::v1::RemedyCommand command;
+  std::string application_id;
+  // RESULT_UNSPECIFIED while unacknowledged.
+  makegood::v1::AckCommandRequest::Result result =
+      makegood::v1::AckCommandRequest::RESULT_UNSPECIFIED;
+};
+absl::StatusOr<CommandRow> LoadCommand(Connection& db,
+                                       absl::string_view command_id);
+absl::Status RecordAck(Connection& db,
+                       const makegood::v1::AckCommandRequest& ack,
+                       int64_t at_us);
+
+absl::Status InsertCode(Connection& db, absl::string_view code,
+                        absl::string_view location_id,
+                        absl::string_view case_id,
+                        absl::string_view application_id, int64_t issued_at_us,
+                        int64_t expires_at_us);
+
+}  // namespace makegood::store
+
+#endif  // MAKEGOOD_STORE_RECOVERY_ROWS_H_

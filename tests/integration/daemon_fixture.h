@@ -1,0 +1,127 @@
+#ifndef MAKEGOOD_TESTS_INTEGRATION_DAEMON_FIXTURE_H_
+#define MAKEGOOD_TESTS_INTEGRATION_DAEMON_FIXTURE_H_
+
+// A real makegoodd on a loopback port with a temporary SQLite file, and
+// helpers to drive it with a real gRPC client and the makegood CLI.
+
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "cli/events_file.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "makegood/v1/order_events.grpc.pb.h"
+#include "makegood/v1/recovery.grpc.pb.h"
+#include "makegood/v1/remedy_commands.grpc.pb.h"
+#include "makegood/v1/report.grpc.pb.h"
+#include "nlohmann/json.hpp"
+#include "support/process.h"
+#include "support/sample_events.h"
+#include "support/temp_dir.h"
+
+namespace makegood {
+
+using makegood::testing::CommandResult;
+using makegood::testing::DaemonProcess;
+using makegood::testing::RunCommand;
+using makegood::v1::OrderEvent;
+using makegood::v1::PublishSummary;
+using ::testing::HasSubstr;
+
+// Demo tokens of packaging/config/sample.yaml.
+inline constexpr char kAdapterToken[] = "demo-adapter-pos";
+inline constexpr char kServerToken[] = "demo-server-dana";        // s-17
+inline constexpr char kOtherServerToken[] = "demo-server-marco";  // s-22
+inline constexpr char kManagerToken[] = "demo-manager-lee";       // m-2
+inline constexpr char kReporterToken[] = "demo-reporter-office";
+
+inline std::vector<OrderEvent> DinnerEvents() {
+  std::ifstream in(MAKEGOOD_DINNER_EVENTS);
+  auto events = cli::ReadEventsJsonl(in, "dinner.jsonl");
+  EXPECT_TRUE(events.ok()) << events.status();
+  return *events;
+}
+
+// One query's single integer answer, read straight from the database file.
+inline int64_t QueryInt(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(
+      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+      SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  int64_t value = -1;
+  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartDaemon(); }
+
+  void StartDaemon() {
+    auto daemon =
+        DaemonProcess::Start(MAKEGOODD_BIN,
+                             {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen",
+                              "127.0.0.1:0", "--db", db_path()},
+                             dir_.File("makegoodd.log"));
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemon_ = *std::move(daemon);
+    channel_ = grpc::CreateChannel(daemon_->address(),
+                                   grpc::InsecureChannelCredentials());
+  }
+
+  std::string db_path() const { return dir_.File("makegood.db"); }
+
+  std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::seconds(30));
+    if (!token.empty())
+      context->AddMetadata("authorization", "Bearer " + token);
+    return context;
+  }
+
+  // Streams `events` through Publish.
+  grpc::Status Publish(const std::vector<OrderEvent>& events,
+                       PublishSummary* summary,
+                       const std::string& token = kAdapterToken) {
+    auto stub = v1::OrderEventService::NewStub(channel_);
+    auto context = Context(token);
+    auto writer = stub->Publish(context.get(), summary);
+    for (const auto& event : events) {
+      if (!writer->Write(event)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  CommandResult Cli(std::vector<std::string> args, const std::string& token) {
+    std::vector<std::string> argv = {MAKEGOOD_BIN, "--server",
+                                     daemon_->address()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<std::string> env;
+    if (!token.empty()) env.push_back(absl::StrCat("MAKEGOOD_TOKEN=", token));
+    return RunCommand(argv, env);
+  }
+
+  int64_t StoredEvents() {
+    return QueryInt(db_path(), "SELECT count(*) FROM order_events");
+  }
+
+  makegood::testing::TempDir dir_;
+  std::unique_ptr<DaemonProcess> daemon_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+}  // namespace makegood
+
+#endif  // MAKEGOOD_TESTS_INTEGRATION_DAEMON_FIXTURE_H_

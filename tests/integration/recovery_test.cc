@@ -1,0 +1,589 @@
+// The recovery flow through the real makegoodd: flag, apply, approve,
+// outcome, the command stream and its acks, codes and the ledger.
+
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/synchronization/mutex.h"
+#include "integration/daemon_fixture.h"
+#include "support/sample_events.h"
+
+namespace makegood {
+namespace {
+
+using makegood::testing::BaseEvent;
+using makegood::testing::CheckOpened;
+using makegood::testing::ItemAdded;
+using makegood::testing::ItemFired;
+using v1::AckCommandRequest;
+using v1::AppliedRemedy;
+using v1::RecoveryCase;
+
+class RecoveryTest : public DaemonTest {
+ protected:
+  // A check of table 12 served by s-17, with one ribeye line per price,
+  // ordered 30 minutes ago and fired 25 minutes ago.
+  void SeedCheck(const std::string& check_id, std::vector<int64_t> prices,
+                 bool paid = false, const std::string& guest_id = "") {
+    const absl::Time t0 = absl::Now() - absl::Minutes(30);
+    std::vector<OrderEvent> events;
+    OrderEvent opened = CheckOpened(check_id + "-open", check_id, t0);
+    opened.mutable_check_opened()->set_guest_id(guest_id);
+    events.push_back(opened);
+    for (size_t i = 0; i < prices.size(); ++i) {
+      const std::string line = std::to_string(i + 1);
+      events.push_back(
+          ItemAdded(check_id + "-add" + line, check_id, line, t0, prices[i]));
+      events.push_back(ItemFired(check_id + "-fire" + line, check_id, line,
+                                 t0 + absl::Minutes(5)));
+    }
+    if (paid) {
+      OrderEvent pay = BaseEvent(check_id + "-paid", check_id, absl::Now());
+      pay.mutable_check_paid()->mutable_total()->set_minor_units(10000);
+      pay.mutable_check_paid()->mutable_total()->set_currency("USD");
+      events.push_back(pay);
+    }
+    PublishSummary summary;
+    ASSERT_TRUE(Publish(events, &summary).ok());
+    ASSERT_EQ(summary.accepted(), static_cast<int>(events.size()))
+        << summary.DebugString();
+  }
+
+  grpc::Status Flag(const std::string& token, const std::string& request_id,
+                    const std::string& check_id, std::vector<std::string> lines,
+                    const std::string& category, v1::Severity severity,
+                    RecoveryCase* out) {
+    v1::FlagProblemRequest request;
+    request.set_request_id(request_id);
+    request.set_check_id(check_id);
+    for (const auto& line : lines) request.add_line_ids(line);
+    request.set_category_id(category);
+    request.set_severity(severity);
+    request.set_guest_words("It came out cold");
+    return Recovery()->FlagProblem(Context(token).get(), request, out);
+  }
+
+  grpc::Status Apply(const std::string& token, const std::string& request_id,
+                     const std::string& case_id, const std::string& option,
+                     RecoveryCase* out, std::vector<std::string> extras = {}) {
+    v1::ApplyRemedyRequest request;
+    request.set_request_id(request_id);
+    request.set_case_id(case_id);
+    request.set_option_id(option);
+    for (const auto& extra : extras) request.add_extra_option_ids(extra);
+    return Recovery()->ApplyRemedy(Context(token).get(), request, out);
+  }
+
+  grpc::Status Approve(const std::string& token, const std::string& request_id,
+                       const std::string& case_id,
+                       const std::string& application_id, RecoveryCase* out) {
+    v1::ApproveRemedyRequest request;
+    request.set_request_id(request_id);
+    request.set_case_id(case_id);
+    request.set_remedy_application_id(application_id);
+    request.set_approve(true);
+    return Recovery()->ApproveRemedy(Context(token).get(), request, out);
+  }
+
+  grpc::Status Ack(const std::string& request_id, const std::string& command_id,
+                   AckCommandRequest::Result result, const std::string& text,
+                   v1::AckCommandResponse* out) {
+    AckCommandRequest request;
+    request.set_request_id(request_id);
+    request.set_command_id(command_id);
+    request.set_result(result);
+    if (result == AckCommandRequest::APPLIED) {
+      request.set_pos_reference(text);
+    } else {
+      request.set_vendor_reason(text);
+    }
+    auto stub = v1::RemedyCommandService::NewStub(channel_);
+    return stub->AckCommand(Context(kAdapterToken).get(), request, out);
+  }
+
+  // Reads `count` commands from a fresh stream, then disconnects.
+  std::vector<v1::RemedyCommand> ReadCommands(size_t count) {
+    auto stub = v1::RemedyCommandService::NewStub(channel_);
+    auto context = Context(kAdapterToken);
+    v1::StreamCommandsRequest request;
+    request.set_adapter_name("test");
+    auto reader = stub->StreamCommands(context.get(), request);
+    std::vector<v1::RemedyCommand> commands;
+    v1::RemedyCommand command;
+    while (commands.size() < count && reader->Read(&command))
+      commands.push_back(command);
+    context->TryCancel();
+    reader->Finish().IgnoreError();
+    return commands;
+  }
+
+  std::unique_ptr<v1::RecoveryService::Stub> Recovery() {
+    return v1::RecoveryService::NewStub(channel_);
+  }
+
+  int64_t Count(const std::string& sql) { return QueryInt(db_path(), sql); }
+};
+
+const v1::RemedyOption* OptionFor(const RecoveryCase& recovery,
+                                  const std::string& remedy_id) {
+  for (const auto* list : {&recovery.options(), &recovery.extras()}) {
+    for (const auto& option : *list) {
+      if (option.remedy_id() == remedy_id) return &option;
+    }
+  }
+  return nullptr;
+}
+
+TEST_F(RecoveryTest, FlagOffersTheConfiguredRemediesWithGuidance) {
+  SeedCheck("c1", {4800});
+  RecoveryCase recovery;
+  ASSERT_TRUE(
+      Flag(kServerToken, "r1", "c1", {"1"}, "cold_food", v1::MAJOR, &recovery)
+          .ok());
+  EXPECT_EQ(recovery.status(), RecoveryCase::OPEN);
+  EXPECT_EQ(recovery.flagged_by(), "s-17");
+  EXPECT_THAT(recovery.guidance(), HasSubstr("refired"));
+  ASSERT_GE(recovery.options_size(), 2);
+  EXPECT_EQ(recovery.options(0).remedy_id(), "refire");
+  EXPECT_EQ(recovery.options(0).rule(), "cold-major");
+  EXPECT_EQ(recovery.options(1).remedy_id(), "comp_item");
+  EXPECT_EQ(recovery.options(1).estimated_cost().minor_units(), 4800);
+  ASSERT_NE(OptionFor(recovery, "dessert_tray"), nullptr);
+  // 48.00 >= the expensive-dish rule's 40.00.
+  ASSERT_NE(OptionFor(recovery, "next_visit_20"), nullptr);
+  EXPECT_EQ(OptionFor(recovery, "next_visit_20")->rule(), "expensive-dish");
+  EXPECT_EQ(Count("SELECT count(*) FROM ledger WHERE action='flagged'"), 1);
+}
+
+TEST_F(RecoveryTest, UnknownCheckOrLineIsNotFoundAndBadInputChangesNothing) {
+  SeedCheck("c1", {1500});
+  RecoveryCase recovery;
+  EXPECT_EQ(
+      Flag(kServerToken, "r1", "nope", {}, "long_wait", v1::MINOR, &recovery)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
+  grpc::Status line =
+      Flag(kServerToken, "r2", "c1", {"9"}, "cold_food", v1::MINOR, &recovery);
+  EXPECT_EQ(line.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(line.error_message(), HasSubstr("line '9'"));
+  grpc::Status category =
+      Flag(kServerToken, "r3", "c1", {"1"}, "soggy", v1::MINOR, &recovery);
+  EXPECT_EQ(category.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(category.error_message(), HasSubstr("category_id"));
+  grpc::Status severity = Flag(kServerToken, "r4", "c1", {"1"}, "cold_food",
+                               v1::SEVERITY_UNSPECIFIED, &recovery);
+  EXPECT_EQ(severity.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(severity.error_message(), HasSubstr("severity"));
+  EXPECT_EQ(
+      Flag(kAdapterToken, "r5", "c1", {"1"}, "cold_food", v1::MINOR, &recovery)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Count("SELECT count(*) FROM cases"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM ledger"), 0);
+}
+
+TEST_F(RecoveryTest, APaidCheckIsOfferedOnlyWhatFitsAfterPayment) {
+  SeedCheck("c1", {4800}, /*paid=*/true);
+  RecoveryCase recovery;
+  ASSERT_TRUE(
+      Flag(kServerToken, "r1", "c1", {"1"}, "cold_food", v1::MAJOR, &recovery)
+          .ok());
+  for (const auto* list : {&recovery.options(), &recovery.extras()}) {
+    for (const auto& option : *list) {
+      EXPECT_TRUE(option.kind() == v1::DISCOUNT_CODE ||
+                  option.kind() == v1::REFUND || option.kind() == v1::REPLACE ||
+                  option.kind() == v1::COMPLIMENTARY_ITEM)
+          << option.ShortDebugString();
+    }
+  }
+  EXPECT_EQ(OptionFor(recovery, "comp_item"), nullptr);
+  EXPECT_NE(OptionFor(recovery, "next_visit_20"), nullptr);
+}
+
+TEST_F(RecoveryTest, FullFlowFromFlagToAck) {
+  SeedCheck("c1", {2400});
+  RecoveryCase flagged;
+  ASSERT_TRUE(
+      Flag(kServerToken, "r1", "c1", {"1"}, "cold_food", v1::MAJOR, &flagged)
+          .ok());
+  RecoveryCase applied;
+  const std::string comp = OptionFor(flagged, "comp_item")->option_id();
+  ASSERT_TRUE(
+      Apply(kServerToken, "r2", flagged.case_id(), comp, &applied).ok());
+  ASSERT_EQ(applied.remedies_size(), 1);
+  const AppliedRemedy& remedy = applied.remedies(0);
+  EXPECT_EQ(remedy.status(), AppliedRemedy::SENT);
+  EXPECT_EQ(remedy.cost().minor_units(), 2400);
+  EXPECT_TRUE(remedy.waste());  // Fired before it was comped.
+  EXPECT_EQ(applied.status(), RecoveryCase::REMEDY_APPLIED);
+
+  auto commands = ReadCommands(1);
+  ASSERT_EQ(commands.size(), 1u);
+  EXPECT_EQ(commands[0].command_id(), remedy.command_id());
+  EXPECT_EQ(commands[0].apply_remedy().kind(), v1::COMP_ITEM);
+  EXPECT_EQ(commands[0].apply_remedy().line_id(), "1");
+  EXPECT_EQ(commands[0].apply_remedy().amount().minor_units(), 2400);
+
+  v1::AckCommandResponse ack;
+  ASSERT_TRUE(Ack("a1", remedy.command_id(), AckCommandRequest::APPLIED,
+                  "sq-disc-77", &ack)
+                  .ok());
+  EXPECT_FALSE(ack.duplicate());
+  v1::GetRecoveryRequest get;
+  get.set_case_id(flagged.case_id());
+  RecoveryCase now;
+  ASSERT_TRUE(
+      Recovery()->GetRecovery(Context(kServerToken).get(), get, &now).ok());
+  EXPECT_EQ(now.remedies(0).status(), AppliedRemedy::APPLIED);
+  EXPECT_EQ(now.remedies(0).pos_reference(), "sq-disc-77");
+  EXPECT_EQ(now.total_cost().minor_units(), 2400);
+
+  v1::RecordOutcomeRequest outcome;
+  outcome.set_request_id("r3");
+  outcome.set_case_id(flagged.case_id());
+  outcome.set_guest_response(v1::ACCEPTED);
+  outcome.set_root_cause(v1::KITCHEN);
+  outcome.set_action_taken("Heat lamps checked");
+  RecoveryCase closed;
+  ASSERT_TRUE(Recovery()
+                  ->RecordOutcome(Context(kServerToken).get(), outcome, &closed)
+                  .ok());
+  EXPECT_EQ(closed.status(), RecoveryCase::RESOLVED);
+  EXPECT_EQ(closed.root_cause(), v1::KITCHEN);
+  EXPECT_TRUE(closed.has_closed_at());
+  // A comp never exceeds what is left: the line is fully comped.
+  RecoveryCase again;
+  ASSERT_TRUE(
+      Flag(kServerToken, "r4", "c1", {"1"}, "cold_food", v1::MAJOR, &again)
+          .ok());
+  EXPECT_EQ(OptionFor(again, "comp_item")->estimated_cost().minor_units(), 0);
+  grpc::Status nothing_left =
+      Apply(kServerToken, "r5", again.case_id(),
+            OptionFor(again, "comp_item")->option_id(), &applied);
+  EXPECT_EQ(nothing_left.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(nothing_left.error_message(), HasSubstr("nothing is left"));
+  EXPECT_EQ(Count("SELECT count(*) FROM remedies"), 1);
+}
+
+TEST_F(RecoveryTest, ADoublePressGivesOneComp) {
+  SeedCheck("c1", {2400});
+  RecoveryCase flagged, first, second;
+  ASSERT_TRUE(
+      Flag(kServerToken, "r1", "c1", {"1"}, "cold_food", v1::MAJOR, &flagged)
+          .ok());
+  const std::string comp = OptionFor(flagged, "comp_item")->option_id();
+  ASSERT_TRUE(
+      Apply(kServerToken, "press", flagged.case_id(), comp, &first).ok());
+  ASSERT_TRUE(
+      Apply(kServerToken, "press", flagged.case_id(), comp, &second).ok());
+  EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
+  EXPECT_EQ(Count("SELECT count(*) FROM remedies"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM commands"), 1);
+  // The same id for another request is refused.
+  grpc::Status reused =
+      Apply(kServerToken, "press", flagged.case_id(), "o1", &second);
+  EXPECT_EQ(reused.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  // A new press of the applied option is refused too: never a double comp.
+  grpc::Status again =
+      Apply(kServerToken, "press-2", flagged.case_id(), comp, &second);
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Count("SELECT count(*) FROM remedies"), 1);
+}
+
+TEST_F(RecoveryTest, ConcurrentAppliesNeverOverspendTheShiftBudget) {
+  // SERVER: 25.00 per case, 60.00 per shift. 64 comps of 15.00 at once.
+  constexpr int kCases = 64;
+  std::vector<std::string> case_ids;
+  for (int i = 0; i < kCases; ++i) {
+    const std::string check = "b" + std::to_string(i);
+    SeedCheck(check, {1500});
+    RecoveryCase flagged;
+    ASSERT_TRUE(Flag(kServerToken, "f" + check, check, {"1"}, "wrong_item",
+                     v1::MINOR, &flagged)
+                    .ok());
+    case_ids.push_back(flagged.case_id());
+  }
+  absl::Mutex mu;
+  int sent = 0, pending = 0, failed = 0;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCases; ++i) {
+    threads.emplace_back([&, i] {
+      RecoveryCase applied;
+      // "o2" is comp_item for wrong_item: [refire, comp_item].
+      grpc::Status status = Apply(kServerToken, "a" + std::to_string(i),
+                                  case_ids[i], "o2", &applied);
+      absl::MutexLock lock(&mu);
+      if (!status.ok() || applied.remedies_size() != 1) {
+        ++failed;
+      } else if (applied.remedies(0).status() == AppliedRemedy::SENT) {
+        ++sent;
+      } else if (applied.remedies(0).status() ==
+                 AppliedRemedy::PENDING_APPROVAL) {
+        ++pending;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(sent, 4);  // 4 × 15.00 = 60.00; a fifth would reach 75.00.
+  EXPECT_EQ(pending, kCases - 4);
+  EXPECT_EQ(Count("SELECT sum(cost_minor) FROM remedies WHERE status=3"), 6000);
+}
+
+TEST_F(RecoveryTest, ApprovalRules) {
+  SeedCheck("c1", {3000});
+  RecoveryCase flagged, applied, approved;
+  ASSERT_TRUE(
+      Flag(kServerToken, "r1", "c1", {"1"}, "wrong_item", v1::MAJOR, &flagged)
+          .ok());
+  // 30.00 is over the SERVER's 25.00 per case: it waits for a manager.
+  ASSERT_TRUE(
+      Apply(kServerToken, "r2", flagged.case_id(), "o2", &applied).ok());
+  ASSERT_EQ(applied.remedies(0).status(), AppliedRemedy::PENDING_APPROVAL);
+  EXPECT_THAT(applied.remedies(0).approval_reason(), HasSubstr("25.00"));
+  EXPECT_EQ(applied.status(), RecoveryCase::PENDING_APPROVAL);
+  EXPECT_EQ(Count("SELECT count(*) FROM commands"), 0);
+  const std::string id = applied.remedies(0).remedy_application_id();
+
+  EXPECT_EQ(Approve(kOtherServerToken, "r3", flagged.case_id(), id, &approved)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(
+      Approve(kManagerToken, "r4", flagged.case_id(), id, &approved).ok());
+  EXPECT_EQ(approved.remedies(0).status(), AppliedRemedy::SENT);
+  EXPECT_EQ(approved.remedies(0).approved_by(), "m-2");
+  EXPECT_EQ(approved.total_cost().minor_units(), 3000);
+  EXPECT_EQ(Count("SELECT count(*) FROM commands"), 1);
+
+  // A manager's own request above their limit waits for someone else.
+  SeedCheck("c2", {25000});
+  ASSERT_TRUE(
+      Flag(kManagerToken, "r5", "c2", {"1"}, "wrong_item", v1::MAJOR, &flagged)
+          .ok());
+  ASSERT_TRUE(
+      Apply(kManagerToken, "r6", flagged.case_id(), "o2", &applied).ok());
+  ASSERT_EQ(applied.remedies(0).status(), AppliedRemedy::PENDING_APPROVAL);
+  grpc::Status own =
+      Approve(kManagerToken, "r7", flagged.case_id(),
+              applied.remedies(0).remedy_application_id(), &approved);
+  EXPECT_EQ(own.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(own.error_message(), HasSubstr("own request"));
+}
+
+TEST_F(RecoveryTest, ARejectedAckReoffersTheNextOptionAndAlertsManagers) {
+  SeedCheck("c1", {2000});
+  // A manager screen watching.
+  auto watch_stub = v1::RecoveryService::NewStub(channel_);
+  auto watch_context = Context(kManagerToken);
+  auto watch = watch_stub->WatchRecoveries(watch_context.get(),
+                                           v1::WatchRecoveriesRequest());
+  RecoveryCase flagged, applied;
+  ASSERT_TRUE(
+      Flag(kServerToken, "r1", "c1", {"1"}, "cold_food", v1::MINOR, &flagged)
+          .ok());
+  ASSERT_TRUE(
+      Apply(kServerToken, "r2", flagged.case_id(), "o1", &applied).ok());
+  v1::AckCommandResponse ack;
+  ASSERT_TRUE(
+      Ack("a1", applied.remedies(0).command_id(), AckCommandRequest::REJECTED,
+          "Orders created in the Square POS app cannot be updated", &ack)
+          .ok());
+  v1::RecoveryUpdate update;
+  bool alerted = false;
+  while (!alerted && watch->Read(&update)) {
+    if (update.has_alert() &&
+        update.alert().kind() == v1::Alert::COMMAND_REJECTED) {
+      alerted = true;
+      EXPECT_THAT(update.alert().message(), HasSubstr("cannot be updated"));
+    }
+  }
+  EXPECT_TRUE(alerted);
+  watch_context->TryCancel();
+  watch->Finish().IgnoreError();
+
+  v1::GetRecoveryRequest get;
+  get.set_case_id(flagged.case_id());
+  RecoveryCase now;
+  ASSERT_TRUE(
+      Recovery()->GetRecovery(Context(kServerToken).get(), get, &now).ok());
+  EXPECT_EQ(now.status(), RecoveryCase::OPEN);
+  EXPECT_TRUE(now.options(0).declined());
+  EXPECT_EQ(now.remedies(0).status(), AppliedRemedy::REJECTED);
+  EXPECT_THAT(now.remedies(0).rejection_reason(), HasSubstr("Square POS app"));
+  EXPECT_EQ(
+      Apply(kServerToken, "r3", flagged.case_id(), "o1", &applied).error_code(),
+      grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(RecoveryTest, UnackedCommandsAreRedeliveredAndASecondAckChangesNothing) {
+  SeedCheck("c1", {2000});
+  RecoveryCase flagged, applied;
+  ASSERT_TRUE(
+      Flag(kServerToken, "r1", "c1", {"1"}, "cold_food", v1::MINOR, &flagged)
+          .ok());
+  ASSERT_TRUE(
+      Apply(kServerToken, "r2", flagged.case_id(), "o1", &applied).ok());
+  auto first = ReadCommands(1);  // Disconnects without acking.
+  ASSERT_EQ(first.size(), 1u);
+  auto again = ReadCommands(1);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].command_id(), first[0].command_id());
+  EXPECT_GE(again[0].delivery_attempt(), 2);
+
+  v1::AckCommandResponse ack;
+  ASSERT_TRUE(Ack("a1", first[0].command_id(), AckCommandRequest::APPLIED,
+                  "ref-1", &ack)
+                  .ok());
+  const int64_t ledger_rows = Count("SELECT count(*) FROM ledger");
+  ASSERT_TRUE(Ack("a2", first[0].command_id(), AckCommandRequest::APPLIED,
+                  "ref-1", &ack)
+                  .ok());
+  EXPECT_TRUE(ack.duplicate());
+  EXPECT_EQ(Count("SELECT count(*) FROM ledger"), ledger_rows);
+  grpc::Status contrary =
+      Ack("a3", first[0].command_id(), AckCommandRequest::REJECTED, "no", &ack);
+  EXPECT_EQ(contrary.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  // Acked: a new stream has nothing to send.
+  EXPECT_EQ(Count("SELECT count(*) FROM commands WHERE acked_at_us IS NULL"),
+            0);
+}
+
+TEST_F(RecoveryTest, ACodeIsRedeemedOnceAndMistypesAreCaught) {
+  SeedCheck("c1", {4800});
+  RecoveryCase flagged, applied;
+  ASSERT_TRUE(
+      Flag(kServerToken, "r1", "c1", {"1"}, "cold_food", v1::MAJOR, &flagged)
+          .ok());
+  const std::string code_option =
+      OptionFor(flagged, "next_visit_20")->option_id();
+  ASSERT_TRUE(
+      Apply(kServerToken, "r2", flagged.case_id(), "", &applied, {code_option})
+          .ok());
+  ASSERT_EQ(applied.remedies_size(), 1);
+  const std::string code = applied.remedies(0).discount_code();
+  ASSERT_EQ(code.size(), 14u);  // XXXX-XXXX-XXXX
+  EXPECT_EQ(code.find_first_of("01OIL"), std::string::npos);
+
+  auto redeem = [&](const std::string& event_id, const std::string& typed) {
+    OrderEvent event = BaseEvent(event_id, "later-check", absl::Now());
+    event.mutable_discount_code_redeemed()->set_code(typed);
+    event.mutable_discount_code_redeemed()->mutable_amount()->set_minor_units(
+        900);
+    event.mutable_discount_code_redeemed()->mutable_amount()->set_currency(
+        "USD");
+    PublishSummary summary;
+    EXPECT_TRUE(Publish({event}, &summary).ok());
+    return summary;
+  };
+  std::string mistyped = code;
+  mistyped[0] = mistyped[0] == 'A' ? 'B' : 'A';
+  PublishSummary typo = redeem("x0", mistyped);
+  ASSERT_EQ(typo.rejected(), 1);
+  EXPECT_THAT(typo.rejections(0).reason(), HasSubstr("mistyped"));
+
+  PublishSummary first = redeem("x1", absl::AsciiStrToLower(code));
+  EXPECT_EQ(first.accepted(), 1) << first.DebugString();
+  PublishSummary second = redeem("x2", code);
+  ASSERT_EQ(second.rejected(), 1);
+  EXPECT_THAT(second.rejections(0).reason(), HasSubstr("already redeemed at "));
+  EXPECT_THAT(second.rejections(0).reason(), HasSubstr("on check later-check"));
+  EXPECT_EQ(Count("SELECT count(*) FROM order_events WHERE event_id='x2'"), 0);
+}
+
+TEST_F(RecoveryTest, TheLedgerVerifiesAndDetectsAChangedRow) {
+  SeedCheck("c1", {2000});
+  RecoveryCase flagged, applied;
+  ASSERT_TRUE(
+      Flag(kServerToken, "r1", "c1", {"1"}, "cold_food", v1::MAJOR, &flagged)
+          .ok());
+  ASSERT_TRUE(
+      Apply(kServerToken, "r2", flagged.case_id(), "o2", &applied).ok());
+  CommandResult ok =
+      RunCommand({MAKEGOOD_BIN, "ledger", "verify", "--db", db_path()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("intact"));
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path().c_str(), &db), SQLITE_OK);
+  // The triggers refuse changes...
+  EXPECT_NE(sqlite3_exec(db, "UPDATE ledger SET amount_minor=1", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_THAT(sqlite3_errmsg(db), HasSubstr("append-only"));
+  // ...and someone who drops them is still caught by the hash chain.
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TRIGGER ledger_no_update; "
+                         "UPDATE ledger SET amount_minor=1 WHERE seq=2",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  CommandResult bad =
+      RunCommand({MAKEGOOD_BIN, "ledger", "verify", "--db", db_path()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.out + bad.err, HasSubstr("row 2"));
+}
+
+TEST_F(RecoveryTest, ContactsAreForManagersOnly) {
+  SeedCheck("c1", {2000});
+  v1::FlagProblemRequest request;
+  request.set_request_id("r1");
+  request.set_check_id("c1");
+  request.set_category_id("rude_service");
+  request.set_severity(v1::MAJOR);
+  request.mutable_guest_contact()->set_name("Ana");
+  request.mutable_guest_contact()->set_email("ana@example.com");
+  request.mutable_guest_contact()->set_follow_up_consent(true);
+  RecoveryCase flagged;
+  ASSERT_TRUE(Recovery()
+                  ->FlagProblem(Context(kServerToken).get(), request, &flagged)
+                  .ok());
+  EXPECT_TRUE(flagged.contact_on_file());
+  EXPECT_TRUE(flagged.has_follow_up_due());
+  EXPECT_FALSE(flagged.has_guest_contact());
+  v1::GetRecoveryRequest get;
+  get.set_case_id(flagged.case_id());
+  RecoveryCase as_server, as_manager;
+  ASSERT_TRUE(Recovery()
+                  ->GetRecovery(Context(kServerToken).get(), get, &as_server)
+                  .ok());
+  EXPECT_FALSE(as_server.has_guest_contact());
+  ASSERT_TRUE(Recovery()
+                  ->GetRecovery(Context(kManagerToken).get(), get, &as_manager)
+                  .ok());
+  EXPECT_EQ(as_manager.guest_contact().email(), "ana@example.com");
+}
+
+TEST_F(RecoveryTest, ListRecoveriesFiltersAndPages) {
+  SeedCheck("c1", {2000});
+  RecoveryCase flagged;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(Flag(i == 2 ? kOtherServerToken : kServerToken,
+                     "r" + std::to_string(i), "c1", {"1"}, "cold_food",
+                     v1::MINOR, &flagged)
+                    .ok());
+  }
+  v1::ListRecoveriesRequest request;
+  request.set_staff_id("s-17");
+  request.set_page_size(1);
+  std::vector<std::string> seen;
+  for (;;) {
+    v1::ListRecoveriesResponse page;
+    ASSERT_TRUE(
+        Recovery()
+            ->ListRecoveries(Context(kReporterToken).get(), request, &page)
+            .ok());
+    for (const auto& c : page.cases()) seen.push_back(c.flagged_by());
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"s-17", "s-17"}));
+  request.set_page_token("garbage");
+  v1::ListRecoveriesResponse page;
+  EXPECT_EQ(Recovery()
+                ->ListRecoveries(Context(kReporterToken).get(), request, &page)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace makegood
