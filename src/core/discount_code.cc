@@ -17,21 +17,15 @@ int SymbolValue(char c) {
   return at == absl::string_view::npos ? -1 : static_cast<int>(at);
 }
 
-// Luhn mod N over symbol values: doubling every second symbol from the
-// right makes neighbour swaps change the sum.
+// Position-weighted sum modulo 31, a prime (as ISBN-10 uses 11): a wrong
+// symbol at position i shifts the sum by i × (difference), and swapping
+// neighbours by their difference; neither is 0 mod 31, so both are caught.
 char CheckSymbol(absl::string_view payload) {
   int sum = 0;
-  bool doubled = true;  // The check symbol will sit to the right.
-  for (auto it = payload.rbegin(); it != payload.rend(); ++it) {
-    int value = SymbolValue(*it);
-    if (doubled) {
-      value *= 2;
-      value = value / kBase + value % kBase;
-    }
-    sum += value;
-    doubled = !doubled;
+  for (size_t i = 0; i < payload.size(); ++i) {
+    sum += static_cast<int>(i + 1) * SymbolValue(payload[i]);
   }
-  return kCodeAlphabet[(kBase - sum % kBase) % kBase];
+  return kCodeAlphabet[sum % kBase];
 }
 
 std::string Grouped(absl::string_view symbols) {

@@ -4,10 +4,10 @@
 // Next-visit discount codes: "7KQM-W3XH-P9TC".
 //
 // 11 random symbols from a 31-symbol alphabet without look-alikes (no 0/O,
-// 1/I/L) carry 11 × log2(31) ≈ 54.5 bits; the 12th symbol is a Luhn mod 31
-// check character, which catches every single mistyped symbol and every
-// swap of two neighbours. Pure apart from the injected randomness;
-// thread-safe.
+// 1/I/L) carry 11 × log2(31) ≈ 54.5 bits; the 12th symbol is a check
+// character (position-weighted sum mod 31), which catches every single
+// mistyped symbol and every swap of two different neighbours. Pure apart from
+// the injected randomness; thread-safe.
 
 #include <cstdint>
 #include <functional>

@@ -1,0 +1,67 @@
+#include "core/authority.h"
+
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+
+namespace makegood::core {
+namespace {
+
+using ::testing::HasSubstr;
+
+RecoveryRules Rules() {
+  makegood::v1::Config config;
+  google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        location { id: "l" currency: "USD" timezone: "UTC" }
+        authority {
+          roles { role: SERVER max_per_case: "25.00" max_per_shift: "60.00" }
+          roles { role: MANAGER max_per_case: "200.00" }
+          location_daily_budget: "500.00"
+        }
+      )pb",
+      &config);
+  return *RecoveryRules::Compile(config);
+}
+
+TEST(AuthorityTest, EachLimitSendsToApprovalAndSaysWhy) {
+  const RecoveryRules rules = Rules();
+  EXPECT_FALSE(
+      CheckAuthority(rules, makegood::v1::SERVER, 2500, {}).needs_approval);
+  auto per_case =
+      CheckAuthority(rules, makegood::v1::SERVER, 1000, {1600, 1600, 0});
+  EXPECT_TRUE(per_case.needs_approval);
+  EXPECT_THAT(per_case.reason, HasSubstr("25.00 per case"));
+  EXPECT_THAT(per_case.reason, HasSubstr("26.00"));
+  auto per_shift =
+      CheckAuthority(rules, makegood::v1::SERVER, 1500, {0, 4600, 4600});
+  EXPECT_TRUE(per_shift.needs_approval);
+  EXPECT_THAT(per_shift.reason, HasSubstr("60.00 per shift"));
+  auto per_day =
+      CheckAuthority(rules, makegood::v1::MANAGER, 2000, {0, 0, 49000});
+  EXPECT_TRUE(per_day.needs_approval);
+  EXPECT_THAT(per_day.reason, HasSubstr("daily budget of 500.00"));
+  // Exactly at a limit is within it.
+  EXPECT_FALSE(
+      CheckAuthority(rules, makegood::v1::SERVER, 1500, {1000, 4500, 48500})
+          .needs_approval);
+}
+
+TEST(AuthorityTest, FreeRemediesNeedNoApprovalAndUnlistedRolesNeedItAlways) {
+  const RecoveryRules rules = Rules();
+  EXPECT_FALSE(
+      CheckAuthority(rules, makegood::v1::REPORTER, 0, {}).needs_approval);
+  auto unlisted = CheckAuthority(rules, makegood::v1::REPORTER, 1, {});
+  EXPECT_TRUE(unlisted.needs_approval);
+  EXPECT_THAT(unlisted.reason, HasSubstr("no authority"));
+}
+
+TEST(AuthorityTest, ApproversStayWithinTheirOwnLimit) {
+  const RecoveryRules rules = Rules();
+  EXPECT_EQ(CheckApproverLimit(rules, makegood::v1::MANAGER, 20000), "");
+  EXPECT_THAT(CheckApproverLimit(rules, makegood::v1::MANAGER, 20001),
+              HasSubstr("200.00 per case"));
+}
+
+}  // namespace
+}  // namespace makegood::core
