@@ -140,6 +140,17 @@ CREATE TABLE remedies(
 CREATE INDEX remedies_by_day ON remedies(location_id, business_day, charged_to);
 CREATE INDEX remedies_by_case ON remedies(case_id);
 
+-- Running totals of what counts against authority, kept by SaveRemedy so
+-- a budget check reads one row instead of summing the day: per business
+-- day and staff member, and for the whole location under charged_to ''.
+CREATE TABLE spending(
+  location_id TEXT NOT NULL,
+  business_day TEXT NOT NULL,
+  charged_to TEXT NOT NULL,
+  amount_minor INTEGER NOT NULL,
+  PRIMARY KEY(location_id, business_day, charged_to)
+) WITHOUT ROWID;
+
 -- Money a remedy takes off each line ('' for the check itself), so that no
 -- later remedy takes more than is left.
 CREATE TABLE remedy_money_off(

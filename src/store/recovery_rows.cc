@@ -88,10 +88,54 @@ absl::StatusOr<std::optional<makegood::v1::GuestContact>> LoadContact(
   return std::optional<makegood::v1::GuestContact>(std::move(contact));
 }
 
+namespace {
+
+absl::Status AddSpending(Connection& db, absl::string_view location_id,
+                         absl::string_view business_day,
+                         absl::string_view charged_to, int64_t delta) {
+  auto stmt = db.Prepare(
+      "INSERT INTO spending(location_id, business_day, charged_to, "
+      "amount_minor) VALUES(?1,?2,?3,?4) ON CONFLICT DO UPDATE SET "
+      "amount_minor=amount_minor+excluded.amount_minor");
+  if (!stmt.ok()) return stmt.status();
+  for (absl::string_view who : {charged_to, absl::string_view()}) {
+    absl::Status s = (*stmt)
+                         ->Bind(1, location_id)
+                         .Bind(2, business_day)
+                         .Bind(3, who)
+                         .Bind(4, delta)
+                         .Run();
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+bool IsCounted(int64_t status) {
+  return status == AppliedRemedy::SENT || status == AppliedRemedy::APPLIED;
+}
+
+}  // namespace
+
 absl::Status SaveRemedy(Connection& db, const RecoveryCase& in,
                         const AppliedRemedy& remedy,
                         absl::string_view charged_to,
                         absl::string_view business_day) {
+  // What the row counted before, to move the running totals by the change.
+  int64_t old_counted = 0;
+  std::string old_charged_to, day(business_day);
+  {
+    auto old = db.Prepare(
+        "SELECT status, cost_minor, coalesce(charged_to, ''), business_day "
+        "FROM remedies WHERE application_id=?1");
+    if (!old.ok()) return old.status();
+    auto found = (*old)->Bind(1, remedy.remedy_application_id()).Step();
+    if (!found.ok()) return found.status();
+    if (*found) {
+      if (IsCounted((*old)->Int(0))) old_counted = (*old)->Int(1);
+      old_charged_to = (*old)->Text(2);
+      day = (*old)->Text(3);
+    }
+  }
   auto stmt = db.Prepare(
       "INSERT INTO remedies(application_id, case_id, location_id, check_id, "
       "kind, status, cost_minor, requested_by, charged_to, business_day, "
@@ -99,19 +143,32 @@ absl::Status SaveRemedy(Connection& db, const RecoveryCase& in,
       "ON CONFLICT DO UPDATE SET status=excluded.status, "
       "cost_minor=excluded.cost_minor, charged_to=excluded.charged_to");
   if (!stmt.ok()) return stmt.status();
-  return (*stmt)
-      ->Bind(1, remedy.remedy_application_id())
-      .Bind(2, in.case_id())
-      .Bind(3, in.location_id())
-      .Bind(4, in.check_id())
-      .Bind(5, remedy.kind())
-      .Bind(6, remedy.status())
-      .Bind(7, remedy.cost().minor_units())
-      .Bind(8, remedy.requested_by())
-      .BindOptional(9, charged_to)
-      .Bind(10, business_day)
-      .Bind(11, core::ToUnixMicros(remedy.requested_at()))
-      .Run();
+  absl::Status saved = (*stmt)
+                           ->Bind(1, remedy.remedy_application_id())
+                           .Bind(2, in.case_id())
+                           .Bind(3, in.location_id())
+                           .Bind(4, in.check_id())
+                           .Bind(5, remedy.kind())
+                           .Bind(6, remedy.status())
+                           .Bind(7, remedy.cost().minor_units())
+                           .Bind(8, remedy.requested_by())
+                           .BindOptional(9, charged_to)
+                           .Bind(10, business_day)
+                           .Bind(11, core::ToUnixMicros(remedy.requested_at()))
+                           .Run();
+  if (!saved.ok()) return saved;
+  const int64_t new_counted =
+      IsCounted(remedy.status()) ? remedy.cost().minor_units() : 0;
+  if (old_counted != 0) {
+    if (auto s = AddSpending(db, in.location_id(), day, old_charged_to,
+                             -old_counted);
+        !s.ok())
+      return s;
+  }
+  if (new_counted != 0) {
+    return AddSpending(db, in.location_id(), day, charged_to, new_counted);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status SaveMoneyOff(Connection& db, absl::string_view application_id,
@@ -162,11 +219,6 @@ absl::StatusOr<core::Spent> SpentSoFar(Connection& db,
       "SELECT coalesce(sum(cost_minor), 0) FROM remedies WHERE case_id=?1 "
       "AND charged_to=?2 AND status IN ",
       kCounted);
-  static const std::string in_day_sql = absl::StrCat(
-      "SELECT coalesce(sum(cost_minor), 0), "
-      "coalesce(sum(CASE WHEN charged_to=?3 THEN cost_minor END), 0) "
-      "FROM remedies WHERE location_id=?1 AND business_day=?2 AND status IN ",
-      kCounted);
   core::Spent spent;
   {
     auto stmt = db.Prepare(on_case_sql.c_str());
@@ -175,15 +227,17 @@ absl::StatusOr<core::Spent> SpentSoFar(Connection& db,
     if (!value.ok()) return value.status();
     spent.requester_on_case = *value;
   }
-  auto stmt = db.Prepare(in_day_sql.c_str());
-  if (!stmt.ok()) return stmt.status();
-  Statement& row = **stmt;
-  auto found =
-      row.Bind(1, location_id).Bind(2, business_day).Bind(3, staff_id).Step();
-  if (!found.ok()) return found.status();
-  if (*found) {
-    spent.location_in_day = row.Int(0);
-    spent.requester_in_shift = row.Int(1);
+  for (auto [who, total] : {std::pair<absl::string_view, int64_t*>{
+                                staff_id, &spent.requester_in_shift},
+                            {absl::string_view(), &spent.location_in_day}}) {
+    auto stmt = db.Prepare(
+        "SELECT amount_minor FROM spending WHERE location_id=?1 "
+        "AND business_day=?2 AND charged_to=?3");
+    if (!stmt.ok()) return stmt.status();
+    auto value = SingleInt(
+        (*stmt)->Bind(1, location_id).Bind(2, business_day).Bind(3, who));
+    if (!value.ok()) return value.status();
+    *total = *value;
   }
   return spent;
 }

@@ -30,8 +30,10 @@ Statement& Statement::Bind(int index, int64_t value) {
 }
 
 Statement& Statement::Bind(int index, absl::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                    SQLITE_TRANSIENT);
+  // A default string_view has no data pointer, which SQLite would bind as
+  // NULL; an empty string is meant.
+  sqlite3_bind_text(stmt_, index, text.data() ? text.data() : "",
+                    static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
 }
 
@@ -61,8 +63,11 @@ absl::Status Statement::Run() {
   for (;;) {
     auto row = Step();
     if (!row.ok()) return row.status();
-    if (!*row) return absl::OkStatus();
+    if (!*row) break;
   }
+  // Ready to be bound and run again within the same lease.
+  sqlite3_reset(stmt_);
+  return absl::OkStatus();
 }
 
 bool Statement::IsNull(int column) const {

@@ -34,7 +34,8 @@ class Statement {
 
   // Runs one step: true when a row is available, false when done.
   absl::StatusOr<bool> Step();
-  // Runs to completion, ignoring rows.
+  // Runs to completion, ignoring rows, then resets (bindings stay) so the
+  // statement may be bound and run again.
   absl::Status Run();
 
   bool IsNull(int column) const;
