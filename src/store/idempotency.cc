@@ -49,21 +49,12 @@ absl::Status SaveAnswer(Connection& db, absl::string_view request_id,
       "INSERT INTO idempotency(request_id, method, fingerprint, response, "
       "created_at_us) VALUES(?1,?2,?3,?4,?5)");
   if (!insert.ok()) return insert.status();
-  absl::Status inserted = (*insert)
-                              ->Bind(1, request_id)
-                              .Bind(2, method)
-                              .Bind(3, fingerprint)
-                              .BindBlob(4, answer)
-                              .Bind(5, now_us)
-                              .Run();
-  if (!inserted.ok()) return inserted;
-  // A few at a time keeps each request's share of the cleanup small.
-  auto forget = db.Prepare(
-      "DELETE FROM idempotency WHERE request_id IN (SELECT request_id FROM "
-      "idempotency WHERE created_at_us < ?1 ORDER BY created_at_us LIMIT 8)");
-  if (!forget.ok()) return forget.status();
-  return (*forget)
-      ->Bind(1, now_us - absl::ToInt64Microseconds(kIdempotencyRetention))
+  return (*insert)
+      ->Bind(1, request_id)
+      .Bind(2, method)
+      .Bind(3, fingerprint)
+      .BindBlob(4, answer)
+      .Bind(5, now_us)
       .Run();
 }
 

@@ -9,7 +9,8 @@
 //     request, with the answer; a failed request records nothing.
 //  2. The fingerprint covers the method, the caller and the request body;
 //     the same id with another fingerprint is ALREADY_EXISTS.
-//  3. Records are kept at least kIdempotencyRetention.
+//  3. Records are kept at least kIdempotencyRetention; SqliteStore's
+//     maintenance deletes older ones.
 //
 // Errors: ALREADY_EXISTS, INTERNAL (SQLite failed).
 
@@ -38,7 +39,7 @@ absl::StatusOr<std::optional<std::string>> FindAnswer(
     Connection& db, absl::string_view request_id, absl::string_view method,
     absl::string_view fingerprint);
 
-// Records the answer, and forgets records older than the retention.
+// Records the answer.
 absl::Status SaveAnswer(Connection& db, absl::string_view request_id,
                         absl::string_view method, absl::string_view fingerprint,
                         const std::string& answer, absl::Time now);

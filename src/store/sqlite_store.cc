@@ -19,18 +19,61 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
   auto connection = Connection::Open(options.path, /*read_only=*/false);
   if (!connection.ok()) return connection.status();
   if (auto s = Migrate(**connection); !s.ok()) return s;
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(*std::move(connection), options));
+  auto checkpointer = Connection::Open(options.path, /*read_only=*/false);
+  if (!checkpointer.ok()) return checkpointer.status();
+  return std::unique_ptr<SqliteStore>(new SqliteStore(
+      *std::move(connection), *std::move(checkpointer), options));
 }
 
 SqliteStore::SqliteStore(std::unique_ptr<Connection> writer,
+                         std::unique_ptr<Connection> checkpointer,
                          const SqliteStoreOptions& options)
     : writer_(std::move(writer)),
-      readers_(options.path, options.max_idle_readers) {}
+      readers_(options.path, options.max_idle_readers),
+      checkpointer_(std::move(checkpointer)),
+      maintenance_([this, checkpoint = options.checkpoint_interval,
+                    cleanup = options.cleanup_interval] {
+        Maintain(checkpoint, cleanup);
+      }) {}
 
 SqliteStore::~SqliteStore() { Shutdown(); }
 
-void SqliteStore::Shutdown() { writer_.Shutdown(); }
+void SqliteStore::Shutdown() {
+  writer_.Shutdown();
+  if (!stop_maintenance_.HasBeenNotified()) stop_maintenance_.Notify();
+  if (maintenance_.joinable()) maintenance_.join();
+}
+
+void SqliteStore::Maintain(absl::Duration checkpoint_interval,
+                           absl::Duration cleanup_interval) {
+  absl::Time next_cleanup = absl::Now();
+  for (;;) {
+    const bool stopping =
+        stop_maintenance_.WaitForNotificationWithTimeout(checkpoint_interval);
+    // PASSIVE copies what it can without waiting for anyone; the last one
+    // at shutdown leaves the database file complete.
+    checkpointer_->Exec("PRAGMA wal_checkpoint(PASSIVE)").IgnoreError();
+    if (stopping) return;
+    if (absl::Now() < next_cleanup) continue;
+    next_cleanup = absl::Now() + cleanup_interval;
+    const int64_t now_us = absl::ToUnixMicros(absl::Now());
+    writer_.Submit(
+        [now_us](Connection& db) -> absl::Status {
+          auto contacts = db.Prepare(
+              "DELETE FROM guest_contacts WHERE delete_after_us <= ?1");
+          if (!contacts.ok()) return contacts.status();
+          if (auto s = (*contacts)->Bind(1, now_us).Run(); !s.ok()) return s;
+          auto requests =
+              db.Prepare("DELETE FROM idempotency WHERE created_at_us < ?1");
+          if (!requests.ok()) return requests.status();
+          return (*requests)
+              ->Bind(1,
+                     now_us - absl::ToInt64Microseconds(kIdempotencyRetention))
+              .Run();
+        },
+        [](absl::Status) {});
+  }
+}
 
 absl::Status SqliteStore::RegisterLocation(
     const makegood::v1::Location& location) {

@@ -6,8 +6,10 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
 #include "store/reader_pool.h"
 #include "store/store.h"
 #include "store/write_queue.h"
@@ -19,6 +21,12 @@ struct SqliteStoreOptions {
   std::string path;
   // Idle reader connections kept open.
   int max_idle_readers = 4;
+  // How often the maintenance thread checkpoints the WAL into the database
+  // (PASSIVE: it never blocks the writer or readers).
+  absl::Duration checkpoint_interval = absl::Milliseconds(500);
+  // How often expired idempotency records and guest contacts past their
+  // retention are deleted.
+  absl::Duration cleanup_interval = absl::Minutes(1);
 };
 
 class SqliteStore final : public Store {
@@ -79,10 +87,18 @@ class SqliteStore final : public Store {
                       const Request& request, Work work, RecoveryDone done);
 
   SqliteStore(std::unique_ptr<Connection> writer,
+              std::unique_ptr<Connection> checkpointer,
               const SqliteStoreOptions& options);
+
+  // Checkpoints and cleanup until stop_maintenance_ is notified.
+  void Maintain(absl::Duration checkpoint_interval,
+                absl::Duration cleanup_interval);
 
   WriteQueue writer_;
   ReaderPool readers_;
+  std::unique_ptr<Connection> checkpointer_;  // The maintenance thread's.
+  absl::Notification stop_maintenance_;
+  std::thread maintenance_;
 };
 
 }  // namespace makegood::store
