@@ -585,5 +585,40 @@ TEST_F(RecoveryTest, ListRecoveriesFiltersAndPages) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(RecoveryTest, TheCliRunsTheFlow) {
+  SeedCheck("c1", {2000});
+  CommandResult bad = Cli({"flag", "c1", "--line", "1", "--category",
+                           "cold_food", "--severity", "LUKEWARM"},
+                          kServerToken);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--severity"));
+  CommandResult flagged =
+      Cli({"--output", "json", "flag", "c1", "--line", "1", "--category",
+           "cold_food", "--severity", "major", "--words", "Cold steak"},
+          kServerToken);
+  ASSERT_EQ(flagged.exit_code, 0) << flagged.err;
+  const std::string case_id =
+      nlohmann::json::parse(flagged.out)["case_id"].get<std::string>();
+  CommandResult applied =
+      Cli({"apply", case_id, "--option", "o2"}, kServerToken);
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  EXPECT_THAT(applied.out, HasSubstr("SENT"));
+  EXPECT_THAT(applied.out, HasSubstr("Comp the item"));
+  CommandResult shown = Cli({"recoveries", "show", case_id}, kServerToken);
+  EXPECT_EQ(shown.exit_code, 0);
+  EXPECT_THAT(shown.out, HasSubstr("REMEDY_APPLIED"));
+  CommandResult listed = Cli({"recoveries", "list"}, kServerToken);
+  EXPECT_THAT(listed.out, HasSubstr(case_id));
+  CommandResult refused =
+      Cli({"approve", case_id, "RA-NONE"}, kServerToken);  // Not a manager.
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("PERMISSION_DENIED"));
+  CommandResult outcome =
+      Cli({"outcome", case_id, "--guest", "accepted", "--cause", "kitchen"},
+          kServerToken);
+  EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_THAT(outcome.out, HasSubstr("RESOLVED"));
+}
+
 }  // namespace
 }  // namespace makegood
