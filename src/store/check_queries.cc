@@ -5,10 +5,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "core/proto_time.h"
+#include "store/page_token.h"
 
 namespace makegood::store {
 namespace {
@@ -103,25 +102,6 @@ absl::Status ReadItems(Connection& db, Check& check) {
   }
 }
 
-// Page tokens are "<first_event_at_us>:<check_id>" of the last row shown.
-struct PageToken {
-  int64_t first_event_at_us;
-  std::string check_id;
-};
-
-absl::StatusOr<PageToken> ParsePageToken(const std::string& token) {
-  std::pair<std::string, std::string> parts =
-      absl::StrSplit(token, absl::MaxSplits(':', 1));
-  PageToken parsed;
-  if (parts.second.empty() ||
-      !absl::SimpleAtoi(parts.first, &parsed.first_event_at_us)) {
-    return absl::InvalidArgumentError(
-        "page_token: not a token from a previous response");
-  }
-  parsed.check_id = parts.second;
-  return parsed;
-}
-
 }  // namespace
 
 absl::StatusOr<Check> ReadCheckInTransaction(Connection& db,
@@ -160,12 +140,9 @@ absl::StatusOr<CheckPage> ReadCheckPage(Connection& db,
     return absl::InvalidArgumentError(
         absl::StrCat("page_size: must be 1 to 1000, got ", query.page_size));
   }
-  PageToken after{INT64_MAX, ""};
-  if (!query.page_token.empty()) {
-    auto parsed = ParsePageToken(query.page_token);
-    if (!parsed.ok()) return parsed.status();
-    after = *std::move(parsed);
-  }
+  // The token holds the last row's first_event_at_us and check_id.
+  auto after = ParsePageToken(query.page_token);
+  if (!after.ok()) return after.status();
   static const std::string sql = absl::StrCat(
       "SELECT ", kCheckColumns,
       "WHERE c.location_id=?1 AND (?2=0 OR c.state='OPEN') "
@@ -176,8 +153,8 @@ absl::StatusOr<CheckPage> ReadCheckPage(Connection& db,
   Statement& row = **stmt;
   row.Bind(1, location_id)
       .Bind(2, query.open_only ? 1 : 0)
-      .Bind(3, after.first_event_at_us)
-      .Bind(4, after.check_id)
+      .Bind(3, after->at_us)
+      .Bind(4, after->id)
       .Bind(5, query.page_size + 1);
   CheckPage page;
   for (;;) {
@@ -186,8 +163,8 @@ absl::StatusOr<CheckPage> ReadCheckPage(Connection& db,
     if (!*more) break;
     if (static_cast<int>(page.checks.size()) == query.page_size) {
       const Check& last = page.checks.back();
-      page.next_page_token = absl::StrCat(
-          core::ToUnixMicros(last.first_event_at()), ":", last.check_id());
+      page.next_page_token = FormatPageToken(
+          core::ToUnixMicros(last.first_event_at()), last.check_id());
       break;
     }
     page.checks.push_back(CheckFromRow(row, location_id));

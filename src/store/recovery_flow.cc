@@ -25,9 +25,14 @@ using makegood::v1::RecoveryCase;
 using makegood::v1::RemedyCommand;
 using makegood::v1::RemedyOption;
 
-std::string NewId(absl::string_view prefix) {
+// The CSPRNG behind ids and discount codes.
+const core::RandomBytes& Random() {
   static const core::RandomBytes random = core::SecureRandomBytes();
-  return absl::StrCat(prefix, core::RandomSymbols(random, 10));
+  return random;
+}
+
+std::string NewId(absl::string_view prefix) {
+  return absl::StrCat(prefix, core::RandomSymbols(Random(), 10));
 }
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
@@ -37,14 +42,9 @@ bool IsClosed(const RecoveryCase& recovery) {
          recovery.status() == RecoveryCase::GUEST_LEFT;
 }
 
-bool Counts(const AppliedRemedy& remedy) {
-  return remedy.status() == AppliedRemedy::SENT ||
-         remedy.status() == AppliedRemedy::APPLIED;
-}
-
 // Whose authority a remedy is counted against.
 std::string ChargedTo(const AppliedRemedy& remedy) {
-  if (!Counts(remedy)) return "";
+  if (!CountsAsGiven(remedy.status())) return "";
   return remedy.approved_by().empty() ? remedy.requested_by()
                                       : remedy.approved_by();
 }
@@ -58,7 +58,7 @@ void Recompute(RecoveryCase& recovery, const core::RecoveryRules& rules) {
   int64_t total = 0;
   bool pending = false, sent = false;
   for (const auto& remedy : recovery.remedies()) {
-    if (Counts(remedy)) {
+    if (CountsAsGiven(remedy.status())) {
       total += remedy.cost().minor_units();
       sent = true;
     }
@@ -226,8 +226,7 @@ absl::Status Send(Connection& db, const RecoveryCall& call,
   action.set_reason(absl::StrCat(
       "Recovery: ", category ? category->label() : recovery.category_id()));
   if (kind == makegood::v1::DISCOUNT_CODE) {
-    static const core::RandomBytes random = core::SecureRandomBytes();
-    const std::string code = core::NewDiscountCode(random);
+    const std::string code = core::NewDiscountCode(Random());
     const absl::Time expires =
         call.now + absl::Hours(24) * compiled.remedy.expires_after_days();
     if (auto s = InsertCode(db, code, recovery.location_id(),
@@ -297,11 +296,24 @@ absl::StatusOr<int64_t> CurrentCost(Connection& db, const RecoveryCall& call,
   return cost;
 }
 
-absl::Status SaveCaseRow(Connection& db, const RecoveryCall& call,
-                         const RecoveryCase& recovery, const Check& check) {
-  return SaveCase(
-      db, recovery, check.guest_id(),
-      call.rules->BusinessDay(core::FromProto(recovery.flagged_at())));
+// A request's result, starting from the stored case it changes.
+absl::StatusOr<RecoveryResult> ResultFor(Connection& db,
+                                         const RecoveryCall& call,
+                                         const std::string& case_id) {
+  auto loaded = LoadCase(db, call.rules->location_id(), case_id);
+  if (!loaded.ok()) return loaded.status();
+  RecoveryResult result;
+  result.recovery = *std::move(loaded);
+  return result;
+}
+
+// nullptr when the case has no such remedy.
+AppliedRemedy* FindRemedy(RecoveryCase& recovery,
+                          const std::string& application_id) {
+  for (auto& remedy : *recovery.mutable_remedies()) {
+    if (remedy.remedy_application_id() == application_id) return &remedy;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -354,7 +366,10 @@ absl::StatusOr<RecoveryResult> FlagProblemInTransaction(
     *recovery.mutable_follow_up_due() = core::ToProto(
         call.now + absl::Hours(24) * rules.follow_up_after_days());
   }
-  if (auto s = SaveCaseRow(db, call, recovery, *check); !s.ok()) return s;
+  if (auto s = InsertCase(db, recovery, check->guest_id(),
+                          rules.BusinessDay(call.now));
+      !s.ok())
+    return s;
   if (recovery.contact_on_file()) {
     const absl::Time forget_at =
         call.now + absl::Hours(24) * rules.contact_retention_days();
@@ -383,11 +398,10 @@ absl::StatusOr<RecoveryResult> ApplyRemedyInTransaction(
     Connection& db, const RecoveryCall& call,
     const makegood::v1::ApplyRemedyRequest& request) {
   const core::RecoveryRules& rules = *call.rules;
-  auto loaded = LoadCase(db, rules.location_id(), request.case_id());
+  auto loaded = ResultFor(db, call, request.case_id());
   if (!loaded.ok()) return loaded.status();
-  RecoveryResult result;
+  RecoveryResult result = *std::move(loaded);
   RecoveryCase& recovery = result.recovery;
-  recovery = *std::move(loaded);
   if (IsClosed(recovery)) {
     return absl::FailedPreconditionError(
         absl::StrCat("case ", recovery.case_id(), " is closed (",
@@ -415,7 +429,7 @@ absl::StatusOr<RecoveryResult> ApplyRemedyInTransaction(
     }
     for (const auto& remedy : recovery.remedies()) {
       if (remedy.option_id() == id &&
-          (Counts(remedy) ||
+          (CountsAsGiven(remedy.status()) ||
            remedy.status() == AppliedRemedy::PENDING_APPROVAL)) {
         return absl::FailedPreconditionError(
             absl::StrCat("option ", id, " (", option->label(),
@@ -439,11 +453,16 @@ absl::StatusOr<RecoveryResult> ApplyRemedyInTransaction(
     for (const std::string& line : Targets(recovery, option.kind())) {
       auto cost = CurrentCost(db, call, *check, recovery, *compiled, line);
       if (!cost.ok()) return cost.status();
-      auto spent = SpentSoFar(db, rules.location_id(), recovery.case_id(),
-                              call.actor_id, day);
-      if (!spent.ok()) return spent.status();
+      // Free remedies need no authority: no spending to read for them.
+      core::Spent spent;
+      if (*cost > 0) {
+        auto so_far = SpentSoFar(db, rules.location_id(), recovery.case_id(),
+                                 call.actor_id, day);
+        if (!so_far.ok()) return so_far.status();
+        spent = *so_far;
+      }
       const core::AuthorityDecision authority =
-          core::CheckAuthority(rules, call.actor_role, *cost, *spent);
+          core::CheckAuthority(rules, call.actor_role, *cost, spent);
       AppliedRemedy& remedy = *recovery.add_remedies();
       remedy.set_remedy_application_id(NewId("RA-"));
       remedy.set_option_id(id);
@@ -480,7 +499,7 @@ absl::StatusOr<RecoveryResult> ApplyRemedyInTransaction(
     }
   }
   Recompute(recovery, rules);
-  if (auto s = SaveCaseRow(db, call, recovery, *check); !s.ok()) return s;
+  if (auto s = UpdateCase(db, recovery); !s.ok()) return s;
   return result;
 }
 
@@ -488,16 +507,11 @@ absl::StatusOr<RecoveryResult> ApproveRemedyInTransaction(
     Connection& db, const RecoveryCall& call,
     const makegood::v1::ApproveRemedyRequest& request) {
   const core::RecoveryRules& rules = *call.rules;
-  auto loaded = LoadCase(db, rules.location_id(), request.case_id());
+  auto loaded = ResultFor(db, call, request.case_id());
   if (!loaded.ok()) return loaded.status();
-  RecoveryResult result;
+  RecoveryResult result = *std::move(loaded);
   RecoveryCase& recovery = result.recovery;
-  recovery = *std::move(loaded);
-  AppliedRemedy* remedy = nullptr;
-  for (auto& r : *recovery.mutable_remedies()) {
-    if (r.remedy_application_id() == request.remedy_application_id())
-      remedy = &r;
-  }
+  AppliedRemedy* remedy = FindRemedy(recovery, request.remedy_application_id());
   if (remedy == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("remedy_application_id: case ", recovery.case_id(),
@@ -551,7 +565,7 @@ absl::StatusOr<RecoveryResult> ApproveRemedyInTransaction(
       return s;
   }
   Recompute(recovery, rules);
-  if (auto s = SaveCaseRow(db, call, recovery, *check); !s.ok()) return s;
+  if (auto s = UpdateCase(db, recovery); !s.ok()) return s;
   return result;
 }
 
@@ -559,11 +573,10 @@ absl::StatusOr<RecoveryResult> RecordOutcomeInTransaction(
     Connection& db, const RecoveryCall& call,
     const makegood::v1::RecordOutcomeRequest& request) {
   const core::RecoveryRules& rules = *call.rules;
-  auto loaded = LoadCase(db, rules.location_id(), request.case_id());
+  auto loaded = ResultFor(db, call, request.case_id());
   if (!loaded.ok()) return loaded.status();
-  RecoveryResult result;
+  RecoveryResult result = *std::move(loaded);
   RecoveryCase& recovery = result.recovery;
-  recovery = *std::move(loaded);
   const auto response = request.guest_response();
   if (response != makegood::v1::GUEST_RESPONSE_UNSPECIFIED &&
       IsClosed(recovery)) {
@@ -613,9 +626,7 @@ absl::StatusOr<RecoveryResult> RecordOutcomeInTransaction(
     absl::StrAppend(&detail, " cause ",
                     makegood::v1::RootCause_Name(recovery.root_cause()));
   }
-  auto check = CheckOf(db, call, recovery.check_id());
-  if (!check.ok()) return check.status();
-  if (auto s = SaveCaseRow(db, call, recovery, *check); !s.ok()) return s;
+  if (auto s = UpdateCase(db, recovery); !s.ok()) return s;
   if (auto s = AppendLedger(db, Entry(call, recovery, "outcome", 0, detail));
       !s.ok())
     return s;
@@ -648,15 +659,11 @@ absl::StatusOr<AckResult> AckCommandInTransaction(
   result.response.set_recorded_result(request.result());
   if (command->application_id.empty()) return result;
 
-  RecoveryResult change;
-  RecoveryCase& recovery = change.recovery;
-  auto loaded = LoadCase(db, rules.location_id(), command->command.case_id());
+  auto loaded = ResultFor(db, call, command->command.case_id());
   if (!loaded.ok()) return loaded.status();
-  recovery = *std::move(loaded);
-  AppliedRemedy* remedy = nullptr;
-  for (auto& r : *recovery.mutable_remedies()) {
-    if (r.remedy_application_id() == command->application_id) remedy = &r;
-  }
+  RecoveryResult change = *std::move(loaded);
+  RecoveryCase& recovery = change.recovery;
+  AppliedRemedy* remedy = FindRemedy(recovery, command->application_id);
   if (remedy == nullptr) return result;  // Not a remedy of this case.
   const bool applied =
       request.result() == makegood::v1::AckCommandRequest::APPLIED;
@@ -678,14 +685,12 @@ absl::StatusOr<AckResult> AckCommandInTransaction(
                      recovery.check_id(), ": ", request.vendor_reason(), ". ",
                      NextOfferText(recovery))));
   }
-  auto check = CheckOf(db, call, recovery.check_id());
-  if (!check.ok()) return check.status();
   if (auto s = SaveRemedy(
           db, recovery, *remedy, ChargedTo(*remedy),
           call.rules->BusinessDay(core::FromProto(remedy->requested_at())));
       !s.ok())
     return s;
-  if (auto s = SaveCaseRow(db, call, recovery, *check); !s.ok()) return s;
+  if (auto s = UpdateCase(db, recovery); !s.ok()) return s;
   if (auto s = AppendLedger(
           db, Entry(call, recovery,
                     applied ? "command_applied" : "command_rejected",

@@ -1,9 +1,8 @@
 #include "store/recovery_queries.h"
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "core/proto_time.h"
+#include "store/page_token.h"
 #include "store/recovery_rows.h"
 
 namespace makegood::store {
@@ -11,38 +10,12 @@ namespace {
 
 using makegood::v1::RecoveryCase;
 
-// Contact details past their retention are never shown, even before the
-// writer's cleanup has deleted them.
 absl::Status AddContact(Connection& db, RecoveryCase& recovery,
                         int64_t now_us) {
-  auto stmt = db.Prepare(
-      "SELECT contact FROM guest_contacts WHERE case_id=?1 "
-      "AND delete_after_us > ?2");
-  if (!stmt.ok()) return stmt.status();
-  auto found = (*stmt)->Bind(1, recovery.case_id()).Bind(2, now_us).Step();
-  if (!found.ok()) return found.status();
-  if (*found)
-    recovery.mutable_guest_contact()->ParseFromString((*stmt)->Blob(0));
+  auto contact = LoadContact(db, recovery.case_id(), now_us);
+  if (!contact.ok()) return contact.status();
+  if (contact->has_value()) *recovery.mutable_guest_contact() = **contact;
   return absl::OkStatus();
-}
-
-struct PageToken {
-  int64_t flagged_at_us = INT64_MAX;
-  std::string case_id;
-};
-
-absl::StatusOr<PageToken> ParseToken(const std::string& token) {
-  PageToken parsed;
-  if (token.empty()) return parsed;
-  std::pair<std::string, std::string> parts =
-      absl::StrSplit(token, absl::MaxSplits(':', 1));
-  if (parts.second.empty() ||
-      !absl::SimpleAtoi(parts.first, &parsed.flagged_at_us)) {
-    return absl::InvalidArgumentError(
-        "page_token: not a token from a previous response");
-  }
-  parsed.case_id = parts.second;
-  return parsed;
 }
 
 }  // namespace
@@ -67,7 +40,7 @@ absl::StatusOr<RecoveryPage> ReadRecoveryPage(Connection& db,
     return absl::InvalidArgumentError(
         absl::StrCat("page_size: must be 1 to 1000, got ", query.page_size));
   }
-  auto after = ParseToken(query.page_token);
+  auto after = ParsePageToken(query.page_token);
   if (!after.ok()) return after.status();
   auto stmt = db.Prepare(
       "SELECT body FROM cases c WHERE c.location_id=?1 "
@@ -89,8 +62,8 @@ absl::StatusOr<RecoveryPage> ReadRecoveryPage(Connection& db,
       .Bind(2, query.status)
       .Bind(3, micros(query.from, INT64_MIN))
       .Bind(4, micros(query.to, INT64_MAX))
-      .Bind(5, after->flagged_at_us)
-      .Bind(6, after->case_id)
+      .Bind(5, after->at_us)
+      .Bind(6, after->id)
       .Bind(7, query.staff_id)
       .Bind(8, query.page_size + 1);
   RecoveryPage page;
@@ -102,8 +75,8 @@ absl::StatusOr<RecoveryPage> ReadRecoveryPage(Connection& db,
     recovery.ParseFromString(row.Blob(0));
     if (static_cast<int>(page.cases.size()) == query.page_size) {
       const RecoveryCase& last = page.cases.back();
-      page.next_page_token = absl::StrCat(core::ToUnixMicros(last.flagged_at()),
-                                          ":", last.case_id());
+      page.next_page_token = FormatPageToken(
+          core::ToUnixMicros(last.flagged_at()), last.case_id());
       break;
     }
     page.cases.push_back(std::move(recovery));

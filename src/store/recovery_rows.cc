@@ -9,7 +9,8 @@ namespace {
 using makegood::v1::AppliedRemedy;
 using makegood::v1::RecoveryCase;
 
-constexpr char kCounted[] = "(3, 4)";  // AppliedRemedy SENT, APPLIED.
+// CountsAsGiven in SQL: AppliedRemedy SENT, APPLIED.
+constexpr char kCounted[] = "(3, 4)";
 static_assert(AppliedRemedy::SENT == 3 && AppliedRemedy::APPLIED == 4);
 
 absl::StatusOr<int64_t> SingleInt(Statement& stmt) {
@@ -40,14 +41,13 @@ absl::StatusOr<RecoveryCase> LoadCase(Connection& db,
   return recovery;
 }
 
-absl::Status SaveCase(Connection& db, const RecoveryCase& recovery,
-                      absl::string_view guest_id,
-                      absl::string_view business_day) {
+absl::Status InsertCase(Connection& db, const RecoveryCase& recovery,
+                        absl::string_view guest_id,
+                        absl::string_view business_day) {
   auto stmt = db.Prepare(
       "INSERT INTO cases(case_id, location_id, check_id, guest_id, status, "
       "flagged_by, flagged_at_us, business_day, body) "
-      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT DO UPDATE SET "
-      "status=excluded.status, body=excluded.body");
+      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
   if (!stmt.ok()) return stmt.status();
   return (*stmt)
       ->Bind(1, recovery.case_id())
@@ -59,6 +59,17 @@ absl::Status SaveCase(Connection& db, const RecoveryCase& recovery,
       .Bind(7, core::ToUnixMicros(recovery.flagged_at()))
       .Bind(8, business_day)
       .BindBlob(9, recovery.SerializeAsString())
+      .Run();
+}
+
+absl::Status UpdateCase(Connection& db, const RecoveryCase& recovery) {
+  auto stmt =
+      db.Prepare("UPDATE cases SET status=?2, body=?3 WHERE case_id=?1");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, recovery.case_id())
+      .Bind(2, recovery.status())
+      .BindBlob(3, recovery.SerializeAsString())
       .Run();
 }
 
@@ -77,15 +88,21 @@ absl::Status SaveContact(Connection& db, absl::string_view case_id,
 }
 
 absl::StatusOr<std::optional<makegood::v1::GuestContact>> LoadContact(
-    Connection& db, absl::string_view case_id) {
-  auto stmt = db.Prepare("SELECT contact FROM guest_contacts WHERE case_id=?1");
+    Connection& db, absl::string_view case_id, int64_t now_us) {
+  auto stmt = db.Prepare(
+      "SELECT contact FROM guest_contacts WHERE case_id=?1 "
+      "AND delete_after_us > ?2");
   if (!stmt.ok()) return stmt.status();
-  auto found = (*stmt)->Bind(1, case_id).Step();
+  auto found = (*stmt)->Bind(1, case_id).Bind(2, now_us).Step();
   if (!found.ok()) return found.status();
   if (!*found) return std::optional<makegood::v1::GuestContact>();
   makegood::v1::GuestContact contact;
   contact.ParseFromString((*stmt)->Blob(0));
   return std::optional<makegood::v1::GuestContact>(std::move(contact));
+}
+
+bool CountsAsGiven(AppliedRemedy::Status status) {
+  return status == AppliedRemedy::SENT || status == AppliedRemedy::APPLIED;
 }
 
 namespace {
@@ -110,10 +127,6 @@ absl::Status AddSpending(Connection& db, absl::string_view location_id,
   return absl::OkStatus();
 }
 
-bool IsCounted(int64_t status) {
-  return status == AppliedRemedy::SENT || status == AppliedRemedy::APPLIED;
-}
-
 }  // namespace
 
 absl::Status SaveRemedy(Connection& db, const RecoveryCase& in,
@@ -131,7 +144,9 @@ absl::Status SaveRemedy(Connection& db, const RecoveryCase& in,
     auto found = (*old)->Bind(1, remedy.remedy_application_id()).Step();
     if (!found.ok()) return found.status();
     if (*found) {
-      if (IsCounted((*old)->Int(0))) old_counted = (*old)->Int(1);
+      const auto old_status =
+          static_cast<AppliedRemedy::Status>((*old)->Int(0));
+      if (CountsAsGiven(old_status)) old_counted = (*old)->Int(1);
       old_charged_to = (*old)->Text(2);
       day = (*old)->Text(3);
     }
@@ -158,7 +173,7 @@ absl::Status SaveRemedy(Connection& db, const RecoveryCase& in,
                            .Run();
   if (!saved.ok()) return saved;
   const int64_t new_counted =
-      IsCounted(remedy.status()) ? remedy.cost().minor_units() : 0;
+      CountsAsGiven(remedy.status()) ? remedy.cost().minor_units() : 0;
   if (old_counted != 0) {
     if (auto s = AddSpending(db, in.location_id(), day, old_charged_to,
                              -old_counted);

@@ -30,17 +30,28 @@ namespace makegood::store {
 
 absl::StatusOr<makegood::v1::RecoveryCase> LoadCase(
     Connection& db, absl::string_view location_id, absl::string_view case_id);
-// Inserts or replaces the case row from `recovery`.
-absl::Status SaveCase(Connection& db,
-                      const makegood::v1::RecoveryCase& recovery,
-                      absl::string_view guest_id,
-                      absl::string_view business_day);
+// A new case row. `guest_id` (the check's guest) and `business_day` (of
+// the flag) never change afterwards.
+absl::Status InsertCase(Connection& db,
+                        const makegood::v1::RecoveryCase& recovery,
+                        absl::string_view guest_id,
+                        absl::string_view business_day);
+// Stores the changed status and body of an existing case.
+absl::Status UpdateCase(Connection& db,
+                        const makegood::v1::RecoveryCase& recovery);
 
 absl::Status SaveContact(Connection& db, absl::string_view case_id,
                          const makegood::v1::GuestContact& contact,
                          int64_t delete_after_us);
+// The case's contact, unless none was stored or it is past its retention
+// at `now_us` (then it is never shown, even before the cleanup deletes it).
 absl::StatusOr<std::optional<makegood::v1::GuestContact>> LoadContact(
-    Connection& db, absl::string_view case_id);
+    Connection& db, absl::string_view case_id, int64_t now_us);
+
+// Whether a remedy in `status` counts as given: against authority, budgets
+// and what is left of a check. SENT and APPLIED do; pending, denied and
+// rejected ones do not.
+bool CountsAsGiven(makegood::v1::AppliedRemedy::Status status);
 
 // Inserts or updates the remedies row of `remedy`. `charged_to` is whose
 // authority it is counted against (empty while pending or when refused);

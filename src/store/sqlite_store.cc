@@ -139,11 +139,30 @@ absl::StatusOr<CheckPage> SqliteStore::ListChecks(absl::string_view location_id,
       [&](Connection& db) { return ReadCheckPage(db, location_id, query); });
 }
 
-template <typename Request, typename Work>
-void SqliteStore::SubmitRecovery(const char* method, const RecoveryCall& call,
-                                 const Request& request, Work work,
-                                 RecoveryDone done) {
-  auto result = std::make_shared<RecoveryResult>();
+namespace {
+
+// The stored answer of each kind of request, and a result rebuilt from it.
+std::string AnswerOf(const RecoveryResult& result) {
+  return result.recovery.SerializeAsString();
+}
+std::string AnswerOf(const AckResult& result) {
+  return result.response.SerializeAsString();
+}
+void Replay(const std::string& answer, RecoveryResult& result) {
+  result.recovery.ParseFromString(answer);
+  result.replayed = true;
+}
+void Replay(const std::string& answer, AckResult& result) {
+  result.response.ParseFromString(answer);
+}
+
+}  // namespace
+
+template <typename Result, typename Request, typename Work>
+void SqliteStore::SubmitIdempotent(
+    const char* method, const RecoveryCall& call, const Request& request,
+    Work work, std::function<void(absl::StatusOr<Result>)> done) {
+  auto result = std::make_shared<Result>();
   writer_.Submit(
       [method, call, request, work, result](Connection& db) -> absl::Status {
         const std::string fingerprint =
@@ -151,16 +170,15 @@ void SqliteStore::SubmitRecovery(const char* method, const RecoveryCall& call,
         auto answer = FindAnswer(db, request.request_id(), method, fingerprint);
         if (!answer.ok()) return answer.status();
         if (answer->has_value()) {
-          *result = RecoveryResult{};
-          result->recovery.ParseFromString(**answer);
-          result->replayed = true;
+          *result = Result{};
+          Replay(**answer, *result);
           return absl::OkStatus();
         }
         auto done = work(db, call, request);
         if (!done.ok()) return done.status();
         *result = *std::move(done);
         return SaveAnswer(db, request.request_id(), method, fingerprint,
-                          result->recovery.SerializeAsString(), call.now);
+                          AnswerOf(*result), call.now);
       },
       [result, done = std::move(done)](absl::Status status) {
         if (!status.ok()) {
@@ -174,61 +192,36 @@ void SqliteStore::SubmitRecovery(const char* method, const RecoveryCall& call,
 void SqliteStore::FlagProblem(const RecoveryCall& call,
                               const makegood::v1::FlagProblemRequest& request,
                               RecoveryDone done) {
-  SubmitRecovery("FlagProblem", call, request, FlagProblemInTransaction,
-                 std::move(done));
+  SubmitIdempotent<RecoveryResult>("FlagProblem", call, request,
+                                   FlagProblemInTransaction, std::move(done));
 }
 
 void SqliteStore::ApplyRemedy(const RecoveryCall& call,
                               const makegood::v1::ApplyRemedyRequest& request,
                               RecoveryDone done) {
-  SubmitRecovery("ApplyRemedy", call, request, ApplyRemedyInTransaction,
-                 std::move(done));
+  SubmitIdempotent<RecoveryResult>("ApplyRemedy", call, request,
+                                   ApplyRemedyInTransaction, std::move(done));
 }
 
 void SqliteStore::ApproveRemedy(
     const RecoveryCall& call, const makegood::v1::ApproveRemedyRequest& request,
     RecoveryDone done) {
-  SubmitRecovery("ApproveRemedy", call, request, ApproveRemedyInTransaction,
-                 std::move(done));
+  SubmitIdempotent<RecoveryResult>("ApproveRemedy", call, request,
+                                   ApproveRemedyInTransaction, std::move(done));
 }
 
 void SqliteStore::RecordOutcome(
     const RecoveryCall& call, const makegood::v1::RecordOutcomeRequest& request,
     RecoveryDone done) {
-  SubmitRecovery("RecordOutcome", call, request, RecordOutcomeInTransaction,
-                 std::move(done));
+  SubmitIdempotent<RecoveryResult>("RecordOutcome", call, request,
+                                   RecordOutcomeInTransaction, std::move(done));
 }
 
 void SqliteStore::AckCommand(const RecoveryCall& call,
                              const makegood::v1::AckCommandRequest& request,
                              AckDone done) {
-  auto result = std::make_shared<AckResult>();
-  writer_.Submit(
-      [call, request, result](Connection& db) -> absl::Status {
-        constexpr char kMethod[] = "AckCommand";
-        const std::string fingerprint =
-            RequestFingerprint(kMethod, call.actor_id, request);
-        auto answer =
-            FindAnswer(db, request.request_id(), kMethod, fingerprint);
-        if (!answer.ok()) return answer.status();
-        if (answer->has_value()) {
-          *result = AckResult{};
-          result->response.ParseFromString(**answer);
-          return absl::OkStatus();
-        }
-        auto acked = AckCommandInTransaction(db, call, request);
-        if (!acked.ok()) return acked.status();
-        *result = *std::move(acked);
-        return SaveAnswer(db, request.request_id(), kMethod, fingerprint,
-                          result->response.SerializeAsString(), call.now);
-      },
-      [result, done = std::move(done)](absl::Status status) {
-        if (!status.ok()) {
-          done(std::move(status));
-        } else {
-          done(std::move(*result));
-        }
-      });
+  SubmitIdempotent<AckResult>("AckCommand", call, request,
+                              AckCommandInTransaction, std::move(done));
 }
 
 absl::StatusOr<makegood::v1::RecoveryCase> SqliteStore::GetRecovery(

@@ -79,12 +79,13 @@ class SqliteStore final : public Store {
   WriteQueue::Stats write_stats() const { return writer_.stats(); }
 
  private:
-  // Runs a recovery request with its request id: a repeated id with the
-  // same fingerprint gets the stored answer, a new one runs `work` and
-  // stores its answer in the same transaction.
-  template <typename Request, typename Work>
-  void SubmitRecovery(const char* method, const RecoveryCall& call,
-                      const Request& request, Work work, RecoveryDone done);
+  // Runs a request with its request id: a repeated id with the same
+  // fingerprint gets the stored answer, a new one runs `work` and stores its
+  // answer in the same transaction.
+  template <typename Result, typename Request, typename Work>
+  void SubmitIdempotent(const char* method, const RecoveryCall& call,
+                        const Request& request, Work work,
+                        std::function<void(absl::StatusOr<Result>)> done);
 
   SqliteStore(std::unique_ptr<Connection> writer,
               std::unique_ptr<Connection> checkpointer,

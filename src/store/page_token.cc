@@ -1,0 +1,28 @@
+#include "store/page_token.h"
+
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace makegood::store {
+
+absl::StatusOr<PageToken> ParsePageToken(const std::string& token) {
+  PageToken parsed;
+  if (token.empty()) return parsed;
+  std::pair<std::string, std::string> parts =
+      absl::StrSplit(token, absl::MaxSplits(':', 1));
+  if (parts.second.empty() || !absl::SimpleAtoi(parts.first, &parsed.at_us)) {
+    return absl::InvalidArgumentError(
+        "page_token: not a token from a previous response");
+  }
+  parsed.id = parts.second;
+  return parsed;
+}
+
+std::string FormatPageToken(int64_t at_us, absl::string_view id) {
+  return absl::StrCat(at_us, ":", id);
+}
+
+}  // namespace makegood::store
