@@ -3,28 +3,15 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
 #include "cli/commands.h"
+#include "cli/format.h"
 #include "cli/table.h"
-#include "core/money.h"
-#include "core/proto_time.h"
 #include "makegood/v1/checks.grpc.pb.h"
 
 namespace makegood::cli {
 namespace {
 
 using makegood::v1::Check;
-
-// Times are shown in this machine's local time zone; "-" when unset.
-std::string When(bool set, const google::protobuf::Timestamp& ts,
-                 const char* format = "%Y-%m-%d %H:%M") {
-  if (!set) return "-";
-  return absl::FormatTime(format, core::FromProto(ts), absl::LocalTimeZone());
-}
-
-std::string Amount(const makegood::v1::Money& money) {
-  return core::FormatAmount(money.minor_units(), money.currency());
-}
 
 std::string Or(const std::string& value, const char* fallback = "-") {
   return value.empty() ? fallback : value;

@@ -9,9 +9,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "cli/commands.h"
+#include "cli/format.h"
 #include "cli/table.h"
 #include "core/discount_code.h"
-#include "core/money.h"
 #include "core/proto_time.h"
 #include "makegood/v1/recovery.grpc.pb.h"
 
@@ -20,18 +20,6 @@ namespace {
 
 using makegood::v1::AppliedRemedy;
 using makegood::v1::RecoveryCase;
-
-std::string When(const google::protobuf::Timestamp& ts) {
-  if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
-  return absl::FormatTime("%Y-%m-%d %H:%M", core::FromProto(ts),
-                          absl::LocalTimeZone());
-}
-
-std::string Amount(const makegood::v1::Money& money) {
-  return money.currency().empty()
-             ? "-"
-             : core::FormatAmount(money.minor_units(), money.currency());
-}
 
 // A fresh request id: retries of one command line reuse what --request-id
 // names; without it each run is a new request.
@@ -50,8 +38,9 @@ void PrintCase(const RecoveryCase& c) {
             << "\n"
             << c.category_id() << " "
             << makegood::v1::Severity_Name(c.severity()) << "  flagged by "
-            << c.flagged_by() << " at " << When(c.flagged_at())
-            << "  cost so far " << Amount(c.total_cost()) << "\n";
+            << c.flagged_by() << " at "
+            << When(c.has_flagged_at(), c.flagged_at()) << "  cost so far "
+            << Amount(c.total_cost()) << "\n";
   if (!c.guest_words().empty())
     std::cout << "Guest: \"" << c.guest_words() << "\"\n";
   if (!c.guidance().empty()) std::cout << "Guidance: " << c.guidance() << "\n";
@@ -91,7 +80,8 @@ void PrintCase(const RecoveryCase& c) {
               << "\n";
   }
   if (c.has_follow_up_due())
-    std::cout << "Follow-up due " << When(c.follow_up_due()) << "\n";
+    std::cout << "Follow-up due "
+              << When(c.has_follow_up_due(), c.follow_up_due()) << "\n";
 }
 
 int Show(const ClientOptions& options, const grpc::Status& status,
@@ -348,7 +338,8 @@ void AddRecoveries(CLI::App& app, const ClientOptions& options,
         table.AddRow({c.case_id(), RecoveryCase::Status_Name(c.status()),
                       c.check_id(), c.category_id(),
                       makegood::v1::Severity_Name(c.severity()), c.flagged_by(),
-                      When(c.flagged_at()), Amount(c.total_cost())});
+                      When(c.has_flagged_at(), c.flagged_at()),
+                      Amount(c.total_cost())});
       }
       table.Print(std::cout);
       std::cout << response.cases_size() << " cases" << std::endl;
