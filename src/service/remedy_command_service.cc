@@ -2,6 +2,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "service/grpc_glue.h"
 #include "service/recovery_validation.h"
@@ -29,24 +30,29 @@ class RemedyCommandServiceImpl::CommandStream final
       Close(ToGrpcStatus(backlog.status()));
       return;
     }
-    for (const auto& command : *backlog) Send(command);
+    std::vector<std::string> sent;
+    for (const auto& command : *backlog) {
+      if (Send(command)) sent.push_back(command.command_id());
+    }
+    store_.CountDeliveries(std::move(sent));  // One write for the backlog.
   }
 
   void OnCommand(const RemedyCommand& command) override {
     RemedyCommand first = command;
     first.set_delivery_attempt(1);
-    Send(first);
+    if (Send(first)) store_.CountDeliveries({command.command_id()});
   }
   void OnClose() override { Close(); }
 
  private:
-  void Send(const RemedyCommand& command) {
+  // Queues the command unless this stream already sent it; true if queued.
+  bool Send(const RemedyCommand& command) {
     {
       absl::MutexLock lock(&mu_);
-      if (!sent_.insert(command.command_id()).second) return;
+      if (!sent_.insert(command.command_id()).second) return false;
     }
     Enqueue(command);
-    store_.CountDeliveries({command.command_id()});
+    return true;
   }
 
   void Unregister() override { hub_.Remove(this); }
