@@ -113,7 +113,7 @@ class OrderEventServiceImpl::PublishReactor final
         });
   }
 
-  // Runs on the store's writer thread.
+  // Runs on the store's completion thread.
   void OnCommitted(absl::StatusOr<std::vector<store::EventResult>> outcomes,
                    const std::vector<int>& indices) {
     bool resume = false;

@@ -11,6 +11,7 @@
 #include "core/money.h"
 #include "core/policy.h"
 #include "core/proto_time.h"
+#include "core/record_id.h"
 #include "store/check_queries.h"
 #include "store/ledger.h"
 #include "store/recovery_rows.h"
@@ -31,8 +32,8 @@ const core::RandomBytes& Random() {
   return random;
 }
 
-std::string NewId(absl::string_view prefix) {
-  return absl::StrCat(prefix, core::RandomSymbols(Random(), 10));
+std::string NewId(absl::string_view prefix, absl::Time now) {
+  return core::NewRecordId(prefix, now, Random());
 }
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
@@ -96,10 +97,10 @@ std::string NextOfferText(const RecoveryCase& recovery) {
                             next->option_id(), ")");
 }
 
-Alert MakeAlert(Alert::Kind kind, const RecoveryCase& recovery,
+Alert MakeAlert(absl::Time now, Alert::Kind kind, const RecoveryCase& recovery,
                 std::string message) {
   Alert alert;
-  alert.set_alert_id(NewId("AL-"));
+  alert.set_alert_id(NewId("AL-", now));
   alert.set_kind(kind);
   alert.set_case_id(recovery.case_id());
   alert.set_check_id(recovery.check_id());
@@ -193,7 +194,7 @@ absl::Status Send(Connection& db, const RecoveryCall& call,
     remedy.set_status(AppliedRemedy::APPLIED);
     *remedy.mutable_applied_at() = core::ToProto(call.now);
     result.alerts.push_back(MakeAlert(
-        Alert::MANAGER_VISIT_REQUESTED, recovery,
+        call.now, Alert::MANAGER_VISIT_REQUESTED, recovery,
         absl::StrCat("Manager to the table ",
                      check.table().empty() ? "" : check.table() + " ",
                      "(check ", recovery.check_id(), "): ",
@@ -242,7 +243,7 @@ absl::Status Send(Connection& db, const RecoveryCall& call,
   }
   if (kind != makegood::v1::MANAGER_VISIT) {
     RemedyCommand command;
-    command.set_command_id(NewId("CMD-"));
+    command.set_command_id(NewId("CMD-", call.now));
     command.set_case_id(recovery.case_id());
     command.set_location_id(recovery.location_id());
     command.set_check_id(recovery.check_id());
@@ -345,7 +346,7 @@ absl::StatusOr<RecoveryResult> FlagProblemInTransaction(
 
   RecoveryResult result;
   RecoveryCase& recovery = result.recovery;
-  recovery.set_case_id(NewId("RC-"));
+  recovery.set_case_id(NewId("RC-", call.now));
   recovery.set_location_id(rules.location_id());
   recovery.set_check_id(request.check_id());
   *recovery.mutable_line_ids() = request.line_ids();
@@ -464,7 +465,7 @@ absl::StatusOr<RecoveryResult> ApplyRemedyInTransaction(
       const core::AuthorityDecision authority =
           core::CheckAuthority(rules, call.actor_role, *cost, spent);
       AppliedRemedy& remedy = *recovery.add_remedies();
-      remedy.set_remedy_application_id(NewId("RA-"));
+      remedy.set_remedy_application_id(NewId("RA-", call.now));
       remedy.set_option_id(id);
       remedy.set_remedy_id(option.remedy_id());
       remedy.set_kind(option.kind());
@@ -487,7 +488,7 @@ absl::StatusOr<RecoveryResult> ApplyRemedyInTransaction(
             !s.ok())
           return s;
         result.alerts.push_back(MakeAlert(
-            Alert::PENDING_APPROVAL, recovery,
+            call.now, Alert::PENDING_APPROVAL, recovery,
             absl::StrCat(call.actor_id, " asks approval for ", option.label(),
                          " (", Money(rules, *cost), ") on check ",
                          recovery.check_id(), ": ", authority.reason)));
@@ -680,7 +681,7 @@ absl::StatusOr<AckResult> AckCommandInTransaction(
   Recompute(recovery, rules);
   if (!applied) {
     change.alerts.push_back(MakeAlert(
-        Alert::COMMAND_REJECTED, recovery,
+        call.now, Alert::COMMAND_REJECTED, recovery,
         absl::StrCat("The POS refused ", remedy->remedy_id(), " on check ",
                      recovery.check_id(), ": ", request.vendor_reason(), ". ",
                      NextOfferText(recovery))));

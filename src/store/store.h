@@ -5,7 +5,7 @@
 // the same service on PostgreSQL beside the embedded SQLite implementation.
 //
 // Thread-safe: every method may be called from any thread. Writes complete
-// through callbacks run on the store's writer thread after the commit;
+// through callbacks run on the store's completion thread after the commit;
 // reads return directly.
 
 #include <functional>
@@ -72,7 +72,7 @@ class Store {
   // Stores validated events and updates their checks. Events already stored
   // (same source and event_id, also earlier in `events`) are duplicates and
   // change nothing. `done` gets one outcome per event, in order, once the
-  // transaction holding them has committed; it runs on the writer thread
+  // transaction holding them has committed; it runs on the completion thread
   // and must not block.
   virtual void AppendEvents(std::vector<makegood::v1::OrderEvent> events,
                             absl::Time received_at, AppendDone done) = 0;
@@ -88,8 +88,8 @@ class Store {
   // Recovery requests. Each runs in one write transaction: the request id
   // is checked, the case and everything it implies (remedies, ledger rows,
   // commands, codes) are written, and `done` runs after the commit, on the
-  // writer thread. A failed request changes nothing. The request's fields
-  // are validated by the caller; the store answers NOT_FOUND,
+  // completion thread, in commit order. A failed request changes nothing. The
+  // request's fields are validated by the caller; the store answers NOT_FOUND,
   // FAILED_PRECONDITION, PERMISSION_DENIED and ALREADY_EXISTS (a request id
   // reused for a different request).
   virtual void FlagProblem(const RecoveryCall& call,

@@ -5,6 +5,8 @@
 //  2. A job's `done` runs only after the transaction holding its work has
 //     committed (synchronous=FULL: it is on disk), or after that
 //     transaction failed; never before, so nothing is acknowledged early.
+//     It runs on the completion thread, so the writer starts the next group
+//     while clients are being answered; completions keep commit order.
 //  3. Each group is one transaction: BEGIN IMMEDIATE, one SAVEPOINT per job
 //     (released, or rolled back when the work fails), COMMIT. One fsync
 //     covers every job queued while the previous group was committing.
@@ -21,7 +23,9 @@
 namespace makegood::store {
 
 WriteQueue::WriteQueue(std::unique_ptr<Connection> connection)
-    : connection_(std::move(connection)), thread_([this] { Run(); }) {}
+    : connection_(std::move(connection)),
+      completer_([this] { RunCompletions(); }),
+      thread_([this] { Run(); }) {}
 
 WriteQueue::~WriteQueue() { Shutdown(); }
 
@@ -42,6 +46,11 @@ void WriteQueue::Shutdown() {
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
+  {
+    absl::MutexLock lock(&completions_mu_);
+    writer_done_ = true;
+  }
+  if (completer_.joinable()) completer_.join();
 }
 
 WriteQueue::Stats WriteQueue::stats() const {
@@ -93,8 +102,34 @@ void WriteQueue::CommitGroup(std::deque<Job>& group) {
     stats_.groups += 1;
     stats_.jobs += group.size();
   }
+  Completion completion;
+  completion.dones.reserve(group.size());
   for (size_t i = 0; i < group.size(); ++i) {
-    group[i].done(commit.ok() ? results[i] : commit);
+    completion.dones.push_back(std::move(group[i].done));
+    completion.results.push_back(commit.ok() ? std::move(results[i]) : commit);
+  }
+  absl::MutexLock lock(&completions_mu_);
+  completions_.push_back(std::move(completion));
+}
+
+void WriteQueue::RunCompletions() {
+  for (;;) {
+    std::deque<Completion> ready;
+    {
+      absl::MutexLock lock(&completions_mu_);
+      completions_mu_.Await(absl::Condition(
+          +[](WriteQueue* q) ABSL_EXCLUSIVE_LOCKS_REQUIRED(q->completions_mu_) {
+            return q->writer_done_ || !q->completions_.empty();
+          },
+          this));
+      if (completions_.empty()) return;  // The writer stopped; all answered.
+      ready.swap(completions_);
+    }
+    for (Completion& completion : ready) {
+      for (size_t i = 0; i < completion.dones.size(); ++i) {
+        completion.dones[i](std::move(completion.results[i]));
+      }
+    }
   }
 }
 

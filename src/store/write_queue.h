@@ -3,14 +3,17 @@
 
 // The single writer of a SQLite database, committing queued work in groups.
 //
-// Thread-safe: Submit may be called from any thread. Work and completion
-// callbacks run on the writer thread, one at a time; they must not block.
+// Thread-safe: Submit may be called from any thread. Work runs on the writer
+// thread; completion callbacks run on a second thread, one at a time and in
+// commit order, so that answering clients overlaps the next group's work.
+// Neither may block.
 
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -54,8 +57,15 @@ class WriteQueue {
     Done done;
   };
 
+  // A committed group's callbacks with their results.
+  struct Completion {
+    std::vector<Done> dones;
+    std::vector<absl::Status> results;
+  };
+
   void Run();
   void CommitGroup(std::deque<Job>& group);
+  void RunCompletions();
 
   // Const after construction.
   const std::unique_ptr<Connection>
@@ -66,7 +76,13 @@ class WriteQueue {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   Stats stats_ ABSL_GUARDED_BY(mu_);
 
-  std::thread thread_;  // Last: starts after the members above exist.
+  absl::Mutex completions_mu_;
+  std::deque<Completion> completions_ ABSL_GUARDED_BY(completions_mu_);
+  bool writer_done_ ABSL_GUARDED_BY(completions_mu_) = false;
+
+  // Last: they start after the members above exist.
+  std::thread completer_;
+  std::thread thread_;
 };
 
 }  // namespace makegood::store
