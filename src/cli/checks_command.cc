@@ -5,11 +5,13 @@
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
 #include "cli/format.h"
-#include "cli/table.h"
+#include "report/text_table.h"
 #include "makegood/v1/checks.grpc.pb.h"
 
 namespace makegood::cli {
 namespace {
+
+using report::Table;
 
 using makegood::v1::Check;
 

@@ -19,6 +19,9 @@ void AddChecksCommand(CLI::App& app, const ClientOptions& options,
 // flag, apply, approve, outcome, recoveries list|show, watch.
 void AddRecoveryCommands(CLI::App& app, const ClientOptions& options,
                          int* exit_code);
+// report eod|causes|staff, followups due|done.
+void AddReportCommands(CLI::App& app, const ClientOptions& options,
+                       int* exit_code);
 // ledger verify: reads the database file, not the server.
 void AddLedgerCommand(CLI::App& app, int* exit_code);
 

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   makegood::cli::AddEventsCommand(app, options, &exit_code);
   makegood::cli::AddChecksCommand(app, options, &exit_code);
   makegood::cli::AddRecoveryCommands(app, options, &exit_code);
+  makegood::cli::AddReportCommands(app, options, &exit_code);
   makegood::cli::AddLedgerCommand(app, &exit_code);
 
   try {

@@ -10,13 +10,15 @@
 #include "absl/time/time.h"
 #include "cli/commands.h"
 #include "cli/format.h"
-#include "cli/table.h"
+#include "report/text_table.h"
 #include "core/discount_code.h"
 #include "core/proto_time.h"
 #include "makegood/v1/recovery.grpc.pb.h"
 
 namespace makegood::cli {
 namespace {
+
+using report::Table;
 
 using makegood::v1::AppliedRemedy;
 using makegood::v1::RecoveryCase;

@@ -46,6 +46,7 @@ class Validator {
     CheckRemedies();
     CheckPolicy();
     CheckFollowUp();
+    CheckReportThresholds();
     return std::move(errors_);
   }
 
@@ -360,6 +361,27 @@ class Validator {
     }
   }
 
+  // Zero means "use the default"; anything else must make sense.
+  void CheckReportThresholds() {
+    const auto& recurring = config_.recurring();
+    if (recurring.count() != 0 && recurring.count() < 2) {
+      Error("recurring.count", "must be at least 2");
+    }
+    if (recurring.window_minutes() < 0) {
+      Error("recurring.window_minutes", "must be positive");
+    }
+    const auto& loss = config_.loss_prevention();
+    if (loss.median_multiple() != 0 && !(loss.median_multiple() >= 1.0)) {
+      Error("loss_prevention.median_multiple", "must be at least 1");
+    }
+    if (loss.end_of_shift_minutes() < 0) {
+      Error("loss_prevention.end_of_shift_minutes", "must not be negative");
+    }
+    if (loss.repeat_guest_cases() != 0 && loss.repeat_guest_cases() < 2) {
+      Error("loss_prevention.repeat_guest_cases", "must be at least 2");
+    }
+  }
+
   const Config& config_;
   std::vector<std::string> errors_;
   bool currency_valid_ = false;
@@ -390,6 +412,21 @@ void ApplyDefaults(Config& config) {
     follow_up->set_after_days(kDefaultFollowUpDays);
   if (follow_up->contact_retention_days() == 0) {
     follow_up->set_contact_retention_days(kDefaultContactRetentionDays);
+  }
+  auto* recurring = config.mutable_recurring();
+  if (recurring->count() == 0) recurring->set_count(kDefaultRecurringCount);
+  if (recurring->window_minutes() == 0) {
+    recurring->set_window_minutes(kDefaultRecurringWindowMinutes);
+  }
+  auto* loss = config.mutable_loss_prevention();
+  if (loss->median_multiple() == 0) {
+    loss->set_median_multiple(kDefaultMedianMultiple);
+  }
+  if (loss->end_of_shift_minutes() == 0) {
+    loss->set_end_of_shift_minutes(kDefaultEndOfShiftMinutes);
+  }
+  if (loss->repeat_guest_cases() == 0) {
+    loss->set_repeat_guest_cases(kDefaultRepeatGuestCases);
   }
 }
 

@@ -19,6 +19,11 @@ inline constexpr char kDefaultDatabase[] = "var/makegood.db";
 inline constexpr char kDefaultBusinessDayStarts[] = "04:00";
 inline constexpr int kDefaultFollowUpDays = 7;
 inline constexpr int kDefaultContactRetentionDays = 90;
+inline constexpr int kDefaultRecurringCount = 3;
+inline constexpr int kDefaultRecurringWindowMinutes = 90;
+inline constexpr double kDefaultMedianMultiple = 2.0;
+inline constexpr int kDefaultEndOfShiftMinutes = 30;
+inline constexpr int kDefaultRepeatGuestCases = 2;
 
 // Every problem found, each "field.path: what is wrong"; empty when valid.
 std::vector<std::string> ValidateConfig(const makegood::v1::Config& config);

@@ -27,6 +27,7 @@ namespace makegood::core {
 struct PolicyItem {
   std::string line_id;
   std::string sku;
+  std::string name;  // For messages ("Ribeye flagged 3 times…").
   std::string station;
   int32_t quantity = 1;
   int64_t unit_price_minor = 0;

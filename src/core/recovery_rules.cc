@@ -136,4 +136,19 @@ std::string RecoveryRules::BusinessDay(absl::Time t) const {
   return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
 }
 
+absl::StatusOr<DayBounds> RecoveryRules::BoundsOf(
+    absl::string_view business_date) const {
+  absl::CivilDay day;
+  if (business_date.size() != 10 ||
+      !absl::ParseCivilTime(business_date, &day)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", business_date, "' is not a date (YYYY-MM-DD)"));
+  }
+  const auto start_of = [&](absl::CivilDay d) {
+    return absl::FromCivil(
+        absl::CivilSecond(d) + absl::ToInt64Seconds(day_start_), time_zone_);
+  };
+  return DayBounds{start_of(day), start_of(day + 1)};
+}
+
 }  // namespace makegood::core

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "makegood/v1/config.pb.h"
 
@@ -33,6 +34,13 @@ struct CompiledRule {
   makegood::v1::PolicyRule rule;
   std::string name;  // The rule's id, or "policy[i]".
   std::optional<int64_t> min_item_price_minor;
+};
+
+// A business day as instants: [start, end). 23 or 25 hours long on the days
+// the clocks change.
+struct DayBounds {
+  absl::Time start;
+  absl::Time end;
 };
 
 class RecoveryRules {
@@ -65,6 +73,9 @@ class RecoveryRules {
   // configured day start, so 01:30 after a late service belongs to the day
   // before. Civil-time arithmetic, so correct across DST changes.
   std::string BusinessDay(absl::Time t) const;
+  // The bounds of a business day given as "YYYY-MM-DD"; INVALID_ARGUMENT
+  // when it is not a date.
+  absl::StatusOr<DayBounds> BoundsOf(absl::string_view business_date) const;
 
  private:
   RecoveryRules() = default;

@@ -68,7 +68,8 @@ Server::Server(const makegood::v1::Config& config, core::RecoveryRules rules,
       checks_(config.location().id(), store, auth_),
       rules_(std::move(rules)),
       recovery_(rules_, store, auth_, clock, hub_),
-      remedy_commands_(rules_, store, auth_, clock, hub_) {}
+      remedy_commands_(rules_, store, auth_, clock, hub_),
+      reports_(rules_, store, auth_, clock) {}
 
 Server::~Server() { Shutdown(absl::ZeroDuration()); }
 

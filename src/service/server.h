@@ -22,6 +22,7 @@
 #include "service/recovery_hub.h"
 #include "service/recovery_service.h"
 #include "service/remedy_command_service.h"
+#include "service/report_service.h"
 
 namespace makegood::service {
 
@@ -58,8 +59,7 @@ class Server {
   RecoveryHub hub_;
   RecoveryServiceImpl recovery_;
   RemedyCommandServiceImpl remedy_commands_;
-  // Contract services whose RPCs answer UNIMPLEMENTED until they are built.
-  makegood::v1::ReportService::CallbackService reports_;
+  ReportServiceImpl reports_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

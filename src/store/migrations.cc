@@ -225,6 +225,33 @@ BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: rows cannot be changed'); 
 CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
 BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: rows cannot be deleted'); END;
 )sql",
+    // 3: follow-ups, recurring problems, codes by redemption for reports.
+    R"sql(
+-- A consenting guest to contact `follow_up.after_days` after their case.
+CREATE TABLE follow_ups(
+  case_id TEXT PRIMARY KEY REFERENCES cases(case_id),
+  location_id TEXT NOT NULL,
+  due_at_us INTEGER NOT NULL,
+  done_at_us INTEGER,
+  done_by TEXT,
+  note TEXT
+) WITHOUT ROWID;
+CREATE INDEX follow_ups_by_due ON follow_ups(location_id, due_at_us);
+
+-- One row per flagged line and problem key (the item's SKU with the
+-- category, the station with the category), so that a flag counts the
+-- same problem in the recent window with one range read.
+CREATE TABLE problem_keys(
+  location_id TEXT NOT NULL,
+  problem_key TEXT NOT NULL,
+  flagged_at_us INTEGER NOT NULL,
+  case_id TEXT NOT NULL,
+  PRIMARY KEY(location_id, problem_key, flagged_at_us, case_id)
+) WITHOUT ROWID;
+
+CREATE INDEX codes_by_redemption ON discount_codes(location_id, redeemed_at_us)
+  WHERE redeemed_at_us IS NOT NULL;
+)sql",
 };
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include "core/policy.h"
 #include "core/proto_time.h"
 #include "core/record_id.h"
+#include "store/follow_ups.h"
+#include "store/recurring.h"
 #include "store/check_queries.h"
 #include "store/ledger.h"
 #include "store/recovery_rows.h"
@@ -139,6 +141,7 @@ absl::StatusOr<core::PolicyInput> PolicyInputFor(
     core::PolicyItem item;
     item.line_id = line.line_id();
     item.sku = line.sku();
+    item.name = line.name();
     item.station = line.station();
     item.quantity = std::max(line.quantity(), 1);
     item.unit_price_minor = line.unit_price().minor_units();
@@ -190,9 +193,9 @@ absl::Status Send(Connection& db, const RecoveryCall& call,
   const auto kind = remedy.kind();
   const int64_t cost = remedy.cost().minor_units();
   const std::string day = rules.BusinessDay(call.now);
+  *remedy.mutable_applied_at() = core::ToProto(call.now);
   if (kind == makegood::v1::MANAGER_VISIT) {
     remedy.set_status(AppliedRemedy::APPLIED);
-    *remedy.mutable_applied_at() = core::ToProto(call.now);
     result.alerts.push_back(MakeAlert(
         call.now, Alert::MANAGER_VISIT_REQUESTED, recovery,
         absl::StrCat("Manager to the table ",
@@ -378,7 +381,14 @@ absl::StatusOr<RecoveryResult> FlagProblemInTransaction(
                              Micros(forget_at));
         !s.ok())
       return s;
+    auto follow_up =
+        ScheduleFollowUp(db, call, recovery, request.guest_contact());
+    if (!follow_up.ok()) return follow_up.status();
+    result.commands.push_back(*std::move(follow_up));
   }
+  auto recurring = RecordProblemKeys(db, call, recovery, input->flagged);
+  if (!recurring.ok()) return recurring.status();
+  for (auto& alert : *recurring) result.alerts.push_back(std::move(alert));
   std::vector<std::string> offered, extras;
   for (const auto& o : recovery.options()) offered.push_back(o.remedy_id());
   for (const auto& o : recovery.extras()) extras.push_back(o.remedy_id());
@@ -592,6 +602,20 @@ absl::StatusOr<RecoveryResult> RecordOutcomeInTransaction(
     recovery.set_root_cause(request.root_cause());
   if (!request.action_taken().empty())
     recovery.set_action_taken(request.action_taken());
+  const bool closes =
+      response == makegood::v1::ACCEPTED || response == makegood::v1::LEFT;
+  if (closes && rules.config().outcomes().require_root_cause()) {
+    if (recovery.root_cause() == makegood::v1::ROOT_CAUSE_UNSPECIFIED) {
+      return absl::InvalidArgumentError(
+          "root_cause: required to close a case (outcomes.require_root_cause "
+          "is set)");
+    }
+    if (recovery.action_taken().empty()) {
+      return absl::InvalidArgumentError(
+          "action_taken: required to close a case "
+          "(outcomes.require_root_cause is set)");
+    }
+  }
   std::string detail = makegood::v1::GuestResponse_Name(response);
   if (response == makegood::v1::ACCEPTED) {
     recovery.set_status(RecoveryCase::RESOLVED);
@@ -670,7 +694,6 @@ absl::StatusOr<AckResult> AckCommandInTransaction(
       request.result() == makegood::v1::AckCommandRequest::APPLIED;
   if (applied) {
     remedy->set_status(AppliedRemedy::APPLIED);
-    *remedy->mutable_applied_at() = core::ToProto(call.now);
     remedy->set_pos_reference(request.pos_reference());
   } else {
     remedy->set_status(AppliedRemedy::REJECTED);

@@ -13,6 +13,7 @@
 #include "core/recovery_rules.h"
 #include "makegood/v1/recovery.pb.h"
 #include "makegood/v1/remedy_commands.pb.h"
+#include "makegood/v1/report.pb.h"
 
 namespace makegood::store {
 
@@ -45,6 +46,8 @@ struct AckResult {
 
 using RecoveryDone = std::function<void(absl::StatusOr<RecoveryResult>)>;
 using AckDone = std::function<void(absl::StatusOr<AckResult>)>;
+using FollowUpDone =
+    std::function<void(absl::StatusOr<makegood::v1::FollowUp>)>;
 
 struct RecoveryListQuery {
   // STATUS_UNSPECIFIED: every status.

@@ -5,12 +5,14 @@
 #include "absl/synchronization/notification.h"
 #include "store/check_queries.h"
 #include "store/event_projection.h"
+#include "store/follow_ups.h"
 #include "store/idempotency.h"
 #include "store/ledger.h"
 #include "store/migrations.h"
 #include "store/recovery_flow.h"
 #include "store/recovery_queries.h"
 #include "store/recovery_rows.h"
+#include "store/report_queries.h"
 
 namespace makegood::store {
 
@@ -155,6 +157,12 @@ void Replay(const std::string& answer, RecoveryResult& result) {
 void Replay(const std::string& answer, AckResult& result) {
   result.response.ParseFromString(answer);
 }
+std::string AnswerOf(const makegood::v1::FollowUp& result) {
+  return result.SerializeAsString();
+}
+void Replay(const std::string& answer, makegood::v1::FollowUp& result) {
+  result.ParseFromString(answer);
+}
 
 }  // namespace
 
@@ -243,8 +251,24 @@ absl::StatusOr<RecoveryPage> SqliteStore::ListRecoveries(
 
 absl::StatusOr<std::vector<makegood::v1::RemedyCommand>>
 SqliteStore::UnackedCommands(absl::string_view location_id) {
-  return readers_.With<std::vector<makegood::v1::RemedyCommand>>(
-      [&](Connection& db) { return ReadUnackedCommands(db, location_id); });
+  // Read through the writer, after every write queued before it: delivery
+  // counts of a stream that just ended are then part of what a reconnecting
+  // adapter is told.
+  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  absl::StatusOr<std::vector<makegood::v1::RemedyCommand>> commands;
+  absl::Notification read;
+  writer_.Submit(
+      [&](Connection& db) -> absl::Status {
+        commands = ReadUnackedCommands(db, std::string(location_id));
+        if (!commands.ok()) return commands.status();
+        return AttachFollowUpContacts(db, *commands, now_us);
+      },
+      [&](absl::Status status) {
+        if (!status.ok()) commands = status;
+        read.Notify();
+      });
+  read.WaitForNotification();
+  return commands;
 }
 
 void SqliteStore::CountDeliveries(std::vector<std::string> command_ids) {
@@ -266,6 +290,48 @@ void SqliteStore::CountDeliveries(std::vector<std::string> command_ids) {
 absl::StatusOr<LedgerVerification> SqliteStore::VerifyLedger() {
   return readers_.With<LedgerVerification>(
       [](Connection& db) { return VerifyLedgerChain(db); });
+}
+
+void SqliteStore::CompleteFollowUp(
+    const RecoveryCall& call,
+    const makegood::v1::CompleteFollowUpRequest& request, FollowUpDone done) {
+  SubmitIdempotent<makegood::v1::FollowUp>("CompleteFollowUp", call, request,
+                                           CompleteFollowUpInTransaction,
+                                           std::move(done));
+}
+
+absl::StatusOr<std::vector<makegood::v1::FollowUp>> SqliteStore::DueFollowUps(
+    absl::string_view location_id, absl::Time due_by, absl::Time now) {
+  return readers_.With<std::vector<makegood::v1::FollowUp>>(
+      [&](Connection& db) {
+        return ReadDueFollowUps(db, location_id, absl::ToUnixMicros(due_by),
+                                absl::ToUnixMicros(now));
+      });
+}
+
+absl::StatusOr<DayRows> SqliteStore::ReadDay(absl::string_view location_id,
+                                             absl::Time start,
+                                             absl::Time end) {
+  return readers_.With<DayRows>([&](Connection& db) {
+    return ReadDayRows(db, location_id, start, end);
+  });
+}
+
+absl::StatusOr<StaffRows> SqliteStore::ReadStaff(
+    absl::string_view location_id, absl::Time start, absl::Time end,
+    absl::string_view first_day, absl::string_view last_day) {
+  return readers_.With<StaffRows>([&](Connection& db) {
+    return ReadStaffRows(db, location_id, start, end, first_day, last_day);
+  });
+}
+
+absl::StatusOr<std::vector<makegood::v1::RecoveryCase>>
+SqliteStore::CasesFlagged(absl::string_view location_id, absl::Time start,
+                          absl::Time end) {
+  return readers_.With<std::vector<makegood::v1::RecoveryCase>>(
+      [&](Connection& db) {
+        return ReadCasesFlagged(db, location_id, start, end);
+      });
 }
 
 }  // namespace makegood::store

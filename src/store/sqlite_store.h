@@ -73,6 +73,21 @@ class SqliteStore final : public Store {
       absl::string_view location_id) override;
   void CountDeliveries(std::vector<std::string> command_ids) override;
   absl::StatusOr<LedgerVerification> VerifyLedger() override;
+  void CompleteFollowUp(const RecoveryCall& call,
+                        const makegood::v1::CompleteFollowUpRequest& request,
+                        FollowUpDone done) override;
+  absl::StatusOr<std::vector<makegood::v1::FollowUp>> DueFollowUps(
+      absl::string_view location_id, absl::Time due_by,
+      absl::Time now) override;
+  absl::StatusOr<DayRows> ReadDay(absl::string_view location_id,
+                                  absl::Time start, absl::Time end) override;
+  absl::StatusOr<StaffRows> ReadStaff(absl::string_view location_id,
+                                      absl::Time start, absl::Time end,
+                                      absl::string_view first_day,
+                                      absl::string_view last_day) override;
+  absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> CasesFlagged(
+      absl::string_view location_id, absl::Time start,
+      absl::Time end) override;
   void Shutdown() override;
 
   // Group-commit counters, for tests and benchmarks.

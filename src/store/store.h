@@ -19,7 +19,9 @@
 #include "makegood/v1/checks.pb.h"
 #include "makegood/v1/config.pb.h"
 #include "makegood/v1/order_events.pb.h"
+#include "makegood/v1/report.pb.h"
 #include "store/recovery_types.h"
+#include "store/report_rows.h"
 
 namespace makegood::store {
 
@@ -122,6 +124,27 @@ class Store {
   virtual void CountDeliveries(std::vector<std::string> command_ids) = 0;
   // Recomputes the ledger's hash chain from the first row.
   virtual absl::StatusOr<LedgerVerification> VerifyLedger() = 0;
+
+  // Marks a follow-up done (idempotent by request id, like the recovery
+  // requests). NOT_FOUND, FAILED_PRECONDITION (already done).
+  virtual void CompleteFollowUp(
+      const RecoveryCall& call,
+      const makegood::v1::CompleteFollowUpRequest& request,
+      FollowUpDone done) = 0;
+  // Follow-ups not done and due by `due_by`, soonest first, with the
+  // contact details kept at `now`.
+  virtual absl::StatusOr<std::vector<makegood::v1::FollowUp>> DueFollowUps(
+      absl::string_view location_id, absl::Time due_by, absl::Time now) = 0;
+
+  // What the reports aggregate (see store/report_rows.h).
+  virtual absl::StatusOr<DayRows> ReadDay(absl::string_view location_id,
+                                          absl::Time start, absl::Time end) = 0;
+  virtual absl::StatusOr<StaffRows> ReadStaff(absl::string_view location_id,
+                                              absl::Time start, absl::Time end,
+                                              absl::string_view first_day,
+                                              absl::string_view last_day) = 0;
+  virtual absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> CasesFlagged(
+      absl::string_view location_id, absl::Time start, absl::Time end) = 0;
 
   // Commits what is queued and stops accepting writes (later writes fail
   // with UNAVAILABLE). Blocks until done.

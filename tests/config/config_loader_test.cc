@@ -58,6 +58,12 @@ TEST(ConfigLoaderTest, AppliesDefaults) {
   EXPECT_EQ(config->server().database(), kDefaultDatabase);
   EXPECT_EQ(config->location().business_day_starts(), "04:00");
   EXPECT_EQ(config->follow_up().after_days(), 7);
+  EXPECT_EQ(config->recurring().count(), 3);
+  EXPECT_EQ(config->recurring().window_minutes(), 90);
+  EXPECT_EQ(config->loss_prevention().median_multiple(), 2.0);
+  EXPECT_EQ(config->loss_prevention().end_of_shift_minutes(), 30);
+  EXPECT_EQ(config->loss_prevention().repeat_guest_cases(), 2);
+  EXPECT_FALSE(config->outcomes().require_root_cause());
   EXPECT_EQ(config->remedies(0).label(), "refire");
   EXPECT_EQ(config->policy(0).when().severity(0), v1::MAJOR);
 }
@@ -260,7 +266,23 @@ INSTANTIATE_TEST_SUITE_P(
         // Follow-up.
         BadConfig{"negative_follow_up",
                   "policy:", "follow_up: { after_days: -1 }\npolicy:",
-                  "follow_up.after_days: must not be negative"}),
+                  "follow_up.after_days: must not be negative"},
+        // Report thresholds.
+        BadConfig{"recurring_count_one", "policy:",
+                  "recurring: { count: 1 }\npolicy:",
+                  "recurring.count: must be at least 2"},
+        BadConfig{"negative_window", "policy:",
+                  "recurring: { window_minutes: -5 }\npolicy:",
+                  "recurring.window_minutes: must be positive"},
+        BadConfig{"median_multiple_below_one", "policy:",
+                  "loss_prevention: { median_multiple: 0.5 }\npolicy:",
+                  "loss_prevention.median_multiple: must be at least 1"},
+        BadConfig{"repeat_guest_one", "policy:",
+                  "loss_prevention: { repeat_guest_cases: 1 }\npolicy:",
+                  "loss_prevention.repeat_guest_cases: must be at least 2"},
+        BadConfig{"unknown_outcome_key", "policy:",
+                  "outcomes: { require_cause: true }\npolicy:",
+                  "outcomes"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(LoopbackTest, RecognisesLoopbackAddresses) {

@@ -150,13 +150,39 @@ TEST_F(DaemonTest, UnauthenticatedAndWrongRoleCallsAreRefusedAndStoreNothing) {
   EXPECT_THAT(wrong_role.err, HasSubstr("PERMISSION_DENIED"));
 }
 
-TEST_F(DaemonTest, RpcsOfLaterServicesAnswerUnimplemented) {
+TEST_F(DaemonTest, ReportsCheckTheCallerAndTheDate) {
   auto stub = v1::ReportService::NewStub(channel_);
   v1::EndOfDayRequest request;
   v1::EndOfDayReport response;
-  grpc::Status status =
-      stub->EndOfDay(Context(kManagerToken).get(), request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  request.set_business_date("2026-11-23");
+  EXPECT_EQ(
+      stub->EndOfDay(Context(kServerToken).get(), request, &response)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(
+      stub->EndOfDay(Context(kReporterToken).get(), request, &response).ok());
+  EXPECT_EQ(response.cases(), 0);
+  for (const char* bad : {"", "2026-13-01", "23/11/2026", "2026-11-23x"}) {
+    request.set_business_date(bad);
+    grpc::Status status =
+        stub->EndOfDay(Context(kManagerToken).get(), request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
+    EXPECT_THAT(status.error_message(), HasSubstr("business_date")) << bad;
+  }
+  v1::StaffReportRequest period;
+  v1::StaffReportResponse staff;
+  period.set_from_date("2026-11-23");
+  period.set_to_date("2026-11-01");
+  grpc::Status backwards =
+      stub->StaffReport(Context(kManagerToken).get(), period, &staff);
+  EXPECT_EQ(backwards.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(backwards.error_message(), HasSubstr("to_date"));
+  // Follow-ups hold guest contact details: managers only.
+  v1::ListFollowUpsRequest list;
+  v1::ListFollowUpsResponse due;
+  EXPECT_EQ(stub->ListFollowUps(Context(kReporterToken).get(), list, &due)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(DaemonTest, CliExitCodes) {

@@ -1,10 +1,10 @@
-#include "cli/table.h"
+#include "report/text_table.h"
 
 #include <sstream>
 
 #include "gtest/gtest.h"
 
-namespace makegood::cli {
+namespace makegood::report {
 namespace {
 
 TEST(TableTest, AlignsColumnsToTheWidestCell) {
@@ -17,4 +17,4 @@ TEST(TableTest, AlignsColumnsToTheWidestCell) {
 }
 
 }  // namespace
-}  // namespace makegood::cli
+}  // namespace makegood::report

@@ -1,8 +1,8 @@
-#include "cli/table.h"
+#include "report/text_table.h"
 
 #include <algorithm>
 
-namespace makegood::cli {
+namespace makegood::report {
 
 Table::Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
 
@@ -31,4 +31,4 @@ void Table::Print(std::ostream& out) const {
   for (const auto& row : rows_) print_row(row);
 }
 
-}  // namespace makegood::cli
+}  // namespace makegood::report

@@ -1,5 +1,5 @@
-#ifndef MAKEGOOD_CLI_TABLE_H_
-#define MAKEGOOD_CLI_TABLE_H_
+#ifndef MAKEGOOD_REPORT_TEXT_TABLE_H_
+#define MAKEGOOD_REPORT_TEXT_TABLE_H_
 
 // Aligned plain-text tables for terminal output.
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace makegood::cli {
+namespace makegood::report {
 
 class Table {
  public:
@@ -21,6 +21,6 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-}  // namespace makegood::cli
+}  // namespace makegood::report
 
-#endif  // MAKEGOOD_CLI_TABLE_H_
+#endif  // MAKEGOOD_REPORT_TEXT_TABLE_H_

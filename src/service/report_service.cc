@@ -1,0 +1,167 @@
+#include "service/report_service.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/proto_time.h"
+#include "report/cause_summary.h"
+#include "report/end_of_day.h"
+#include "report/staff_report.h"
+#include "service/grpc_glue.h"
+
+namespace makegood::service {
+namespace {
+
+using makegood::v1::Role;
+
+constexpr std::initializer_list<Role> kReportReaders = {
+    makegood::v1::MANAGER, makegood::v1::REPORTER, makegood::v1::ADMIN};
+// Follow-ups carry guest contact details.
+constexpr std::initializer_list<Role> kManagers = {makegood::v1::MANAGER,
+                                                   makegood::v1::ADMIN};
+// A period report reads at most this many business days.
+constexpr int kMaxPeriodDays = 366;
+
+absl::StatusOr<core::DayBounds> DayOf(const core::RecoveryRules& rules,
+                                      absl::string_view field,
+                                      const std::string& date) {
+  if (date.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": is required (YYYY-MM-DD)"));
+  }
+  auto bounds = rules.BoundsOf(date);
+  if (!bounds.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", bounds.status().message()));
+  }
+  return bounds;
+}
+
+// The instants of business days [from, to].
+absl::StatusOr<core::DayBounds> PeriodOf(const core::RecoveryRules& rules,
+                                         const std::string& from,
+                                         const std::string& to) {
+  auto first = DayOf(rules, "from_date", from);
+  if (!first.ok()) return first.status();
+  auto last = DayOf(rules, "to_date", to);
+  if (!last.ok()) return last.status();
+  if (last->start < first->start) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("to_date: ", to, " is before from_date ", from));
+  }
+  if (last->end - first->start > absl::Hours(24 * kMaxPeriodDays + 2)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "to_date: a period covers at most ", kMaxPeriodDays, " days"));
+  }
+  return core::DayBounds{first->start, last->end};
+}
+
+}  // namespace
+
+ReportServiceImpl::ReportServiceImpl(const core::RecoveryRules& rules,
+                                     store::Store& store,
+                                     const Authenticator& auth,
+                                     const core::Clock& clock)
+    : rules_(rules), store_(store), auth_(auth), clock_(clock) {}
+
+grpc::ServerUnaryReactor* ReportServiceImpl::EndOfDay(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::EndOfDayRequest* request,
+    makegood::v1::EndOfDayReport* response) {
+  auto principal = AuthorizeCall(*context, auth_, kReportReaders);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  auto bounds = DayOf(rules_, "business_date", request->business_date());
+  if (!bounds.ok()) return FinishUnary(context, bounds.status());
+  auto day = store_.ReadDay(rules_.location_id(), bounds->start, bounds->end);
+  if (!day.ok()) return FinishUnary(context, day.status());
+  auto staff =
+      store_.ReadStaff(rules_.location_id(), bounds->start, bounds->end,
+                       request->business_date(), request->business_date());
+  if (!staff.ok()) return FinishUnary(context, staff.status());
+  *response = report::BuildEndOfDay(rules_, request->business_date(), *bounds,
+                                    *day, *staff);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ReportServiceImpl::CauseSummary(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::CauseSummaryRequest* request,
+    makegood::v1::CauseSummaryReport* response) {
+  auto principal = AuthorizeCall(*context, auth_, kReportReaders);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  auto period = PeriodOf(rules_, request->from_date(), request->to_date());
+  if (!period.ok()) return FinishUnary(context, period.status());
+  auto cases =
+      store_.CasesFlagged(rules_.location_id(), period->start, period->end);
+  if (!cases.ok()) return FinishUnary(context, cases.status());
+  *response = report::BuildCauseSummary(rules_, request->from_date(),
+                                        request->to_date(), *cases);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ReportServiceImpl::StaffReport(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::StaffReportRequest* request,
+    makegood::v1::StaffReportResponse* response) {
+  auto principal = AuthorizeCall(*context, auth_, kReportReaders);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  auto period = PeriodOf(rules_, request->from_date(), request->to_date());
+  if (!period.ok()) return FinishUnary(context, period.status());
+  auto rows = store_.ReadStaff(rules_.location_id(), period->start,
+                               period->end, request->from_date(),
+                               request->to_date());
+  if (!rows.ok()) return FinishUnary(context, rows.status());
+  *response = report::BuildStaffReport(rules_, request->from_date(),
+                                       request->to_date(), *rows);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ReportServiceImpl::ListFollowUps(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::ListFollowUpsRequest* request,
+    makegood::v1::ListFollowUpsResponse* response) {
+  auto principal = AuthorizeCall(*context, auth_, kManagers);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  const absl::Time now = clock_.Now();
+  const absl::Time due_by =
+      request->has_due_by() ? core::FromProto(request->due_by()) : now;
+  auto due = store_.DueFollowUps(rules_.location_id(), due_by, now);
+  if (!due.ok()) return FinishUnary(context, due.status());
+  for (auto& follow_up : *due) *response->add_follow_ups() = std::move(follow_up);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ReportServiceImpl::CompleteFollowUp(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::CompleteFollowUpRequest* request,
+    makegood::v1::FollowUp* response) {
+  auto principal = AuthorizeCall(*context, auth_, kManagers);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  for (const auto& [field, value] :
+       {std::pair<const char*, const std::string*>{"request_id",
+                                                   &request->request_id()},
+        {"case_id", &request->case_id()},
+        {"note", &request->note()}}) {
+    if (value->empty()) {
+      return FinishUnary(context, absl::InvalidArgumentError(
+                                      absl::StrCat(field, ": is required")));
+    }
+  }
+  if (request->note().size() > 2000) {
+    return FinishUnary(context, absl::InvalidArgumentError(
+                                    "note: is longer than 2000 characters"));
+  }
+  store::RecoveryCall call{principal->id, principal->role, clock_.Now(),
+                           &rules_};
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  store_.CompleteFollowUp(
+      call, *request,
+      [reactor, response](absl::StatusOr<makegood::v1::FollowUp> done) {
+        if (done.ok()) *response = *std::move(done);
+        reactor->Finish(ToGrpcStatus(done.status()));
+      });
+  return reactor;
+}
+
+}  // namespace makegood::service

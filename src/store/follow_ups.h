@@ -1,0 +1,50 @@
+#ifndef MAKEGOOD_STORE_FOLLOW_UPS_H_
+#define MAKEGOOD_STORE_FOLLOW_UPS_H_
+
+// Follow-ups: a guest who consented is contacted `follow_up.after_days`
+// after their case. Scheduling writes the follow-up row and a GuestFollowUp
+// command for CRM adapters in the flag's transaction. Neither the command
+// row nor the ledger holds contact details: they live only in
+// guest_contacts (deleted after the retention) and are attached when a
+// command or follow-up is read.
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "makegood/v1/recovery.pb.h"
+#include "makegood/v1/remedy_commands.pb.h"
+#include "makegood/v1/report.pb.h"
+#include "store/recovery_types.h"
+#include "store/sqlite_connection.h"
+
+namespace makegood::store {
+
+// Writes the follow-up of `recovery` (which has follow_up_due set) and its
+// command; returns the command with `contact` attached, for live streams.
+absl::StatusOr<makegood::v1::RemedyCommand> ScheduleFollowUp(
+    Connection& db, const RecoveryCall& call,
+    const makegood::v1::RecoveryCase& recovery,
+    const makegood::v1::GuestContact& contact);
+
+// Marks the follow-up done. NOT_FOUND without one, FAILED_PRECONDITION when
+// already done. The answer carries no contact details.
+absl::StatusOr<makegood::v1::FollowUp> CompleteFollowUpInTransaction(
+    Connection& db, const RecoveryCall& call,
+    const makegood::v1::CompleteFollowUpRequest& request);
+
+// Follow-ups not done and due at or before `due_by_us`, soonest first, with
+// the contact details still kept at `now_us`.
+absl::StatusOr<std::vector<makegood::v1::FollowUp>> ReadDueFollowUps(
+    Connection& db, absl::string_view location_id, int64_t due_by_us,
+    int64_t now_us);
+
+// Attaches the kept contact details to the GuestFollowUp commands.
+absl::Status AttachFollowUpContacts(
+    Connection& db, std::vector<makegood::v1::RemedyCommand>& commands,
+    int64_t now_us);
+
+}  // namespace makegood::store
+
+#endif  // MAKEGOOD_STORE_FOLLOW_UPS_H_
