@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -70,7 +71,7 @@ class DaemonTest : public ::testing::Test {
   void StartDaemon() {
     auto daemon =
         DaemonProcess::Start(MAKEGOODD_BIN,
-                             {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen",
+                             {"--config", config_path_, "--listen",
                               "127.0.0.1:0", "--db", db_path()},
                              dir_.File("makegoodd.log"));
     ASSERT_TRUE(daemon.ok()) << daemon.status();
@@ -80,6 +81,16 @@ class DaemonTest : public ::testing::Test {
   }
 
   std::string db_path() const { return dir_.File("makegood.db"); }
+  // Restarts the daemon on the sample configuration plus `extra_yaml`.
+  void RestartWithConfig(const std::string& extra_yaml) {
+    daemon_.reset();
+    std::ifstream in(MAKEGOOD_SAMPLE_CONFIG);
+    std::stringstream sample;
+    sample << in.rdbuf();
+    config_path_ = dir_.File("config.yaml");
+    std::ofstream(config_path_) << sample.str() << "\n" << extra_yaml << "\n";
+    StartDaemon();
+  }
 
   std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
     auto context = std::make_unique<grpc::ClientContext>();
@@ -118,6 +129,7 @@ class DaemonTest : public ::testing::Test {
   }
 
   makegood::testing::TempDir dir_;
+  std::string config_path_ = MAKEGOOD_SAMPLE_CONFIG;
   std::unique_ptr<DaemonProcess> daemon_;
   std::shared_ptr<grpc::Channel> channel_;
 };

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/synchronization/mutex.h"
+#include "core/proto_time.h"
 #include "integration/daemon_fixture.h"
 #include "support/sample_events.h"
 
@@ -551,6 +552,127 @@ TEST_F(RecoveryTest, ContactsAreForManagersOnly) {
                   ->GetRecovery(Context(kManagerToken).get(), get, &as_manager)
                   .ok());
   EXPECT_EQ(as_manager.guest_contact().email(), "ana@example.com");
+}
+
+TEST_F(RecoveryTest, ARecurringProblemAlertsManagersAtOnce) {
+  auto watch_stub = v1::RecoveryService::NewStub(channel_);
+  auto watch_context = Context(kManagerToken);
+  auto watch = watch_stub->WatchRecoveries(watch_context.get(),
+                                           v1::WatchRecoveriesRequest());
+  // The same ribeye from the grill comes back cold on three checks; the
+  // sample configuration alerts at 3 within 90 minutes.
+  for (int i = 1; i <= 3; ++i) {
+    const std::string check = absl::StrCat("c", i);
+    SeedCheck(check, {4200});
+    RecoveryCase flagged;
+    ASSERT_TRUE(Flag(kServerToken, absl::StrCat("r", i), check, {"1"},
+                     "cold_food", v1::MINOR, &flagged)
+                    .ok());
+  }
+  std::vector<std::string> messages;
+  v1::RecoveryUpdate update;
+  while (messages.size() < 2 && watch->Read(&update)) {
+    if (update.has_alert() &&
+        update.alert().kind() == v1::Alert::RECURRING_PROBLEM) {
+      EXPECT_EQ(update.alert().check_id(), "c3");
+      messages.push_back(update.alert().message());
+    }
+  }
+  watch_context->TryCancel();
+  watch->Finish().IgnoreError();
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_THAT(messages[0],
+              HasSubstr("Ribeye 12oz flagged 3 times for Cold food between "));
+  EXPECT_THAT(messages[1],
+              HasSubstr("Station grill flagged 3 times for Cold food"));
+  EXPECT_EQ(QueryInt(db_path(), "SELECT count(*) FROM problem_keys"), 6);
+}
+
+TEST_F(RecoveryTest, AFollowUpGoesToTheAdapterStreamAndContactsStayOutOfLogs) {
+  SeedCheck("c1", {2000});
+  v1::FlagProblemRequest request;
+  request.set_request_id("r1");
+  request.set_check_id("c1");
+  request.add_line_ids("1");
+  request.set_category_id("quality");
+  request.set_severity(v1::MINOR);
+  request.mutable_guest_contact()->set_name("Ana");
+  request.mutable_guest_contact()->set_email("ana@example.com");
+  request.mutable_guest_contact()->set_follow_up_consent(true);
+  RecoveryCase flagged;
+  ASSERT_TRUE(Recovery()
+                  ->FlagProblem(Context(kServerToken).get(), request, &flagged)
+                  .ok());
+  auto commands = ReadCommands(1);
+  ASSERT_EQ(commands.size(), 1u);
+  ASSERT_TRUE(commands[0].has_guest_follow_up());
+  const auto& follow_up = commands[0].guest_follow_up();
+  EXPECT_EQ(follow_up.contact().email(), "ana@example.com");
+  EXPECT_EQ(follow_up.category_id(), "quality");
+  EXPECT_EQ(core::FromProto(follow_up.due_at()),
+            core::FromProto(flagged.flagged_at()) + absl::Hours(24 * 7));
+  v1::AckCommandResponse ack;
+  ASSERT_TRUE(Ack("a1", commands[0].command_id(), AckCommandRequest::APPLIED,
+                  "crm-77", &ack)
+                  .ok());
+  EXPECT_EQ(ack.recorded_result(), AckCommandRequest::APPLIED);
+  EXPECT_TRUE(ReadCommands(0).empty());
+  // The details live only in guest_contacts: not in the outbox, the ledger,
+  // the stored answers or the daemon's log.
+  for (const auto& [table, column] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"commands", "body"},
+           {"ledger", "detail"},
+           {"idempotency", "response"}}) {
+    EXPECT_EQ(QueryInt(db_path(), absl::StrCat("SELECT count(*) FROM ", table,
+                                               " WHERE instr(CAST(", column,
+                                               " AS BLOB), CAST('ana@example."
+                                               "com' AS BLOB)) > 0")),
+              0)
+        << table;
+  }
+  std::ifstream log(dir_.File("makegoodd.log"));
+  std::stringstream text;
+  text << log.rdbuf();
+  EXPECT_THAT(text.str(), ::testing::Not(HasSubstr("ana@example.com")));
+  EXPECT_EQ(QueryInt(db_path(), "SELECT count(*) FROM follow_ups"), 1);
+}
+
+TEST_F(RecoveryTest, ARootCauseCanBeRequiredToCloseACase) {
+  RestartWithConfig("outcomes: { require_root_cause: true }");
+  SeedCheck("c1", {2000});
+  RecoveryCase flagged, applied, closed;
+  ASSERT_TRUE(
+      Flag(kServerToken, "r1", "c1", {"1"}, "cold_food", v1::MINOR, &flagged)
+          .ok());
+  ASSERT_TRUE(
+      Apply(kServerToken, "r2", flagged.case_id(), "o1", &applied).ok());
+  v1::RecordOutcomeRequest outcome;
+  outcome.set_request_id("r3");
+  outcome.set_case_id(flagged.case_id());
+  outcome.set_guest_response(v1::ACCEPTED);
+  grpc::Status refused =
+      Recovery()->RecordOutcome(Context(kServerToken).get(), outcome, &closed);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(refused.error_message(), HasSubstr("root_cause"));
+  outcome.set_request_id("r4");
+  outcome.set_root_cause(v1::KITCHEN);
+  refused =
+      Recovery()->RecordOutcome(Context(kServerToken).get(), outcome, &closed);
+  EXPECT_THAT(refused.error_message(), HasSubstr("action_taken"));
+  v1::GetRecoveryRequest get;
+  get.set_case_id(flagged.case_id());
+  RecoveryCase now;
+  ASSERT_TRUE(
+      Recovery()->GetRecovery(Context(kServerToken).get(), get, &now).ok());
+  EXPECT_EQ(now.status(), RecoveryCase::REMEDY_APPLIED);
+  EXPECT_EQ(now.root_cause(), v1::ROOT_CAUSE_UNSPECIFIED);
+  outcome.set_request_id("r5");
+  outcome.set_action_taken("Heat lamp repaired");
+  ASSERT_TRUE(
+      Recovery()->RecordOutcome(Context(kServerToken).get(), outcome, &closed)
+          .ok());
+  EXPECT_EQ(closed.status(), RecoveryCase::RESOLVED);
 }
 
 TEST_F(RecoveryTest, ListRecoveriesFiltersAndPages) {

@@ -1,0 +1,89 @@
+// Guest contact details are deleted after the configured retention, while
+// the follow-up itself stays listed.
+
+#include "absl/synchronization/notification.h"
+#include "core/recovery_rules.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+#include "store/sqlite_store.h"
+#include "support/sample_events.h"
+#include "support/temp_dir.h"
+
+namespace makegood::store {
+namespace {
+
+using makegood::testing::CheckOpened;
+using makegood::testing::ItemAdded;
+using makegood::testing::kLocation;
+
+constexpr char kConfig[] = R"pb(
+  location { id: "downtown-01" currency: "USD" timezone: "America/New_York" }
+  categories { id: "quality" label: "Quality" }
+  remedies { id: "refire" kind: REMAKE }
+  policy { offer: "refire" }
+  follow_up { after_days: 7 contact_retention_days: 30 }
+  recurring { count: 3 window_minutes: 90 }
+)pb";
+
+TEST(FollowUpsTest, ContactDetailsAreDeletedAfterTheRetention) {
+  makegood::testing::TempDir dir;
+  makegood::v1::Config config;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(kConfig, &config));
+  auto rules = core::RecoveryRules::Compile(config);
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  SqliteStoreOptions options;
+  options.path = dir.File("s.db");
+  options.cleanup_interval = absl::Milliseconds(20);
+  options.checkpoint_interval = absl::Milliseconds(20);
+  auto store = SqliteStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->RegisterLocation(config.location()).ok());
+
+  // A case 40 days ago: its follow-up was due 33 days ago and the contact's
+  // 30-day retention has passed.
+  const absl::Time then = absl::Now() - absl::Hours(24 * 40);
+  ASSERT_TRUE(AppendEventsAndWait(**store,
+                                  {CheckOpened("e1", "c1", then),
+                                   ItemAdded("e2", "c1", "1", then)},
+                                  then)
+                  .ok());
+  makegood::v1::FlagProblemRequest request;
+  request.set_request_id("r1");
+  request.set_check_id("c1");
+  request.add_line_ids("1");
+  request.set_category_id("quality");
+  request.set_severity(makegood::v1::MINOR);
+  request.mutable_guest_contact()->set_email("ana@example.com");
+  request.mutable_guest_contact()->set_follow_up_consent(true);
+  absl::Notification flagged;
+  (*store)->FlagProblem(RecoveryCall{"s-17", makegood::v1::SERVER, then,
+                                     &*rules},
+                        request, [&](absl::StatusOr<RecoveryResult> result) {
+                          EXPECT_TRUE(result.ok()) << result.status();
+                          flagged.Notify();
+                        });
+  flagged.WaitForNotification();
+
+  // The maintenance thread's cleanup removes the expired contact.
+  std::vector<makegood::v1::FollowUp> due;
+  for (int i = 0; i < 500; ++i) {
+    auto listed = (*store)->DueFollowUps(kLocation, absl::Now(), then);
+    ASSERT_TRUE(listed.ok()) << listed.status();
+    due = *listed;
+    ASSERT_EQ(due.size(), 1u);
+    if (!due[0].has_contact()) break;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_FALSE(due[0].has_contact());
+  EXPECT_EQ(due[0].category_id(), "quality");
+  // The adapter's command no longer carries it either.
+  auto commands = (*store)->UnackedCommands(kLocation);
+  ASSERT_TRUE(commands.ok());
+  ASSERT_EQ(commands->size(), 1u);
+  EXPECT_TRUE((*commands)[0].has_guest_follow_up());
+  EXPECT_FALSE((*commands)[0].guest_follow_up().has_contact());
+  (*store)->Shutdown();
+}
+
+}  // namespace
+}  // namespace makegood::store
