@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
 #include "cli/format.h"
-#include "report/text_table.h"
 #include "makegood/v1/checks.grpc.pb.h"
+#include "report/text_table.h"
 
 namespace makegood::cli {
 namespace {

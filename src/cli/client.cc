@@ -6,9 +6,17 @@
 #include <sstream>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "core/discount_code.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace makegood::cli {
+
+std::string NewRequestId() {
+  return absl::StrCat("cli-",
+                      core::RandomSymbols(core::SecureRandomBytes(), 16));
+}
+
 std::shared_ptr<grpc::Channel> MakeChannel(const ClientOptions& options) {
   if (options.tls_ca_file.empty()) {
     return grpc::CreateChannel(options.server,

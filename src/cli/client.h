@@ -43,6 +43,10 @@ void PrepareContext(const ClientOptions& options, grpc::ClientContext& context);
 void PrintJson(const google::protobuf::Message& message,
                bool print_zero_values = false);
 
+// A fresh request id ("cli-" and 16 random symbols): retries of one command
+// line reuse what --request-id names; without it each run is a new request.
+std::string NewRequestId();
+
 // Prints a failed call as "makegood: CODE: message" and returns exit 1.
 int ReportRpcError(const grpc::Status& status);
 

@@ -10,10 +10,10 @@
 #include "absl/time/time.h"
 #include "cli/commands.h"
 #include "cli/format.h"
-#include "report/text_table.h"
 #include "core/discount_code.h"
 #include "core/proto_time.h"
 #include "makegood/v1/recovery.grpc.pb.h"
+#include "report/text_table.h"
 
 namespace makegood::cli {
 namespace {
@@ -22,13 +22,6 @@ using report::Table;
 
 using makegood::v1::AppliedRemedy;
 using makegood::v1::RecoveryCase;
-
-// A fresh request id: retries of one command line reuse what --request-id
-// names; without it each run is a new request.
-std::string NewRequestId() {
-  return absl::StrCat("cli-",
-                      core::RandomSymbols(core::SecureRandomBytes(), 16));
-}
 
 void PrintCase(const RecoveryCase& c) {
   std::cout << "Case " << c.case_id() << "  "

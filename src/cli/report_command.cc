@@ -85,9 +85,9 @@ void AddEndOfDay(CLI::App* report, const ClientOptions& options,
   cmd->callback([=, &options] {
     makegood::v1::EndOfDayRequest request;
     request.set_business_date(
-        date->empty() ? absl::FormatTime("%Y-%m-%d", absl::Now(),
-                                         absl::LocalTimeZone())
-                      : *date);
+        date->empty()
+            ? absl::FormatTime("%Y-%m-%d", absl::Now(), absl::LocalTimeZone())
+            : *date);
     grpc::ClientContext context;
     PrepareContext(options, context);
     makegood::v1::EndOfDayReport response;
@@ -135,8 +135,7 @@ void AddPeriodReport(CLI::App* report, const ClientOptions& options,
     grpc::ClientContext context;
     PrepareContext(options, context);
     Response response;
-    grpc::Status status =
-        call(*Stub(options), &context, request, &response);
+    grpc::Status status = call(*Stub(options), &context, request, &response);
     if (!status.ok()) {
       *exit_code = ReportRpcError(status);
       return;
@@ -154,15 +153,13 @@ void AddPeriodReport(CLI::App* report, const ClientOptions& options,
   });
 }
 
-void AddFollowUps(CLI::App& app, const ClientOptions& options,
-                  int* exit_code) {
+void AddFollowUps(CLI::App& app, const ClientOptions& options, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "followups", "Guests to contact about an earlier problem (MANAGER)");
   cmd->require_subcommand(1);
   CLI::App* due = cmd->add_subcommand("due", "Follow-ups due and not done");
   auto within = std::make_shared<int>(0);
-  due->add_option("--within-days", *within,
-                  "Also those due in the next N days")
+  due->add_option("--within-days", *within, "Also those due in the next N days")
       ->check(CLI::Range(0, 365))
       ->capture_default_str();
   due->callback([=, &options] {
@@ -181,8 +178,8 @@ void AddFollowUps(CLI::App& app, const ClientOptions& options,
     if (options.output == OutputFormat::kJson) {
       PrintJson(response);
     } else {
-      report::Table table({"CASE", "DUE", "CATEGORY", "CHECK", "NAME", "EMAIL",
-                           "PHONE"});
+      report::Table table(
+          {"CASE", "DUE", "CATEGORY", "CHECK", "NAME", "EMAIL", "PHONE"});
       for (const auto& f : response.follow_ups()) {
         table.AddRow({f.case_id(), When(f.has_due_at(), f.due_at()),
                       f.category_id(), f.check_id(), f.contact().name(),
@@ -203,11 +200,7 @@ void AddFollowUps(CLI::App& app, const ClientOptions& options,
                    "nothing (default: a new one)");
   done->callback([=, &options] {
     makegood::v1::CompleteFollowUpRequest request;
-    request.set_request_id(
-        request_id->empty()
-            ? absl::StrCat("cli-", core::RandomSymbols(
-                                       core::SecureRandomBytes(), 16))
-            : *request_id);
+    request.set_request_id(request_id->empty() ? NewRequestId() : *request_id);
     request.set_case_id(*case_id);
     request.set_note(*note);
     grpc::ClientContext context;

@@ -18,7 +18,8 @@ int32_t ShareBps(int64_t part, int64_t whole) {
 }
 
 std::string NameOf(const core::RecoveryRules& rules, absl::string_view id) {
-  for (const auto* list : {&rules.config().staff(), &rules.config().devices()}) {
+  for (const auto* list :
+       {&rules.config().staff(), &rules.config().devices()}) {
     for (const auto& credential : *list) {
       if (credential.id() == id && !credential.name().empty())
         return credential.name();
@@ -27,8 +28,8 @@ std::string NameOf(const core::RecoveryRules& rules, absl::string_view id) {
   return std::string(id);
 }
 
-void Breakdown::Add(const std::string& key, const std::string& label,
-                    int count, int64_t cost_minor) {
+void Breakdown::Add(const std::string& key, const std::string& label, int count,
+                    int64_t cost_minor) {
   Entry& entry = entries_[key];
   if (entry.label.empty()) entry.label = label;
   entry.count += count;

@@ -47,11 +47,9 @@ makegood::v1::CauseSummaryReport BuildCauseSummary(
     cause.categories.AddTo(*row.mutable_categories(), rules.currency());
     cause.actions.AddTo(*row.mutable_actions(), rules.currency());
   }
-  std::stable_sort(report.mutable_causes()->begin(),
-                   report.mutable_causes()->end(),
-                   [](const auto& a, const auto& b) {
-                     return a.count() > b.count();
-                   });
+  std::stable_sort(
+      report.mutable_causes()->begin(), report.mutable_causes()->end(),
+      [](const auto& a, const auto& b) { return a.count() > b.count(); });
   return report;
 }
 

@@ -27,8 +27,7 @@ bool Counts(const AppliedRemedy& remedy) {
 
 // What a remedy costs in the report: codes cost when redeemed instead.
 int64_t ReportedCost(const AppliedRemedy& remedy) {
-  if (!Counts(remedy) || remedy.kind() == makegood::v1::DISCOUNT_CODE)
-    return 0;
+  if (!Counts(remedy) || remedy.kind() == makegood::v1::DISCOUNT_CODE) return 0;
   return remedy.cost().minor_units();
 }
 
@@ -117,12 +116,11 @@ void AddRecurring(const core::RecoveryRules& rules, const store::DayRows& day,
       i = j + 1;
     }
   }
-  std::stable_sort(report.mutable_recurring()->begin(),
-                   report.mutable_recurring()->end(),
-                   [](const auto& a, const auto& b) {
-                     return core::FromProto(a.first_at()) <
-                            core::FromProto(b.first_at());
-                   });
+  std::stable_sort(
+      report.mutable_recurring()->begin(), report.mutable_recurring()->end(),
+      [](const auto& a, const auto& b) {
+        return core::FromProto(a.first_at()) < core::FromProto(b.first_at());
+      });
 }
 
 void AddWonBack(const core::RecoveryRules& rules, const store::DayRows& day,
@@ -215,8 +213,7 @@ EndOfDayReport BuildEndOfDay(const core::RecoveryRules& rules,
       }
       if (!line.station.empty()) {
         by_station.Add(line.station, line.station,
-                       stations.insert(line.station).second ? 1 : 0,
-                       line_cost);
+                       stations.insert(line.station).second ? 1 : 0, line_cost);
       }
     }
     switch (r.guest_response()) {
@@ -241,8 +238,9 @@ EndOfDayReport BuildEndOfDay(const core::RecoveryRules& rules,
     redeemed_value += code.amount_minor;
     by_kind.Add("DISCOUNT_CODE", "DISCOUNT_CODE", 0, code.amount_minor);
     const auto category = category_of_case.find(code.case_id);
-    const std::string& category_id =
-        category != category_of_case.end() ? category->second : code.category_id;
+    const std::string& category_id = category != category_of_case.end()
+                                         ? category->second
+                                         : code.category_id;
     by_category.Add(category_id, CategoryLabel(rules, category_id), 0,
                     code.amount_minor);
   }
@@ -251,8 +249,7 @@ EndOfDayReport BuildEndOfDay(const core::RecoveryRules& rules,
   by_category.AddTo(*report.mutable_by_category(), currency);
   by_item.AddTo(*report.mutable_by_item(), currency);
   by_station.AddTo(*report.mutable_by_station(), currency);
-  by_hour.AddTo(*report.mutable_by_hour(), currency,
-                Breakdown::Order::kByKey);
+  by_hour.AddTo(*report.mutable_by_hour(), currency, Breakdown::Order::kByKey);
   by_flagged_by.AddTo(*report.mutable_by_flagged_by(), currency);
   by_approver.AddTo(*report.mutable_by_approver(), currency);
   by_kind.AddTo(*report.mutable_remedies_by_kind(), currency);

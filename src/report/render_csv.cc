@@ -54,8 +54,7 @@ class Csv {
 };
 
 std::string Seconds(const google::protobuf::Duration& d) {
-  return std::to_string(
-      google::protobuf::util::TimeUtil::DurationToSeconds(d));
+  return std::to_string(google::protobuf::util::TimeUtil::DurationToSeconds(d));
 }
 
 }  // namespace
@@ -120,8 +119,8 @@ std::string StaffReportCsv(const makegood::v1::StaffReportResponse& r) {
   csv.Row("median_comp_share_bps", "", "",
           std::to_string(r.median_comp_share_bps()));
   for (const auto& o : r.outliers()) {
-    csv.Row("outlier", o.staff_id(), o.reason(),
-            std::to_string(o.comp_count()), &o.comp_value());
+    csv.Row("outlier", o.staff_id(), o.reason(), std::to_string(o.comp_count()),
+            &o.comp_value());
   }
   for (const auto& f : r.findings()) {
     csv.Row(makegood::v1::StaffFinding::Kind_Name(f.kind()), f.staff_id(),

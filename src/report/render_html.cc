@@ -17,12 +17,23 @@ std::string Escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -71,8 +82,8 @@ std::string CostByCategoryChart(const makegood::v1::EndOfDayReport& r) {
     absl::StrAppend(
         &svg,
         absl::StrFormat("<text x=\"0\" y=\"%d\" font-size=\"12\">%s</text>",
-                        y + 16, Escape(row.label().empty() ? row.key()
-                                                           : row.label())),
+                        y + 16,
+                        Escape(row.label().empty() ? row.key() : row.label())),
         absl::StrFormat("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" "
                         "fill=\"#2f80ed\"/>",
                         label_width, y + 3, std::max(w, 1)),
@@ -96,7 +107,8 @@ std::string CasesByHourChart(const makegood::v1::EndOfDayReport& r) {
     counts[row.key()] = row.count();
     max = std::max(max, row.count());
   }
-  const int first_hour = std::stoi(LocalTime(r.day_start(), r.time_zone(), "%H"));
+  const int first_hour =
+      std::stoi(LocalTime(r.day_start(), r.time_zone(), "%H"));
   const int chart_height = 140, column = 17;
   std::string svg =
       "<svg id=\"chart-cases-by-hour\" xmlns=\"http://www.w3.org/2000/svg\" "
@@ -114,14 +126,14 @@ std::string CasesByHourChart(const makegood::v1::EndOfDayReport& r) {
                         "</rect>",
                         x, 150 - h, h, hour, count));
     if (count > 0) {
-      absl::StrAppend(&svg, absl::StrFormat(
-                                "<text x=\"%d\" y=\"%d\" font-size=\"9\" "
-                                "text-anchor=\"middle\">%d</text>",
-                                x + 6, 147 - h, count));
+      absl::StrAppend(&svg,
+                      absl::StrFormat("<text x=\"%d\" y=\"%d\" font-size=\"9\" "
+                                      "text-anchor=\"middle\">%d</text>",
+                                      x + 6, 147 - h, count));
     }
     if (i % 2 == 0) {
-      absl::StrAppend(&svg, absl::StrFormat(
-                                "<text x=\"%d\" y=\"165\" font-size=\"9\" "
+      absl::StrAppend(
+          &svg, absl::StrFormat("<text x=\"%d\" y=\"165\" font-size=\"9\" "
                                 "text-anchor=\"middle\">%s</text>",
                                 x + 6, hour));
     }
@@ -129,9 +141,9 @@ std::string CasesByHourChart(const makegood::v1::EndOfDayReport& r) {
   return svg + "</svg>";
 }
 
-std::string CountTable(const std::string& title, const std::string& key,
-                       const google::protobuf::RepeatedPtrField<
-                           makegood::v1::CountRow>& rows) {
+std::string CountTable(
+    const std::string& title, const std::string& key,
+    const google::protobuf::RepeatedPtrField<makegood::v1::CountRow>& rows) {
   std::string html = absl::StrCat("<section><h2>", Escape(title), "</h2>");
   if (rows.empty()) return html + "<p>None.</p></section>";
   absl::StrAppend(&html, "<table><tr><th>", Escape(key),
@@ -164,8 +176,9 @@ std::string EndOfDayHtml(const makegood::v1::EndOfDayReport& r) {
       Escape(LocalTime(r.day_end(), tz, "%Y-%m-%d %H:%M %Z")), "</div>\n");
   absl::StrAppend(
       &html, "<div class=\"kpis\">", Kpi(std::to_string(r.cases()), "cases"),
-      "<span id=\"total-cost\">", Kpi(MoneyText(r.recovery_cost()), "recovery cost"),
-      "</span>", Kpi(MoneyText(r.sales()), "sales"),
+      "<span id=\"total-cost\">",
+      Kpi(MoneyText(r.recovery_cost()), "recovery cost"), "</span>",
+      Kpi(MoneyText(r.sales()), "sales"),
       Kpi(Percent(r.cost_share_bps()), "cost / sales"),
       Kpi(r.has_response_p50() ? DurationText(r.response_p50()) : "-",
           "response p50"),
@@ -173,36 +186,37 @@ std::string EndOfDayHtml(const makegood::v1::EndOfDayReport& r) {
           "response p90"),
       Kpi(absl::StrCat(r.accepted(), " / ", r.declined(), " / ", r.left()),
           "accepted / declined / left"),
-      Kpi(std::to_string(r.open_at_day_end()), "open at day end"),
-      "</div>\n");
-  absl::StrAppend(&html, "<div class=\"charts\"><section><h2>Cost by "
-                         "category</h2>",
+      Kpi(std::to_string(r.open_at_day_end()), "open at day end"), "</div>\n");
+  absl::StrAppend(&html,
+                  "<div class=\"charts\"><section><h2>Cost by "
+                  "category</h2>",
                   CostByCategoryChart(r),
                   "</section><section><h2>Cases by hour</h2>",
                   CasesByHourChart(r), "</section></div>\n");
-  absl::StrAppend(&html, "<div class=\"two\">",
-                  CountTable("By item", "Item", r.by_item()),
-                  CountTable("By station", "Station", r.by_station()),
-                  CountTable("By staff who flagged", "Staff",
-                             r.by_flagged_by()),
-                  CountTable("Remedies by kind", "Kind", r.remedies_by_kind()),
-                  CountTable("Remedies by approver", "Approver",
-                             r.by_approver()),
-                  "<section><h2>Codes, follow-ups, won back</h2><ul>");
-  absl::StrAppend(&html, "<li>Codes issued ", r.codes_issued(),
-                  ", redeemed ", r.codes_redeemed(), " (",
+  absl::StrAppend(
+      &html, "<div class=\"two\">", CountTable("By item", "Item", r.by_item()),
+      CountTable("By station", "Station", r.by_station()),
+      CountTable("By staff who flagged", "Staff", r.by_flagged_by()),
+      CountTable("Remedies by kind", "Kind", r.remedies_by_kind()),
+      CountTable("Remedies by approver", "Approver", r.by_approver()),
+      "<section><h2>Codes, follow-ups, won back</h2><ul>");
+  absl::StrAppend(&html, "<li>Codes issued ", r.codes_issued(), ", redeemed ",
+                  r.codes_redeemed(), " (",
                   Escape(MoneyText(r.codes_redeemed_value())), ")</li>",
                   "<li>Follow-ups due ", r.follow_ups_due(), ", done ",
                   r.follow_ups_done(), "</li>");
   for (const auto& won : r.won_back()) {
-    absl::StrAppend(&html, "<li>Back within ", won.days(), " days: ",
-                    won.guests(), " guests, spent ",
+    absl::StrAppend(&html, "<li>Back within ", won.days(),
+                    " days: ", won.guests(), " guests, spent ",
                     Escape(MoneyText(won.spent())), "</li>");
   }
-  absl::StrAppend(&html, "</ul></section></div>\n<section><h2>Recurring "
-                         "problems</h2>");
-  if (r.recurring().empty()) absl::StrAppend(&html, "<p>None.</p>");
-  else absl::StrAppend(&html, "<ul>");
+  absl::StrAppend(&html,
+                  "</ul></section></div>\n<section><h2>Recurring "
+                  "problems</h2>");
+  if (r.recurring().empty())
+    absl::StrAppend(&html, "<p>None.</p>");
+  else
+    absl::StrAppend(&html, "<ul>");
   for (const auto& p : r.recurring())
     absl::StrAppend(&html, "<li>", Escape(p.description()), "</li>");
   if (!r.recurring().empty()) absl::StrAppend(&html, "</ul>");

@@ -58,17 +58,17 @@ std::string EndOfDayText(const makegood::v1::EndOfDayReport& r) {
   } else {
     summary.AddRow({"Response p50 / p90 / max", "-"});
   }
-  summary.AddRow({"Accepted / declined / left",
-                  absl::StrCat(r.accepted(), " / ", r.declined(), " / ",
-                               r.left())});
+  summary.AddRow(
+      {"Accepted / declined / left",
+       absl::StrCat(r.accepted(), " / ", r.declined(), " / ", r.left())});
   summary.AddRow({"Open at day end", std::to_string(r.open_at_day_end())});
-  summary.AddRow({"Codes issued / redeemed",
-                  absl::StrCat(r.codes_issued(), " / ", r.codes_redeemed(),
-                               " (", MoneyText(r.codes_redeemed_value()),
-                               ")")});
-  summary.AddRow({"Follow-ups due (done)",
-                  absl::StrCat(r.follow_ups_due(), " (", r.follow_ups_done(),
-                               ")")});
+  summary.AddRow(
+      {"Codes issued / redeemed",
+       absl::StrCat(r.codes_issued(), " / ", r.codes_redeemed(), " (",
+                    MoneyText(r.codes_redeemed_value()), ")")});
+  summary.AddRow(
+      {"Follow-ups due (done)",
+       absl::StrCat(r.follow_ups_due(), " (", r.follow_ups_done(), ")")});
   for (const auto& won : r.won_back()) {
     summary.AddRow({absl::StrCat("Won back within ", won.days(), " days"),
                     absl::StrCat(won.guests(), " guests, spent ",
@@ -107,34 +107,33 @@ std::string StaffReportText(const makegood::v1::StaffReportResponse& r) {
   Section(out, "Per staff member");
   Table totals({"STAFF", "NAME", "COMPS", "COMP VALUE", "SALES", "SHARE"});
   for (const auto& t : r.totals()) {
-    totals.AddRow({t.staff_id(), t.staff_name(),
-                   std::to_string(t.comp_count()), Decimal(t.comp_value()),
-                   Decimal(t.sales()), Percent(t.comp_share_bps())});
+    totals.AddRow({t.staff_id(), t.staff_name(), std::to_string(t.comp_count()),
+                   Decimal(t.comp_value()), Decimal(t.sales()),
+                   Percent(t.comp_share_bps())});
   }
   totals.Print(out);
   out << "Median comp share: " << Percent(r.median_comp_share_bps()) << "\n";
   Section(out, "Per shift");
-  Table shifts({"DATE", "STAFF", "COMPS", "COMP VALUE", "SALES", "SHARE",
-                "SHIFT END"});
+  Table shifts(
+      {"DATE", "STAFF", "COMPS", "COMP VALUE", "SALES", "SHARE", "SHIFT END"});
   for (const auto& s : r.shifts()) {
-    shifts.AddRow({s.business_date(), s.staff_id(),
-                   std::to_string(s.comp_count()), Decimal(s.comp_value()),
-                   Decimal(s.sales()), Percent(s.comp_share_bps()),
-                   s.has_shift_end() ? LocalTime(s.shift_end(), r.time_zone())
-                                     : "-"});
+    shifts.AddRow(
+        {s.business_date(), s.staff_id(), std::to_string(s.comp_count()),
+         Decimal(s.comp_value()), Decimal(s.sales()),
+         Percent(s.comp_share_bps()),
+         s.has_shift_end() ? LocalTime(s.shift_end(), r.time_zone()) : "-"});
   }
   shifts.Print(out);
   Section(out, "Outliers");
   if (r.outliers().empty()) out << "  none\n";
   for (const auto& o : r.outliers()) {
-    out << "  " << o.staff_name() << " (" << o.staff_id()
-        << "): " << o.reason() << "\n";
+    out << "  " << o.staff_name() << " (" << o.staff_id() << "): " << o.reason()
+        << "\n";
   }
   Section(out, "Findings");
   if (r.findings().empty()) out << "  none\n";
   for (const auto& f : r.findings()) {
-    out << "  "
-        << makegood::v1::StaffFinding::Kind_Name(f.kind()) << ": "
+    out << "  " << makegood::v1::StaffFinding::Kind_Name(f.kind()) << ": "
         << f.description() << "\n";
   }
   return out.str();
@@ -146,9 +145,9 @@ std::string CauseSummaryText(const makegood::v1::CauseSummaryReport& r) {
       << r.location_id() << "): " << r.cases() << " cases, "
       << r.without_cause() << " without a root cause\n";
   for (const auto& cause : r.causes()) {
-    Section(out, absl::StrCat(makegood::v1::RootCause_Name(cause.root_cause()),
-                              ": ", cause.count(), " cases, ",
-                              MoneyText(cause.cost())));
+    Section(out,
+            absl::StrCat(makegood::v1::RootCause_Name(cause.root_cause()), ": ",
+                         cause.count(), " cases, ", MoneyText(cause.cost())));
     for (const auto& c : cause.categories()) {
       out << "  " << (c.label().empty() ? c.key() : c.label()) << ": "
           << c.count() << "\n";

@@ -50,12 +50,26 @@ int32_t Median(std::vector<int32_t> values) {
   std::sort(values.begin(), values.end());
   const size_t mid = values.size() / 2;
   if (values.size() % 2 == 1) return values[mid];
-  return static_cast<int32_t>(
-      (int64_t{values[mid - 1]} + values[mid] + 1) / 2);
+  return static_cast<int32_t>((int64_t{values[mid - 1]} + values[mid] + 1) / 2);
 }
 
 std::string Money(const core::RecoveryRules& rules, int64_t minor) {
   return core::FormatAmount(minor, rules.currency());
+}
+
+StaffFinding& AddCompFinding(const core::RecoveryRules& rules,
+                             StaffFinding::Kind kind,
+                             const store::CompRow& comp,
+                             makegood::v1::StaffReportResponse& report) {
+  StaffFinding& f = *report.add_findings();
+  f.set_kind(kind);
+  f.set_staff_id(comp.requested_by);
+  f.set_business_date(comp.business_day);
+  f.set_case_id(comp.case_id);
+  f.set_check_id(comp.check_id);
+  *f.mutable_amount() = MoneyOf(comp.cost_minor, rules.currency());
+  *f.mutable_at() = core::ToProto(comp.requested_at);
+  return f;
 }
 
 }  // namespace
@@ -148,14 +162,8 @@ makegood::v1::StaffReportResponse BuildStaffReport(
         "%Y-%m-%d %H:%M", comp.requested_at, rules.time_zone());
     if (comp.check_paid_at.has_value() &&
         comp.requested_at > *comp.check_paid_at) {
-      StaffFinding& f = *report.add_findings();
-      f.set_kind(StaffFinding::COMP_AFTER_PAYMENT);
-      f.set_staff_id(comp.requested_by);
-      f.set_business_date(comp.business_day);
-      f.set_case_id(comp.case_id);
-      f.set_check_id(comp.check_id);
-      *f.mutable_amount() = MoneyOf(comp.cost_minor, rules.currency());
-      *f.mutable_at() = core::ToProto(comp.requested_at);
+      StaffFinding& f =
+          AddCompFinding(rules, StaffFinding::COMP_AFTER_PAYMENT, comp, report);
       f.set_description(absl::StrCat(
           NameOf(rules, comp.requested_by), " comped ",
           Money(rules, comp.cost_minor), " on check ", comp.check_id, " at ",
@@ -165,25 +173,19 @@ makegood::v1::StaffReportResponse BuildStaffReport(
     const Tally& shift = shifts[{comp.requested_by, comp.business_day}];
     if (shift.shift_end.has_value() &&
         comp.requested_at >= *shift.shift_end - end_window) {
-      StaffFinding& f = *report.add_findings();
-      f.set_kind(StaffFinding::COMP_AT_SHIFT_END);
-      f.set_staff_id(comp.requested_by);
-      f.set_business_date(comp.business_day);
-      f.set_case_id(comp.case_id);
-      f.set_check_id(comp.check_id);
-      *f.mutable_amount() = MoneyOf(comp.cost_minor, rules.currency());
-      *f.mutable_at() = core::ToProto(comp.requested_at);
+      StaffFinding& f =
+          AddCompFinding(rules, StaffFinding::COMP_AT_SHIFT_END, comp, report);
       f.set_description(absl::StrCat(
           NameOf(rules, comp.requested_by), " comped ",
           Money(rules, comp.cost_minor), " on check ", comp.check_id, " at ",
           when, ", within ", limits.end_of_shift_minutes(),
           " minutes of the end of the shift (",
-          absl::FormatTime("%H:%M", *shift.shift_end, rules.time_zone()),
-          ")"));
+          absl::FormatTime("%H:%M", *shift.shift_end, rules.time_zone()), ")"));
     }
   }
 
-  std::map<std::pair<std::string, std::string>, std::vector<const store::CaseRow*>>
+  std::map<std::pair<std::string, std::string>,
+           std::vector<const store::CaseRow*>>
       by_staff_and_guest;
   for (const store::CaseRow& c : rows.cases) {
     by_staff_and_guest[{c.flagged_by, c.guest_id}].push_back(&c);

@@ -108,9 +108,8 @@ grpc::ServerUnaryReactor* ReportServiceImpl::StaffReport(
   if (!principal.ok()) return FinishUnary(context, principal.status());
   auto period = PeriodOf(rules_, request->from_date(), request->to_date());
   if (!period.ok()) return FinishUnary(context, period.status());
-  auto rows = store_.ReadStaff(rules_.location_id(), period->start,
-                               period->end, request->from_date(),
-                               request->to_date());
+  auto rows = store_.ReadStaff(rules_.location_id(), period->start, period->end,
+                               request->from_date(), request->to_date());
   if (!rows.ok()) return FinishUnary(context, rows.status());
   *response = report::BuildStaffReport(rules_, request->from_date(),
                                        request->to_date(), *rows);
@@ -128,7 +127,8 @@ grpc::ServerUnaryReactor* ReportServiceImpl::ListFollowUps(
       request->has_due_by() ? core::FromProto(request->due_by()) : now;
   auto due = store_.DueFollowUps(rules_.location_id(), due_by, now);
   if (!due.ok()) return FinishUnary(context, due.status());
-  for (auto& follow_up : *due) *response->add_follow_ups() = std::move(follow_up);
+  for (auto& follow_up : *due)
+    *response->add_follow_ups() = std::move(follow_up);
   return FinishUnary(context, absl::OkStatus());
 }
 
@@ -138,11 +138,10 @@ grpc::ServerUnaryReactor* ReportServiceImpl::CompleteFollowUp(
     makegood::v1::FollowUp* response) {
   auto principal = AuthorizeCall(*context, auth_, kManagers);
   if (!principal.ok()) return FinishUnary(context, principal.status());
-  for (const auto& [field, value] :
-       {std::pair<const char*, const std::string*>{"request_id",
-                                                   &request->request_id()},
-        {"case_id", &request->case_id()},
-        {"note", &request->note()}}) {
+  for (const auto& [field, value] : {std::pair<const char*, const std::string*>{
+                                         "request_id", &request->request_id()},
+                                     {"case_id", &request->case_id()},
+                                     {"note", &request->note()}}) {
     if (value->empty()) {
       return FinishUnary(context, absl::InvalidArgumentError(
                                       absl::StrCat(field, ": is required")));

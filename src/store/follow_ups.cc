@@ -76,11 +76,11 @@ absl::StatusOr<FollowUp> CompleteFollowUpInTransaction(
     Connection& db, const RecoveryCall& call,
     const makegood::v1::CompleteFollowUpRequest& request) {
   const std::string location_id = call.rules->location_id();
-  auto select = db.Prepare(
-      absl::StrCat("SELECT ", kFollowUpColumns,
-                   " FROM follow_ups f JOIN cases c USING(case_id) "
-                   "WHERE f.case_id=?1 AND f.location_id=?2")
-          .c_str());
+  auto select =
+      db.Prepare(absl::StrCat("SELECT ", kFollowUpColumns,
+                              " FROM follow_ups f JOIN cases c USING(case_id) "
+                              "WHERE f.case_id=?1 AND f.location_id=?2")
+                     .c_str());
   if (!select.ok()) return select.status();
   Statement& row = **select;
   auto found = row.Bind(1, request.case_id()).Bind(2, location_id).Step();
@@ -91,9 +91,9 @@ absl::StatusOr<FollowUp> CompleteFollowUpInTransaction(
   }
   FollowUp follow_up = FollowUpFromRow(row);
   if (follow_up.has_done_at()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the follow-up of case ", request.case_id(), " was already done by ",
-        follow_up.done_by()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the follow-up of case ", request.case_id(),
+                     " was already done by ", follow_up.done_by()));
   }
   auto update = db.Prepare(
       "UPDATE follow_ups SET done_at_us=?2, done_by=?3, note=?4 "
@@ -148,8 +148,9 @@ absl::StatusOr<std::vector<FollowUp>> ReadDueFollowUps(
   return due;
 }
 
-absl::Status AttachFollowUpContacts(
-    Connection& db, std::vector<RemedyCommand>& commands, int64_t now_us) {
+absl::Status AttachFollowUpContacts(Connection& db,
+                                    std::vector<RemedyCommand>& commands,
+                                    int64_t now_us) {
   for (RemedyCommand& command : commands) {
     if (!command.has_guest_follow_up()) continue;
     auto contact = LoadContact(db, command.case_id(), now_us);

@@ -12,11 +12,11 @@
 #include "core/policy.h"
 #include "core/proto_time.h"
 #include "core/record_id.h"
-#include "store/follow_ups.h"
-#include "store/recurring.h"
 #include "store/check_queries.h"
+#include "store/follow_ups.h"
 #include "store/ledger.h"
 #include "store/recovery_rows.h"
+#include "store/recurring.h"
 
 namespace makegood::store {
 namespace {

@@ -76,16 +76,15 @@ absl::StatusOr<std::vector<Alert>> RecordProblemKeys(
       const auto* category = rules.FindCategory(recovery.category_id());
       const absl::Time first = absl::FromUnixMicros(row.Int(1));
       Alert alert;
-      alert.set_alert_id(core::NewRecordId("AL-", call.now,
-                                           core::SecureRandomBytes()));
+      alert.set_alert_id(
+          core::NewRecordId("AL-", call.now, core::SecureRandomBytes()));
       alert.set_kind(Alert::RECURRING_PROBLEM);
       alert.set_check_id(recovery.check_id());
       alert.set_message(absl::StrCat(
           key.description, " flagged ", recurring.count(), " times for ",
           category != nullptr ? category->label() : recovery.category_id(),
-          " between ",
-          absl::FormatTime("%H:%M", first, rules.time_zone()), " and ",
-          absl::FormatTime("%H:%M", call.now, rules.time_zone())));
+          " between ", absl::FormatTime("%H:%M", first, rules.time_zone()),
+          " and ", absl::FormatTime("%H:%M", call.now, rules.time_zone())));
       alerts.push_back(std::move(alert));
     }
   }

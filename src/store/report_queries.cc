@@ -140,8 +140,8 @@ absl::Status ReadDayCodes(Connection& db, absl::string_view location_id,
     recovery.ParseFromString(row.Blob(8));
     code.category_id = recovery.category_id();
     ReturnVisit visit;
-    visit.guest_key = row.Text(4).empty() ? absl::StrCat("case:", code.case_id)
-                                          : row.Text(4);
+    visit.guest_key =
+        row.Text(4).empty() ? absl::StrCat("case:", code.case_id) : row.Text(4);
     visit.check_id = code.check_id;
     visit.recovered_at = Instant(row.Int(5));
     visit.spent_minor = row.Int(6);
@@ -250,8 +250,8 @@ absl::StatusOr<StaffRows> ReadStaffRows(Connection& db,
   if (!cases.ok()) return cases.status();
   (*cases)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
   status = ForEachRow(**cases, [&](Statement& row) {
-    rows.cases.push_back(CaseRow{row.Text(0), row.Text(1), row.Text(2),
-                                 Instant(row.Int(3))});
+    rows.cases.push_back(
+        CaseRow{row.Text(0), row.Text(1), row.Text(2), Instant(row.Int(3))});
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

@@ -32,7 +32,7 @@ struct ReportCase {
 struct RedeemedCode {
   std::string case_id;
   std::string category_id;  // Of the case.
-  std::string check_id;  // Where it was redeemed.
+  std::string check_id;     // Where it was redeemed.
   int64_t amount_minor = 0;
   absl::Time at;
 };

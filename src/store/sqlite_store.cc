@@ -310,16 +310,16 @@ absl::StatusOr<std::vector<makegood::v1::FollowUp>> SqliteStore::DueFollowUps(
 }
 
 absl::StatusOr<DayRows> SqliteStore::ReadDay(absl::string_view location_id,
-                                             absl::Time start,
-                                             absl::Time end) {
-  return readers_.With<DayRows>([&](Connection& db) {
-    return ReadDayRows(db, location_id, start, end);
-  });
+                                             absl::Time start, absl::Time end) {
+  return readers_.With<DayRows>(
+      [&](Connection& db) { return ReadDayRows(db, location_id, start, end); });
 }
 
-absl::StatusOr<StaffRows> SqliteStore::ReadStaff(
-    absl::string_view location_id, absl::Time start, absl::Time end,
-    absl::string_view first_day, absl::string_view last_day) {
+absl::StatusOr<StaffRows> SqliteStore::ReadStaff(absl::string_view location_id,
+                                                 absl::Time start,
+                                                 absl::Time end,
+                                                 absl::string_view first_day,
+                                                 absl::string_view last_day) {
   return readers_.With<StaffRows>([&](Connection& db) {
     return ReadStaffRows(db, location_id, start, end, first_day, last_day);
   });

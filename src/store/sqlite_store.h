@@ -86,8 +86,7 @@ class SqliteStore final : public Store {
                                       absl::string_view first_day,
                                       absl::string_view last_day) override;
   absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> CasesFlagged(
-      absl::string_view location_id, absl::Time start,
-      absl::Time end) override;
+      absl::string_view location_id, absl::Time start, absl::Time end) override;
   void Shutdown() override;
 
   // Group-commit counters, for tests and benchmarks.

@@ -268,11 +268,11 @@ INSTANTIATE_TEST_SUITE_P(
                   "policy:", "follow_up: { after_days: -1 }\npolicy:",
                   "follow_up.after_days: must not be negative"},
         // Report thresholds.
-        BadConfig{"recurring_count_one", "policy:",
-                  "recurring: { count: 1 }\npolicy:",
+        BadConfig{"recurring_count_one",
+                  "policy:", "recurring: { count: 1 }\npolicy:",
                   "recurring.count: must be at least 2"},
-        BadConfig{"negative_window", "policy:",
-                  "recurring: { window_minutes: -5 }\npolicy:",
+        BadConfig{"negative_window",
+                  "policy:", "recurring: { window_minutes: -5 }\npolicy:",
                   "recurring.window_minutes: must be positive"},
         BadConfig{"median_multiple_below_one", "policy:",
                   "loss_prevention: { median_multiple: 0.5 }\npolicy:",
@@ -281,8 +281,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "loss_prevention: { repeat_guest_cases: 1 }\npolicy:",
                   "loss_prevention.repeat_guest_cases: must be at least 2"},
         BadConfig{"unknown_outcome_key", "policy:",
-                  "outcomes: { require_cause: true }\npolicy:",
-                  "outcomes"}),
+                  "outcomes: { require_cause: true }\npolicy:", "outcomes"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(LoopbackTest, RecognisesLoopbackAddresses) {

@@ -69,11 +69,10 @@ class DaemonTest : public ::testing::Test {
   void SetUp() override { StartDaemon(); }
 
   void StartDaemon() {
-    auto daemon =
-        DaemonProcess::Start(MAKEGOODD_BIN,
-                             {"--config", config_path_, "--listen",
-                              "127.0.0.1:0", "--db", db_path()},
-                             dir_.File("makegoodd.log"));
+    auto daemon = DaemonProcess::Start(MAKEGOODD_BIN,
+                                       {"--config", config_path_, "--listen",
+                                        "127.0.0.1:0", "--db", db_path()},
+                                       dir_.File("makegoodd.log"));
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     daemon_ = *std::move(daemon);
     channel_ = grpc::CreateChannel(daemon_->address(),

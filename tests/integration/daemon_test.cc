@@ -155,10 +155,9 @@ TEST_F(DaemonTest, ReportsCheckTheCallerAndTheDate) {
   v1::EndOfDayRequest request;
   v1::EndOfDayReport response;
   request.set_business_date("2026-11-23");
-  EXPECT_EQ(
-      stub->EndOfDay(Context(kServerToken).get(), request, &response)
-          .error_code(),
-      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub->EndOfDay(Context(kServerToken).get(), request, &response)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(
       stub->EndOfDay(Context(kReporterToken).get(), request, &response).ok());
   EXPECT_EQ(response.cases(), 0);

@@ -669,9 +669,9 @@ TEST_F(RecoveryTest, ARootCauseCanBeRequiredToCloseACase) {
   EXPECT_EQ(now.root_cause(), v1::ROOT_CAUSE_UNSPECIFIED);
   outcome.set_request_id("r5");
   outcome.set_action_taken("Heat lamp repaired");
-  ASSERT_TRUE(
-      Recovery()->RecordOutcome(Context(kServerToken).get(), outcome, &closed)
-          .ok());
+  ASSERT_TRUE(Recovery()
+                  ->RecordOutcome(Context(kServerToken).get(), outcome, &closed)
+                  .ok());
   EXPECT_EQ(closed.status(), RecoveryCase::RESOLVED);
 }
 

@@ -207,9 +207,8 @@ class ReportDayTest : public DaemonTest {
                 "Ribeye 12oz", "grill", 4200);
       RecoveryCase e0 = day.Flag("s-17", v1::SERVER, Local(10, 1, 19, 0), "D0",
                                  "cold_food", v1::MAJOR);
-      RecoveryCase e0_applied =
-          day.Apply("s-17", v1::SERVER, Local(10, 1, 19, 5), e0.case_id(),
-                    "o1", {"x2"});
+      RecoveryCase e0_applied = day.Apply(
+          "s-17", v1::SERVER, Local(10, 1, 19, 5), e0.case_id(), "o1", {"x2"});
       for (const auto& r : e0_applied.remedies()) {
         if (!r.discount_code().empty()) code_ = r.discount_code();
       }
@@ -226,11 +225,11 @@ class ReportDayTest : public DaemonTest {
                 "Ribeye 12oz", "grill", 4200);
       day.Check("D3", "s-17", "", Local(11, 20, 19, 0), "RIBEYE-12",
                 "Ribeye 12oz", "grill", 4200);
-      day.Check("D4", "s-22", "", Local(11, 20, 21, 0), "WINE-RED",
-                "Red wine", "bar", 1500);
+      day.Check("D4", "s-22", "", Local(11, 20, 21, 0), "WINE-RED", "Red wine",
+                "bar", 1500);
 
-      RecoveryCase c1 = day.Flag("s-17", v1::SERVER, Local(11, 20, 19, 0),
-                                 "D1", "cold_food", v1::MAJOR);
+      RecoveryCase c1 = day.Flag("s-17", v1::SERVER, Local(11, 20, 19, 0), "D1",
+                                 "cold_food", v1::MAJOR);
       c1 = day.Apply("s-17", v1::SERVER, Local(11, 20, 19, 4), c1.case_id(),
                      "o2");
       ASSERT_EQ(c1.status(), RecoveryCase::PENDING_APPROVAL);
@@ -238,8 +237,8 @@ class ReportDayTest : public DaemonTest {
       day.Outcome("s-17", v1::SERVER, Local(11, 20, 19, 20), c1.case_id(),
                   v1::ACCEPTED, v1::KITCHEN, "Retrain the pass on plate heat");
       RecoveryCase c2 =
-          day.Flag("s-22", v1::SERVER, Local(11, 20, 19, 30), "D2",
-                   "cold_food", v1::MINOR, /*consent=*/true);
+          day.Flag("s-22", v1::SERVER, Local(11, 20, 19, 30), "D2", "cold_food",
+                   v1::MINOR, /*consent=*/true);
       day.Apply("s-22", v1::SERVER, Local(11, 20, 19, 31), c2.case_id(), "o1");
       day.Outcome("s-22", v1::SERVER, Local(11, 20, 19, 40), c2.case_id(),
                   v1::LEFT, v1::KITCHEN, "Fix the heat lamp");
@@ -300,16 +299,17 @@ TEST_F(ReportDayTest, EndOfDayMatchesTheHandComputedDay) {
   EXPECT_EQ(r.sales().minor_units(), 29000);
   // 6700 / 29000 = 23.10%.
   EXPECT_EQ(r.cost_share_bps(), 2310);
-  EXPECT_EQ(RowsOf(r.by_category()),
-            (Counts{{"cold_food", {3, 4200 + 1000}}, {"wrong_item", {1, 1500}}}));
+  EXPECT_EQ(RowsOf(r.by_category()), (Counts{{"cold_food", {3, 4200 + 1000}},
+                                             {"wrong_item", {1, 1500}}}));
   EXPECT_EQ(RowsOf(r.by_item()),
             (Counts{{"RIBEYE-12", {3, 4200}}, {"WINE-RED", {1, 1500}}}));
   EXPECT_EQ(RowsOf(r.by_station()),
             (Counts{{"grill", {3, 4200}}, {"bar", {1, 1500}}}));
   EXPECT_EQ(RowsOf(r.by_hour()),
             (Counts{{"19", {2, 4200}}, {"20", {1, 0}}, {"21", {1, 1500}}}));
-  EXPECT_EQ(RowsOf(r.by_flagged_by()),
-            (Counts{{"s-17", {2, 4200}}, {"s-22", {1, 0}}, {"m-2", {1, 1500}}}));
+  EXPECT_EQ(
+      RowsOf(r.by_flagged_by()),
+      (Counts{{"s-17", {2, 4200}}, {"s-22", {1, 0}}, {"m-2", {1, 1500}}}));
   EXPECT_EQ(RowsOf(r.by_approver()), (Counts{{"m-2", {1, 4200}}}));
   EXPECT_EQ(RowsOf(r.remedies_by_kind()),
             (Counts{{"COMP_ITEM", {2, 5700}},
@@ -373,8 +373,8 @@ TEST_F(ReportDayTest, CliWritesEveryFormatAndEachParsesBack) {
   EXPECT_EQ(by_key["by_category/cold_food"][3], "3");
 
   const std::string html_file = dir_.File("eod.html");
-  CommandResult html = Cli({"report", "eod", "--date", "2026-11-20",
-                            "--format", "html", "--out", html_file},
+  CommandResult html = Cli({"report", "eod", "--date", "2026-11-20", "--format",
+                            "html", "--out", html_file},
                            kReporterToken);
   ASSERT_EQ(html.exit_code, 0) << html.err;
   std::ifstream in(html_file);
@@ -431,9 +431,9 @@ TEST_F(ReportDayTest, EmptyDayAndCausesAndStaff) {
   EXPECT_EQ(staff.totals(0).comp_value().minor_units(), 4200);
   EXPECT_EQ(staff.totals(0).sales().minor_units(), 20000);
   EXPECT_EQ(staff.median_comp_share_bps(), 1050);
-  CommandResult text = Cli({"report", "staff", "--from", "2026-11-20", "--to",
-                            "2026-11-20"},
-                           kManagerToken);
+  CommandResult text =
+      Cli({"report", "staff", "--from", "2026-11-20", "--to", "2026-11-20"},
+          kManagerToken);
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_THAT(text.out, HasSubstr("Dana"));
 }
@@ -443,16 +443,18 @@ TEST_F(ReportDayTest, FollowUpsAreListedWithContactAndMarkedDone) {
   v1::ListFollowUpsRequest list;
   *list.mutable_due_by() = core::ToProto(Local(11, 21, 0, 0));
   v1::ListFollowUpsResponse due;
-  ASSERT_TRUE(stub->ListFollowUps(Context(kManagerToken).get(), list, &due).ok());
+  ASSERT_TRUE(
+      stub->ListFollowUps(Context(kManagerToken).get(), list, &due).ok());
   ASSERT_EQ(due.follow_ups_size(), 1);
   const v1::FollowUp& f = due.follow_ups(0);
   EXPECT_EQ(f.category_id(), "quality");
   EXPECT_EQ(core::FromProto(f.due_at()), Local(11, 20, 19, 0));
   EXPECT_EQ(f.contact().email(), "ada@example.com");
 
-  CommandResult done = Cli({"followups", "done", f.case_id(), "--note",
-                            "Called, booked for Friday", "--request-id", "fu-1"},
-                           kManagerToken);
+  CommandResult done =
+      Cli({"followups", "done", f.case_id(), "--note",
+           "Called, booked for Friday", "--request-id", "fu-1"},
+          kManagerToken);
   ASSERT_EQ(done.exit_code, 0) << done.err;
   // The same request again is answered the same; another one is refused.
   EXPECT_EQ(Cli({"followups", "done", f.case_id(), "--note",
@@ -461,15 +463,16 @@ TEST_F(ReportDayTest, FollowUpsAreListedWithContactAndMarkedDone) {
                 .exit_code,
             0);
   CommandResult again =
-      Cli({"followups", "done", f.case_id(), "--note", "again"},
-          kManagerToken);
+      Cli({"followups", "done", f.case_id(), "--note", "again"}, kManagerToken);
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_THAT(again.err, HasSubstr("FAILED_PRECONDITION"));
-  ASSERT_TRUE(stub->ListFollowUps(Context(kManagerToken).get(), list, &due).ok());
+  ASSERT_TRUE(
+      stub->ListFollowUps(Context(kManagerToken).get(), list, &due).ok());
   EXPECT_EQ(due.follow_ups_size(), 0);
   EXPECT_EQ(EndOfDay("2026-11-20").follow_ups_done(), 1);
-  EXPECT_EQ(QueryInt(db_path(), "SELECT count(*) FROM ledger WHERE "
-                                "action='follow_up_done'"),
+  EXPECT_EQ(QueryInt(db_path(),
+                     "SELECT count(*) FROM ledger WHERE "
+                     "action='follow_up_done'"),
             1);
   CommandResult unknown =
       Cli({"followups", "done", "RC-none", "--note", "x"}, kManagerToken);

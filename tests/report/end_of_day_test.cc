@@ -12,10 +12,10 @@
 namespace makegood::report {
 namespace {
 
-using ::testing::ElementsAre;
 using makegood::v1::AppliedRemedy;
 using makegood::v1::CountRow;
 using makegood::v1::RecoveryCase;
+using ::testing::ElementsAre;
 using TimeUtil = google::protobuf::util::TimeUtil;
 
 const absl::TimeZone& NewYork() {
@@ -90,8 +90,8 @@ store::DayRows Day() {
   Remedy(c3, makegood::v1::DISCOUNT_ITEM, AppliedRemedy::APPLIED, 1000, "L3",
          At(20, 40))
       .set_approved_by("m-2");
-  Remedy(c3, makegood::v1::DISCOUNT_ITEM, AppliedRemedy::PENDING_APPROVAL,
-         500, "L3", std::nullopt);
+  Remedy(c3, makegood::v1::DISCOUNT_ITEM, AppliedRemedy::PENDING_APPROVAL, 500,
+         "L3", std::nullopt);
   Close(c3, makegood::v1::LEFT, At(20, 45));
   // C4: a complimentary item worth 18.00 (check level), 2 min; a denied
   // 9.99; accepted only after the day ended, so open at day end.
@@ -187,12 +187,11 @@ TEST(EndOfDayTest, EveryFigureOfAKnownDay) {
                           Row{"m-2", 1, 1800}));
   EXPECT_EQ(r.by_flagged_by(0).label(), "Dana");
   EXPECT_THAT(Rows(r.by_approver()), ElementsAre(Row{"m-2", 1, 1000}));
-  EXPECT_THAT(Rows(r.remedies_by_kind()),
-              ElementsAre(Row{"COMPLIMENTARY_ITEM", 1, 1800},
-                          Row{"COMP_ITEM", 1, 3200},
-                          Row{"DISCOUNT_CODE", 1, 1500},
-                          Row{"DISCOUNT_ITEM", 1, 1000},
-                          Row{"REMAKE", 1, 0}));
+  EXPECT_THAT(
+      Rows(r.remedies_by_kind()),
+      ElementsAre(Row{"COMPLIMENTARY_ITEM", 1, 1800}, Row{"COMP_ITEM", 1, 3200},
+                  Row{"DISCOUNT_CODE", 1, 1500}, Row{"DISCOUNT_ITEM", 1, 1000},
+                  Row{"REMAKE", 1, 0}));
 
   // Responses 3, 1, 10 and 2 minutes: nearest rank p50 = 2nd, p90 = 4th.
   EXPECT_EQ(TimeUtil::DurationToSeconds(r.response_p50()), 120);
@@ -243,15 +242,15 @@ TEST(EndOfDayTest, FlagsOutsideTheWindowAreNotRecurring) {
     day.cases.push_back(
         Case(id, "cold_food", "s-17", t, {{"L", "RIB", "Ribeye", ""}}));
   }
-  const auto r = BuildEndOfDay(rules, "2026-11-20", *rules.BoundsOf("2026-11-20"),
-                               day, {});
+  const auto r = BuildEndOfDay(rules, "2026-11-20",
+                               *rules.BoundsOf("2026-11-20"), day, {});
   EXPECT_EQ(r.recurring_size(), 0);
 }
 
 TEST(EndOfDayTest, AnEmptyDayHasZerosAndNoResponseTimes) {
   const core::RecoveryRules rules = testing::ReportRules();
-  const auto r = BuildEndOfDay(rules, "2026-11-20",
-                               *rules.BoundsOf("2026-11-20"), {}, {});
+  const auto r =
+      BuildEndOfDay(rules, "2026-11-20", *rules.BoundsOf("2026-11-20"), {}, {});
   EXPECT_EQ(r.cases(), 0);
   EXPECT_EQ(r.recovery_cost().minor_units(), 0);
   EXPECT_EQ(r.cost_share_bps(), 0);

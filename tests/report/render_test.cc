@@ -45,8 +45,8 @@ makegood::v1::EndOfDayReport SampleReport() {
     *remedy.mutable_applied_at() = core::ToProto(at(19 + i, 8));
   }
   day.sales_minor = 100000;
-  return BuildEndOfDay(rules, "2026-11-20", *rules.BoundsOf("2026-11-20"),
-                       day, {});
+  return BuildEndOfDay(rules, "2026-11-20", *rules.BoundsOf("2026-11-20"), day,
+                       {});
 }
 
 TEST(RenderTest, JsonIsTheProtoMappingAndParsesBack) {
@@ -64,9 +64,9 @@ TEST(RenderTest, CsvParsesWithEveryFigure) {
   auto rows = makegood::testing::ParseCsv(EndOfDayCsv(report));
   ASSERT_TRUE(rows.has_value());
   ASSERT_GE(rows->size(), 10u);
-  EXPECT_EQ((*rows)[0], (std::vector<std::string>{"section", "key", "label",
-                                                 "count", "amount",
-                                                 "currency"}));
+  EXPECT_EQ((*rows)[0],
+            (std::vector<std::string>{"section", "key", "label", "count",
+                                      "amount", "currency"}));
   std::map<std::string, std::vector<std::string>> by_key;
   for (const auto& row : *rows) {
     ASSERT_EQ(row.size(), 6u) << absl::StrJoin(row, "|");

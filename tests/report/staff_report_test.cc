@@ -8,9 +8,9 @@
 namespace makegood::report {
 namespace {
 
+using makegood::v1::StaffFinding;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using makegood::v1::StaffFinding;
 
 absl::Time At(int day, int hour, int minute) {
   absl::TimeZone tz;
@@ -39,8 +39,7 @@ store::StaffRows TwoShifts() {
       {"C2", "K2", "s-17", "2026-11-20", "G1", 2000, At(20, 22, 40),
        std::nullopt},
       // Sam: 5.00 at 20:00.
-      {"C3", "K3", "s-22", "2026-11-20", "", 500, At(20, 20, 0),
-       std::nullopt},
+      {"C3", "K3", "s-22", "2026-11-20", "", 500, At(20, 20, 0), std::nullopt},
       // Kim: 10.00 at 19:30.
       {"C4", "K4", "s-30", "2026-11-20", "", 1000, At(20, 19, 30),
        std::nullopt},
@@ -87,15 +86,14 @@ TEST(StaffReportTest, ShiftsTotalsOutliersAndFindings) {
   std::vector<std::pair<StaffFinding::Kind, std::string>> findings;
   for (const auto& f : r.findings())
     findings.emplace_back(f.kind(), f.case_id() + f.check_id());
-  EXPECT_THAT(findings,
-              ElementsAre(std::pair{StaffFinding::COMP_AFTER_PAYMENT,
-                                    std::string("C1K1")},
-                          std::pair{StaffFinding::COMP_AT_SHIFT_END,
-                                    std::string("C2K2")},
-                          std::pair{StaffFinding::REPEAT_GUEST,
-                                    std::string("C2")},
-                          std::pair{StaffFinding::UNEXPLAINED_POS_DISCOUNT,
-                                    std::string("K3")}));
+  EXPECT_THAT(
+      findings,
+      ElementsAre(
+          std::pair{StaffFinding::COMP_AFTER_PAYMENT, std::string("C1K1")},
+          std::pair{StaffFinding::COMP_AT_SHIFT_END, std::string("C2K2")},
+          std::pair{StaffFinding::REPEAT_GUEST, std::string("C2")},
+          std::pair{StaffFinding::UNEXPLAINED_POS_DISCOUNT,
+                    std::string("K3")}));
   EXPECT_EQ(r.findings(0).description(),
             "Dana comped 30.00 on check K1 at 2026-11-20 20:45, after it was "
             "paid at 20:30");
@@ -111,8 +109,7 @@ TEST(StaffReportTest, WhenPeersGiveNothingAnyCompStandsOut) {
   store::StaffRows rows;
   rows.checks = {{"K1", "s-17", At(20, 18, 0), At(20, 22, 0), 10000, 0, true},
                  {"K2", "s-22", At(20, 18, 0), At(20, 22, 0), 10000, 0, false},
-                 {"K3", "s-30", At(20, 18, 0), At(20, 22, 0), 10000, 0,
-                  false}};
+                 {"K3", "s-30", At(20, 18, 0), At(20, 22, 0), 10000, 0, false}};
   rows.comps = {{"C1", "K1", "s-17", "2026-11-20", "", 1000, At(20, 19, 0),
                  std::nullopt}};
   const auto r = BuildStaffReport(rules, "2026-11-20", "2026-11-20", rows);

@@ -56,12 +56,12 @@ TEST(FollowUpsTest, ContactDetailsAreDeletedAfterTheRetention) {
   request.mutable_guest_contact()->set_email("ana@example.com");
   request.mutable_guest_contact()->set_follow_up_consent(true);
   absl::Notification flagged;
-  (*store)->FlagProblem(RecoveryCall{"s-17", makegood::v1::SERVER, then,
-                                     &*rules},
-                        request, [&](absl::StatusOr<RecoveryResult> result) {
-                          EXPECT_TRUE(result.ok()) << result.status();
-                          flagged.Notify();
-                        });
+  (*store)->FlagProblem(
+      RecoveryCall{"s-17", makegood::v1::SERVER, then, &*rules}, request,
+      [&](absl::StatusOr<RecoveryResult> result) {
+        EXPECT_TRUE(result.ok()) << result.status();
+        flagged.Notify();
+      });
   flagged.WaitForNotification();
 
   // The maintenance thread's cleanup removes the expired contact.
