@@ -78,16 +78,14 @@ void AddEndOfDay(CLI::App* report, const ClientOptions& options,
   auto date = std::make_shared<std::string>();
   auto output = std::make_shared<ReportOutput>();
   cmd->add_option("--date", *date,
-                  "Business date, YYYY-MM-DD (a day starts at the "
-                  "configured business_day_starts); default: today")
-      ->capture_default_str();
+                  "Business date, YYYY-MM-DD; a day runs from the configured "
+                  "business_day_starts to the next, so 01:30 belongs to the "
+                  "day before")
+      ->required();
   AddOutputOptions(cmd, *output, /*html=*/true);
   cmd->callback([=, &options] {
     makegood::v1::EndOfDayRequest request;
-    request.set_business_date(
-        date->empty()
-            ? absl::FormatTime("%Y-%m-%d", absl::Now(), absl::LocalTimeZone())
-            : *date);
+    request.set_business_date(*date);
     grpc::ClientContext context;
     PrepareContext(options, context);
     makegood::v1::EndOfDayReport response;
