@@ -53,8 +53,8 @@ class InFlight {
   }
   void WaitIdle() {
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(+[](InFlight* f) { return f->count_ == 0; },
-                              this));
+    mu_.Await(absl::Condition(
+        +[](InFlight* f) { return f->count_ == 0; }, this));
   }
 
  private:
@@ -100,8 +100,8 @@ void Generate(const std::string& path, int days, int per_day) {
                               (i * int64_t{12 * 3600}) / per_day,
                           tz);
       const std::string check = absl::StrCat("B", n);
-      OrderEvent open = makegood::testing::CheckOpened(check + "o", check,
-                                                       opened);
+      OrderEvent open =
+          makegood::testing::CheckOpened(check + "o", check, opened);
       open.mutable_check_opened()->set_server_id(kStaff[n % 2]);
       if (n % 5 == 0)
         open.mutable_check_opened()->set_guest_id(absl::StrCat("G", n % 20000));
@@ -111,8 +111,8 @@ void Generate(const std::string& path, int days, int per_day) {
       add.mutable_item_added()->set_sku(absl::StrCat("SKU-", n % 60));
       add.mutable_item_added()->set_station(n % 3 == 0 ? "grill" : "line");
       events.push_back(add);
-      OrderEvent pay = makegood::testing::BaseEvent(
-          check + "p", check, opened + absl::Minutes(70));
+      OrderEvent pay = makegood::testing::BaseEvent(check + "p", check,
+                                                    opened + absl::Minutes(70));
       pay.mutable_check_paid()->mutable_total()->set_minor_units(6500);
       pay.mutable_check_paid()->mutable_total()->set_currency("USD");
       // Paid after the flag (below) so that remedies fit the open check.
@@ -237,16 +237,15 @@ int main(int argc, char** argv) {
   absl::TimeZone tz;
   absl::LoadTimeZone("America/New_York", &tz);
   const absl::CivilDay yesterday = absl::ToCivilDay(absl::Now(), tz) - 1;
-  const auto date = [](absl::CivilDay d) {
-    return absl::FormatCivilTime(d);
-  };
+  const auto date = [](absl::CivilDay d) { return absl::FormatCivilTime(d); };
 
   makegood::v1::EndOfDayRequest eod;
   eod.set_business_date(date(yesterday));
   makegood::v1::EndOfDayReport day_report;
   const auto eod_times = Time(runs, [&] {
     grpc::ClientContext context;
-    context.AddMetadata("authorization", std::string("Bearer ") + kManagerToken);
+    context.AddMetadata("authorization",
+                        std::string("Bearer ") + kManagerToken);
     return stub->EndOfDay(&context, eod, &day_report);
   });
   makegood::v1::StaffReportRequest staff;
@@ -255,7 +254,8 @@ int main(int argc, char** argv) {
   makegood::v1::StaffReportResponse staff_report;
   const auto staff_times = Time(runs, [&] {
     grpc::ClientContext context;
-    context.AddMetadata("authorization", std::string("Bearer ") + kManagerToken);
+    context.AddMetadata("authorization",
+                        std::string("Bearer ") + kManagerToken);
     return stub->StaffReport(&context, staff, &staff_report);
   });
   int shift_comps = 0;
