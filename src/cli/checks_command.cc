@@ -63,13 +63,7 @@ int RunShow(const ClientOptions& options, const std::string& check_id) {
   request.set_check_id(check_id);
   Check check;
   grpc::Status status = stub->GetCheck(&context, request, &check);
-  if (!status.ok()) return ReportRpcError(status);
-  if (options.output == OutputFormat::kJson) {
-    PrintJson(check);
-  } else {
-    PrintCheck(check);
-  }
-  return kExitOk;
+  return PrintAnswer(options, status, check, [&] { PrintCheck(check); });
 }
 
 int RunList(const ClientOptions& options, bool open_only, int limit) {

@@ -63,4 +63,16 @@ void PrintJson(const google::protobuf::Message& message,
   std::cout << json << std::endl;
 }
 
+int PrintAnswer(const ClientOptions& options, const grpc::Status& status,
+                const google::protobuf::Message& message,
+                const std::function<void()>& print_table) {
+  if (!status.ok()) return ReportRpcError(status);
+  if (options.output == OutputFormat::kJson) {
+    PrintJson(message);
+  } else {
+    print_table();
+  }
+  return kExitOk;
+}
+
 }  // namespace makegood::cli

@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -46,6 +47,13 @@ void PrintJson(const google::protobuf::Message& message,
 // A fresh request id ("cli-" and 16 random symbols): retries of one command
 // line reuse what --request-id names; without it each run is a new request.
 std::string NewRequestId();
+
+// Prints a call's answer and returns the exit code: a failed call as
+// ReportRpcError does; else `message` as JSON with --output json, otherwise
+// through `print_table`.
+int PrintAnswer(const ClientOptions& options, const grpc::Status& status,
+                const google::protobuf::Message& message,
+                const std::function<void()>& print_table);
 
 // Prints a failed call as "makegood: CODE: message" and returns exit 1.
 int ReportRpcError(const grpc::Status& status);

@@ -81,13 +81,7 @@ void PrintCase(const RecoveryCase& c) {
 
 int Show(const ClientOptions& options, const grpc::Status& status,
          const RecoveryCase& c) {
-  if (!status.ok()) return ReportRpcError(status);
-  if (options.output == OutputFormat::kJson) {
-    PrintJson(c);
-  } else {
-    PrintCase(c);
-  }
-  return kExitOk;
+  return PrintAnswer(options, status, c, [&] { PrintCase(c); });
 }
 
 template <typename Enum>
@@ -320,13 +314,7 @@ void AddRecoveries(CLI::App& app, const ClientOptions& options,
     makegood::v1::ListRecoveriesResponse response;
     grpc::Status result =
         Stub(options)->ListRecoveries(&context, req, &response);
-    if (!result.ok()) {
-      *exit_code = ReportRpcError(result);
-      return;
-    }
-    if (options.output == OutputFormat::kJson) {
-      PrintJson(response);
-    } else {
+    *exit_code = PrintAnswer(options, result, response, [&] {
       Table table({"CASE", "STATUS", "CHECK", "CATEGORY", "SEVERITY",
                    "FLAGGED BY", "FLAGGED AT", "COST"});
       for (const auto& c : response.cases()) {
@@ -338,8 +326,7 @@ void AddRecoveries(CLI::App& app, const ClientOptions& options,
       }
       table.Print(std::cout);
       std::cout << response.cases_size() << " cases" << std::endl;
-    }
-    *exit_code = kExitOk;
+    });
   });
 }
 

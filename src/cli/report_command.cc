@@ -169,13 +169,7 @@ void AddFollowUps(CLI::App& app, const ClientOptions& options, int* exit_code) {
     makegood::v1::ListFollowUpsResponse response;
     grpc::Status status =
         Stub(options)->ListFollowUps(&context, request, &response);
-    if (!status.ok()) {
-      *exit_code = ReportRpcError(status);
-      return;
-    }
-    if (options.output == OutputFormat::kJson) {
-      PrintJson(response);
-    } else {
+    *exit_code = PrintAnswer(options, status, response, [&] {
       report::Table table(
           {"CASE", "DUE", "CATEGORY", "CHECK", "NAME", "EMAIL", "PHONE"});
       for (const auto& f : response.follow_ups()) {
@@ -184,8 +178,7 @@ void AddFollowUps(CLI::App& app, const ClientOptions& options, int* exit_code) {
                       f.contact().email(), f.contact().phone()});
       }
       table.Print(std::cout);
-    }
-    *exit_code = kExitOk;
+    });
   });
   CLI::App* done = cmd->add_subcommand("done", "Mark a follow-up done");
   auto case_id = std::make_shared<std::string>();
@@ -206,18 +199,11 @@ void AddFollowUps(CLI::App& app, const ClientOptions& options, int* exit_code) {
     makegood::v1::FollowUp response;
     grpc::Status status =
         Stub(options)->CompleteFollowUp(&context, request, &response);
-    if (!status.ok()) {
-      *exit_code = ReportRpcError(status);
-      return;
-    }
-    if (options.output == OutputFormat::kJson) {
-      PrintJson(response);
-    } else {
+    *exit_code = PrintAnswer(options, status, response, [&] {
       std::cout << "Follow-up of case " << response.case_id() << " done by "
                 << response.done_by() << " at "
                 << When(response.has_done_at(), response.done_at()) << "\n";
-    }
-    *exit_code = kExitOk;
+    });
   });
 }
 

@@ -5,6 +5,11 @@
 
 namespace makegood::core {
 
+bool CountsAsGiven(makegood::v1::AppliedRemedy::Status status) {
+  return status == makegood::v1::AppliedRemedy::SENT ||
+         status == makegood::v1::AppliedRemedy::APPLIED;
+}
+
 AuthorityDecision CheckAuthority(const RecoveryRules& rules,
                                  makegood::v1::Role role, int64_t cost_minor,
                                  const Spent& spent) {

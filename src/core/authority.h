@@ -10,8 +10,14 @@
 #include <string>
 
 #include "core/recovery_rules.h"
+#include "makegood/v1/recovery.pb.h"
 
 namespace makegood::core {
+
+// Whether a remedy in `status` counts as given: against authority, budgets,
+// what is left of a check, and in reports. SENT and APPLIED do; pending,
+// denied and rejected ones do not.
+bool CountsAsGiven(makegood::v1::AppliedRemedy::Status status);
 
 // What has already been given, in minor units, counting remedies sent to
 // the POS or applied (not pending, denied or rejected ones).

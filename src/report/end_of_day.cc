@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/authority.h"
 #include "core/proto_time.h"
 #include "google/protobuf/util/time_util.h"
 #include "report/breakdown.h"
@@ -20,14 +21,11 @@ using makegood::v1::AppliedRemedy;
 using makegood::v1::EndOfDayReport;
 using makegood::v1::RecoveryCase;
 
-bool Counts(const AppliedRemedy& remedy) {
-  return remedy.status() == AppliedRemedy::SENT ||
-         remedy.status() == AppliedRemedy::APPLIED;
-}
-
 // What a remedy costs in the report: codes cost when redeemed instead.
 int64_t ReportedCost(const AppliedRemedy& remedy) {
-  if (!Counts(remedy) || remedy.kind() == makegood::v1::DISCOUNT_CODE) return 0;
+  if (!core::CountsAsGiven(remedy.status()) ||
+      remedy.kind() == makegood::v1::DISCOUNT_CODE)
+    return 0;
   return remedy.cost().minor_units();
 }
 
@@ -181,7 +179,7 @@ EndOfDayReport BuildEndOfDay(const core::RecoveryRules& rules,
         const absl::Time at = core::FromProto(remedy.applied_at());
         if (!first_applied || at < *first_applied) first_applied = at;
       }
-      if (!Counts(remedy)) continue;
+      if (!core::CountsAsGiven(remedy.status())) continue;
       const int64_t cost = ReportedCost(remedy);
       case_cost += cost;
       ++remedies;
@@ -236,7 +234,9 @@ EndOfDayReport BuildEndOfDay(const core::RecoveryRules& rules,
   int64_t redeemed_value = 0;
   for (const store::RedeemedCode& code : day.redeemed_codes) {
     redeemed_value += code.amount_minor;
-    by_kind.Add("DISCOUNT_CODE", "DISCOUNT_CODE", 0, code.amount_minor);
+    const std::string code_kind =
+        makegood::v1::RemedyKind_Name(makegood::v1::DISCOUNT_CODE);
+    by_kind.Add(code_kind, code_kind, 0, code.amount_minor);
     const auto category = category_of_case.find(code.case_id);
     const std::string& category_id = category != category_of_case.end()
                                          ? category->second

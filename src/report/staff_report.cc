@@ -97,10 +97,7 @@ makegood::v1::StaffReportResponse BuildStaffReport(
     Tally& tally = shifts[{comp.requested_by, comp.business_day}];
     tally.comp_count += 1;
     tally.comp_minor += comp.cost_minor;
-  }
-  // Without checks, a shift ends with the staff member's last comp.
-  for (const store::CompRow& comp : rows.comps) {
-    Tally& tally = shifts[{comp.requested_by, comp.business_day}];
+    // Without checks, a shift ends with the staff member's last comp.
     if (tally.sales_minor == 0) Extend(tally.shift_end, comp.requested_at);
   }
 
@@ -118,7 +115,8 @@ makegood::v1::StaffReportResponse BuildStaffReport(
     return std::tie(a.second, a.first) < std::tie(b.second, b.first);
   });
   for (const auto& key : keys) {
-    *report.add_shifts() = ShiftRow(rules, key.first, key.second, shifts[key]);
+    *report.add_shifts() =
+        ShiftRow(rules, key.first, key.second, shifts.at(key));
   }
 
   std::vector<int32_t> shares;
@@ -170,7 +168,7 @@ makegood::v1::StaffReportResponse BuildStaffReport(
           when, ", after it was paid at ",
           absl::FormatTime("%H:%M", *comp.check_paid_at, rules.time_zone())));
     }
-    const Tally& shift = shifts[{comp.requested_by, comp.business_day}];
+    const Tally& shift = shifts.at({comp.requested_by, comp.business_day});
     if (shift.shift_end.has_value() &&
         comp.requested_at >= *shift.shift_end - end_window) {
       StaffFinding& f =

@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "service/grpc_glue.h"
 
 namespace makegood::service {
@@ -43,11 +42,8 @@ grpc::ServerUnaryReactor* CheckServiceImpl::ListChecks(
     makegood::v1::ListChecksResponse* response) {
   auto principal = AuthorizeCall(*context, auth_, kReaders);
   if (!principal.ok()) return FinishUnary(context, principal.status());
-  if (request->page_size() < 0 || request->page_size() > 1000) {
-    return FinishUnary(context, absl::InvalidArgumentError(absl::StrCat(
-                                    "page_size: must be 0 to 1000, got ",
-                                    request->page_size())));
-  }
+  if (auto valid = CheckPageSize(request->page_size()); !valid.ok())
+    return FinishUnary(context, valid);
   store::CheckListQuery query;
   query.open_only = request->open_only();
   if (request->page_size() > 0) query.page_size = request->page_size();

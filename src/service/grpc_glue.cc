@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace makegood::service {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -19,6 +21,14 @@ absl::StatusOr<Principal> AuthorizeCall(
   if (it != metadata.end())
     value = absl::string_view(it->second.data(), it->second.size());
   return auth.Authorize(value, allowed);
+}
+
+absl::Status CheckPageSize(int32_t page_size) {
+  if (page_size < 0 || page_size > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be 0 to 1000, got ", page_size));
+  }
+  return absl::OkStatus();
 }
 
 grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context,

@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
 #include <initializer_list>
 
 #include "absl/status/status.h"
@@ -40,6 +41,10 @@ class FinishedWriteReactor final : public grpc::ServerWriteReactor<Message> {
   }
   void OnDone() override { delete this; }
 };
+
+// A list request's page_size: 0 (the default) to 1000; INVALID_ARGUMENT
+// naming the field otherwise.
+absl::Status CheckPageSize(int32_t page_size);
 
 // Finishes a unary call with `status` and returns its reactor.
 grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context,

@@ -3,7 +3,6 @@
 #include <memory>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "core/proto_time.h"
 #include "service/grpc_glue.h"
 #include "service/recovery_validation.h"
@@ -139,11 +138,8 @@ grpc::ServerUnaryReactor* RecoveryServiceImpl::ListRecoveries(
     makegood::v1::ListRecoveriesResponse* response) {
   auto principal = AuthorizeCall(*context, auth_, kReaders);
   if (!principal.ok()) return FinishUnary(context, principal.status());
-  if (request->page_size() < 0 || request->page_size() > 1000) {
-    return FinishUnary(context, absl::InvalidArgumentError(absl::StrCat(
-                                    "page_size: must be 0 to 1000, got ",
-                                    request->page_size())));
-  }
+  if (auto valid = CheckPageSize(request->page_size()); !valid.ok())
+    return FinishUnary(context, valid);
   store::RecoveryListQuery query;
   query.status = request->status();
   query.staff_id = request->staff_id();

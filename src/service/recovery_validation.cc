@@ -118,4 +118,12 @@ absl::Status ValidateAck(const makegood::v1::AckCommandRequest& request) {
   return LimitText("vendor_reason", request.vendor_reason());
 }
 
+absl::Status ValidateCompleteFollowUp(
+    const makegood::v1::CompleteFollowUpRequest& request) {
+  if (auto s = RequireId("request_id", request.request_id()); !s.ok()) return s;
+  if (auto s = RequireId("case_id", request.case_id()); !s.ok()) return s;
+  if (request.note().empty()) return Invalid("note", "is required");
+  return LimitText("note", request.note());
+}
+
 }  // namespace makegood::service

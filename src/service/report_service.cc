@@ -9,6 +9,7 @@
 #include "report/end_of_day.h"
 #include "report/staff_report.h"
 #include "service/grpc_glue.h"
+#include "service/recovery_validation.h"
 
 namespace makegood::service {
 namespace {
@@ -138,19 +139,8 @@ grpc::ServerUnaryReactor* ReportServiceImpl::CompleteFollowUp(
     makegood::v1::FollowUp* response) {
   auto principal = AuthorizeCall(*context, auth_, kManagers);
   if (!principal.ok()) return FinishUnary(context, principal.status());
-  for (const auto& [field, value] : {std::pair<const char*, const std::string*>{
-                                         "request_id", &request->request_id()},
-                                     {"case_id", &request->case_id()},
-                                     {"note", &request->note()}}) {
-    if (value->empty()) {
-      return FinishUnary(context, absl::InvalidArgumentError(
-                                      absl::StrCat(field, ": is required")));
-    }
-  }
-  if (request->note().size() > 2000) {
-    return FinishUnary(context, absl::InvalidArgumentError(
-                                    "note: is longer than 2000 characters"));
-  }
+  if (auto valid = ValidateCompleteFollowUp(*request); !valid.ok())
+    return FinishUnary(context, valid);
   store::RecoveryCall call{principal->id, principal->role, clock_.Now(),
                            &rules_};
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();

@@ -4,9 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "core/discount_code.h"
 #include "core/proto_time.h"
-#include "core/record_id.h"
 #include "store/ledger.h"
 #include "store/recovery_rows.h"
 
@@ -57,8 +55,7 @@ absl::StatusOr<RemedyCommand> ScheduleFollowUp(
       !s.ok())
     return s;
   RemedyCommand command;
-  command.set_command_id(
-      core::NewRecordId("CMD-", call.now, core::SecureRandomBytes()));
+  command.set_command_id(NewId("CMD-", call.now));
   command.set_case_id(recovery.case_id());
   command.set_location_id(recovery.location_id());
   command.set_check_id(recovery.check_id());
@@ -134,12 +131,11 @@ absl::StatusOr<std::vector<FollowUp>> ReadDueFollowUps(
   Statement& row = **select;
   row.Bind(1, location_id).Bind(2, due_by_us);
   std::vector<FollowUp> due;
-  for (;;) {
-    auto more = row.Step();
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    due.push_back(FollowUpFromRow(row));
-  }
+  auto status = ForEachRow(row, [&](const Statement& r) {
+    due.push_back(FollowUpFromRow(r));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
   for (FollowUp& follow_up : due) {
     auto contact = LoadContact(db, follow_up.case_id(), now_us);
     if (!contact.ok()) return contact.status();

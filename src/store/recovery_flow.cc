@@ -28,16 +28,6 @@ using makegood::v1::RecoveryCase;
 using makegood::v1::RemedyCommand;
 using makegood::v1::RemedyOption;
 
-// The CSPRNG behind ids and discount codes.
-const core::RandomBytes& Random() {
-  static const core::RandomBytes random = core::SecureRandomBytes();
-  return random;
-}
-
-std::string NewId(absl::string_view prefix, absl::Time now) {
-  return core::NewRecordId(prefix, now, Random());
-}
-
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
 bool IsClosed(const RecoveryCase& recovery) {
@@ -47,7 +37,7 @@ bool IsClosed(const RecoveryCase& recovery) {
 
 // Whose authority a remedy is counted against.
 std::string ChargedTo(const AppliedRemedy& remedy) {
-  if (!CountsAsGiven(remedy.status())) return "";
+  if (!core::CountsAsGiven(remedy.status())) return "";
   return remedy.approved_by().empty() ? remedy.requested_by()
                                       : remedy.approved_by();
 }
@@ -61,7 +51,7 @@ void Recompute(RecoveryCase& recovery, const core::RecoveryRules& rules) {
   int64_t total = 0;
   bool pending = false, sent = false;
   for (const auto& remedy : recovery.remedies()) {
-    if (CountsAsGiven(remedy.status())) {
+    if (core::CountsAsGiven(remedy.status())) {
       total += remedy.cost().minor_units();
       sent = true;
     }
@@ -230,7 +220,7 @@ absl::Status Send(Connection& db, const RecoveryCall& call,
   action.set_reason(absl::StrCat(
       "Recovery: ", category ? category->label() : recovery.category_id()));
   if (kind == makegood::v1::DISCOUNT_CODE) {
-    const std::string code = core::NewDiscountCode(Random());
+    const std::string code = core::NewDiscountCode(StoreRandom());
     const absl::Time expires =
         call.now + absl::Hours(24) * compiled.remedy.expires_after_days();
     if (auto s = InsertCode(db, code, recovery.location_id(),
@@ -440,7 +430,7 @@ absl::StatusOr<RecoveryResult> ApplyRemedyInTransaction(
     }
     for (const auto& remedy : recovery.remedies()) {
       if (remedy.option_id() == id &&
-          (CountsAsGiven(remedy.status()) ||
+          (core::CountsAsGiven(remedy.status()) ||
            remedy.status() == AppliedRemedy::PENDING_APPROVAL)) {
         return absl::FailedPreconditionError(
             absl::StrCat("option ", id, " (", option->label(),

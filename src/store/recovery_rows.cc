@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/proto_time.h"
+#include "core/record_id.h"
 
 namespace makegood::store {
 namespace {
@@ -101,8 +102,13 @@ absl::StatusOr<std::optional<makegood::v1::GuestContact>> LoadContact(
   return std::optional<makegood::v1::GuestContact>(std::move(contact));
 }
 
-bool CountsAsGiven(AppliedRemedy::Status status) {
-  return status == AppliedRemedy::SENT || status == AppliedRemedy::APPLIED;
+const core::RandomBytes& StoreRandom() {
+  static const core::RandomBytes random = core::SecureRandomBytes();
+  return random;
+}
+
+std::string NewId(absl::string_view prefix, absl::Time now) {
+  return core::NewRecordId(prefix, now, StoreRandom());
 }
 
 namespace {
@@ -146,7 +152,7 @@ absl::Status SaveRemedy(Connection& db, const RecoveryCase& in,
     if (*found) {
       const auto old_status =
           static_cast<AppliedRemedy::Status>((*old)->Int(0));
-      if (CountsAsGiven(old_status)) old_counted = (*old)->Int(1);
+      if (core::CountsAsGiven(old_status)) old_counted = (*old)->Int(1);
       old_charged_to = (*old)->Text(2);
       day = (*old)->Text(3);
     }
@@ -173,7 +179,7 @@ absl::Status SaveRemedy(Connection& db, const RecoveryCase& in,
                            .Run();
   if (!saved.ok()) return saved;
   const int64_t new_counted =
-      CountsAsGiven(remedy.status()) ? remedy.cost().minor_units() : 0;
+      core::CountsAsGiven(remedy.status()) ? remedy.cost().minor_units() : 0;
   if (old_counted != 0) {
     if (auto s = AddSpending(db, in.location_id(), day, old_charged_to,
                              -old_counted);

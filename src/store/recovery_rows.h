@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "core/authority.h"
+#include "core/discount_code.h"
 #include "makegood/v1/recovery.pb.h"
 #include "makegood/v1/remedy_commands.pb.h"
 #include "store/sqlite_connection.h"
@@ -48,10 +50,10 @@ absl::Status SaveContact(Connection& db, absl::string_view case_id,
 absl::StatusOr<std::optional<makegood::v1::GuestContact>> LoadContact(
     Connection& db, absl::string_view case_id, int64_t now_us);
 
-// Whether a remedy in `status` counts as given: against authority, budgets
-// and what is left of a check. SENT and APPLIED do; pending, denied and
-// rejected ones do not.
-bool CountsAsGiven(makegood::v1::AppliedRemedy::Status status);
+// The CSPRNG behind record ids and discount codes.
+const core::RandomBytes& StoreRandom();
+// A new time-ordered record id ("RC-", "RA-", "CMD-", "AL-").
+std::string NewId(absl::string_view prefix, absl::Time now);
 
 // Inserts or updates the remedies row of `remedy`. `charged_to` is whose
 // authority it is counted against (empty while pending or when refused);

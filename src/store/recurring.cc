@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "core/record_id.h"
+#include "store/recovery_rows.h"
 
 namespace makegood::store {
 namespace {
@@ -76,8 +76,7 @@ absl::StatusOr<std::vector<Alert>> RecordProblemKeys(
       const auto* category = rules.FindCategory(recovery.category_id());
       const absl::Time first = absl::FromUnixMicros(row.Int(1));
       Alert alert;
-      alert.set_alert_id(
-          core::NewRecordId("AL-", call.now, core::SecureRandomBytes()));
+      alert.set_alert_id(NewId("AL-", call.now));
       alert.set_kind(Alert::RECURRING_PROBLEM);
       alert.set_check_id(recovery.check_id());
       alert.set_message(absl::StrCat(

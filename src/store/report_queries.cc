@@ -13,17 +13,6 @@ namespace {
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time Instant(int64_t micros) { return absl::FromUnixMicros(micros); }
 
-// Calls `row_fn` for each row of `stmt`.
-template <typename RowFn>
-absl::Status ForEachRow(Statement& stmt, RowFn row_fn) {
-  for (;;) {
-    auto more = stmt.Step();
-    if (!more.ok()) return more.status();
-    if (!*more) return absl::OkStatus();
-    if (auto s = row_fn(stmt); !s.ok()) return s;
-  }
-}
-
 absl::Status ReadDayCases(Connection& db, absl::string_view location_id,
                           absl::Time start, absl::Time end, DayRows& day) {
   auto cases = db.Prepare(

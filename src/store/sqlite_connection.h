@@ -51,6 +51,18 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
+// Steps `stmt` to the end, calling `row_fn(stmt)` (returning absl::Status)
+// for each row; stops at the first error, of SQLite or of `row_fn`.
+template <typename RowFn>
+absl::Status ForEachRow(Statement& stmt, RowFn row_fn) {
+  for (;;) {
+    auto more = stmt.Step();
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
+    if (absl::Status s = row_fn(stmt); !s.ok()) return s;
+  }
+}
+
 class Connection {
  public:
   // Opens (creating if asked) the database at `path` with WAL,

@@ -259,7 +259,7 @@ SqliteStore::UnackedCommands(absl::string_view location_id) {
   absl::Notification read;
   writer_.Submit(
       [&](Connection& db) -> absl::Status {
-        commands = ReadUnackedCommands(db, std::string(location_id));
+        commands = ReadUnackedCommands(db, location_id);
         if (!commands.ok()) return commands.status();
         return AttachFollowUpContacts(db, *commands, now_us);
       },

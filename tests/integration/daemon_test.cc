@@ -182,6 +182,14 @@ TEST_F(DaemonTest, ReportsCheckTheCallerAndTheDate) {
   EXPECT_EQ(stub->ListFollowUps(Context(kReporterToken).get(), list, &due)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  v1::CompleteFollowUpRequest done;
+  done.set_request_id("fu-1");
+  done.set_case_id("RC-1");
+  v1::FollowUp follow_up;
+  grpc::Status no_note =
+      stub->CompleteFollowUp(Context(kManagerToken).get(), done, &follow_up);
+  EXPECT_EQ(no_note.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(no_note.error_message(), HasSubstr("note: is required"));
 }
 
 TEST_F(DaemonTest, CliExitCodes) {
