@@ -116,7 +116,8 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
       "PRAGMA cache_size=-65536;"
       // No connection checkpoints on commit: a checkpoint inside a commit
       // would stall every request queued behind it. SqliteStore's
-      // maintenance thread checkpoints in the background instead.
+      // maintenance thread checkpoints in the background, and the writer
+      // between groups once the WAL has grown (WalRecycler).
       "PRAGMA wal_autocheckpoint=0;");
   if (!status.ok()) return status;
   if (read_only) {

@@ -1,5 +1,7 @@
 #include "store/sqlite_store.h"
 
+#include <pthread.h>
+
 #include <utility>
 
 #include "absl/synchronization/notification.h"
@@ -30,7 +32,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
 SqliteStore::SqliteStore(std::unique_ptr<Connection> writer,
                          std::unique_ptr<Connection> checkpointer,
                          const SqliteStoreOptions& options)
-    : writer_(std::move(writer)),
+    : writer_(std::move(writer), &wal_),
       readers_(options.path, options.max_idle_readers),
       checkpointer_(std::move(checkpointer)),
       maintenance_([this, checkpoint = options.checkpoint_interval,
@@ -48,6 +50,7 @@ void SqliteStore::Shutdown() {
 
 void SqliteStore::Maintain(absl::Duration checkpoint_interval,
                            absl::Duration cleanup_interval) {
+  pthread_setname_np(pthread_self(), "store-upkeep");
   absl::Time next_cleanup = absl::Now();
   for (;;) {
     const bool stopping =

@@ -109,6 +109,7 @@ class SqliteStore final : public Store {
   void Maintain(absl::Duration checkpoint_interval,
                 absl::Duration cleanup_interval);
 
+  WalRecycler wal_;  // Before writer_, which uses it.
   WriteQueue writer_;
   ReaderPool readers_;
   std::unique_ptr<Connection> checkpointer_;  // The maintenance thread's.

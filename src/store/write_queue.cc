@@ -11,6 +11,8 @@
 //     (released, or rolled back when the work fails), COMMIT. One fsync
 //     covers every job queued while the previous group was committing.
 //  4. Jobs are committed in the order they were submitted.
+//  5. With a WalRecycler, the writer checkpoints between two groups when
+//     the WAL has grown (see wal_recycler.h), never inside a group.
 //
 // Errors given to `done`: the work's own status; UNAVAILABLE after
 // Shutdown; the commit's INTERNAL/RESOURCE_EXHAUSTED error (then no job of
@@ -18,12 +20,27 @@
 
 #include "store/write_queue.h"
 
+#include <pthread.h>
+
 #include <utility>
 
 namespace makegood::store {
 
-WriteQueue::WriteQueue(std::unique_ptr<Connection> connection)
-    : connection_(std::move(connection)),
+namespace {
+
+// Before the writer thread starts: the connection is not shared.
+std::unique_ptr<Connection> Attached(std::unique_ptr<Connection> connection,
+                                     WalRecycler* recycler) {
+  if (recycler != nullptr) recycler->Attach(*connection);
+  return connection;
+}
+
+}  // namespace
+
+WriteQueue::WriteQueue(std::unique_ptr<Connection> connection,
+                       WalRecycler* recycler)
+    : connection_(Attached(std::move(connection), recycler)),
+      recycler_(recycler),
       completer_([this] { RunCompletions(); }),
       thread_([this] { Run(); }) {}
 
@@ -59,6 +76,7 @@ WriteQueue::Stats WriteQueue::stats() const {
 }
 
 void WriteQueue::Run() {
+  pthread_setname_np(pthread_self(), "store-writer");
   for (;;) {
     std::deque<Job> group;
     {
@@ -72,6 +90,14 @@ void WriteQueue::Run() {
       group.swap(queue_);
     }
     CommitGroup(group);
+    if (recycler_ != nullptr) {
+      bool idle;
+      {
+        absl::MutexLock lock(&mu_);
+        idle = queue_.empty();
+      }
+      recycler_->AfterCommit(*connection_, idle);
+    }
   }
 }
 
@@ -113,6 +139,7 @@ void WriteQueue::CommitGroup(std::deque<Job>& group) {
 }
 
 void WriteQueue::RunCompletions() {
+  pthread_setname_np(pthread_self(), "store-answers");
   for (;;) {
     std::deque<Completion> ready;
     {

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "store/sqlite_connection.h"
+#include "store/wal_recycler.h"
 
 namespace makegood::store {
 
@@ -36,8 +37,11 @@ class WriteQueue {
     uint64_t jobs = 0;    // Jobs whose work ran in them.
   };
 
-  // Takes the write connection and starts the writer thread.
-  explicit WriteQueue(std::unique_ptr<Connection> connection);
+  // Takes the write connection and starts the writer thread. With a
+  // `recycler`, which must outlive the queue, the writer lets it finish
+  // checkpoints between groups.
+  explicit WriteQueue(std::unique_ptr<Connection> connection,
+                      WalRecycler* recycler = nullptr);
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
   // Commits everything already queued, then stops the thread.
@@ -70,6 +74,7 @@ class WriteQueue {
   // Const after construction.
   const std::unique_ptr<Connection>
       connection_;  // Used by the writer thread only.
+  WalRecycler* const recycler_;
 
   mutable absl::Mutex mu_;
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
