@@ -1,0 +1,334 @@
+// libmakegood_plugin through its C interface only, against the real
+// makegoodd on a loopback port with a temporary SQLite file. This binary
+// does not link the contract's C++ code: the plugin carries its own.
+
+#include <sqlite3.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "makegood_plugin.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace makegood {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kAdapterToken[] = "demo-adapter-pos";
+constexpr char kServerToken[] = "demo-server-dana";
+
+// One value read straight from the database file.
+std::string QueryText(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(
+      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+      SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  std::string value = "<no row>";
+  if (sqlite3_step(stmt) == SQLITE_ROW) {
+    const unsigned char* text = sqlite3_column_text(stmt, 0);
+    value = text == nullptr ? "<null>" : reinterpret_cast<const char*>(text);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+std::string IsoMinutesAgo(int minutes) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                          absl::Now() - absl::Minutes(minutes),
+                          absl::UTCTimeZone());
+}
+
+// The events of a check with one fired steak.
+std::vector<std::string> SteakCheck(const std::string& check_id) {
+  const std::string head = absl::StrCat(
+      R"("source":"plugin-test","locationId":"downtown-01","checkId":")",
+      check_id, R"(",)");
+  return {
+      absl::StrCat(R"({"eventId":")", check_id, R"(-open",)", head,
+                   R"("occurredAt":")", IsoMinutesAgo(20),
+                   R"(","checkOpened":{"table":"7"}})"),
+      absl::StrCat(R"({"eventId":")", check_id, R"(-add",)", head,
+                   R"("occurredAt":")", IsoMinutesAgo(20),
+                   R"(","itemAdded":{"lineId":"1","sku":"RIBEYE-12",)",
+                   R"("name":"Ribeye","station":"grill","quantity":1,)",
+                   R"("unitPrice":{"minorUnits":"4800","currency":"USD"}}})"),
+      absl::StrCat(R"({"eventId":")", check_id, R"(-fire",)", head,
+                   R"("occurredAt":")", IsoMinutesAgo(15),
+                   R"(","itemFired":{"lineId":"1"}})"),
+  };
+}
+
+// Commands handed to the callback, for the test thread to wait on.
+struct Inbox {
+  absl::Mutex mu;
+  std::vector<std::string> command_ids ABSL_GUARDED_BY(mu);
+  std::vector<int> attempts ABSL_GUARDED_BY(mu);
+
+  static void Receive(const mg_command* command, void* self) {
+    auto* inbox = static_cast<Inbox*>(self);
+    absl::MutexLock lock(&inbox->mu);
+    inbox->command_ids.push_back(command->command_id);
+    inbox->attempts.push_back(command->delivery_attempt);
+  }
+
+  // Waits until `count` deliveries arrived (at most 10 s).
+  bool AwaitCount(size_t count) {
+    absl::MutexLock lock(&mu);
+    auto arrived = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+      return command_ids.size() >= count;
+    };
+    return mu.AwaitWithTimeout(absl::Condition(&arrived), absl::Seconds(10));
+  }
+};
+
+class PluginTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto daemon = testing::DaemonProcess::Start(
+        MAKEGOODD_BIN,
+        {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen", "127.0.0.1:0", "--db",
+         db_path_},
+        dir_.File("makegoodd.log"));
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemon_ = *std::move(daemon);
+    address_ = daemon_->address();
+  }
+
+  void TearDown() override { mg_disconnect(client_); }
+
+  mg_status Connect(const char* token) {
+    mg_connect_options options{};
+    options.target = address_.c_str();
+    options.token = token;
+    return mg_connect(&options, &client_);
+  }
+
+  mg_status Publish(const std::vector<std::string>& events,
+                    mg_publish_summary* summary = nullptr) {
+    std::vector<const char*> pointers;
+    for (const std::string& event : events) pointers.push_back(event.c_str());
+    return mg_publish_events(client_, pointers.data(), pointers.size(),
+                             summary);
+  }
+
+  // Flags the steak of `check_id` as cold; the case, or nullptr.
+  mg_case* FlagSteak(const std::string& check_id,
+                     const std::string& request_id) {
+    const char* lines[] = {"1"};
+    mg_flag_request flag{};
+    flag.staff_token = kServerToken;
+    flag.request_id = request_id.c_str();
+    flag.check_id = check_id.c_str();
+    flag.line_ids = lines;
+    flag.line_count = 1;
+    flag.category_id = "cold_food";
+    flag.severity = MG_SEVERITY_MAJOR;
+    mg_case* flagged = nullptr;
+    EXPECT_EQ(mg_flag_problem(client_, &flag, &flagged), MG_OK)
+        << mg_last_error();
+    return flagged;
+  }
+
+  mg_case* ApplyFirstOption(const mg_case* flagged,
+                            const std::string& request_id) {
+    size_t count = 0;
+    const mg_option* options = mg_case_options(flagged, &count);
+    EXPECT_GT(count, 0u);
+    if (count == 0) return nullptr;
+    mg_apply_request apply{};
+    apply.staff_token = kServerToken;
+    apply.request_id = request_id.c_str();
+    apply.case_id = mg_case_id(flagged);
+    apply.option_id = options[0].option_id;
+    mg_case* applied = nullptr;
+    EXPECT_EQ(mg_apply_remedy(client_, &apply, &applied), MG_OK)
+        << mg_last_error();
+    return applied;
+  }
+
+  int64_t CountRows(const std::string& table) {
+    return std::stoll(QueryText(db_path_, "SELECT count(*) FROM " + table));
+  }
+
+  testing::TempDir dir_;
+  const std::string db_path_ = dir_.File("makegood.db");
+  std::unique_ptr<testing::DaemonProcess> daemon_;
+  std::string address_;
+  mg_client* client_ = nullptr;
+};
+
+TEST_F(PluginTest, TheCExampleFlagsAppliesAndAcknowledges) {
+  testing::CommandResult run = testing::RunCommand(
+      {MAKEGOOD_PLUGIN_EXAMPLE, address_, kAdapterToken, kServerToken, "7001"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("published: 3 accepted, 0 duplicates"));
+  EXPECT_THAT(run.out, HasSubstr("option o1"));
+  EXPECT_THAT(run.out, HasSubstr("acknowledged: applied"));
+  // The acknowledgement is on record, with the POS's reference.
+  EXPECT_EQ(QueryText(db_path_,
+                      "SELECT c.pos_reference FROM commands c JOIN cases k "
+                      "USING (case_id) WHERE k.check_id = '7001' AND "
+                      "c.acked_at_us IS NOT NULL"),
+            "example-pos-ticket-1");
+}
+
+TEST_F(PluginTest, ReportsItsAbiVersionAndStatusNames) {
+  EXPECT_EQ(mg_abi_version(), MG_PLUGIN_ABI_VERSION);
+  EXPECT_STREQ(mg_status_name(MG_NOT_FOUND), "NOT_FOUND");
+  EXPECT_STREQ(mg_status_name(MG_UNAUTHENTICATED), "UNAUTHENTICATED");
+  EXPECT_STREQ(mg_status_name(static_cast<mg_status>(99)), "UNKNOWN_STATUS");
+}
+
+TEST_F(PluginTest, ConnectRefusesAnUnknownTokenAndMissingOptions) {
+  EXPECT_EQ(Connect("not-a-token"), MG_UNAUTHENTICATED);
+  EXPECT_EQ(client_, nullptr);
+  EXPECT_THAT(mg_last_error(), HasSubstr("connect: "));
+
+  // A staff token cannot act as the POS.
+  EXPECT_EQ(Connect(kServerToken), MG_PERMISSION_DENIED);
+  EXPECT_EQ(client_, nullptr);
+
+  mg_connect_options options{};
+  options.token = kAdapterToken;
+  EXPECT_EQ(mg_connect(&options, &client_), MG_INVALID_ARGUMENT);
+  EXPECT_STREQ(mg_last_error(), "options.target is required");
+  EXPECT_EQ(mg_connect(nullptr, &client_), MG_INVALID_ARGUMENT);
+  EXPECT_STREQ(mg_last_error(), "options is NULL");
+  options.target = address_.c_str();
+  options.tls_ca_file = "/nonexistent/ca.pem";
+  EXPECT_EQ(mg_connect(&options, &client_), MG_INVALID_ARGUMENT);
+  EXPECT_THAT(mg_last_error(), HasSubstr("options.tls_ca_file"));
+}
+
+TEST_F(PluginTest, PublishStoresEventsAndCountsResentOnesAsDuplicates) {
+  ASSERT_EQ(Connect(kAdapterToken), MG_OK) << mg_last_error();
+  mg_publish_summary summary{};
+  ASSERT_EQ(Publish(SteakCheck("7100"), &summary), MG_OK) << mg_last_error();
+  EXPECT_EQ(summary.accepted, 3);
+  EXPECT_STREQ(mg_last_error(), "");
+  ASSERT_EQ(Publish(SteakCheck("7100"), &summary), MG_OK);
+  EXPECT_EQ(summary.accepted, 0);
+  EXPECT_EQ(summary.duplicates, 3);
+  EXPECT_EQ(CountRows("order_events"), 3);
+}
+
+TEST_F(PluginTest, PublishWithMalformedJsonSendsNothing) {
+  ASSERT_EQ(Connect(kAdapterToken), MG_OK);
+  std::vector<std::string> events = SteakCheck("7101");
+  events[1] = R"({"eventId":"x","itemAdded":{"lineId":1,"nope":true}})";
+  mg_publish_summary summary{};
+  EXPECT_EQ(Publish(events, &summary), MG_INVALID_ARGUMENT);
+  EXPECT_THAT(mg_last_error(), HasSubstr("event 1 is not an OrderEvent"));
+  EXPECT_EQ(summary.accepted, 0);
+  EXPECT_EQ(CountRows("order_events"), 0);
+}
+
+TEST_F(PluginTest, PublishNamesTheEventTheServerRejects) {
+  ASSERT_EQ(Connect(kAdapterToken), MG_OK);
+  std::vector<std::string> events = SteakCheck("7102");
+  events[2] = R"({"eventId":"no-check","source":"plugin-test",)"
+              R"("locationId":"downtown-01","itemFired":{"lineId":"1"}})";
+  mg_publish_summary summary{};
+  EXPECT_EQ(Publish(events, &summary), MG_INVALID_ARGUMENT);
+  EXPECT_THAT(mg_last_error(), HasSubstr("event 2 (no-check) rejected: "));
+  EXPECT_EQ(summary.accepted, 2);
+  EXPECT_EQ(summary.rejected, 1);
+  EXPECT_EQ(CountRows("order_events"), 2);
+}
+
+TEST_F(PluginTest, FlagNamesAnUnknownCheckAndChangesNothing) {
+  ASSERT_EQ(Connect(kAdapterToken), MG_OK);
+  mg_flag_request flag{};
+  flag.staff_token = kServerToken;
+  flag.request_id = "press-1";
+  flag.check_id = "no-such-check";
+  flag.category_id = "cold_food";
+  flag.severity = MG_SEVERITY_MINOR;
+  mg_case* flagged = nullptr;
+  EXPECT_EQ(mg_flag_problem(client_, &flag, &flagged), MG_NOT_FOUND);
+  EXPECT_EQ(flagged, nullptr);
+  EXPECT_THAT(mg_last_error(), HasSubstr("no-such-check"));
+  flag.request_id = nullptr;
+  EXPECT_EQ(mg_flag_problem(client_, &flag, &flagged), MG_INVALID_ARGUMENT);
+  EXPECT_STREQ(mg_last_error(), "request_id is required");
+  EXPECT_EQ(CountRows("cases"), 0);
+}
+
+TEST_F(PluginTest, ADoublePressOpensOneCase) {
+  ASSERT_EQ(Connect(kAdapterToken), MG_OK);
+  ASSERT_EQ(Publish(SteakCheck("7103")), MG_OK) << mg_last_error();
+  mg_case* first = FlagSteak("7103", "press-7103");
+  mg_case* again = FlagSteak("7103", "press-7103");
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(again, nullptr);
+  EXPECT_STREQ(mg_case_id(first), mg_case_id(again));
+  EXPECT_STREQ(mg_case_status(first), "OPEN");
+  EXPECT_THAT(mg_case_json(first), HasSubstr(mg_case_id(first)));
+  EXPECT_EQ(CountRows("cases"), 1);
+  mg_case_free(first);
+  mg_case_free(again);
+}
+
+TEST_F(PluginTest, UnackedCommandsComeAgainAndASecondAckChangesNothing) {
+  ASSERT_EQ(Connect(kAdapterToken), MG_OK);
+  ASSERT_EQ(Publish(SteakCheck("7104")), MG_OK);
+  mg_case* flagged = FlagSteak("7104", "press-7104");
+  ASSERT_NE(flagged, nullptr);
+
+  Inbox first;
+  ASSERT_EQ(mg_receive_commands(client_, "till-1", &Inbox::Receive, &first),
+            MG_OK);
+  EXPECT_EQ(mg_receive_commands(client_, "till-1", &Inbox::Receive, &first),
+            MG_FAILED_PRECONDITION);
+  mg_case* applied = ApplyFirstOption(flagged, "apply-7104");
+  ASSERT_NE(applied, nullptr);
+  ASSERT_TRUE(first.AwaitCount(1));
+  mg_stop_commands(client_);  // Gone before acknowledging.
+
+  Inbox second;
+  ASSERT_EQ(mg_receive_commands(client_, "till-1", &Inbox::Receive, &second),
+            MG_OK);
+  ASSERT_TRUE(second.AwaitCount(1));
+  std::string command_id;
+  {
+    absl::MutexLock a(&first.mu), b(&second.mu);
+    command_id = first.command_ids[0];
+    EXPECT_EQ(second.command_ids[0], command_id);
+    EXPECT_EQ(first.attempts[0], 1);
+    EXPECT_EQ(second.attempts[0], 2);
+  }
+  EXPECT_EQ(mg_ack_command(client_, command_id.c_str(), MG_ACK_APPLIED,
+                           "ticket-9", nullptr),
+            MG_OK)
+      << mg_last_error();
+  EXPECT_EQ(mg_ack_command(client_, command_id.c_str(), MG_ACK_APPLIED,
+                           "ticket-9", nullptr),
+            MG_OK);
+  EXPECT_EQ(
+      QueryText(db_path_,
+                "SELECT pos_reference FROM commands WHERE command_id = '" +
+                    command_id + "'"),
+      "ticket-9");
+  EXPECT_EQ(
+      mg_ack_command(client_, "no-such-command", MG_ACK_APPLIED, "", nullptr),
+      MG_NOT_FOUND);
+  EXPECT_EQ(mg_ack_command(client_, command_id.c_str(),
+                           static_cast<mg_ack_result>(7), "", nullptr),
+            MG_INVALID_ARGUMENT);
+  mg_case_free(applied);
+  mg_case_free(flagged);
+}
+
+}  // namespace
+}  // namespace makegood
