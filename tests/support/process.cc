@@ -33,6 +33,17 @@ int ExitCode(int status) {
   return -1;
 }
 
+// The test's environment without MAKEGOOD_* (tests pass credentials
+// explicitly; the caller's must not leak in), plus `env`.
+std::vector<std::string> ChildEnvironment(const std::vector<std::string>& env) {
+  std::vector<std::string> environment;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::string(*e).rfind("MAKEGOOD_", 0) != 0) environment.push_back(*e);
+  }
+  environment.insert(environment.end(), env.begin(), env.end());
+  return environment;
+}
+
 }  // namespace
 
 std::string ReadFileOrEmpty(const std::string& path) {
@@ -106,6 +117,41 @@ int DaemonProcess::Wait() {
   return ExitCode(status);
 }
 
+std::unique_ptr<ChildProcess> ChildProcess::Start(
+    const std::vector<std::string>& argv, const std::vector<std::string>& env,
+    const std::string& log_path) {
+  const std::vector<std::string> environment = ChildEnvironment(env);
+  std::vector<char*> c_argv = CStrings(argv);
+  std::vector<char*> c_env = CStrings(environment);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(log, STDOUT_FILENO);
+    dup2(log, STDERR_FILENO);
+    const int in = open("/dev/null", O_RDONLY);
+    dup2(in, STDIN_FILENO);
+    execve(c_argv[0], c_argv.data(), c_env.data());
+    _exit(127);
+  }
+  return std::unique_ptr<ChildProcess>(new ChildProcess(pid));
+}
+
+ChildProcess::~ChildProcess() {
+  if (!reaped_) {
+    kill(pid_, SIGKILL);
+    Wait();
+  }
+}
+
+void ChildProcess::Signal(int signal_number) { kill(pid_, signal_number); }
+
+int ChildProcess::Wait() {
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  reaped_ = true;
+  return ExitCode(status);
+}
+
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::vector<std::string>& env,
                          const std::string& stdin_path) {
@@ -113,12 +159,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   char err_template[] = "/tmp/makegood-cmd-err-XXXXXX";
   const int out_fd = mkstemp(out_template);
   const int err_fd = mkstemp(err_template);
-  std::vector<std::string> environment;
-  for (char** e = environ; *e != nullptr; ++e) {
-    // Tests pass credentials explicitly; the caller's must not leak in.
-    if (std::string(*e).rfind("MAKEGOOD_", 0) != 0) environment.push_back(*e);
-  }
-  environment.insert(environment.end(), env.begin(), env.end());
+  const std::vector<std::string> environment = ChildEnvironment(env);
   std::vector<char*> c_argv = CStrings(argv);
   std::vector<char*> c_env = CStrings(environment);
   const char* in_path = stdin_path.empty() ? "/dev/null" : stdin_path.c_str();

@@ -44,6 +44,29 @@ class DaemonProcess {
   bool reaped_ = false;
 };
 
+// Any program in the background, stdout and stderr to `log_path`, with the
+// environment as RunCommand gives it. Killed (SIGKILL) on destruction if
+// still running.
+class ChildProcess {
+ public:
+  static std::unique_ptr<ChildProcess> Start(
+      const std::vector<std::string>& argv, const std::vector<std::string>& env,
+      const std::string& log_path);
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess();
+
+  void Signal(int signal_number);
+  // Waits for the process to end; its exit code, or 128+signal.
+  int Wait();
+
+ private:
+  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+
+  pid_t pid_;
+  bool reaped_ = false;
+};
+
 struct CommandResult {
   int exit_code = -1;
   std::string out;
