@@ -197,28 +197,66 @@ mg_status PublishEvents(mg_client* client, const char* const* events_json,
   return MG_OK;
 }
 
-mg_status FlagProblem(mg_client* client, const mg_flag_request* request,
-                      mg_case** out) {
+// Copies a C array of strings into `add`; INVALID_ARGUMENT naming a NULL.
+template <typename Add>
+mg_status CopyStrings(const char* const* strings, size_t count,
+                      const char* name, Add add) {
+  if (count > 0 && strings == nullptr) {
+    return Fail(MG_INVALID_ARGUMENT, std::string(name) + " is NULL");
+  }
+  for (size_t i = 0; i < count; ++i) {
+    if (strings[i] == nullptr) {
+      return Fail(MG_INVALID_ARGUMENT,
+                  std::string(name) + "[" + std::to_string(i) + "] is NULL");
+    }
+    add(strings[i]);
+  }
+  return MG_OK;
+}
+
+// The checks every recovery call starts with.
+template <typename Request>
+mg_status CheckRecoveryCall(mg_client* client, const Request* request,
+                            mg_case** out) {
   if (out == nullptr) return Fail(MG_INVALID_ARGUMENT, "recovery_case is NULL");
   *out = nullptr;
   if (client == nullptr) return Fail(MG_INVALID_ARGUMENT, "client is NULL");
   if (request == nullptr) return Fail(MG_INVALID_ARGUMENT, "request is NULL");
-  if (mg_status s = RequireText(request->request_id, "request_id"); s != MG_OK)
+  return RequireText(request->request_id, "request_id");
+}
+
+// Calls `method` as the staff member and hands back the case.
+template <typename Proto, typename Method>
+mg_status CallForCase(mg_client* client, const char* staff_token, Method method,
+                      const Proto& proto, const char* what, mg_case** out) {
+  auto context = NewContext(*client, staff_token, true);
+  makegood::v1::RecoveryCase answer;
+  if (mg_status s = FromGrpc(
+          (client->recovery.get()->*method)(context.get(), proto, &answer),
+          what);
+      s != MG_OK) {
     return s;
-  if (mg_status s = RequireText(request->check_id, "check_id"); s != MG_OK)
+  }
+  *out = NewCase(std::move(answer));
+  return MG_OK;
+}
+
+mg_status FlagProblem(mg_client* client, const mg_flag_request* request,
+                      mg_case** out) {
+  if (mg_status s = CheckRecoveryCall(client, request, out); s != MG_OK) {
     return s;
-  if (request->line_count > 0 && request->line_ids == nullptr) {
-    return Fail(MG_INVALID_ARGUMENT, "line_ids is NULL");
+  }
+  if (mg_status s = RequireText(request->check_id, "check_id"); s != MG_OK) {
+    return s;
   }
   makegood::v1::FlagProblemRequest proto;
   proto.set_request_id(request->request_id);
   proto.set_check_id(request->check_id);
-  for (size_t i = 0; i < request->line_count; ++i) {
-    if (request->line_ids[i] == nullptr) {
-      return Fail(MG_INVALID_ARGUMENT,
-                  "line_ids[" + std::to_string(i) + "] is NULL");
-    }
-    proto.add_line_ids(request->line_ids[i]);
+  if (mg_status s =
+          CopyStrings(request->line_ids, request->line_count, "line_ids",
+                      [&](const char* line) { proto.add_line_ids(line); });
+      s != MG_OK) {
+    return s;
   }
   if (request->category_id != nullptr) {
     proto.set_category_id(request->category_id);
@@ -227,54 +265,36 @@ mg_status FlagProblem(mg_client* client, const mg_flag_request* request,
   if (request->guest_words != nullptr) {
     proto.set_guest_words(request->guest_words);
   }
-  auto context = NewContext(*client, request->staff_token, true);
-  makegood::v1::RecoveryCase answer;
-  if (mg_status s = FromGrpc(
-          client->recovery->FlagProblem(context.get(), proto, &answer), "flag");
-      s != MG_OK) {
-    return s;
-  }
-  *out = NewCase(std::move(answer));
-  return MG_OK;
+  return CallForCase(client, request->staff_token,
+                     &makegood::v1::RecoveryService::Stub::FlagProblem, proto,
+                     "flag", out);
 }
 
 mg_status ApplyRemedy(mg_client* client, const mg_apply_request* request,
                       mg_case** out) {
-  if (out == nullptr) return Fail(MG_INVALID_ARGUMENT, "recovery_case is NULL");
-  *out = nullptr;
-  if (client == nullptr) return Fail(MG_INVALID_ARGUMENT, "client is NULL");
-  if (request == nullptr) return Fail(MG_INVALID_ARGUMENT, "request is NULL");
-  if (mg_status s = RequireText(request->request_id, "request_id"); s != MG_OK)
+  if (mg_status s = CheckRecoveryCall(client, request, out); s != MG_OK) {
     return s;
-  if (mg_status s = RequireText(request->case_id, "case_id"); s != MG_OK)
+  }
+  if (mg_status s = RequireText(request->case_id, "case_id"); s != MG_OK) {
     return s;
-  if (mg_status s = RequireText(request->option_id, "option_id"); s != MG_OK)
+  }
+  if (mg_status s = RequireText(request->option_id, "option_id"); s != MG_OK) {
     return s;
-  if (request->extra_count > 0 && request->extra_option_ids == nullptr) {
-    return Fail(MG_INVALID_ARGUMENT, "extra_option_ids is NULL");
   }
   makegood::v1::ApplyRemedyRequest proto;
   proto.set_request_id(request->request_id);
   proto.set_case_id(request->case_id);
   proto.set_option_id(request->option_id);
-  for (size_t i = 0; i < request->extra_count; ++i) {
-    if (request->extra_option_ids[i] == nullptr) {
-      return Fail(MG_INVALID_ARGUMENT,
-                  "extra_option_ids[" + std::to_string(i) + "] is NULL");
-    }
-    proto.add_extra_option_ids(request->extra_option_ids[i]);
-  }
-  if (request->note != nullptr) proto.set_note(request->note);
-  auto context = NewContext(*client, request->staff_token, true);
-  makegood::v1::RecoveryCase answer;
-  if (mg_status s =
-          FromGrpc(client->recovery->ApplyRemedy(context.get(), proto, &answer),
-                   "apply");
+  if (mg_status s = CopyStrings(
+          request->extra_option_ids, request->extra_count, "extra_option_ids",
+          [&](const char* extra) { proto.add_extra_option_ids(extra); });
       s != MG_OK) {
     return s;
   }
-  *out = NewCase(std::move(answer));
-  return MG_OK;
+  if (request->note != nullptr) proto.set_note(request->note);
+  return CallForCase(client, request->staff_token,
+                     &makegood::v1::RecoveryService::Stub::ApplyRemedy, proto,
+                     "apply", out);
 }
 
 // Hands one command to the POS's callback in plain C types.

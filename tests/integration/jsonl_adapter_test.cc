@@ -172,5 +172,37 @@ TEST_F(JsonlAdapterTest, PublishesFromStdin) {
   EXPECT_EQ(StoredEvents(), static_cast<int64_t>(DinnerLines().size()));
 }
 
+// What the vendor adapters make of real vendor orders is what makegoodd
+// takes: translate, then publish the lines through the JSON-lines adapter.
+TEST_F(JsonlAdapterTest, TranslatedVendorOrdersAreAllAccepted) {
+  const std::vector<std::pair<std::string, std::string>> orders = {
+      {"square", "square/RetrieveOrderResponse.json"},
+      {"square", "square/UpdateOrderResponse.json"},
+      {"toast", "toast/webhook_order_updated.json"},
+      {"clover", "clover/order_expanded_open_state.json"},
+      {"shopify", "shopify/sdk_fixture_order.json"}};
+  int64_t published = 0;
+  for (const auto& [vendor, fixture] : orders) {
+    CommandResult translated =
+        RunCommand({MAKEGOOD_ADAPTER_BIN, vendor, "translate",
+                    absl::StrCat(MAKEGOOD_POS_FIXTURES, "/", fixture),
+                    "--location", "downtown-01", "--currency", "USD"});
+    ASSERT_EQ(translated.exit_code, 0) << fixture << ": " << translated.err;
+    std::ofstream(export_path_) << translated.out;
+    const int64_t lines =
+        std::count(translated.out.begin(), translated.out.end(), '\n');
+    ASSERT_GT(lines, 0) << fixture;
+    CommandResult run =
+        RunCommand({MAKEGOOD_ADAPTER_JSONL_BIN, "--server", daemon_->address(),
+                    "--file", export_path_, "--token", kAdapterToken});
+    ASSERT_EQ(run.exit_code, 0) << fixture << ": " << run.err;
+    EXPECT_THAT(run.err, HasSubstr(absl::StrCat(
+                             lines, " accepted, 0 duplicates, 0 rejected")))
+        << fixture;
+    published += lines;
+  }
+  EXPECT_EQ(StoredEvents(), published);
+}
+
 }  // namespace
 }  // namespace makegood

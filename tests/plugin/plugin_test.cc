@@ -259,6 +259,13 @@ TEST_F(PluginTest, FlagNamesAnUnknownCheckAndChangesNothing) {
   EXPECT_EQ(mg_flag_problem(client_, &flag, &flagged), MG_NOT_FOUND);
   EXPECT_EQ(flagged, nullptr);
   EXPECT_THAT(mg_last_error(), HasSubstr("no-such-check"));
+  flag.line_count = 1;  // ...but no array.
+  EXPECT_EQ(mg_flag_problem(client_, &flag, &flagged), MG_INVALID_ARGUMENT);
+  EXPECT_STREQ(mg_last_error(), "line_ids is NULL");
+  const char* lines[] = {nullptr};
+  flag.line_ids = lines;
+  EXPECT_EQ(mg_flag_problem(client_, &flag, &flagged), MG_INVALID_ARGUMENT);
+  EXPECT_STREQ(mg_last_error(), "line_ids[0] is NULL");
   flag.request_id = nullptr;
   EXPECT_EQ(mg_flag_problem(client_, &flag, &flagged), MG_INVALID_ARGUMENT);
   EXPECT_STREQ(mg_last_error(), "request_id is required");

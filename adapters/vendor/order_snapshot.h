@@ -1,0 +1,59 @@
+#ifndef MAKEGOOD_ADAPTERS_VENDOR_ORDER_SNAPSHOT_H_
+#define MAKEGOOD_ADAPTERS_VENDOR_ORDER_SNAPSHOT_H_
+
+// What a vendor's order says about one check at one moment, in makegood's
+// terms. Each vendor's parser fills it from its payload; EventsFor turns it
+// into OrderEvents. Only what the vendor expresses is filled in: Square and
+// Clover have no fired or served state, for example.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace makegood::adapters {
+
+struct LineSnapshot {
+  enum class State { kOrdered, kFired, kServed, kVoided };
+
+  std::string line_id;
+  std::string sku;
+  std::string name;
+  int32_t quantity = 1;
+  int64_t unit_price_minor = 0;
+  State state = State::kOrdered;
+  std::string void_reason;
+  absl::Time added_at = absl::InfinitePast();
+  // Money off this line by discount id, in minor units.
+  std::map<std::string, int64_t> discounts;
+};
+
+struct OrderSnapshot {
+  std::string source;       // "square", "toast", ...: the event source.
+  std::string location_id;  // makegood's location.
+  std::string check_id;     // The vendor's check (or order) id.
+  std::string currency;
+  // Orders the snapshots of one check: the vendor's version or its last
+  // modification time in microseconds; a smaller one is older.
+  int64_t version = 0;
+  absl::Time opened_at = absl::InfinitePast();
+  absl::Time updated_at = absl::InfinitePast();
+  std::string table;
+  std::string server_id;
+  int32_t guest_count = 0;
+  std::vector<LineSnapshot> lines;
+  // Money off the whole check by discount id.
+  std::map<std::string, int64_t> check_discounts;
+  // Discount codes redeemed on the check, with the money they took off.
+  std::map<std::string, int64_t> redeemed_codes;
+  bool paid = false;
+  int64_t paid_total_minor = 0;
+  int64_t tip_minor = 0;
+  bool closed = false;
+};
+
+}  // namespace makegood::adapters
+
+#endif  // MAKEGOOD_ADAPTERS_VENDOR_ORDER_SNAPSHOT_H_

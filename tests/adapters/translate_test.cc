@@ -1,0 +1,274 @@
+// The vendor translation: every shared POS fixture through the real
+// `makegood-adapter <vendor> translate` against its checked-in expected
+// output, and the rules behind it on payloads written for each case.
+
+#include "translate.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_replace.h"
+#include "core/discount_code.h"
+#include "exact_json.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "snapshot_events.h"
+#include "support/process.h"
+#include "vendor_payload.h"
+
+namespace makegood::adapters {
+namespace {
+
+using makegood::v1::OrderEvent;
+using ::testing::HasSubstr;
+
+std::vector<std::filesystem::path> Fixtures() {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(MAKEGOOD_POS_FIXTURES)) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST(TranslateFixturesTest, EveryVendorFixtureGivesItsExpectedOutput) {
+  const std::vector<std::filesystem::path> files = Fixtures();
+  ASSERT_EQ(files.size(), 22u);  // All of ../shared/fixtures/pos, copied.
+  for (const auto& file : files) {
+    const std::string vendor = file.parent_path().filename().string();
+    // Paths in messages are relative to the fixtures' directory.
+    const std::string relative =
+        std::filesystem::relative(file, MAKEGOOD_POS_FIXTURES).string();
+    testing::CommandResult run = testing::RunCommand(
+        {MAKEGOOD_ADAPTER_BIN, vendor, "translate", file.string(), "--currency",
+         "USD", "--location", "downtown-01"});
+    const std::string actual =
+        run.out + absl::StrReplaceAll(run.err, {{file.string(), relative}}) +
+        "exit " + std::to_string(run.exit_code) + "\n";
+    std::filesystem::path expected_path = file;
+    expected_path.replace_extension(".expected.txt");
+    EXPECT_EQ(actual, testing::ReadFileOrEmpty(expected_path.string()))
+        << "for " << relative;
+  }
+}
+
+VendorContext Usd() {
+  VendorContext context;
+  context.source = "test";
+  context.default_location = "downtown-01";
+  context.currency = "USD";
+  return context;
+}
+
+// A Toast order as its API sends it: money as JSON doubles in major units.
+constexpr char kToastOrder[] = R"({
+  "guid": "order-1", "numberOfGuests": 2, "server": {"guid": "emp-9"},
+  "table": {"guid": "table-12"}, "openedDate": "2026-11-20T19:00:00.000+0000",
+  "checks": [{
+    "guid": "check-1", "openedDate": "2026-11-20T19:00:00.000+0000",
+    "modifiedDate": "2026-11-20T20:10:00.000+0000",
+    "paymentStatus": "PAID", "totalAmount": 21.98, "closedDate": null,
+    "payments": [{"tipAmount": 4.4}, {"tipAmount": 0.1}],
+    "appliedDiscounts": [{"guid": "disc-check", "discountAmount": 0.1,
+                          "appliedPromoCode": "WELCOME10"}],
+    "selections": [
+      {"guid": "sel-1", "item": {"guid": "ribeye"}, "displayName": "Ribeye",
+       "quantity": 2.0, "receiptLinePrice": 10.99, "fulfillmentStatus": "SENT",
+       "createdDate": "2026-11-20T19:05:00.000+0000",
+       "appliedDiscounts": [{"guid": "comp-1", "discountAmount": 10.99}]},
+      {"guid": "sel-2", "item": {"guid": "fries"}, "displayName": "Fries",
+       "quantity": 1, "preDiscountPrice": 4.5, "voided": true,
+       "voidReason": {"guid": "wrong-item"}},
+      {"guid": "sel-3", "deleted": true, "quantity": 1}
+    ]
+  }]
+})";
+
+const OrderEvent* FindEvent(const std::vector<OrderEvent>& events,
+                            const std::string& id) {
+  for (const OrderEvent& event : events) {
+    if (event.event_id() == id) return &event;
+  }
+  return nullptr;
+}
+
+TEST(ToastTranslateTest, DoublesBecomeExactMinorUnits) {
+  auto translation = Translate("toast", kToastOrder, Usd());
+  ASSERT_TRUE(translation.ok()) << translation.status();
+  const auto& events = translation->events;
+  const OrderEvent* ribeye = FindEvent(events, "check-1/sel-1/added");
+  ASSERT_NE(ribeye, nullptr);
+  EXPECT_EQ(ribeye->item_added().quantity(), 2);
+  EXPECT_EQ(ribeye->item_added().unit_price().minor_units(), 1099);
+  EXPECT_EQ(ribeye->item_added().sku(), "ribeye");
+  ASSERT_NE(FindEvent(events, "check-1/sel-1/fired"), nullptr);
+  const OrderEvent* comp = FindEvent(events, "check-1/sel-1/discount/comp-1");
+  ASSERT_NE(comp, nullptr);
+  EXPECT_EQ(comp->item_discounted().amount().minor_units(), 1099);
+  const OrderEvent* fries = FindEvent(events, "check-1/sel-2/added");
+  ASSERT_NE(fries, nullptr);
+  EXPECT_EQ(fries->item_added().unit_price().minor_units(), 450);
+  const OrderEvent* voided = FindEvent(events, "check-1/sel-2/voided");
+  ASSERT_NE(voided, nullptr);
+  EXPECT_EQ(voided->item_voided().reason(), "wrong-item");
+  EXPECT_EQ(FindEvent(events, "check-1/sel-3/added"), nullptr);  // Deleted.
+  // The shop's own promotion code is a discount, not a makegood code.
+  const OrderEvent* promotion =
+      FindEvent(events, "check-1/discount/code-WELCOME10");
+  ASSERT_NE(promotion, nullptr);
+  EXPECT_EQ(promotion->item_discounted().amount().minor_units(), 10);
+  EXPECT_EQ(FindEvent(events, "check-1/code/WELCOME10"), nullptr);
+  const OrderEvent* paid = FindEvent(events, "check-1/paid");
+  ASSERT_NE(paid, nullptr);
+  EXPECT_EQ(paid->check_paid().total().minor_units(), 2198);
+  EXPECT_EQ(paid->check_paid().tip().minor_units(), 450);  // 4.4 + 0.1
+  const OrderEvent* opened = FindEvent(events, "check-1/opened");
+  ASSERT_NE(opened, nullptr);
+  EXPECT_EQ(opened->check_opened().table(), "table-12");
+  EXPECT_EQ(opened->check_opened().guest_count(), 2);
+  EXPECT_EQ(opened->location_id(), "downtown-01");
+}
+
+TEST(ToastTranslateTest, AMakegoodCodeIsARedemption) {
+  const std::string code = core::NewDiscountCode(
+      [](uint8_t* out, size_t size) { std::fill(out, out + size, 7); });
+  std::string order = kToastOrder;
+  order.replace(order.find("WELCOME10"), 9, code);
+  auto translation = Translate("toast", order, Usd());
+  ASSERT_TRUE(translation.ok()) << translation.status();
+  const OrderEvent* redeemed =
+      FindEvent(translation->events, "check-1/code/" + code);
+  ASSERT_NE(redeemed, nullptr);
+  EXPECT_EQ(redeemed->discount_code_redeemed().code(), code);
+  EXPECT_EQ(redeemed->discount_code_redeemed().amount().minor_units(), 10);
+}
+
+TEST(ToastTranslateTest, RefusesWhatItCannotReadExactly) {
+  std::string fraction_of_a_cent = kToastOrder;
+  fraction_of_a_cent.replace(fraction_of_a_cent.find("10.99,"), 6, "10.995,");
+  auto three_decimals = Translate("toast", fraction_of_a_cent, Usd());
+  EXPECT_EQ(three_decimals.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(three_decimals.status().message(),
+              HasSubstr("order.checks[0].selections[0].receiptLinePrice"));
+
+  std::string half_portion = kToastOrder;
+  half_portion.replace(half_portion.find("2.0,"), 4, "0.5,");
+  auto fractional = Translate("toast", half_portion, Usd());
+  EXPECT_THAT(fractional.status().message(),
+              HasSubstr("selections[0].quantity: expected a whole"));
+
+  VendorContext no_currency = Usd();
+  no_currency.currency.clear();
+  EXPECT_THAT(Translate("toast", kToastOrder, no_currency).status().message(),
+              HasSubstr("currency"));
+  EXPECT_THAT(Translate("toast", "{not json", Usd()).status().message(),
+              HasSubstr("not JSON at byte"));
+  EXPECT_THAT(Translate("micros", "{}", Usd()).status().message(),
+              HasSubstr("unknown vendor 'micros'"));
+}
+
+TEST(ExactJsonTest, KeepsTheTextOfFractionalNumbers) {
+  auto json = ParseExactJson(R"({"a": 0.1, "b": [1.10, 7], "c": 1e2})");
+  ASSERT_TRUE(json.ok());
+  EXPECT_EQ((*json)["a"], "0.1");
+  EXPECT_EQ((*json)["b"][0], "1.10");
+  EXPECT_EQ((*json)["b"][1], 7);
+  EXPECT_EQ((*json)["c"], "1e2");
+  EXPECT_THAT(MajorToMinor((*json)["c"], "USD", "c").status().message(),
+              HasSubstr("c: "));
+  auto cents = MajorToMinor((*json)["b"][0], "USD", "b[0]");
+  ASSERT_TRUE(cents.ok());
+  EXPECT_EQ(*cents, 110);
+}
+
+TEST(CloverTranslateTest, PercentDiscountsRoundHalfUpAndWebhooksCoalesce) {
+  auto translation = Translate("clover", R"({
+    "id": "ORD1", "currency": "USD", "createdTime": 1763665200000,
+    "modifiedTime": 1763665500000, "state": "locked", "total": 1166,
+    "lineItems": {"elements": [{"id": "L1", "name": "Burger", "price": 1295,
+      "printed": true, "discounts": {"elements": [
+        {"id": "D1", "name": "10% Off", "percentage": 10}]}}]},
+    "payments": {"elements": [{"tipAmount": 200}]}})",
+                               Usd());
+  ASSERT_TRUE(translation.ok()) << translation.status();
+  const OrderEvent* discount =
+      FindEvent(translation->events, "ORD1/L1/discount/D1");
+  ASSERT_NE(discount, nullptr);
+  EXPECT_EQ(discount->item_discounted().amount().minor_units(), 130);
+  ASSERT_NE(FindEvent(translation->events, "ORD1/L1/fired"), nullptr);
+  const OrderEvent* paid = FindEvent(translation->events, "ORD1/paid");
+  ASSERT_NE(paid, nullptr);
+  EXPECT_EQ(paid->check_paid().tip().minor_units(), 200);
+
+  // The captured batch names one order three times and another once.
+  const std::string batch = testing::ReadFileOrEmpty(
+      std::string(MAKEGOOD_POS_FIXTURES) +
+      "/clover/webhook_notification_captured_fixture.json");
+  auto doorbell = Translate("clover", batch, Usd());
+  ASSERT_TRUE(doorbell.ok());
+  ASSERT_EQ(doorbell->fetch.size(), 2u);
+  EXPECT_EQ(doorbell->fetch[0].order_id, "KJHCCYXHV3ZDY");
+  EXPECT_EQ(doorbell->fetch[0].vendor_location, "HFBW9FH45ZBH2");
+  EXPECT_TRUE(doorbell->events.empty());
+}
+
+TEST(SquareTranslateTest, AWebhookNamesTheOrderAndItsDeliveryId) {
+  const std::string webhook =
+      testing::ReadFileOrEmpty(std::string(MAKEGOOD_POS_FIXTURES) +
+                               "/square/webhook_order.updated.json");
+  auto translation = Translate("square", webhook, Usd());
+  ASSERT_TRUE(translation.ok());
+  EXPECT_EQ(translation->event_id, "4b8e5c91-9f17-4cf1-900a-4a0629f81add");
+  ASSERT_EQ(translation->fetch.size(), 1u);
+  EXPECT_EQ(translation->fetch[0].order_id, "eA3vssLHKJrv9H0IdJCM3gNqfdcZY");
+  EXPECT_EQ(translation->fetch[0].version, 2);
+}
+
+// Snapshots of one check as notifications arrive.
+OrderSnapshot Check(int64_t version, LineSnapshot::State state, bool paid) {
+  OrderSnapshot order;
+  order.source = "test";
+  order.location_id = "downtown-01";
+  order.check_id = "C1";
+  order.currency = "USD";
+  order.version = version;
+  order.opened_at = absl::FromUnixSeconds(1763665200);
+  order.updated_at = order.opened_at + absl::Minutes(version);
+  LineSnapshot line;
+  line.line_id = "L1";
+  line.sku = "RIBEYE";
+  line.unit_price_minor = 4800;
+  line.state = state;
+  order.lines.push_back(line);
+  order.paid = paid;
+  order.paid_total_minor = paid ? 4800 : 0;
+  return order;
+}
+
+std::vector<std::string> Ids(const std::vector<OrderEvent>& events) {
+  std::vector<std::string> ids;
+  for (const auto& event : events) ids.push_back(event.event_id());
+  return ids;
+}
+
+TEST(SnapshotEventsTest, EachChangeIsOneEventWhateverTheNotificationOrder) {
+  using State = LineSnapshot::State;
+  const OrderSnapshot first = Check(1, State::kOrdered, false);
+  const OrderSnapshot fired = Check(2, State::kFired, false);
+  const OrderSnapshot paid = Check(3, State::kFired, true);
+  EXPECT_THAT(Ids(EventsFor(nullptr, first)),
+              ::testing::ElementsAre("C1/opened", "C1/L1/added"));
+  EXPECT_THAT(Ids(EventsFor(&first, fired)),
+              ::testing::ElementsAre("C1/L1/fired"));
+  EXPECT_TRUE(EventsFor(&fired, fired).empty());  // Repeated.
+  EXPECT_THAT(Ids(EventsFor(&fired, paid)), ::testing::ElementsAre("C1/paid"));
+  EXPECT_TRUE(EventsFor(&paid, fired).empty());  // An old retry, late.
+  // Without the earlier state, the same changes carry the same ids, so
+  // makegoodd stores each once.
+  EXPECT_THAT(Ids(EventsFor(nullptr, paid)),
+              ::testing::ElementsAre("C1/opened", "C1/L1/added", "C1/L1/fired",
+                                     "C1/paid"));
+}
+
+}  // namespace
+}  // namespace makegood::adapters
