@@ -8,6 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libssl-dev libgtest-dev libgmock-dev tzdata
+  libcurl4-openssl-dev libcpp-httplib-dev
 )
 
 missing=()

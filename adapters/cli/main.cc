@@ -1,22 +1,34 @@
 // makegood-adapter: the POS vendor adapters' command line.
 //
+//   makegood-adapter square --config FILE
+//
+// runs the Square adapter (adapters/runtime): webhooks in, OrderEvents to
+// makegoodd, remedy commands written back to Square.
+//
 //   makegood-adapter <vendor> translate FILE [--location ID] [--currency C]
 //
 // prints, as JSON lines, the OrderEvents a vendor payload (a webhook body
 // or an order object) yields, without any network: for integrators
 // checking what makegood will make of their POS's data.
 
+#include <signal.h>
+
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "CLI/CLI.hpp"
+#include "adapter_config.h"
+#include "adapter_runtime.h"
 #include "core/event_json.h"
+#include "square_api.h"
 #include "translate.h"
 
 namespace {
 
 constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
 constexpr int kExitBadInput = 2;
 
 struct TranslateOptions {
@@ -68,6 +80,44 @@ int RunTranslate(const std::string& vendor, const TranslateOptions& options) {
   return kExitOk;
 }
 
+// Runs the adapter until SIGTERM or SIGINT.
+int RunAdapter(const std::string& vendor, const std::string& config_path) {
+  auto config = makegood::adapters::LoadAdapterConfig(config_path, vendor);
+  if (!config.ok()) {
+    std::cerr << config.status().message() << std::endl;
+    return kExitBadInput;
+  }
+  makegood::adapters::VendorContext context;
+  context.source = vendor;
+  context.locations.insert(config->locations().begin(),
+                           config->locations().end());
+  context.default_location = config->location();
+  context.currency = config->currency();
+  // The signals are waited for here, not delivered to the threads.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  auto runtime = makegood::adapters::AdapterRuntime::Start(
+      *config, std::make_unique<makegood::adapters::SquareApi>(config->square(),
+                                                               context));
+  if (!runtime.ok()) {
+    std::cerr << "makegood-adapter: " << runtime.status().message()
+              << std::endl;
+    return kExitFailed;
+  }
+  std::printf("makegood-adapter %s listening on %s:%d%s\n", vendor.c_str(),
+              config->listen().substr(0, config->listen().rfind(':')).c_str(),
+              (*runtime)->port(), config->webhook_path().c_str());
+  std::fflush(stdout);
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cerr << "makegood-adapter: stopping" << std::endl;
+  (*runtime)->Stop();
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -76,10 +126,28 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = kExitOk;
   TranslateOptions options;
+  std::string config_path;
   for (const std::string& vendor : makegood::adapters::KnownVendors()) {
     CLI::App* vendor_app =
         app.add_subcommand(vendor, "The " + vendor + " adapter");
-    vendor_app->require_subcommand(1);
+    if (vendor == "square") {
+      // The running adapter; the other vendors translate only, for now.
+      vendor_app->require_subcommand(0, 1);
+      vendor_app
+          ->add_option("--config", config_path,
+                       "Run the adapter with this configuration "
+                       "(makegood.v1.AdapterConfig as YAML)")
+          ->check(CLI::ExistingFile);
+      vendor_app->callback([&, vendor_app] {
+        if (!vendor_app->get_subcommands().empty()) return;
+        if (config_path.empty()) {
+          throw CLI::RequiredError("--config FILE (or translate)");
+        }
+        exit_code = RunAdapter("square", config_path);
+      });
+    } else {
+      vendor_app->require_subcommand(1);
+    }
     CLI::App* translate = vendor_app->add_subcommand(
         "translate",
         "Print the OrderEvents a " + vendor +

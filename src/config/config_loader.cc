@@ -67,21 +67,29 @@ std::string FieldPathError(const std::string& message) {
 
 }  // namespace
 
-absl::StatusOr<v1::Config> ParseConfigYaml(absl::string_view yaml,
-                                           absl::string_view file_name) {
+absl::Status ParseYamlInto(absl::string_view yaml, absl::string_view file_name,
+                           google::protobuf::Message& message) {
   auto json = YamlToJson(yaml);
   if (!json.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(file_name, ": ", json.status().message()));
   }
-  v1::Config config;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   auto parsed =
-      google::protobuf::util::JsonStringToMessage(*json, &config, options);
+      google::protobuf::util::JsonStringToMessage(*json, &message, options);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         file_name, ": ", FieldPathError(parsed.message().as_string())));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Config> ParseConfigYaml(absl::string_view yaml,
+                                           absl::string_view file_name) {
+  v1::Config config;
+  if (absl::Status s = ParseYamlInto(yaml, file_name, config); !s.ok()) {
+    return s;
   }
   std::vector<std::string> errors = ValidateConfig(config);
   if (!errors.empty()) {

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
 #include "makegood/v1/config.pb.h"
 
 namespace makegood::config {
@@ -24,6 +25,12 @@ absl::StatusOr<makegood::v1::Config> LoadConfigFile(const std::string& path);
 // The same for YAML text; `file_name` only labels the errors.
 absl::StatusOr<makegood::v1::Config> ParseConfigYaml(
     absl::string_view yaml, absl::string_view file_name);
+
+// Fills `message` from YAML text with the same rules (protobuf field names,
+// unknown keys are errors), without any validation of its own. Errors read
+// "FILE: field.path: what is wrong".
+absl::Status ParseYamlInto(absl::string_view yaml, absl::string_view file_name,
+                           google::protobuf::Message& message);
 
 }  // namespace makegood::config
 

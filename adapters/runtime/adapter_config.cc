@@ -1,0 +1,73 @@
+#include "adapter_config.h"
+
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "config/config_loader.h"
+#include "config/file_text.h"
+#include "core/money.h"
+
+namespace makegood::adapters {
+
+absl::StatusOr<makegood::v1::AdapterConfig> LoadAdapterConfig(
+    const std::string& path, const std::string& vendor) {
+  std::optional<std::string> text = config::ReadFileText(path);
+  if (!text) {
+    return absl::NotFoundError(
+        absl::StrCat(path, ": cannot read the adapter configuration"));
+  }
+  makegood::v1::AdapterConfig settings;
+  if (absl::Status s = config::ParseYamlInto(*text, path, settings); !s.ok()) {
+    return s;
+  }
+  if (settings.listen().empty()) settings.set_listen("127.0.0.1:8085");
+  if (settings.webhook_path().empty()) {
+    settings.set_webhook_path("/webhooks/" + vendor);
+  }
+  if (settings.makegood().server().empty()) {
+    settings.mutable_makegood()->set_server("127.0.0.1:50051");
+  }
+  if (settings.state().empty()) {
+    settings.set_state("var/adapter-" + vendor + ".db");
+  }
+  if (settings.adapter_name().empty()) {
+    settings.set_adapter_name("makegood-adapter-" + vendor);
+  }
+  auto& square = *settings.mutable_square();
+  if (square.api_base().empty()) {
+    square.set_api_base("https://connect.squareup.com");
+  }
+  if (square.api_version().empty()) square.set_api_version("2025-08-20");
+
+  std::vector<std::string> errors;
+  auto require = [&](const std::string& value, const char* field) {
+    if (value.empty()) errors.push_back(absl::StrCat(field, ": is required"));
+  };
+  require(settings.makegood().token(), "makegood.token");
+  if (settings.listen().find(':') == std::string::npos) {
+    errors.push_back(
+        absl::StrCat("listen: '", settings.listen(), "' is not host:port"));
+  }
+  if (!absl::StartsWith(settings.webhook_path(), "/")) {
+    errors.push_back("webhook_path: must start with /");
+  }
+  if (!settings.currency().empty() &&
+      !core::CurrencyExponent(settings.currency())) {
+    errors.push_back(absl::StrCat("currency: '", settings.currency(),
+                                  "' is not an ISO 4217 code"));
+  }
+  if (vendor == "square") {
+    require(square.access_token(), "square.access_token");
+    require(square.signature_key(), "square.signature_key");
+    require(square.notification_url(), "square.notification_url");
+  }
+  if (!errors.empty()) {
+    for (std::string& error : errors) error = absl::StrCat(path, ": ", error);
+    return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
+  }
+  return settings;
+}
+
+}  // namespace makegood::adapters

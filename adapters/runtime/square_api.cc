@@ -1,0 +1,195 @@
+#include "square_api.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "exact_json.h"
+#include "vendor_parsers.h"
+#include "webhook_signature.h"
+
+namespace makegood::adapters {
+namespace {
+
+using makegood::v1::RemedyKind;
+using nlohmann::json;
+
+// Square's first error detail, or the HTTP status.
+std::string SquareError(const HttpResponse& response) {
+  const json body =
+      json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_object() && body.contains("errors") &&
+      body["errors"].is_array() && !body["errors"].empty()) {
+    const json& first = body["errors"][0];
+    return absl::StrCat(TextAt(first, "code"), ": ", TextAt(first, "detail"));
+  }
+  return absl::StrCat("HTTP ", response.status);
+}
+
+// 1250 basis points as Square's percentage string "12.5".
+std::string Percentage(int32_t bps) {
+  std::string text = absl::StrFormat("%d.%02d", bps / 100, bps % 100);
+  while (text.back() == '0') text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
+CommandOutcome Applied(std::string reference) {
+  return CommandOutcome{true, std::move(reference), ""};
+}
+
+CommandOutcome Rejected(std::string reason) {
+  return CommandOutcome{false, "", std::move(reason)};
+}
+
+}  // namespace
+
+SquareApi::SquareApi(makegood::v1::SquareSettings settings,
+                     VendorContext context, RetryPolicy retry)
+    : settings_(std::move(settings)),
+      context_(std::move(context)),
+      retry_(retry) {}
+
+std::vector<std::string> SquareApi::Headers() const {
+  return {"Authorization: Bearer " + settings_.access_token(),
+          "Square-Version: " + settings_.api_version(),
+          "Content-Type: application/json", "Accept: application/json"};
+}
+
+bool SquareApi::Authentic(const WebhookRequest& request) const {
+  auto header = request.headers.find("x-square-hmacsha256-signature");
+  return header != request.headers.end() &&
+         SquareSignatureValid(settings_.signature_key(),
+                              settings_.notification_url(), request.body,
+                              header->second);
+}
+
+std::string SquareApi::DeliveryId(const WebhookRequest& request) const {
+  auto json = ParseExactJson(request.body);
+  return json.ok() ? TextAt(*json, "event_id") : "";
+}
+
+absl::StatusOr<VendorPayload> SquareApi::Parse(const std::string& body) const {
+  auto json = ParseExactJson(body);
+  if (!json.ok()) return json.status();
+  return ParseSquarePayload(*json, context_);
+}
+
+absl::StatusOr<std::string> SquareApi::FetchOrder(
+    const OrderToFetch& order) const {
+  auto response = CallVendor(
+      "GET", absl::StrCat(settings_.api_base(), "/v2/orders/", order.order_id),
+      Headers(), "", retry_);
+  if (!response.ok()) return response.status();
+  if (response->status != 200) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Square RetrieveOrder ", order.order_id, ": ", SquareError(*response)));
+  }
+  return response->body;
+}
+
+absl::StatusOr<CommandOutcome> SquareApi::Apply(
+    const makegood::v1::RemedyCommand& command) const {
+  const auto& action = command.apply_remedy();
+  switch (action.kind()) {
+    case makegood::v1::REMAKE:
+      return Applied(
+          "none: the kitchen remakes the item; Square has no refire");
+    case makegood::v1::MANAGER_VISIT:
+      return Applied("none: a manager visit changes nothing on the order");
+    case makegood::v1::DISCOUNT_CODE:
+      return Applied(
+          "none: Square has no coupon codes; the guest has makegood's code");
+    case makegood::v1::REFUND:
+    case makegood::v1::REPLACE:
+      return Rejected(
+          "Square: refunds and replacements are made at the register; this "
+          "adapter does not issue them");
+    case makegood::v1::COMP_ITEM:
+    case makegood::v1::DISCOUNT_ITEM:
+    case makegood::v1::DISCOUNT_CHECK:
+    case makegood::v1::COMPLIMENTARY_ITEM:
+      break;
+    default:
+      return Rejected(absl::StrCat("Square adapter: remedy kind ",
+                                   RemedyKind_Name(action.kind()),
+                                   " is not supported"));
+  }
+  // Optimistic concurrency: read the current version, write against it,
+  // and read again when someone else changed the order meanwhile.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto fetched = FetchOrder(OrderToFetch{command.check_id(), "", 0});
+    if (!fetched.ok()) {
+      if (fetched.status().code() == absl::StatusCode::kUnavailable) {
+        return fetched.status();
+      }
+      return Rejected(std::string(fetched.status().message()));
+    }
+    const json order = ParseExactJson(*fetched).value_or(json::object());
+    const json& current = order.contains("order") ? order["order"] : order;
+    if (!current.contains("version")) {
+      return Rejected(
+          "Square: this order was not created through the Orders API (orders "
+          "from the Square POS app have no version) and cannot be updated; "
+          "offer another remedy");
+    }
+    const std::string uid = "mg-" + command.command_id();
+    json sparse = {{"version", current["version"]},
+                   {"location_id", TextAt(current, "location_id")}};
+    if (action.kind() == makegood::v1::COMPLIMENTARY_ITEM) {
+      sparse["line_items"] = json::array(
+          {{{"uid", uid},
+            {"name", action.sku().empty() ? action.reason() : action.sku()},
+            {"quantity", "1"},
+            {"note", "makegood " + command.case_id()},
+            {"base_price_money",
+             {{"amount", 0},
+              {"currency", action.amount().currency().empty()
+                               ? context_.currency
+                               : action.amount().currency()}}}}});
+    } else {
+      json discount = {{"uid", uid},
+                       {"name", action.kind() == makegood::v1::COMP_ITEM
+                                    ? "Comp (makegood)"
+                                    : "Make-good discount"}};
+      if (action.kind() == makegood::v1::COMP_ITEM) {
+        discount["type"] = "FIXED_PERCENTAGE";
+        discount["percentage"] = "100";
+      } else if (action.percent_bps() > 0) {
+        discount["type"] = "FIXED_PERCENTAGE";
+        discount["percentage"] = Percentage(action.percent_bps());
+      } else {
+        discount["type"] = "FIXED_AMOUNT";
+        discount["amount_money"] = {{"amount", action.amount().minor_units()},
+                                    {"currency", action.amount().currency()}};
+      }
+      const bool whole_check = action.kind() == makegood::v1::DISCOUNT_CHECK;
+      discount["scope"] = whole_check ? "ORDER" : "LINE_ITEM";
+      sparse["discounts"] = json::array({discount});
+      if (!whole_check) {
+        sparse["line_items"] = json::array(
+            {{{"uid", action.line_id()},
+              {"applied_discounts", json::array({{{"discount_uid", uid}}})}}});
+      }
+    }
+    const json request = {{"idempotency_key", command.command_id()},
+                          {"order", sparse}};
+    auto response = CallVendor(
+        "PUT",
+        absl::StrCat(settings_.api_base(), "/v2/orders/", command.check_id()),
+        Headers(), request.dump(), retry_);
+    if (!response.ok()) return response.status();
+    if (response->status == 200) {
+      const json updated =
+          json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+      const json& result = updated.is_object() && updated.contains("order")
+                               ? updated["order"]
+                               : updated;
+      return Applied(absl::StrCat("square:", command.check_id(), ":", uid, "@v",
+                                  IntAt(result, "version")));
+    }
+    if (response->status == 409) continue;  // VERSION_MISMATCH: read again.
+    return Rejected("Square: " + SquareError(*response));
+  }
+  return Rejected("Square: the order kept changing; try again");
+}
+
+}  // namespace makegood::adapters

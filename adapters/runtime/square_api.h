@@ -1,0 +1,55 @@
+#ifndef MAKEGOOD_ADAPTERS_RUNTIME_SQUARE_API_H_
+#define MAKEGOOD_ADAPTERS_RUNTIME_SQUARE_API_H_
+
+// Square (Orders API, Square-Version 2025-08-20).
+//
+// Webhooks: x-square-hmacsha256-signature over notification URL + body;
+// event_id deduplicates; the body only names the order, which is fetched
+// with RetrieveOrder (GET /v2/orders/{id}).
+//
+// Write-back with UpdateOrder (PUT /v2/orders/{id}): the order's current
+// version, idempotency_key = the command id (so Square itself never applies
+// one command twice), a sparse order adding a discount:
+//   COMP_ITEM        100% LINE_ITEM discount applied to the line's uid
+//   DISCOUNT_ITEM    percentage or FIXED_AMOUNT, LINE_ITEM scope
+//   DISCOUNT_CHECK   percentage or FIXED_AMOUNT, ORDER scope
+//   COMPLIMENTARY_ITEM  a line at base price 0
+// Orders not created through the API have no version and cannot be
+// updated: such commands are REJECTED saying so, so staff are offered the
+// next option. REFUND and REPLACE are REJECTED (made at the register).
+// REMAKE, MANAGER_VISIT and DISCOUNT_CODE change nothing on Square and are
+// acknowledged as applied with a reference that says so.
+
+#include <memory>
+#include <string>
+
+#include "makegood/v1/adapter_config.pb.h"
+#include "vendor_api.h"
+#include "vendor_http.h"
+
+namespace makegood::adapters {
+
+class SquareApi : public VendorApi {
+ public:
+  SquareApi(makegood::v1::SquareSettings settings, VendorContext context,
+            RetryPolicy retry = {});
+
+  bool Authentic(const WebhookRequest& request) const override;
+  std::string DeliveryId(const WebhookRequest& request) const override;
+  absl::StatusOr<VendorPayload> Parse(const std::string& body) const override;
+  absl::StatusOr<std::string> FetchOrder(
+      const OrderToFetch& order) const override;
+  absl::StatusOr<CommandOutcome> Apply(
+      const makegood::v1::RemedyCommand& command) const override;
+
+ private:
+  std::vector<std::string> Headers() const;
+
+  const makegood::v1::SquareSettings settings_;
+  const VendorContext context_;
+  const RetryPolicy retry_;
+};
+
+}  // namespace makegood::adapters
+
+#endif  // MAKEGOOD_ADAPTERS_RUNTIME_SQUARE_API_H_

@@ -1,0 +1,45 @@
+#ifndef MAKEGOOD_ADAPTERS_RUNTIME_VENDOR_API_H_
+#define MAKEGOOD_ADAPTERS_RUNTIME_VENDOR_API_H_
+
+// What a running adapter needs from one vendor: webhook authentication,
+// payload parsing, fetching a thin webhook's order, and carrying out a
+// remedy command. Implementations are thread-safe.
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "adapter_state.h"
+#include "makegood/v1/remedy_commands.pb.h"
+#include "vendor_payload.h"
+
+namespace makegood::adapters {
+
+// A webhook as received: header names in lower case, the raw body.
+struct WebhookRequest {
+  std::map<std::string, std::string> headers;
+  std::string body;
+};
+
+class VendorApi {
+ public:
+  virtual ~VendorApi() = default;
+
+  // True when the request carries the vendor's valid signature.
+  virtual bool Authentic(const WebhookRequest& request) const = 0;
+  // The delivery's id for deduplication ("" to use a hash of the body).
+  virtual std::string DeliveryId(const WebhookRequest& request) const = 0;
+  // A webhook body or an order (as stored from FetchOrder).
+  virtual absl::StatusOr<VendorPayload> Parse(
+      const std::string& body) const = 0;
+  // The order's JSON from the vendor's API; UNAVAILABLE to try later.
+  virtual absl::StatusOr<std::string> FetchOrder(
+      const OrderToFetch& order) const = 0;
+  // Carries out an ApplyRemedy command; UNAVAILABLE to try again later.
+  virtual absl::StatusOr<CommandOutcome> Apply(
+      const makegood::v1::RemedyCommand& command) const = 0;
+};
+
+}  // namespace makegood::adapters
+
+#endif  // MAKEGOOD_ADAPTERS_RUNTIME_VENDOR_API_H_

@@ -1,0 +1,438 @@
+// The Square adapter as it runs: the real makegood-adapter binary between
+// the real makegoodd and a fake Square API on loopback that checks every
+// request against Square's documented shapes.
+
+#include <httplib.h>
+
+#include <mutex>
+
+#include "daemon_fixture.h"
+#include "webhook_signature.h"
+
+namespace makegood {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kSquareToken[] = "test-square-access-token";
+constexpr char kSignatureKey[] = "test-signature-key";
+constexpr char kNotificationUrl[] = "https://pos.example.test/webhooks/square";
+
+// Square's Orders API as far as the adapter uses it: RetrieveOrder and
+// UpdateOrder, with versions and idempotency keys.
+class FakeSquare {
+ public:
+  FakeSquare() {
+    server_.Get(R"(/v2/orders/([^/]+))", [this](const httplib::Request& req,
+                                                httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++gets_;
+      if (!Authorized(req, res)) return;
+      auto it = orders_.find(req.matches[1]);
+      if (it == orders_.end()) {
+        res.status = 404;
+        res.set_content(
+            R"({"errors":[{"code":"NOT_FOUND","detail":"no order"}]})",
+            "application/json");
+        return;
+      }
+      res.set_content(json{{"order", it->second}}.dump(), "application/json");
+    });
+    server_.Put(R"(/v2/orders/([^/]+))",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  std::lock_guard<std::mutex> lock(mu_);
+                  ++puts_;
+                  if (!Authorized(req, res)) return;
+                  if (fail_next_put_ != 0) {
+                    res.status = fail_next_put_;
+                    fail_next_put_ = 0;
+                    return;
+                  }
+                  Update(req.matches[1], req.body, res);
+                });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~FakeSquare() {
+    server_.stop();
+    thread_.join();
+  }
+
+  int port() const { return port_; }
+  void SetOrder(const json& order) {
+    std::lock_guard<std::mutex> lock(mu_);
+    orders_[order["id"].get<std::string>()] = order;
+  }
+  json Order(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return orders_[id];
+  }
+  int gets() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return gets_;
+  }
+  int puts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return puts_;
+  }
+  std::vector<std::string> shape_errors() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return shape_errors_;
+  }
+  void FailNextPutWith(int status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fail_next_put_ = status;
+  }
+
+ private:
+  bool Authorized(const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value("Authorization") !=
+            std::string("Bearer ") + kSquareToken ||
+        req.get_header_value("Square-Version").empty()) {
+      shape_errors_.push_back("missing bearer token or Square-Version");
+      res.status = 401;
+      return false;
+    }
+    return true;
+  }
+
+  void Reject(httplib::Response& res, const std::string& problem) {
+    shape_errors_.push_back(problem);
+    res.status = 400;
+    res.set_content(
+        json{{"errors", {{{"code", "BAD_REQUEST"}, {"detail", problem}}}}}
+            .dump(),
+        "application/json");
+  }
+
+  // UpdateOrder: a sparse order at the current version, applied once per
+  // idempotency key.
+  void Update(const std::string& id, const std::string& body,
+              httplib::Response& res) {
+    const json request = json::parse(body, nullptr, false);
+    if (!request.is_object() || !request.contains("idempotency_key") ||
+        !request["idempotency_key"].is_string() || !request.contains("order")) {
+      return Reject(res, "UpdateOrder needs idempotency_key and order");
+    }
+    const std::string key = request["idempotency_key"];
+    if (auto done = answered_.find(key); done != answered_.end()) {
+      res.set_content(done->second, "application/json");
+      return;
+    }
+    json& order = orders_[id];
+    const json& sparse = request["order"];
+    if (!order.contains("version")) {
+      return Reject(res, "order has no version: not created through the API");
+    }
+    if (sparse.value("version", -1) != order["version"].get<int>()) {
+      res.status = 409;
+      res.set_content(R"({"errors":[{"code":"VERSION_MISMATCH"}]})",
+                      "application/json");
+      return;
+    }
+    for (const json& discount : sparse.value("discounts", json::array())) {
+      const bool percent =
+          discount.contains("percentage") && discount["percentage"].is_string();
+      const bool amount = discount.contains("amount_money") &&
+                          discount["amount_money"].contains("amount");
+      if (!discount.contains("uid") || !discount.contains("name") ||
+          percent == amount ||
+          (discount.value("scope", "") != "LINE_ITEM" &&
+           discount.value("scope", "") != "ORDER")) {
+        return Reject(res, "discount shape: " + discount.dump());
+      }
+      order["discounts"].push_back(discount);
+    }
+    for (const json& line : sparse.value("line_items", json::array())) {
+      bool found = false;
+      for (json& existing : order["line_items"]) {
+        if (existing["uid"] == line["uid"]) {
+          found = true;
+          for (const json& applied :
+               line.value("applied_discounts", json::array())) {
+            if (!applied.contains("discount_uid")) {
+              return Reject(res, "applied_discounts needs discount_uid");
+            }
+            existing["applied_discounts"].push_back(applied);
+          }
+        }
+      }
+      if (!found) {
+        if (!line.contains("base_price_money") || !line.contains("quantity")) {
+          return Reject(res, "a new line needs base_price_money and quantity");
+        }
+        order["line_items"].push_back(line);
+      }
+    }
+    order["version"] = order["version"].get<int>() + 1;
+    answered_[key] = json{{"order", order}}.dump();
+    res.set_content(answered_[key], "application/json");
+  }
+
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::map<std::string, json> orders_;
+  std::map<std::string, std::string> answered_;
+  std::vector<std::string> shape_errors_;
+  int gets_ = 0, puts_ = 0, fail_next_put_ = 0;
+};
+
+// An open order with one ribeye, created `minutes` ago; `api_created`
+// orders carry a version, orders from the Square POS app do not.
+json SquareOrder(const std::string& id, bool api_created) {
+  const std::string created =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now() - absl::Minutes(20),
+                       absl::UTCTimeZone());
+  json order = {
+      {"id", id},
+      {"location_id", "LOC1"},
+      {"state", "OPEN"},
+      {"created_at", created},
+      {"updated_at", created},
+      {"line_items",
+       {{{"uid", "L1"},
+         {"name", "Ribeye 12oz"},
+         {"catalog_object_id", "RIBEYE-12"},
+         {"quantity", "1"},
+         {"base_price_money", {{"amount", 4800}, {"currency", "USD"}}}}}},
+      {"total_money", {{"amount", 4800}, {"currency", "USD"}}}};
+  if (api_created) order["version"] = 1;
+  return order;
+}
+
+std::string Webhook(const std::string& event_id, const std::string& order_id) {
+  return json{{"merchant_id", "M1"},
+              {"type", "order.updated"},
+              {"event_id", event_id},
+              {"created_at", "2026-11-20T19:00:00Z"},
+              {"data",
+               {{"type", "order"},
+                {"id", order_id},
+                {"object",
+                 {{"order_updated",
+                   {{"order_id", order_id},
+                    {"location_id", "LOC1"},
+                    {"state", "OPEN"},
+                    {"version", 1}}}}}}}}
+      .dump();
+}
+
+class SquareAdapterTest : public DaemonTest {
+ protected:
+  void SetUp() override {
+    DaemonTest::SetUp();
+    const std::string config = dir_.File("square.yaml");
+    std::ofstream(config) << "listen: 127.0.0.1:0\n"
+                          << "state: " << dir_.File("adapter.db") << "\n"
+                          << "location: downtown-01\n"
+                          << "currency: USD\n"
+                          << "makegood: { server: " << daemon_->address()
+                          << ", token: " << kAdapterToken << " }\n"
+                          << "square:\n"
+                          << "  api_base: http://127.0.0.1:" << square_.port()
+                          << "\n  access_token: " << kSquareToken
+                          << "\n  signature_key: " << kSignatureKey
+                          << "\n  notification_url: " << kNotificationUrl
+                          << "\n";
+    auto adapter = DaemonProcess::Start(MAKEGOOD_ADAPTER_BIN,
+                                        {"square", "--config", config},
+                                        dir_.File("adapter.log"));
+    ASSERT_TRUE(adapter.ok()) << adapter.status();
+    adapter_ = *std::move(adapter);
+    webhooks_ =
+        std::make_unique<httplib::Client>("127.0.0.1", adapter_->port());
+  }
+
+  std::string AdapterLog() {
+    return testing::ReadFileOrEmpty(dir_.File("adapter.log"));
+  }
+
+  httplib::Result Post(const std::string& body, const std::string& signature) {
+    return webhooks_->Post("/webhooks/square",
+                           {{"x-square-hmacsha256-signature", signature}}, body,
+                           "application/json");
+  }
+
+  static std::string Sign(const std::string& body) {
+    return adapters::HmacSha256Base64(kSignatureKey, kNotificationUrl + body);
+  }
+
+  // Waits (at most 20 s) until `sql` answers `want`.
+  int64_t AwaitInt(const std::string& sql, int64_t want) {
+    const absl::Time until = absl::Now() + absl::Seconds(20);
+    int64_t got = QueryInt(db_path(), sql);
+    while (got != want && absl::Now() < until) {
+      absl::SleepFor(absl::Milliseconds(20));
+      got = QueryInt(db_path(), sql);
+    }
+    return got;
+  }
+
+  // Flags the ribeye of `order_id` as cold and applies the comp (o2) as
+  // the manager; the case id.
+  std::string FlagAndComp(const std::string& order_id) {
+    auto stub = v1::RecoveryService::NewStub(channel_);
+    v1::FlagProblemRequest flag;
+    flag.set_request_id("flag-" + order_id);
+    flag.set_check_id(order_id);
+    flag.add_line_ids("L1");
+    flag.set_category_id("cold_food");
+    flag.set_severity(v1::MAJOR);
+    v1::RecoveryCase flagged;
+    grpc::Status status =
+        stub->FlagProblem(Context(kServerToken).get(), flag, &flagged);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    v1::ApplyRemedyRequest apply;
+    apply.set_request_id("apply-" + order_id);
+    apply.set_case_id(flagged.case_id());
+    apply.set_option_id("o2");  // Comp the item.
+    v1::RecoveryCase applied;
+    status = stub->ApplyRemedy(Context(kManagerToken).get(), apply, &applied);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return flagged.case_id();
+  }
+
+  std::string CommandText(const std::string& case_id,
+                          const std::string& column) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(
+        db, ("SELECT " + column + " FROM commands WHERE case_id = ?1").c_str(),
+        -1, &stmt, nullptr);
+    sqlite3_bind_text(stmt, 1, case_id.c_str(), -1, SQLITE_TRANSIENT);
+    std::string value;
+    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0)) {
+      value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+  }
+
+  FakeSquare square_;
+  std::unique_ptr<DaemonProcess> adapter_;
+  std::unique_ptr<httplib::Client> webhooks_;
+};
+
+TEST_F(SquareAdapterTest, ASignedWebhookPublishesTheFetchedOrderOnce) {
+  square_.SetOrder(SquareOrder("ORDER1", true));
+  const std::string body = Webhook("evt-1", "ORDER1");
+  auto first = Post(body, Sign(body));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, "accepted\n");
+  EXPECT_EQ(AwaitInt("SELECT count(*) FROM order_events WHERE check_id = "
+                     "'ORDER1'",
+                     2),
+            2)
+      << AdapterLog();  // Opened, ribeye added.
+  EXPECT_EQ(square_.gets(), 1);
+
+  // Square retries a delivery it thinks failed: recognised, not refetched.
+  auto replay = Post(body, Sign(body));
+  ASSERT_TRUE(replay);
+  EXPECT_EQ(replay->status, 200);
+  EXPECT_EQ(replay->body, "duplicate\n");
+
+  // A changed body or a wrong key: 401, nothing fetched or published.
+  std::string tampered = Webhook("evt-2", "ORDER1");
+  auto forged = Post(tampered, Sign(body));
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 401);
+  auto unsigned_post = Post(tampered, "");
+  ASSERT_TRUE(unsigned_post);
+  EXPECT_EQ(unsigned_post->status, 401);
+  EXPECT_EQ(square_.gets(), 1);
+  EXPECT_EQ(QueryInt(db_path(), "SELECT count(*) FROM order_events"), 2);
+  EXPECT_TRUE(square_.shape_errors().empty());
+
+  adapter_->Signal(SIGTERM);
+  EXPECT_EQ(adapter_->Wait(), 0) << AdapterLog();
+}
+
+TEST_F(SquareAdapterTest, ACompIsWrittenBackAsADocumentedUpdateOrder) {
+  square_.SetOrder(SquareOrder("ORDER1", true));
+  const std::string body = Webhook("evt-1", "ORDER1");
+  ASSERT_EQ(Post(body, Sign(body))->status, 200);
+  ASSERT_EQ(
+      AwaitInt("SELECT count(*) FROM checks WHERE check_id = 'ORDER1'", 1), 1)
+      << AdapterLog();
+  square_.FailNextPutWith(429);  // Square is busy once: retried.
+  const std::string case_id = FlagAndComp("ORDER1");
+  ASSERT_EQ(AwaitInt("SELECT count(*) FROM commands WHERE acked_at_us IS NOT "
+                     "NULL AND case_id = '" +
+                         case_id + "'",
+                     1),
+            1)
+      << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  EXPECT_THAT(CommandText(case_id, "pos_reference"),
+              ::testing::MatchesRegex("square:ORDER1:mg-CMD-.*@v2"));
+  EXPECT_TRUE(square_.shape_errors().empty())
+      << ::testing::PrintToString(square_.shape_errors());
+  EXPECT_EQ(square_.puts(), 2);  // The 429, then the update.
+  const json order = square_.Order("ORDER1");
+  ASSERT_EQ(order["discounts"].size(), 1u);
+  EXPECT_EQ(order["discounts"][0]["percentage"], "100");
+  EXPECT_EQ(order["discounts"][0]["scope"], "LINE_ITEM");
+  EXPECT_EQ(order["line_items"][0]["applied_discounts"][0]["discount_uid"],
+            order["discounts"][0]["uid"]);
+}
+
+TEST_F(SquareAdapterTest, AnOrderFromTheSquareAppIsRejectedWithTheReason) {
+  square_.SetOrder(SquareOrder("ORDER2", false));
+  const std::string body = Webhook("evt-9", "ORDER2");
+  ASSERT_EQ(Post(body, Sign(body))->status, 200);
+  ASSERT_EQ(
+      AwaitInt("SELECT count(*) FROM checks WHERE check_id = 'ORDER2'", 1), 1)
+      << AdapterLog();
+  const std::string case_id = FlagAndComp("ORDER2");
+  ASSERT_EQ(AwaitInt("SELECT count(*) FROM commands WHERE acked_at_us IS NOT "
+                     "NULL AND case_id = '" +
+                         case_id + "'",
+                     1),
+            1)
+      << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "2");  // REJECTED
+  EXPECT_THAT(CommandText(case_id, "vendor_reason"),
+              HasSubstr("orders from the Square POS app have no version"));
+  EXPECT_EQ(square_.puts(), 0);
+  // The staff see the refusal and are offered the next option.
+  auto stub = v1::RecoveryService::NewStub(channel_);
+  v1::GetRecoveryRequest get;
+  get.set_case_id(case_id);
+  v1::RecoveryCase recovery;
+  ASSERT_TRUE(
+      stub->GetRecovery(Context(kManagerToken).get(), get, &recovery).ok());
+  EXPECT_THAT(recovery.DebugString(), HasSubstr("Square POS app"));
+}
+
+TEST(SquareAdapterConfigTest, NamesEveryMissingOrUnknownSetting) {
+  testing::TempDir dir;
+  const std::string missing = dir.File("missing.yaml");
+  std::ofstream(missing) << "square: { api_base: http://127.0.0.1:1 }\n";
+  CommandResult run =
+      RunCommand({MAKEGOOD_ADAPTER_BIN, "square", "--config", missing});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr(missing + ": makegood.token: is required"));
+  EXPECT_THAT(run.err,
+              HasSubstr(missing + ": square.signature_key: is required"));
+  EXPECT_THAT(run.err,
+              HasSubstr(missing + ": square.notification_url: is required"));
+
+  const std::string unknown = dir.File("unknown.yaml");
+  std::ofstream(unknown) << "square: { acess_token: x }\n";
+  run = RunCommand({MAKEGOOD_ADAPTER_BIN, "square", "--config", unknown});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("square.acess_token: unknown field"));
+
+  run = RunCommand({MAKEGOOD_ADAPTER_BIN, "square"});
+  EXPECT_EQ(run.exit_code, 106);  // CLI11: a required option is missing.
+  EXPECT_THAT(run.err, HasSubstr("--config FILE (or translate)"));
+}
+
+}  // namespace
+}  // namespace makegood
