@@ -1,9 +1,9 @@
 // makegood-adapter: the POS vendor adapters' command line.
 //
-//   makegood-adapter square --config FILE
+//   makegood-adapter square|toast --config FILE
 //
-// runs the Square adapter (adapters/runtime): webhooks in, OrderEvents to
-// makegoodd, remedy commands written back to Square.
+// runs the Square or Toast adapter (adapters/runtime): webhooks in,
+// OrderEvents to makegoodd, remedy commands written back to the POS.
 //
 //   makegood-adapter <vendor> translate FILE [--location ID] [--currency C]
 //
@@ -23,6 +23,7 @@
 #include "adapter_runtime.h"
 #include "core/event_json.h"
 #include "square_api.h"
+#include "toast_api.h"
 #include "translate.h"
 
 namespace {
@@ -100,8 +101,16 @@ int RunAdapter(const std::string& vendor, const std::string& config_path) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   auto runtime = makegood::adapters::AdapterRuntime::Start(
-      *config, std::make_unique<makegood::adapters::SquareApi>(config->square(),
-                                                               context));
+      *config,
+      [&](makegood::adapters::AdapterState& state)
+          -> std::unique_ptr<makegood::adapters::VendorApi> {
+        if (vendor == "toast") {
+          return std::make_unique<makegood::adapters::ToastApi>(
+              config->toast(), context, &state);
+        }
+        return std::make_unique<makegood::adapters::SquareApi>(config->square(),
+                                                               context);
+      });
   if (!runtime.ok()) {
     std::cerr << "makegood-adapter: " << runtime.status().message()
               << std::endl;
@@ -130,8 +139,8 @@ int main(int argc, char** argv) {
   for (const std::string& vendor : makegood::adapters::KnownVendors()) {
     CLI::App* vendor_app =
         app.add_subcommand(vendor, "The " + vendor + " adapter");
-    if (vendor == "square") {
-      // The running adapter; the other vendors translate only, for now.
+    if (vendor == "square" || vendor == "toast") {
+      // The running adapters; the other vendors translate only, for now.
       vendor_app->require_subcommand(0, 1);
       vendor_app
           ->add_option("--config", config_path,
@@ -143,7 +152,7 @@ int main(int argc, char** argv) {
         if (config_path.empty()) {
           throw CLI::RequiredError("--config FILE (or translate)");
         }
-        exit_code = RunAdapter("square", config_path);
+        exit_code = RunAdapter(vendor, config_path);
       });
     } else {
       vendor_app->require_subcommand(1);

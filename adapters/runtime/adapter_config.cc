@@ -40,6 +40,10 @@ absl::StatusOr<makegood::v1::AdapterConfig> LoadAdapterConfig(
     square.set_api_base("https://connect.squareup.com");
   }
   if (square.api_version().empty()) square.set_api_version("2025-08-20");
+  auto& toast = *settings.mutable_toast();
+  if (toast.api_base().empty()) {
+    toast.set_api_base("https://ws-api.toasttab.com");
+  }
 
   std::vector<std::string> errors;
   auto require = [&](const std::string& value, const char* field) {
@@ -62,6 +66,12 @@ absl::StatusOr<makegood::v1::AdapterConfig> LoadAdapterConfig(
     require(square.access_token(), "square.access_token");
     require(square.signature_key(), "square.signature_key");
     require(square.notification_url(), "square.notification_url");
+  }
+  if (vendor == "toast") {
+    require(toast.access_token(), "toast.access_token");
+    require(toast.webhook_secret(), "toast.webhook_secret");
+    require(toast.comp_discount_guid(), "toast.comp_discount_guid");
+    require(settings.currency(), "currency");
   }
   if (!errors.empty()) {
     for (std::string& error : errors) error = absl::StrCat(path, ": ", error);

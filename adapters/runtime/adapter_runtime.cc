@@ -36,12 +36,12 @@ std::optional<OrderSnapshot> SnapshotIn(const VendorApi& vendor,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<AdapterRuntime>> AdapterRuntime::Start(
-    const makegood::v1::AdapterConfig& config,
-    std::unique_ptr<VendorApi> vendor) {
+    const makegood::v1::AdapterConfig& config, const VendorFactory& vendor) {
   auto state = AdapterState::Open(config.state());
   if (!state.ok()) return state.status();
+  std::unique_ptr<VendorApi> api = vendor(**state);
   std::unique_ptr<AdapterRuntime> runtime(
-      new AdapterRuntime(config, std::move(vendor), *std::move(state)));
+      new AdapterRuntime(config, std::move(api), *std::move(state)));
   const std::string& listen = config.listen();
   const size_t colon = listen.rfind(':');
   const std::string host = listen.substr(0, colon);

@@ -16,6 +16,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -37,10 +38,13 @@ namespace makegood::adapters {
 
 class AdapterRuntime {
  public:
+  // Makes the vendor's API once the state is open (some read it).
+  using VendorFactory =
+      std::function<std::unique_ptr<VendorApi>(AdapterState& state)>;
+
   // Opens the state, binds the webhook port and starts the threads.
   static absl::StatusOr<std::unique_ptr<AdapterRuntime>> Start(
-      const makegood::v1::AdapterConfig& config,
-      std::unique_ptr<VendorApi> vendor);
+      const makegood::v1::AdapterConfig& config, const VendorFactory& vendor);
   AdapterRuntime(const AdapterRuntime&) = delete;
   AdapterRuntime& operator=(const AdapterRuntime&) = delete;
   ~AdapterRuntime();  // Stops.

@@ -6,7 +6,7 @@
 
 #include <mutex>
 
-#include "daemon_fixture.h"
+#include "vendor_adapter_fixture.h"
 #include "webhook_signature.h"
 
 namespace makegood {
@@ -219,102 +219,28 @@ std::string Webhook(const std::string& event_id, const std::string& order_id) {
       .dump();
 }
 
-class SquareAdapterTest : public DaemonTest {
+class SquareAdapterTest : public VendorAdapterTest {
  protected:
   void SetUp() override {
-    DaemonTest::SetUp();
-    const std::string config = dir_.File("square.yaml");
-    std::ofstream(config) << "listen: 127.0.0.1:0\n"
-                          << "state: " << dir_.File("adapter.db") << "\n"
-                          << "location: downtown-01\n"
-                          << "currency: USD\n"
-                          << "makegood: { server: " << daemon_->address()
-                          << ", token: " << kAdapterToken << " }\n"
-                          << "square:\n"
-                          << "  api_base: http://127.0.0.1:" << square_.port()
-                          << "\n  access_token: " << kSquareToken
-                          << "\n  signature_key: " << kSignatureKey
-                          << "\n  notification_url: " << kNotificationUrl
-                          << "\n";
-    auto adapter = DaemonProcess::Start(MAKEGOOD_ADAPTER_BIN,
-                                        {"square", "--config", config},
-                                        dir_.File("adapter.log"));
-    ASSERT_TRUE(adapter.ok()) << adapter.status();
-    adapter_ = *std::move(adapter);
-    webhooks_ =
-        std::make_unique<httplib::Client>("127.0.0.1", adapter_->port());
-  }
-
-  std::string AdapterLog() {
-    return testing::ReadFileOrEmpty(dir_.File("adapter.log"));
+    VendorAdapterTest::SetUp();
+    StartAdapter(
+        "square",
+        absl::StrCat("square:\n  api_base: http://127.0.0.1:", square_.port(),
+                     "\n  access_token: ", kSquareToken,
+                     "\n  signature_key: ", kSignatureKey,
+                     "\n  notification_url: ", kNotificationUrl, "\n"));
   }
 
   httplib::Result Post(const std::string& body, const std::string& signature) {
-    return webhooks_->Post("/webhooks/square",
-                           {{"x-square-hmacsha256-signature", signature}}, body,
-                           "application/json");
+    return VendorAdapterTest::Post(
+        body, {{"x-square-hmacsha256-signature", signature}});
   }
 
   static std::string Sign(const std::string& body) {
     return adapters::HmacSha256Base64(kSignatureKey, kNotificationUrl + body);
   }
 
-  // Waits (at most 20 s) until `sql` answers `want`.
-  int64_t AwaitInt(const std::string& sql, int64_t want) {
-    const absl::Time until = absl::Now() + absl::Seconds(20);
-    int64_t got = QueryInt(db_path(), sql);
-    while (got != want && absl::Now() < until) {
-      absl::SleepFor(absl::Milliseconds(20));
-      got = QueryInt(db_path(), sql);
-    }
-    return got;
-  }
-
-  // Flags the ribeye of `order_id` as cold and applies the comp (o2) as
-  // the manager; the case id.
-  std::string FlagAndComp(const std::string& order_id) {
-    auto stub = v1::RecoveryService::NewStub(channel_);
-    v1::FlagProblemRequest flag;
-    flag.set_request_id("flag-" + order_id);
-    flag.set_check_id(order_id);
-    flag.add_line_ids("L1");
-    flag.set_category_id("cold_food");
-    flag.set_severity(v1::MAJOR);
-    v1::RecoveryCase flagged;
-    grpc::Status status =
-        stub->FlagProblem(Context(kServerToken).get(), flag, &flagged);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    v1::ApplyRemedyRequest apply;
-    apply.set_request_id("apply-" + order_id);
-    apply.set_case_id(flagged.case_id());
-    apply.set_option_id("o2");  // Comp the item.
-    v1::RecoveryCase applied;
-    status = stub->ApplyRemedy(Context(kManagerToken).get(), apply, &applied);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return flagged.case_id();
-  }
-
-  std::string CommandText(const std::string& case_id,
-                          const std::string& column) {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(
-        db, ("SELECT " + column + " FROM commands WHERE case_id = ?1").c_str(),
-        -1, &stmt, nullptr);
-    sqlite3_bind_text(stmt, 1, case_id.c_str(), -1, SQLITE_TRANSIENT);
-    std::string value;
-    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0)) {
-      value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return value;
-  }
-
   FakeSquare square_;
-  std::unique_ptr<DaemonProcess> adapter_;
-  std::unique_ptr<httplib::Client> webhooks_;
 };
 
 TEST_F(SquareAdapterTest, ASignedWebhookPublishesTheFetchedOrderOnce) {
@@ -361,13 +287,8 @@ TEST_F(SquareAdapterTest, ACompIsWrittenBackAsADocumentedUpdateOrder) {
       AwaitInt("SELECT count(*) FROM checks WHERE check_id = 'ORDER1'", 1), 1)
       << AdapterLog();
   square_.FailNextPutWith(429);  // Square is busy once: retried.
-  const std::string case_id = FlagAndComp("ORDER1");
-  ASSERT_EQ(AwaitInt("SELECT count(*) FROM commands WHERE acked_at_us IS NOT "
-                     "NULL AND case_id = '" +
-                         case_id + "'",
-                     1),
-            1)
-      << AdapterLog();
+  const std::string case_id = FlagAndComp("ORDER1", "L1");
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
   EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
   EXPECT_THAT(CommandText(case_id, "pos_reference"),
               ::testing::MatchesRegex("square:ORDER1:mg-CMD-.*@v2"));
@@ -389,13 +310,8 @@ TEST_F(SquareAdapterTest, AnOrderFromTheSquareAppIsRejectedWithTheReason) {
   ASSERT_EQ(
       AwaitInt("SELECT count(*) FROM checks WHERE check_id = 'ORDER2'", 1), 1)
       << AdapterLog();
-  const std::string case_id = FlagAndComp("ORDER2");
-  ASSERT_EQ(AwaitInt("SELECT count(*) FROM commands WHERE acked_at_us IS NOT "
-                     "NULL AND case_id = '" +
-                         case_id + "'",
-                     1),
-            1)
-      << AdapterLog();
+  const std::string case_id = FlagAndComp("ORDER2", "L1");
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
   EXPECT_EQ(CommandText(case_id, "result"), "2");  // REJECTED
   EXPECT_THAT(CommandText(case_id, "vendor_reason"),
               HasSubstr("orders from the Square POS app have no version"));
@@ -410,7 +326,7 @@ TEST_F(SquareAdapterTest, AnOrderFromTheSquareAppIsRejectedWithTheReason) {
   EXPECT_THAT(recovery.DebugString(), HasSubstr("Square POS app"));
 }
 
-TEST(SquareAdapterConfigTest, NamesEveryMissingOrUnknownSetting) {
+TEST(AdapterConfigTest, NamesEveryMissingOrUnknownSetting) {
   testing::TempDir dir;
   const std::string missing = dir.File("missing.yaml");
   std::ofstream(missing) << "square: { api_base: http://127.0.0.1:1 }\n";
@@ -422,6 +338,14 @@ TEST(SquareAdapterConfigTest, NamesEveryMissingOrUnknownSetting) {
               HasSubstr(missing + ": square.signature_key: is required"));
   EXPECT_THAT(run.err,
               HasSubstr(missing + ": square.notification_url: is required"));
+
+  run = RunCommand({MAKEGOOD_ADAPTER_BIN, "toast", "--config", missing});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err,
+              HasSubstr(missing + ": toast.webhook_secret: is required"));
+  EXPECT_THAT(run.err,
+              HasSubstr(missing + ": toast.comp_discount_guid: is required"));
+  EXPECT_THAT(run.err, HasSubstr(missing + ": currency: is required"));
 
   const std::string unknown = dir.File("unknown.yaml");
   std::ofstream(unknown) << "square: { acess_token: x }\n";
