@@ -1,8 +1,8 @@
 // makegood-adapter: the POS vendor adapters' command line.
 //
-//   makegood-adapter square|toast --config FILE
+//   makegood-adapter square|toast|shopify --config FILE
 //
-// runs the Square or Toast adapter (adapters/runtime): webhooks in,
+// runs the Square, Toast or Shopify adapter (adapters/runtime): webhooks in,
 // OrderEvents to makegoodd, remedy commands written back to the POS.
 //
 //   makegood-adapter <vendor> translate FILE [--location ID] [--currency C]
@@ -22,6 +22,7 @@
 #include "adapter_config.h"
 #include "adapter_runtime.h"
 #include "core/event_json.h"
+#include "shopify_api.h"
 #include "square_api.h"
 #include "toast_api.h"
 #include "translate.h"
@@ -108,6 +109,10 @@ int RunAdapter(const std::string& vendor, const std::string& config_path) {
           return std::make_unique<makegood::adapters::ToastApi>(
               config->toast(), context, &state);
         }
+        if (vendor == "shopify") {
+          return std::make_unique<makegood::adapters::ShopifyApi>(
+              config->shopify(), context);
+        }
         return std::make_unique<makegood::adapters::SquareApi>(config->square(),
                                                                context);
       });
@@ -139,7 +144,7 @@ int main(int argc, char** argv) {
   for (const std::string& vendor : makegood::adapters::KnownVendors()) {
     CLI::App* vendor_app =
         app.add_subcommand(vendor, "The " + vendor + " adapter");
-    if (vendor == "square" || vendor == "toast") {
+    if (vendor != "clover") {
       // The running adapters; the other vendors translate only, for now.
       vendor_app->require_subcommand(0, 1);
       vendor_app

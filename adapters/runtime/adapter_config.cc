@@ -67,6 +67,13 @@ absl::StatusOr<makegood::v1::AdapterConfig> LoadAdapterConfig(
     require(square.signature_key(), "square.signature_key");
     require(square.notification_url(), "square.notification_url");
   }
+  auto& shopify = *settings.mutable_shopify();
+  if (shopify.api_version().empty()) shopify.set_api_version("2024-10");
+  if (vendor == "shopify") {
+    require(shopify.shop_url(), "shopify.shop_url");
+    require(shopify.access_token(), "shopify.access_token");
+    require(shopify.client_secret(), "shopify.client_secret");
+  }
   if (vendor == "toast") {
     require(toast.access_token(), "toast.access_token");
     require(toast.webhook_secret(), "toast.webhook_secret");

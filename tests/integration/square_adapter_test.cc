@@ -347,6 +347,12 @@ TEST(AdapterConfigTest, NamesEveryMissingOrUnknownSetting) {
               HasSubstr(missing + ": toast.comp_discount_guid: is required"));
   EXPECT_THAT(run.err, HasSubstr(missing + ": currency: is required"));
 
+  run = RunCommand({MAKEGOOD_ADAPTER_BIN, "shopify", "--config", missing});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr(missing + ": shopify.shop_url: is required"));
+  EXPECT_THAT(run.err,
+              HasSubstr(missing + ": shopify.client_secret: is required"));
+
   const std::string unknown = dir.File("unknown.yaml");
   std::ofstream(unknown) << "square: { acess_token: x }\n";
   run = RunCommand({MAKEGOOD_ADAPTER_BIN, "square", "--config", unknown});

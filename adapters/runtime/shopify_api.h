@@ -1,0 +1,51 @@
+#ifndef MAKEGOOD_ADAPTERS_RUNTIME_SHOPIFY_API_H_
+#define MAKEGOOD_ADAPTERS_RUNTIME_SHOPIFY_API_H_
+
+// Shopify (REST Admin API, POS channel included).
+//
+// Webhooks (orders/create, orders/updated, orders/paid, ...): the full
+// order, X-Shopify-Hmac-Sha256 = base64(HMAC-SHA256(client secret, body)),
+// deduplicated by X-Shopify-Event-Id.
+//
+// Write-back: a next-visit code (DISCOUNT_CODE) becomes a price rule
+// (single use, once per customer, until the code expires; the code's
+// percentage or fixed amount off) and a discount code with makegood's code,
+// so the guest can use it in the shop and on the POS. Shopify's redemption
+// then comes back in an order's discount_codes. Changing a placed order
+// goes through GraphQL order editing, which this adapter does not do: comps
+// and discounts on an order are REJECTED saying so, and the staff are
+// offered the next option. REMAKE and MANAGER_VISIT change nothing in the
+// shop and are acknowledged applied.
+
+#include <string>
+
+#include "makegood/v1/adapter_config.pb.h"
+#include "vendor_api.h"
+#include "vendor_http.h"
+
+namespace makegood::adapters {
+
+class ShopifyApi : public VendorApi {
+ public:
+  ShopifyApi(makegood::v1::ShopifySettings settings, VendorContext context,
+             RetryPolicy retry = {});
+
+  bool Authentic(const WebhookRequest& request) const override;
+  std::string DeliveryId(const WebhookRequest& request) const override;
+  absl::StatusOr<VendorPayload> Parse(const std::string& body) const override;
+  absl::StatusOr<std::string> FetchOrder(
+      const OrderToFetch& order) const override;
+  absl::StatusOr<CommandOutcome> Apply(
+      const makegood::v1::RemedyCommand& command) const override;
+
+ private:
+  std::string Url(const std::string& path) const;
+
+  const makegood::v1::ShopifySettings settings_;
+  const VendorContext context_;
+  const RetryPolicy retry_;
+};
+
+}  // namespace makegood::adapters
+
+#endif  // MAKEGOOD_ADAPTERS_RUNTIME_SHOPIFY_API_H_

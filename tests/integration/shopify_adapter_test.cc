@@ -1,0 +1,236 @@
+// The Shopify adapter as it runs, between the real makegoodd and a fake
+// Shopify Admin API: orders in by webhook, a next-visit code out as a price
+// rule and discount code, and its redemption back in a later order.
+
+#include <mutex>
+
+#include "vendor_adapter_fixture.h"
+#include "webhook_signature.h"
+
+namespace makegood {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kShopifyToken[] = "shpat_test";
+constexpr char kClientSecret[] = "test-client-secret";
+
+class FakeShopify {
+ public:
+  FakeShopify() {
+    server_.Post("/admin/api/2024-10/price_rules.json", [this](
+                                                            const httplib::
+                                                                Request& req,
+                                                            httplib::Response&
+                                                                res) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!Authorized(req, res)) return;
+      const json body = json::parse(req.body, nullptr, false);
+      const json& rule = body.is_object() && body.contains("price_rule")
+                             ? body["price_rule"]
+                             : json();
+      for (const char* field :
+           {"title", "target_type", "target_selection", "allocation_method",
+            "value_type", "value", "customer_selection", "starts_at"}) {
+        if (!rule.is_object() || !rule.contains(field)) {
+          shape_errors_.push_back(std::string("price_rule without ") + field);
+          res.status = 422;
+          return;
+        }
+      }
+      rules_.push_back(rule);
+      json created = rule;
+      created["id"] = 1001;
+      res.status = 201;
+      res.set_content(json{{"price_rule", created}}.dump(), "application/json");
+    });
+    server_.Post("/admin/api/2024-10/price_rules/1001/discount_codes.json",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   std::lock_guard<std::mutex> lock(mu_);
+                   if (!Authorized(req, res)) return;
+                   const json body = json::parse(req.body, nullptr, false);
+                   if (!body.is_object() || !body.contains("discount_code") ||
+                       !body["discount_code"].contains("code")) {
+                     shape_errors_.push_back("discount_code without code");
+                     res.status = 422;
+                     return;
+                   }
+                   codes_.push_back(body["discount_code"]["code"]);
+                   res.status = 201;
+                   res.set_content(
+                       json{{"discount_code",
+                             {{"id", 2002},
+                              {"price_rule_id", 1001},
+                              {"code", body["discount_code"]["code"]}}}}
+                           .dump(),
+                       "application/json");
+                 });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~FakeShopify() {
+    server_.stop();
+    thread_.join();
+  }
+
+  int port() const { return port_; }
+  std::vector<json> rules() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rules_;
+  }
+  std::vector<std::string> codes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return codes_;
+  }
+  std::vector<std::string> shape_errors() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return shape_errors_;
+  }
+
+ private:
+  bool Authorized(const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value("X-Shopify-Access-Token") != kShopifyToken) {
+      shape_errors_.push_back("missing X-Shopify-Access-Token");
+      res.status = 401;
+      return false;
+    }
+    return true;
+  }
+
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<json> rules_;
+  std::vector<std::string> codes_;
+  std::vector<std::string> shape_errors_;
+};
+
+// An orders/create webhook body: one $199.00 item, and the codes used.
+std::string ShopifyOrder(int64_t id, const json& discount_codes) {
+  const std::string created =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%S-00:00",
+                       absl::Now() - absl::Minutes(20), absl::UTCTimeZone());
+  return json{{"id", id},
+              {"currency", "USD"},
+              {"created_at", created},
+              {"updated_at", created},
+              {"location_id", 5001},
+              {"financial_status", "pending"},
+              {"discount_codes", discount_codes},
+              {"line_items",
+               {{{"id", id * 10 + 1},
+                 {"sku", "IPOD-1"},
+                 {"name", "iPod Nano"},
+                 {"quantity", 1},
+                 {"price", "199.00"}}}}}
+      .dump();
+}
+
+class ShopifyAdapterTest : public VendorAdapterTest {
+ protected:
+  void SetUp() override {
+    VendorAdapterTest::SetUp();
+    StartAdapter(
+        "shopify",
+        absl::StrCat("shopify:\n  shop_url: http://127.0.0.1:", shopify_.port(),
+                     "\n  access_token: ", kShopifyToken,
+                     "\n  client_secret: ", kClientSecret, "\n"));
+  }
+
+  httplib::Result Deliver(const std::string& body,
+                          const std::string& event_id) {
+    return VendorAdapterTest::Post(
+        body, {{"X-Shopify-Hmac-Sha256",
+                adapters::HmacSha256Base64(kClientSecret, body)},
+               {"X-Shopify-Event-Id", event_id}});
+  }
+
+  FakeShopify shopify_;
+};
+
+TEST_F(ShopifyAdapterTest, ANextVisitCodeBecomesAPriceRuleAndComesBack) {
+  ASSERT_EQ(Deliver(ShopifyOrder(7001, json::array()), "evt-1")->status, 200);
+  ASSERT_TRUE(AwaitCheck("7001")) << AdapterLog();
+  auto forged = VendorAdapterTest::Post(
+      ShopifyOrder(7002, json::array()),
+      {{"X-Shopify-Hmac-Sha256", "AAAA"}, {"X-Shopify-Event-Id", "evt-2"}});
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 401);
+
+  // A cold dish over $40: a refire, and 20% off the next visit on top.
+  auto stub = v1::RecoveryService::NewStub(channel_);
+  v1::FlagProblemRequest flag;
+  flag.set_request_id("flag-7001");
+  flag.set_check_id("7001");
+  flag.add_line_ids("70011");
+  flag.set_category_id("cold_food");
+  flag.set_severity(v1::MAJOR);
+  v1::RecoveryCase flagged;
+  ASSERT_TRUE(
+      stub->FlagProblem(Context(kServerToken).get(), flag, &flagged).ok());
+  std::string next_visit_code;
+  for (const auto& extra : flagged.extras()) {
+    if (extra.kind() == v1::DISCOUNT_CODE) next_visit_code = extra.option_id();
+  }
+  ASSERT_FALSE(next_visit_code.empty()) << flagged.DebugString();
+  v1::ApplyRemedyRequest apply;
+  apply.set_request_id("apply-7001");
+  apply.set_case_id(flagged.case_id());
+  apply.set_option_id("o1");
+  apply.add_extra_option_ids(next_visit_code);
+  v1::RecoveryCase applied;
+  const grpc::Status status =
+      stub->ApplyRemedy(Context(kManagerToken).get(), apply, &applied);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(AwaitInt("SELECT count(*) FROM commands WHERE acked_at_us IS NOT "
+                     "NULL AND result = 1 AND case_id = '" +
+                         flagged.case_id() + "'",
+                     2),
+            2)
+      << AdapterLog();
+
+  EXPECT_TRUE(shopify_.shape_errors().empty())
+      << ::testing::PrintToString(shopify_.shape_errors());
+  const auto rules = shopify_.rules();
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0]["value_type"], "percentage");
+  EXPECT_EQ(rules[0]["value"], "-20.00");
+  EXPECT_EQ(rules[0]["usage_limit"], 1);
+  EXPECT_EQ(rules[0]["once_per_customer"], true);
+  EXPECT_TRUE(rules[0].contains("ends_at"));
+  const auto codes = shopify_.codes();
+  ASSERT_EQ(codes.size(), 1u);
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT code FROM discount_codes", -1, &stmt, nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  const std::string issued =
+      reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  EXPECT_EQ(codes[0], issued);
+  EXPECT_EQ(
+      QueryInt(db_path(), "SELECT count(*) FROM commands WHERE case_id = '" +
+                              flagged.case_id() +
+                              "' AND pos_reference = "
+                              "'shopify:price_rule:1001:discount_code:2002'"),
+      1);
+
+  // The guest comes back and uses it: the redemption reaches makegood.
+  ASSERT_EQ(
+      Deliver(ShopifyOrder(
+                  7003, json::array({{{"code", issued}, {"amount", "39.80"}}})),
+              "evt-3")
+          ->status,
+      200);
+  EXPECT_EQ(AwaitInt("SELECT count(*) FROM discount_codes WHERE "
+                     "redeemed_check_id = '7003'",
+                     1),
+            1)
+      << AdapterLog();
+}
+
+}  // namespace
+}  // namespace makegood
