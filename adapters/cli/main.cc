@@ -1,8 +1,8 @@
 // makegood-adapter: the POS vendor adapters' command line.
 //
-//   makegood-adapter square|toast|shopify --config FILE
+//   makegood-adapter <vendor> --config FILE
 //
-// runs the Square, Toast or Shopify adapter (adapters/runtime): webhooks in,
+// runs the vendor's adapter (adapters/runtime): webhooks in,
 // OrderEvents to makegoodd, remedy commands written back to the POS.
 //
 //   makegood-adapter <vendor> translate FILE [--location ID] [--currency C]
@@ -21,6 +21,7 @@
 #include "CLI/CLI.hpp"
 #include "adapter_config.h"
 #include "adapter_runtime.h"
+#include "clover_api.h"
 #include "core/event_json.h"
 #include "shopify_api.h"
 #include "square_api.h"
@@ -109,6 +110,10 @@ int RunAdapter(const std::string& vendor, const std::string& config_path) {
           return std::make_unique<makegood::adapters::ToastApi>(
               config->toast(), context, &state);
         }
+        if (vendor == "clover") {
+          return std::make_unique<makegood::adapters::CloverApi>(
+              config->clover(), context, &state);
+        }
         if (vendor == "shopify") {
           return std::make_unique<makegood::adapters::ShopifyApi>(
               config->shopify(), context);
@@ -144,24 +149,19 @@ int main(int argc, char** argv) {
   for (const std::string& vendor : makegood::adapters::KnownVendors()) {
     CLI::App* vendor_app =
         app.add_subcommand(vendor, "The " + vendor + " adapter");
-    if (vendor != "clover") {
-      // The running adapters; the other vendors translate only, for now.
-      vendor_app->require_subcommand(0, 1);
-      vendor_app
-          ->add_option("--config", config_path,
-                       "Run the adapter with this configuration "
-                       "(makegood.v1.AdapterConfig as YAML)")
-          ->check(CLI::ExistingFile);
-      vendor_app->callback([&, vendor_app] {
-        if (!vendor_app->get_subcommands().empty()) return;
-        if (config_path.empty()) {
-          throw CLI::RequiredError("--config FILE (or translate)");
-        }
-        exit_code = RunAdapter(vendor, config_path);
-      });
-    } else {
-      vendor_app->require_subcommand(1);
-    }
+    vendor_app->require_subcommand(0, 1);
+    vendor_app
+        ->add_option("--config", config_path,
+                     "Run the adapter with this configuration "
+                     "(makegood.v1.AdapterConfig as YAML)")
+        ->check(CLI::ExistingFile);
+    vendor_app->callback([&, vendor_app] {
+      if (!vendor_app->get_subcommands().empty()) return;
+      if (config_path.empty()) {
+        throw CLI::RequiredError("--config FILE (or translate)");
+      }
+      exit_code = RunAdapter(vendor, config_path);
+    });
     CLI::App* translate = vendor_app->add_subcommand(
         "translate",
         "Print the OrderEvents a " + vendor +

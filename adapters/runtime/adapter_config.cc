@@ -74,6 +74,12 @@ absl::StatusOr<makegood::v1::AdapterConfig> LoadAdapterConfig(
     require(shopify.access_token(), "shopify.access_token");
     require(shopify.client_secret(), "shopify.client_secret");
   }
+  auto& clover = *settings.mutable_clover();
+  if (clover.api_base().empty()) clover.set_api_base("https://api.clover.com");
+  if (vendor == "clover") {
+    require(clover.access_token(), "clover.access_token");
+    require(clover.auth_code(), "clover.auth_code");
+  }
   if (vendor == "toast") {
     require(toast.access_token(), "toast.access_token");
     require(toast.webhook_secret(), "toast.webhook_secret");

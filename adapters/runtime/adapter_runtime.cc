@@ -84,6 +84,11 @@ AdapterRuntime::AdapterRuntime(const makegood::v1::AdapterConfig& config,
       webhook.headers[absl::AsciiStrToLower(name)] = value;
     }
     webhook.body = request.body;
+    if (std::optional<std::string> note = vendor_->Handshake(webhook)) {
+      Log(*note);
+      response.set_content("ok\n", "text/plain");
+      return;
+    }
     if (!vendor_->Authentic(webhook)) {
       Log("webhook refused: the signature does not match");
       response.status = 401;

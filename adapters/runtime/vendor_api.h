@@ -6,6 +6,7 @@
 // remedy command. Implementations are thread-safe.
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -25,6 +26,13 @@ class VendorApi {
  public:
   virtual ~VendorApi() = default;
 
+  // A setup request the vendor sends before any webhook (Clover's URL
+  // verification): what to log for the operator; nullopt when not one.
+  virtual std::optional<std::string> Handshake(
+      const WebhookRequest& request) const {
+    (void)request;
+    return std::nullopt;
+  }
   // True when the request carries the vendor's valid signature.
   virtual bool Authentic(const WebhookRequest& request) const = 0;
   // The delivery's id for deduplication ("" to use a hash of the body).

@@ -26,15 +26,6 @@ absl::Time FromMillis(const json& object, const char* key) {
   return ms < 0 ? absl::InfinitePast() : absl::FromUnixMillis(ms);
 }
 
-// The merchant id out of an order's href (".../merchants/<mId>/orders/...").
-std::string MerchantOf(const json& order) {
-  const std::string href = TextAt(order, "href");
-  const size_t start = href.find("/merchants/");
-  if (start == std::string::npos) return "";
-  const size_t from = start + std::string("/merchants/").size();
-  return href.substr(from, href.find('/', from) - from);
-}
-
 absl::StatusOr<OrderSnapshot> CloverOrder(const json& order,
                                           const VendorContext& context) {
   OrderSnapshot snapshot;
@@ -44,7 +35,7 @@ absl::StatusOr<OrderSnapshot> CloverOrder(const json& order,
     return absl::InvalidArgumentError(
         "order.id: is required (not a Clover order or webhook)");
   }
-  snapshot.location_id = context.Location(MerchantOf(order));
+  snapshot.location_id = context.Location(CloverMerchantOf(order));
   snapshot.currency = TextAt(order, "currency");
   if (snapshot.currency.empty()) snapshot.currency = context.currency;
   snapshot.opened_at = FromMillis(order, "createdTime");
@@ -94,6 +85,14 @@ absl::StatusOr<OrderSnapshot> CloverOrder(const json& order,
 }
 
 }  // namespace
+
+std::string CloverMerchantOf(const json& order) {
+  const std::string href = TextAt(order, "href");
+  const size_t start = href.find("/merchants/");
+  if (start == std::string::npos) return "";
+  const size_t from = start + std::string("/merchants/").size();
+  return href.substr(from, href.find('/', from) - from);
+}
 
 absl::StatusOr<VendorPayload> ParseCloverPayload(const json& payload,
                                                  const VendorContext& context) {

@@ -27,6 +27,9 @@ absl::StatusOr<VendorPayload> ParseToastPayload(const nlohmann::json& payload,
 absl::StatusOr<VendorPayload> ParseCloverPayload(const nlohmann::json& payload,
                                                  const VendorContext& context);
 
+// The merchant id in a Clover order's href (".../merchants/<mId>/...").
+std::string CloverMerchantOf(const nlohmann::json& order);
+
 // Shopify: an order, bare or as {"order": ...} (the orders/* webhooks).
 absl::StatusOr<VendorPayload> ParseShopifyPayload(const nlohmann::json& payload,
                                                   const VendorContext& context);

@@ -353,6 +353,10 @@ TEST(AdapterConfigTest, NamesEveryMissingOrUnknownSetting) {
   EXPECT_THAT(run.err,
               HasSubstr(missing + ": shopify.client_secret: is required"));
 
+  run = RunCommand({MAKEGOOD_ADAPTER_BIN, "clover", "--config", missing});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr(missing + ": clover.auth_code: is required"));
+
   const std::string unknown = dir.File("unknown.yaml");
   std::ofstream(unknown) << "square: { acess_token: x }\n";
   run = RunCommand({MAKEGOOD_ADAPTER_BIN, "square", "--config", unknown});

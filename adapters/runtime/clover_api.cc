@@ -1,0 +1,183 @@
+#include "clover_api.h"
+
+#include "absl/strings/str_cat.h"
+#include "exact_json.h"
+#include "vendor_parsers.h"
+#include "webhook_signature.h"
+
+namespace makegood::adapters {
+namespace {
+
+using nlohmann::json;
+
+CommandOutcome Applied(std::string reference) {
+  return CommandOutcome{true, std::move(reference), ""};
+}
+
+CommandOutcome Rejected(std::string reason) {
+  return CommandOutcome{false, "", std::move(reason)};
+}
+
+std::string CloverError(const HttpResponse& response) {
+  const json body =
+      json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  const std::string message = TextAt(body, "message");
+  return message.empty() ? absl::StrCat("HTTP ", response.status) : message;
+}
+
+}  // namespace
+
+CloverApi::CloverApi(makegood::v1::CloverSettings settings,
+                     VendorContext context, AdapterState* state,
+                     RetryPolicy retry)
+    : settings_(std::move(settings)),
+      context_(std::move(context)),
+      state_(state),
+      retry_(retry) {}
+
+std::vector<std::string> CloverApi::Headers() const {
+  return {"Authorization: Bearer " + settings_.access_token(),
+          "Content-Type: application/json"};
+}
+
+std::optional<std::string> CloverApi::Handshake(
+    const WebhookRequest& request) const {
+  auto json = ParseExactJson(request.body);
+  if (!json.ok() || !json->is_object() || !json->contains("verificationCode")) {
+    return std::nullopt;
+  }
+  return "Clover webhook URL verification code: " +
+         TextAt(*json, "verificationCode") +
+         " (enter it in the Clover developer dashboard)";
+}
+
+bool CloverApi::Authentic(const WebhookRequest& request) const {
+  auto header = request.headers.find("x-clover-auth");
+  return header != request.headers.end() &&
+         CloverAuthValid(settings_.auth_code(), header->second);
+}
+
+std::string CloverApi::DeliveryId(const WebhookRequest&) const {
+  return "";  // Clover sends none: the runtime uses the body's hash.
+}
+
+absl::StatusOr<VendorPayload> CloverApi::Parse(const std::string& body) const {
+  auto json = ParseExactJson(body);
+  if (!json.ok()) return json.status();
+  return ParseCloverPayload(*json, context_);
+}
+
+absl::StatusOr<std::string> CloverApi::FetchOrder(
+    const OrderToFetch& order) const {
+  auto response = CallVendor(
+      "GET",
+      absl::StrCat(settings_.api_base(), "/v3/merchants/",
+                   order.vendor_location, "/orders/", order.order_id,
+                   "?expand=lineItems,lineItems.discounts,discounts,payments"),
+      Headers(), "", retry_);
+  if (!response.ok()) return response.status();
+  if (response->status != 200) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Clover order ", order.order_id, ": ", CloverError(*response)));
+  }
+  return response->body;
+}
+
+absl::StatusOr<CommandOutcome> CloverApi::Apply(
+    const makegood::v1::RemedyCommand& command) const {
+  const auto& action = command.apply_remedy();
+  switch (action.kind()) {
+    case makegood::v1::REMAKE:
+      return Applied("none: the kitchen remakes the item");
+    case makegood::v1::MANAGER_VISIT:
+      return Applied("none: a manager visit changes nothing on the order");
+    case makegood::v1::DISCOUNT_CODE:
+      return Applied(
+          "none: Clover has no coupon codes; the guest has makegood's code");
+    case makegood::v1::COMP_ITEM:
+    case makegood::v1::DISCOUNT_ITEM:
+    case makegood::v1::DISCOUNT_CHECK:
+    case makegood::v1::COMPLIMENTARY_ITEM:
+      break;
+    default:
+      return Rejected(absl::StrCat(
+          "Clover adapter: ", makegood::v1::RemedyKind_Name(action.kind()),
+          " is not carried out on Clover; offer another remedy"));
+  }
+  auto last = state_->LastOrder(command.check_id());
+  if (!last.ok()) return last.status();
+  if (!last->has_value()) {
+    return Rejected("Clover: this order was never received from Clover");
+  }
+  const std::string merchant =
+      CloverMerchantOf(ParseExactJson((*last)->body).value_or(json::object()));
+  // The order as it is now: its state, total and the line's price.
+  auto fetched = FetchOrder(OrderToFetch{command.check_id(), merchant, 0});
+  if (!fetched.ok()) {
+    if (fetched.status().code() == absl::StatusCode::kUnavailable) {
+      return fetched.status();
+    }
+    return Rejected(std::string(fetched.status().message()));
+  }
+  const json order = ParseExactJson(*fetched).value_or(json::object());
+  if (TextAt(order, "state") == "locked") {
+    return Rejected("Clover: the order is paid (locked) and cannot change");
+  }
+  int64_t line_price = 0;
+  for (const json& line : ArrayAt(ObjectAt(order, "lineItems"), "elements")) {
+    if (TextAt(line, "id") == action.line_id())
+      line_price = IntAt(line, "price");
+  }
+  const std::string base =
+      absl::StrCat(settings_.api_base(), "/v3/merchants/", merchant, "/orders/",
+                   command.check_id());
+  std::string url;
+  json body;
+  int64_t taken_off = 0;
+  if (action.kind() == makegood::v1::COMPLIMENTARY_ITEM) {
+    url = base + "/line_items";
+    body = {{"name", action.sku().empty() ? action.reason() : action.sku()},
+            {"price", 0}};
+  } else {
+    body["name"] = action.kind() == makegood::v1::COMP_ITEM
+                       ? "Comp (makegood)"
+                       : "Make-good discount";
+    const bool whole_check = action.kind() == makegood::v1::DISCOUNT_CHECK;
+    const int64_t base_price = whole_check ? IntAt(order, "total") : line_price;
+    if (action.kind() == makegood::v1::COMP_ITEM) {
+      body["percentage"] = 100;
+      taken_off = line_price;
+    } else if (action.percent_bps() > 0 && action.percent_bps() % 100 == 0) {
+      body["percentage"] = action.percent_bps() / 100;
+      taken_off = (base_price * action.percent_bps() + 5000) / 10000;
+    } else {
+      taken_off = action.percent_bps() > 0
+                      ? (base_price * action.percent_bps() + 5000) / 10000
+                      : action.amount().minor_units();
+      body["amount"] = -taken_off;  // Clover: negative cents off.
+    }
+    url = whole_check ? base + "/discounts"
+                      : base + "/line_items/" + action.line_id() + "/discounts";
+  }
+  auto response = CallVendor("POST", url, Headers(), body.dump(), retry_);
+  if (!response.ok()) return response.status();
+  if (response->status != 200) {
+    return Rejected("Clover: " + CloverError(*response));
+  }
+  const std::string created_id = TextAt(
+      json::parse(response->body, nullptr, /*allow_exceptions=*/false), "id");
+  if (taken_off > 0) {
+    // Clover does not recompute totals: the order's total follows.
+    auto total = CallVendor(
+        "POST", base, Headers(),
+        json{{"total", IntAt(order, "total") - taken_off}}.dump(), retry_);
+    if (!total.ok() || total->status != 200) {
+      // The discount stands; the reference says the total is stale.
+      return Applied(absl::StrCat("clover:", command.check_id(), ":",
+                                  created_id, " (total not updated)"));
+    }
+  }
+  return Applied(absl::StrCat("clover:", command.check_id(), ":", created_id));
+}
+
+}  // namespace makegood::adapters
