@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "CLI/CLI.hpp"
@@ -54,7 +55,8 @@ absl::Status EnsureParentDirectory(const std::string& database) {
 }
 
 int Serve(const std::string& config_path, const std::string& listen,
-          const std::string& database) {
+          const std::string& database,
+          std::optional<absl::Time> simulated_start) {
   auto config = makegood::config::LoadConfigFile(config_path);
   if (!config.ok()) {
     std::cerr << config.status().message() << std::endl;
@@ -85,8 +87,20 @@ int Serve(const std::string& config_path, const std::string& listen,
     Log(absl::StrCat("cannot record the location: ", s.message()));
     return kExitFailure;
   }
-  makegood::core::SystemClock clock;
-  auto server = makegood::service::Server::Start(*config, **store, clock);
+  makegood::core::SystemClock system_clock;
+  std::unique_ptr<makegood::core::FakeClock> simulated;
+  if (simulated_start.has_value()) {
+    simulated = std::make_unique<makegood::core::FakeClock>(*simulated_start);
+    Log(absl::StrCat("SIMULATED CLOCK from ",
+                     absl::FormatTime(*simulated_start),
+                     ": for training and makegood-sim only; it moves only "
+                     "through SimulationService.SetClock"));
+  }
+  const makegood::core::Clock& clock =
+      simulated ? static_cast<const makegood::core::Clock&>(*simulated)
+                : system_clock;
+  auto server = makegood::service::Server::Start(*config, **store, clock,
+                                                 simulated.get());
   if (!server.ok()) {
     Log(std::string(server.status().message()));
     return kExitFailure;
@@ -120,7 +134,7 @@ int main(int argc, char** argv) {
       "by an embedded SQLite database. Stop it with SIGTERM or Ctrl-C: it\n"
       "finishes the calls in flight and commits their work before exiting.",
       "makegoodd"};
-  std::string config_path, listen, database, check_config;
+  std::string config_path, listen, database, check_config, simulated_clock;
   app.add_option("--config", config_path, "The location's YAML configuration")
       ->check(CLI::ExistingFile);
   app.add_option(
@@ -133,6 +147,10 @@ int main(int argc, char** argv) {
   app.add_option(
       "--check-config", check_config,
       "Validate FILE, print every problem, and exit: 0 valid, 2 not");
+  app.add_option(
+      "--simulated-clock", simulated_clock,
+      "Training and makegood-sim only: the daemon's clock starts at this RFC "
+      "3339 time and moves only through SimulationService.SetClock (ADMIN)");
   app.set_version_flag("--version",
                        std::string("makegoodd ") + MAKEGOOD_VERSION);
   app.footer(
@@ -149,5 +167,16 @@ int main(int argc, char** argv) {
               << std::endl;
     return kExitBadConfig;
   }
-  return Serve(config_path, listen, database);
+  std::optional<absl::Time> simulated_start;
+  if (!simulated_clock.empty()) {
+    absl::Time start;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, simulated_clock, &start, &error)) {
+      std::cerr << "makegoodd: --simulated-clock: '" << simulated_clock
+                << "' is not an RFC 3339 time (" << error << ")" << std::endl;
+      return kExitBadConfig;
+    }
+    simulated_start = start;
+  }
+  return Serve(config_path, listen, database, simulated_start);
 }

@@ -75,7 +75,7 @@ Server::~Server() { Shutdown(absl::ZeroDuration()); }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const makegood::v1::Config& config, store::Store& store,
-    const core::Clock& clock) {
+    const core::Clock& clock, core::FakeClock* simulated) {
   auto credentials = Credentials(config.server());
   if (!credentials.ok()) return credentials.status();
 
@@ -93,6 +93,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(&server->recovery_);
   builder.RegisterService(&server->remedy_commands_);
   builder.RegisterService(&server->reports_);
+  if (simulated != nullptr) {
+    server->simulation_ =
+        std::make_unique<SimulationServiceImpl>(*simulated, server->auth_);
+    builder.RegisterService(server->simulation_.get());
+  }
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat(

@@ -23,6 +23,7 @@
 #include "service/recovery_service.h"
 #include "service/remedy_command_service.h"
 #include "service/report_service.h"
+#include "service/simulation_service.h"
 
 namespace makegood::service {
 
@@ -32,10 +33,11 @@ class Server {
   // services over `store`. FAILED_PRECONDITION when the address is not
   // loopback and no TLS is configured; INVALID_ARGUMENT when a TLS file
   // cannot be read; UNAVAILABLE when the address cannot be bound.
-  // `store` and `clock` must outlive the server.
+  // `store` and `clock` must outlive the server. With `simulated` (which
+  // must be `clock`), SimulationService is served too, to move it.
   static absl::StatusOr<std::unique_ptr<Server>> Start(
       const makegood::v1::Config& config, store::Store& store,
-      const core::Clock& clock);
+      const core::Clock& clock, core::FakeClock* simulated = nullptr);
 
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -60,6 +62,7 @@ class Server {
   RecoveryServiceImpl recovery_;
   RemedyCommandServiceImpl remedy_commands_;
   ReportServiceImpl reports_;
+  std::unique_ptr<SimulationServiceImpl> simulation_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -323,7 +323,16 @@ TEST_F(SquareAdapterTest, AnOrderFromTheSquareAppIsRejectedWithTheReason) {
   v1::RecoveryCase recovery;
   ASSERT_TRUE(
       stub->GetRecovery(Context(kManagerToken).get(), get, &recovery).ok());
-  EXPECT_THAT(recovery.DebugString(), HasSubstr("Square POS app"));
+  ASSERT_EQ(recovery.remedies_size(), 1);
+  EXPECT_EQ(recovery.remedies(0).status(), v1::AppliedRemedy::REJECTED);
+  EXPECT_THAT(recovery.remedies(0).rejection_reason(),
+              HasSubstr("Square POS app"));
+  int still_offered = 0;
+  for (const auto& option : recovery.options()) {
+    if (option.option_id() == "o2") EXPECT_TRUE(option.declined());
+    if (!option.declined()) ++still_offered;
+  }
+  EXPECT_GT(still_offered, 0);  // The refire is offered again.
 }
 
 TEST(AdapterConfigTest, NamesEveryMissingOrUnknownSetting) {
