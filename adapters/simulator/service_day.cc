@@ -134,7 +134,7 @@ ServiceDay PlanServiceDay(const DayOptions& options) {
     std::vector<Line> lines;
     int64_t total = 0;
     const absl::Time ordered = arrived + dice.Minutes(3, 8);
-    auto add_line = [&](const MenuItem& item, absl::Time fire,
+    auto add_line = [&](const MenuItem& item, int seat, absl::Time fire,
                         absl::Duration cook) {
       Line line{absl::StrCat(lines.size() + 1), &item, fire + cook};
       auto& added =
@@ -144,6 +144,7 @@ ServiceDay PlanServiceDay(const DayOptions& options) {
       added.set_name(item.name);
       added.set_station(item.station);
       added.set_quantity(1);
+      added.set_seat(seat);
       added.mutable_unit_price()->set_minor_units(item.price_minor);
       added.mutable_unit_price()->set_currency(options.currency);
       out.Add(check_id, line.id + "/fired", fire)
@@ -158,15 +159,15 @@ ServiceDay PlanServiceDay(const DayOptions& options) {
     const absl::Time starters_fired = ordered + dice.Minutes(1, 4);
     for (int guest = 0; guest < party; ++guest) {
       if (dice.Chance(0.5)) {
-        add_line(kStarters[dice.Below(std::size(kStarters))], starters_fired,
-                 dice.Minutes(8, 14));
+        add_line(kStarters[dice.Below(std::size(kStarters))], guest + 1,
+                 starters_fired, dice.Minutes(8, 14));
       }
     }
     const absl::Time mains_fired = ordered + dice.Minutes(15, 25);
     // A slow night at the grill now and then: mains take much longer.
     const bool slow = dice.Chance(0.05);
     for (int guest = 0; guest < party; ++guest) {
-      add_line(kMains[dice.Below(std::size(kMains))], mains_fired,
+      add_line(kMains[dice.Below(std::size(kMains))], guest + 1, mains_fired,
                slow ? dice.Minutes(35, 50) : dice.Minutes(12, 20));
     }
     absl::Time last_served = arrived;
@@ -174,7 +175,7 @@ ServiceDay PlanServiceDay(const DayOptions& options) {
       last_served = std::max(last_served, line.served);
     for (int guest = 0; guest < party; ++guest) {
       if (dice.Chance(0.35)) {
-        add_line(kDesserts[dice.Below(std::size(kDesserts))],
+        add_line(kDesserts[dice.Below(std::size(kDesserts))], guest + 1,
                  last_served + dice.Minutes(15, 25), dice.Minutes(4, 8));
       }
     }
@@ -287,6 +288,7 @@ ServiceDay PlanServiceDay(const DayOptions& options) {
       added.set_name(item.name);
       added.set_station(item.station);
       added.set_quantity(1);
+      added.set_seat(guest + 1);
       added.mutable_unit_price()->set_minor_units(item.price_minor);
       added.mutable_unit_price()->set_currency(options.currency);
       total += item.price_minor;

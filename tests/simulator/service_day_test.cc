@@ -49,6 +49,7 @@ TEST(ServiceDayTest, EveryCoverIsSeatedAndEventsComeInTimeOrderOnTheDay) {
     EXPECT_LT(at, end);  // Within the business day (it ends at 04:00).
     previous = at;
     if (event.has_check_opened()) guests += event.check_opened().guest_count();
+    if (event.has_item_added()) EXPECT_GE(event.item_added().seat(), 1);
   }
   EXPECT_EQ(guests, 200);
 }
