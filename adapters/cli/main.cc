@@ -180,6 +180,11 @@ int main(int argc, char** argv) {
     translate->callback(
         [&, vendor] { exit_code = RunTranslate(vendor, options); });
   }
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help exits 0; any other command-line mistake is a usage error.
+    return app.exit(e) == 0 ? 0 : kExitBadInput;
+  }
   return exit_code;
 }

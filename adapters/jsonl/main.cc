@@ -237,7 +237,12 @@ int main(int argc, char** argv) {
   app.add_option("--tls-ca", settings.client.tls_ca_file,
                  "Connect with TLS, trusting this PEM CA bundle")
       ->check(CLI::ExistingFile);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help exits 0; any other command-line mistake is a usage error.
+    return app.exit(e) == 0 ? 0 : kExitInput;
+  }
   if (settings.file == "-" && !settings.state_path.empty()) {
     std::cerr << "makegood-adapter-jsonl: --state needs a file: stdin cannot "
                  "be resumed"

@@ -349,7 +349,12 @@ int main(int argc, char** argv) {
   app.add_option("--admin-token", settings.admin_token,
                  "ADMIN token that moves the simulated clock")
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help exits 0; any other command-line mistake is a usage error.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   makegood::simulator::DayOptions options;
   if (!absl::ParseCivilTime(settings.date, &options.date)) {

@@ -373,7 +373,7 @@ TEST(AdapterConfigTest, NamesEveryMissingOrUnknownSetting) {
   EXPECT_THAT(run.err, HasSubstr("square.acess_token: unknown field"));
 
   run = RunCommand({MAKEGOOD_ADAPTER_BIN, "square"});
-  EXPECT_EQ(run.exit_code, 106);  // CLI11: a required option is missing.
+  EXPECT_EQ(run.exit_code, 2);
   EXPECT_THAT(run.err, HasSubstr("--config FILE (or translate)"));
 }
 
