@@ -37,6 +37,13 @@ struct StoredOrder {
 };
 
 struct CommandOutcome {
+  static CommandOutcome Applied(std::string pos_reference) {
+    return CommandOutcome{true, std::move(pos_reference), ""};
+  }
+  static CommandOutcome Rejected(std::string vendor_reason) {
+    return CommandOutcome{false, "", std::move(vendor_reason)};
+  }
+
   bool applied = false;       // Else rejected.
   std::string pos_reference;  // When applied.
   std::string vendor_reason;  // When rejected.

@@ -6,32 +6,13 @@
 #include "webhook_signature.h"
 
 namespace makegood::adapters {
-namespace {
-
 using nlohmann::json;
-
-CommandOutcome Applied(std::string reference) {
-  return CommandOutcome{true, std::move(reference), ""};
-}
-
-CommandOutcome Rejected(std::string reason) {
-  return CommandOutcome{false, "", std::move(reason)};
-}
-
-std::string CloverError(const HttpResponse& response) {
-  const json body =
-      json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  const std::string message = TextAt(body, "message");
-  return message.empty() ? absl::StrCat("HTTP ", response.status) : message;
-}
-
-}  // namespace
 
 CloverApi::CloverApi(makegood::v1::CloverSettings settings,
                      VendorContext context, AdapterState* state,
                      RetryPolicy retry)
-    : settings_(std::move(settings)),
-      context_(std::move(context)),
+    : VendorApi("clover", std::move(context)),
+      settings_(std::move(settings)),
       state_(state),
       retry_(retry) {}
 
@@ -61,12 +42,6 @@ std::string CloverApi::DeliveryId(const WebhookRequest&) const {
   return "";  // Clover sends none: the runtime uses the body's hash.
 }
 
-absl::StatusOr<VendorPayload> CloverApi::Parse(const std::string& body) const {
-  auto json = ParseExactJson(body);
-  if (!json.ok()) return json.status();
-  return ParseCloverPayload(*json, context_);
-}
-
 absl::StatusOr<std::string> CloverApi::FetchOrder(
     const OrderToFetch& order) const {
   auto response = CallVendor(
@@ -77,8 +52,9 @@ absl::StatusOr<std::string> CloverApi::FetchOrder(
       Headers(), "", retry_);
   if (!response.ok()) return response.status();
   if (response->status != 200) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "Clover order ", order.order_id, ": ", CloverError(*response)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("Clover order ", order.order_id, ": ",
+                     ErrorField(*response, "message")));
   }
   return response->body;
 }
@@ -88,11 +64,12 @@ absl::StatusOr<CommandOutcome> CloverApi::Apply(
   const auto& action = command.apply_remedy();
   switch (action.kind()) {
     case makegood::v1::REMAKE:
-      return Applied("none: the kitchen remakes the item");
+      return CommandOutcome::Applied("none: the kitchen remakes the item");
     case makegood::v1::MANAGER_VISIT:
-      return Applied("none: a manager visit changes nothing on the order");
+      return CommandOutcome::Applied(
+          "none: a manager visit changes nothing on the order");
     case makegood::v1::DISCOUNT_CODE:
-      return Applied(
+      return CommandOutcome::Applied(
           "none: Clover has no coupon codes; the guest has makegood's code");
     case makegood::v1::COMP_ITEM:
     case makegood::v1::DISCOUNT_ITEM:
@@ -100,14 +77,15 @@ absl::StatusOr<CommandOutcome> CloverApi::Apply(
     case makegood::v1::COMPLIMENTARY_ITEM:
       break;
     default:
-      return Rejected(absl::StrCat(
+      return CommandOutcome::Rejected(absl::StrCat(
           "Clover adapter: ", makegood::v1::RemedyKind_Name(action.kind()),
           " is not carried out on Clover; offer another remedy"));
   }
   auto last = state_->LastOrder(command.check_id());
   if (!last.ok()) return last.status();
   if (!last->has_value()) {
-    return Rejected("Clover: this order was never received from Clover");
+    return CommandOutcome::Rejected(
+        "Clover: this order was never received from Clover");
   }
   const std::string merchant =
       CloverMerchantOf(ParseExactJson((*last)->body).value_or(json::object()));
@@ -117,11 +95,12 @@ absl::StatusOr<CommandOutcome> CloverApi::Apply(
     if (fetched.status().code() == absl::StatusCode::kUnavailable) {
       return fetched.status();
     }
-    return Rejected(std::string(fetched.status().message()));
+    return CommandOutcome::Rejected(std::string(fetched.status().message()));
   }
   const json order = ParseExactJson(*fetched).value_or(json::object());
   if (TextAt(order, "state") == "locked") {
-    return Rejected("Clover: the order is paid (locked) and cannot change");
+    return CommandOutcome::Rejected(
+        "Clover: the order is paid (locked) and cannot change");
   }
   int64_t line_price = 0;
   for (const json& line : ArrayAt(ObjectAt(order, "lineItems"), "elements")) {
@@ -162,7 +141,8 @@ absl::StatusOr<CommandOutcome> CloverApi::Apply(
   auto response = CallVendor("POST", url, Headers(), body.dump(), retry_);
   if (!response.ok()) return response.status();
   if (response->status != 200) {
-    return Rejected("Clover: " + CloverError(*response));
+    return CommandOutcome::Rejected("Clover: " +
+                                    ErrorField(*response, "message"));
   }
   const std::string created_id = TextAt(
       json::parse(response->body, nullptr, /*allow_exceptions=*/false), "id");
@@ -173,11 +153,13 @@ absl::StatusOr<CommandOutcome> CloverApi::Apply(
         json{{"total", IntAt(order, "total") - taken_off}}.dump(), retry_);
     if (!total.ok() || total->status != 200) {
       // The discount stands; the reference says the total is stale.
-      return Applied(absl::StrCat("clover:", command.check_id(), ":",
-                                  created_id, " (total not updated)"));
+      return CommandOutcome::Applied(absl::StrCat("clover:", command.check_id(),
+                                                  ":", created_id,
+                                                  " (total not updated)"));
     }
   }
-  return Applied(absl::StrCat("clover:", command.check_id(), ":", created_id));
+  return CommandOutcome::Applied(
+      absl::StrCat("clover:", command.check_id(), ":", created_id));
 }
 
 }  // namespace makegood::adapters

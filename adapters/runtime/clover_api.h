@@ -37,7 +37,6 @@ class CloverApi : public VendorApi {
       const WebhookRequest& request) const override;
   bool Authentic(const WebhookRequest& request) const override;
   std::string DeliveryId(const WebhookRequest& request) const override;
-  absl::StatusOr<VendorPayload> Parse(const std::string& body) const override;
   absl::StatusOr<std::string> FetchOrder(
       const OrderToFetch& order) const override;
   absl::StatusOr<CommandOutcome> Apply(
@@ -47,7 +46,6 @@ class CloverApi : public VendorApi {
   std::vector<std::string> Headers() const;
 
   const makegood::v1::CloverSettings settings_;
-  const VendorContext context_;
   AdapterState* const state_;
   const RetryPolicy retry_;
 };

@@ -13,14 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-CommandOutcome Applied(std::string reference) {
-  return CommandOutcome{true, std::move(reference), ""};
-}
-
-CommandOutcome Rejected(std::string reason) {
-  return CommandOutcome{false, "", std::move(reason)};
-}
-
 // Shopify's "errors" (a string or an object of lists), or the HTTP status.
 std::string ShopifyError(const HttpResponse& response) {
   const json body =
@@ -41,8 +33,8 @@ std::string Iso(const google::protobuf::Timestamp& at) {
 
 ShopifyApi::ShopifyApi(makegood::v1::ShopifySettings settings,
                        VendorContext context, RetryPolicy retry)
-    : settings_(std::move(settings)),
-      context_(std::move(context)),
+    : VendorApi("shopify", std::move(context)),
+      settings_(std::move(settings)),
       retry_(retry) {}
 
 std::string ShopifyApi::Url(const std::string& path) const {
@@ -62,35 +54,27 @@ std::string ShopifyApi::DeliveryId(const WebhookRequest& request) const {
   return header == request.headers.end() ? "" : header->second;
 }
 
-absl::StatusOr<VendorPayload> ShopifyApi::Parse(const std::string& body) const {
-  auto json = ParseExactJson(body);
-  if (!json.ok()) return json.status();
-  return ParseShopifyPayload(*json, context_);
-}
-
-absl::StatusOr<std::string> ShopifyApi::FetchOrder(const OrderToFetch&) const {
-  return absl::FailedPreconditionError(
-      "Shopify webhooks carry the whole order; nothing to fetch");
-}
-
 absl::StatusOr<CommandOutcome> ShopifyApi::Apply(
     const makegood::v1::RemedyCommand& command) const {
   const auto& action = command.apply_remedy();
   switch (action.kind()) {
     case makegood::v1::REMAKE:
-      return Applied("none: a remake changes nothing in the shop");
+      return CommandOutcome::Applied(
+          "none: a remake changes nothing in the shop");
     case makegood::v1::MANAGER_VISIT:
-      return Applied("none: a manager visit changes nothing in the shop");
+      return CommandOutcome::Applied(
+          "none: a manager visit changes nothing in the shop");
     case makegood::v1::DISCOUNT_CODE:
       break;
     default:
-      return Rejected(absl::StrCat(
+      return CommandOutcome::Rejected(absl::StrCat(
           "Shopify: ", makegood::v1::RemedyKind_Name(action.kind()),
           " on a placed order needs GraphQL order editing, which this "
           "adapter does not do; offer a next-visit code"));
   }
   if (action.discount_code().empty()) {
-    return Rejected("Shopify: the command carries no discount code");
+    return CommandOutcome::Rejected(
+        "Shopify: the command carries no discount code");
   }
   json rule = {{"title", "makegood " + action.discount_code()},
                {"target_type", "line_item"},
@@ -119,13 +103,14 @@ absl::StatusOr<CommandOutcome> ShopifyApi::Apply(
                             json{{"price_rule", rule}}.dump(), retry_);
   if (!created.ok()) return created.status();
   if (created->status != 201 && created->status != 200) {
-    return Rejected("Shopify price rule: " + ShopifyError(*created));
+    return CommandOutcome::Rejected("Shopify price rule: " +
+                                    ShopifyError(*created));
   }
   const json answer =
       json::parse(created->body, nullptr, /*allow_exceptions=*/false);
   const std::string rule_id = TextAt(ObjectAt(answer, "price_rule"), "id");
   if (rule_id.empty()) {
-    return Rejected("Shopify price rule: no id in the answer");
+    return CommandOutcome::Rejected("Shopify price rule: no id in the answer");
   }
   auto code = CallVendor(
       "POST", Url("/price_rules/" + rule_id + "/discount_codes.json"), headers,
@@ -133,11 +118,12 @@ absl::StatusOr<CommandOutcome> ShopifyApi::Apply(
       retry_);
   if (!code.ok()) return code.status();
   if (code->status != 201 && code->status != 200) {
-    return Rejected("Shopify discount code: " + ShopifyError(*code));
+    return CommandOutcome::Rejected("Shopify discount code: " +
+                                    ShopifyError(*code));
   }
   const json code_answer =
       json::parse(code->body, nullptr, /*allow_exceptions=*/false);
-  return Applied(absl::StrCat(
+  return CommandOutcome::Applied(absl::StrCat(
       "shopify:price_rule:", rule_id,
       ":discount_code:", TextAt(ObjectAt(code_answer, "discount_code"), "id")));
 }

@@ -32,9 +32,6 @@ class ShopifyApi : public VendorApi {
 
   bool Authentic(const WebhookRequest& request) const override;
   std::string DeliveryId(const WebhookRequest& request) const override;
-  absl::StatusOr<VendorPayload> Parse(const std::string& body) const override;
-  absl::StatusOr<std::string> FetchOrder(
-      const OrderToFetch& order) const override;
   absl::StatusOr<CommandOutcome> Apply(
       const makegood::v1::RemedyCommand& command) const override;
 
@@ -42,7 +39,6 @@ class ShopifyApi : public VendorApi {
   std::string Url(const std::string& path) const;
 
   const makegood::v1::ShopifySettings settings_;
-  const VendorContext context_;
   const RetryPolicy retry_;
 };
 

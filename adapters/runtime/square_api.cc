@@ -32,20 +32,12 @@ std::string Percentage(int32_t bps) {
   return text;
 }
 
-CommandOutcome Applied(std::string reference) {
-  return CommandOutcome{true, std::move(reference), ""};
-}
-
-CommandOutcome Rejected(std::string reason) {
-  return CommandOutcome{false, "", std::move(reason)};
-}
-
 }  // namespace
 
 SquareApi::SquareApi(makegood::v1::SquareSettings settings,
                      VendorContext context, RetryPolicy retry)
-    : settings_(std::move(settings)),
-      context_(std::move(context)),
+    : VendorApi("square", std::move(context)),
+      settings_(std::move(settings)),
       retry_(retry) {}
 
 std::vector<std::string> SquareApi::Headers() const {
@@ -67,12 +59,6 @@ std::string SquareApi::DeliveryId(const WebhookRequest& request) const {
   return json.ok() ? TextAt(*json, "event_id") : "";
 }
 
-absl::StatusOr<VendorPayload> SquareApi::Parse(const std::string& body) const {
-  auto json = ParseExactJson(body);
-  if (!json.ok()) return json.status();
-  return ParseSquarePayload(*json, context_);
-}
-
 absl::StatusOr<std::string> SquareApi::FetchOrder(
     const OrderToFetch& order) const {
   auto response = CallVendor(
@@ -91,16 +77,17 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
   const auto& action = command.apply_remedy();
   switch (action.kind()) {
     case makegood::v1::REMAKE:
-      return Applied(
+      return CommandOutcome::Applied(
           "none: the kitchen remakes the item; Square has no refire");
     case makegood::v1::MANAGER_VISIT:
-      return Applied("none: a manager visit changes nothing on the order");
+      return CommandOutcome::Applied(
+          "none: a manager visit changes nothing on the order");
     case makegood::v1::DISCOUNT_CODE:
-      return Applied(
+      return CommandOutcome::Applied(
           "none: Square has no coupon codes; the guest has makegood's code");
     case makegood::v1::REFUND:
     case makegood::v1::REPLACE:
-      return Rejected(
+      return CommandOutcome::Rejected(
           "Square: refunds and replacements are made at the register; this "
           "adapter does not issue them");
     case makegood::v1::COMP_ITEM:
@@ -109,9 +96,9 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
     case makegood::v1::COMPLIMENTARY_ITEM:
       break;
     default:
-      return Rejected(absl::StrCat("Square adapter: remedy kind ",
-                                   RemedyKind_Name(action.kind()),
-                                   " is not supported"));
+      return CommandOutcome::Rejected(
+          absl::StrCat("Square adapter: remedy kind ",
+                       RemedyKind_Name(action.kind()), " is not supported"));
   }
   // Optimistic concurrency: read the current version, write against it,
   // and read again when someone else changed the order meanwhile.
@@ -121,12 +108,12 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
       if (fetched.status().code() == absl::StatusCode::kUnavailable) {
         return fetched.status();
       }
-      return Rejected(std::string(fetched.status().message()));
+      return CommandOutcome::Rejected(std::string(fetched.status().message()));
     }
     const json order = ParseExactJson(*fetched).value_or(json::object());
     const json& current = order.contains("order") ? order["order"] : order;
     if (!current.contains("version")) {
-      return Rejected(
+      return CommandOutcome::Rejected(
           "Square: this order was not created through the Orders API (orders "
           "from the Square POS app have no version) and cannot be updated; "
           "offer another remedy");
@@ -143,7 +130,7 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
             {"base_price_money",
              {{"amount", 0},
               {"currency", action.amount().currency().empty()
-                               ? context_.currency
+                               ? context().currency
                                : action.amount().currency()}}}}});
     } else {
       json discount = {{"uid", uid},
@@ -183,13 +170,14 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
       const json& result = updated.is_object() && updated.contains("order")
                                ? updated["order"]
                                : updated;
-      return Applied(absl::StrCat("square:", command.check_id(), ":", uid, "@v",
-                                  IntAt(result, "version")));
+      return CommandOutcome::Applied(absl::StrCat("square:", command.check_id(),
+                                                  ":", uid, "@v",
+                                                  IntAt(result, "version")));
     }
     if (response->status == 409) continue;  // VERSION_MISMATCH: read again.
-    return Rejected("Square: " + SquareError(*response));
+    return CommandOutcome::Rejected("Square: " + SquareError(*response));
   }
-  return Rejected("Square: the order kept changing; try again");
+  return CommandOutcome::Rejected("Square: the order kept changing; try again");
 }
 
 }  // namespace makegood::adapters

@@ -36,7 +36,6 @@ class SquareApi : public VendorApi {
 
   bool Authentic(const WebhookRequest& request) const override;
   std::string DeliveryId(const WebhookRequest& request) const override;
-  absl::StatusOr<VendorPayload> Parse(const std::string& body) const override;
   absl::StatusOr<std::string> FetchOrder(
       const OrderToFetch& order) const override;
   absl::StatusOr<CommandOutcome> Apply(
@@ -46,7 +45,6 @@ class SquareApi : public VendorApi {
   std::vector<std::string> Headers() const;
 
   const makegood::v1::SquareSettings settings_;
-  const VendorContext context_;
   const RetryPolicy retry_;
 };
 

@@ -7,32 +7,12 @@
 #include "webhook_signature.h"
 
 namespace makegood::adapters {
-namespace {
-
 using nlohmann::json;
-
-CommandOutcome Applied(std::string reference) {
-  return CommandOutcome{true, std::move(reference), ""};
-}
-
-CommandOutcome Rejected(std::string reason) {
-  return CommandOutcome{false, "", std::move(reason)};
-}
-
-// Toast's error message, or the HTTP status.
-std::string ToastError(const HttpResponse& response) {
-  const json body =
-      json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  const std::string message = TextAt(body, "message");
-  return message.empty() ? absl::StrCat("HTTP ", response.status) : message;
-}
-
-}  // namespace
 
 ToastApi::ToastApi(makegood::v1::ToastSettings settings, VendorContext context,
                    AdapterState* state, RetryPolicy retry)
-    : settings_(std::move(settings)),
-      context_(std::move(context)),
+    : VendorApi("toast", std::move(context)),
+      settings_(std::move(settings)),
       state_(state),
       retry_(retry) {}
 
@@ -50,33 +30,24 @@ std::string ToastApi::DeliveryId(const WebhookRequest& request) const {
   return json.ok() ? TextAt(*json, "guid") : "";
 }
 
-absl::StatusOr<VendorPayload> ToastApi::Parse(const std::string& body) const {
-  auto json = ParseExactJson(body);
-  if (!json.ok()) return json.status();
-  return ParseToastPayload(*json, context_);
-}
-
-absl::StatusOr<std::string> ToastApi::FetchOrder(const OrderToFetch&) const {
-  return absl::FailedPreconditionError(
-      "Toast webhooks carry the whole order; nothing to fetch");
-}
-
 absl::StatusOr<CommandOutcome> ToastApi::Apply(
     const makegood::v1::RemedyCommand& command) const {
   const auto& action = command.apply_remedy();
   switch (action.kind()) {
     case makegood::v1::REMAKE:
-      return Applied("none: the kitchen remakes the item");
+      return CommandOutcome::Applied("none: the kitchen remakes the item");
     case makegood::v1::MANAGER_VISIT:
-      return Applied("none: a manager visit changes nothing on the check");
+      return CommandOutcome::Applied(
+          "none: a manager visit changes nothing on the check");
     case makegood::v1::DISCOUNT_CODE:
-      return Applied("none: the guest has makegood's next-visit code");
+      return CommandOutcome::Applied(
+          "none: the guest has makegood's next-visit code");
     case makegood::v1::COMP_ITEM:
     case makegood::v1::DISCOUNT_ITEM:
     case makegood::v1::DISCOUNT_CHECK:
       break;
     default:
-      return Rejected(absl::StrCat(
+      return CommandOutcome::Rejected(absl::StrCat(
           "Toast adapter: ", makegood::v1::RemedyKind_Name(action.kind()),
           " is not carried out on Toast; offer another remedy"));
   }
@@ -84,7 +55,8 @@ absl::StatusOr<CommandOutcome> ToastApi::Apply(
   auto last = state_->LastOrder(command.check_id());
   if (!last.ok()) return last.status();
   if (!last->has_value()) {
-    return Rejected("Toast: this check was never received from Toast");
+    return CommandOutcome::Rejected(
+        "Toast: this check was never received from Toast");
   }
   const json stored = ParseExactJson((*last)->body).value_or(json::object());
   const json& details = ObjectAt(stored, "details");
@@ -94,7 +66,7 @@ absl::StatusOr<CommandOutcome> ToastApi::Apply(
   for (const json& check : ArrayAt(order, "checks")) {
     if (TextAt(check, "guid") != command.check_id()) continue;
     if (TextAt(check, "paymentStatus") != "OPEN") {
-      return Rejected(
+      return CommandOutcome::Rejected(
           "Toast: discounts can only be applied to an OPEN check; this one "
           "is " +
           TextAt(check, "paymentStatus"));
@@ -108,7 +80,7 @@ absl::StatusOr<CommandOutcome> ToastApi::Apply(
     applied["discount"] = {{"guid", settings_.comp_discount_guid()}};
   } else {
     if (action.percent_bps() > 0 || action.amount().minor_units() <= 0) {
-      return Rejected(
+      return CommandOutcome::Rejected(
           "Toast: open-percent discounts cannot be applied through the API; "
           "offer an amount");
     }
@@ -116,7 +88,7 @@ absl::StatusOr<CommandOutcome> ToastApi::Apply(
                                   ? settings_.open_item_discount_guid()
                                   : settings_.open_check_discount_guid();
     if (guid.empty()) {
-      return Rejected(
+      return CommandOutcome::Rejected(
           "Toast: no open-amount discount is configured for this adapter");
     }
     applied["discount"] = {{"guid", guid}};
@@ -136,9 +108,10 @@ absl::StatusOr<CommandOutcome> ToastApi::Apply(
                  json::array({applied}).dump(), retry_);
   if (!response.ok()) return response.status();
   if (response->status != 200) {
-    return Rejected("Toast: " + ToastError(*response));
+    return CommandOutcome::Rejected("Toast: " +
+                                    ErrorField(*response, "message"));
   }
-  return Applied(
+  return CommandOutcome::Applied(
       absl::StrCat("toast:", command.check_id(), ":",
                    applied["discount"]["guid"].get<std::string>(),
                    action.line_id().empty() ? "" : ":" + action.line_id()));

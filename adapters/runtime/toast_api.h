@@ -39,15 +39,11 @@ class ToastApi : public VendorApi {
 
   bool Authentic(const WebhookRequest& request) const override;
   std::string DeliveryId(const WebhookRequest& request) const override;
-  absl::StatusOr<VendorPayload> Parse(const std::string& body) const override;
-  absl::StatusOr<std::string> FetchOrder(
-      const OrderToFetch& order) const override;
   absl::StatusOr<CommandOutcome> Apply(
       const makegood::v1::RemedyCommand& command) const override;
 
  private:
   const makegood::v1::ToastSettings settings_;
-  const VendorContext context_;
   AdapterState* const state_;
   const RetryPolicy retry_;
 };

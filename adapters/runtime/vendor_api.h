@@ -37,15 +37,28 @@ class VendorApi {
   virtual bool Authentic(const WebhookRequest& request) const = 0;
   // The delivery's id for deduplication ("" to use a hash of the body).
   virtual std::string DeliveryId(const WebhookRequest& request) const = 0;
-  // A webhook body or an order (as stored from FetchOrder).
-  virtual absl::StatusOr<VendorPayload> Parse(
-      const std::string& body) const = 0;
-  // The order's JSON from the vendor's API; UNAVAILABLE to try later.
+  // A webhook body or an order (as stored from FetchOrder), read by the
+  // vendor's parser.
+  absl::StatusOr<VendorPayload> Parse(const std::string& body) const;
+  // The order's JSON from the vendor's API; UNAVAILABLE to try later. By
+  // default FAILED_PRECONDITION: the vendor's webhooks carry whole orders.
   virtual absl::StatusOr<std::string> FetchOrder(
-      const OrderToFetch& order) const = 0;
+      const OrderToFetch& order) const;
   // Carries out an ApplyRemedy command; UNAVAILABLE to try again later.
   virtual absl::StatusOr<CommandOutcome> Apply(
       const makegood::v1::RemedyCommand& command) const = 0;
+
+ protected:
+  // `vendor` names the parser ("square", "toast", ...).
+  VendorApi(std::string vendor, VendorContext context)
+      : vendor_(std::move(vendor)), context_(std::move(context)) {}
+
+  const std::string& vendor() const { return vendor_; }
+  const VendorContext& context() const { return context_; }
+
+ private:
+  const std::string vendor_;
+  const VendorContext context_;
 };
 
 }  // namespace makegood::adapters

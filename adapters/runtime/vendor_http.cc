@@ -7,6 +7,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "nlohmann/json.hpp"
+#include "vendor_payload.h"
 
 namespace makegood::adapters {
 namespace {
@@ -72,6 +74,13 @@ Attempt Once(const std::string& method, const std::string& url,
 }
 
 }  // namespace
+
+std::string ErrorField(const HttpResponse& response, const char* field) {
+  const nlohmann::json body =
+      nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  const std::string text = TextAt(body, field);
+  return text.empty() ? absl::StrCat("HTTP ", response.status) : text;
+}
 
 absl::StatusOr<HttpResponse> CallVendor(const std::string& method,
                                         const std::string& url,

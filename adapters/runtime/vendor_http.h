@@ -28,6 +28,10 @@ struct RetryPolicy {
   absl::Duration timeout = absl::Seconds(15);
 };
 
+// The string `field` of the JSON answer (Toast's and Clover's "message"),
+// or "HTTP <status>" when it has none.
+std::string ErrorField(const HttpResponse& response, const char* field);
+
 // The vendor's last answer (any status, the caller judges it), or
 // UNAVAILABLE naming the URL when every attempt failed to get one or was
 // still 429/5xx.

@@ -14,25 +14,24 @@ const std::vector<std::string>& KnownVendors() {
   return *kVendors;
 }
 
+absl::StatusOr<VendorPayload> ParseVendorPayload(const std::string& vendor,
+                                                 absl::string_view payload,
+                                                 const VendorContext& context) {
+  auto json = ParseExactJson(payload);
+  if (!json.ok()) return json.status();
+  if (vendor == "square") return ParseSquarePayload(*json, context);
+  if (vendor == "toast") return ParseToastPayload(*json, context);
+  if (vendor == "clover") return ParseCloverPayload(*json, context);
+  if (vendor == "shopify") return ParseShopifyPayload(*json, context);
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown vendor '", vendor,
+                   "' (known: ", absl::StrJoin(KnownVendors(), ", "), ")"));
+}
+
 absl::StatusOr<Translation> Translate(const std::string& vendor,
                                       absl::string_view payload,
                                       const VendorContext& context) {
-  auto json = ParseExactJson(payload);
-  if (!json.ok()) return json.status();
-  absl::StatusOr<VendorPayload> parsed;
-  if (vendor == "square") {
-    parsed = ParseSquarePayload(*json, context);
-  } else if (vendor == "toast") {
-    parsed = ParseToastPayload(*json, context);
-  } else if (vendor == "clover") {
-    parsed = ParseCloverPayload(*json, context);
-  } else if (vendor == "shopify") {
-    parsed = ParseShopifyPayload(*json, context);
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown vendor '", vendor,
-                     "' (known: ", absl::StrJoin(KnownVendors(), ", "), ")"));
-  }
+  auto parsed = ParseVendorPayload(vendor, payload, context);
   if (!parsed.ok()) return parsed.status();
   Translation out;
   out.event_id = parsed->event_id;

@@ -24,8 +24,14 @@ struct Translation {
   std::vector<OrderToFetch> fetch;
 };
 
-// INVALID_ARGUMENT for an unknown vendor or a payload that is not one of
-// its webhooks or orders, naming the field.
+// The vendor's parser on `payload` (vendor_parsers.h). INVALID_ARGUMENT for
+// an unknown vendor or a payload that is not one of its webhooks or orders,
+// naming the field.
+absl::StatusOr<VendorPayload> ParseVendorPayload(const std::string& vendor,
+                                                 absl::string_view payload,
+                                                 const VendorContext& context);
+
+// The same errors as ParseVendorPayload.
 absl::StatusOr<Translation> Translate(const std::string& vendor,
                                       absl::string_view payload,
                                       const VendorContext& context);
