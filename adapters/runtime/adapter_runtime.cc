@@ -194,19 +194,22 @@ absl::Status AdapterRuntime::ProcessDelivery(const Delivery& delivery) {
                        " skipped: ", body.status().message()));
       continue;
     }
-    if (absl::Status s = PublishOrder(*body); !s.ok()) return s;
+    auto fetched = vendor_->Parse(*body);
+    if (!fetched.ok()) {
+      Log(absl::StrCat("order ", fetch.order_id,
+                       " skipped: ", fetched.status().message()));
+      continue;
+    }
+    if (absl::Status s = PublishOrders(*body, fetched->orders); !s.ok()) {
+      return s;
+    }
   }
-  if (!payload->orders.empty()) return PublishOrder(delivery.body);
-  return absl::OkStatus();
+  return PublishOrders(delivery.body, payload->orders);
 }
 
-absl::Status AdapterRuntime::PublishOrder(const std::string& body) {
-  auto payload = vendor_->Parse(body);
-  if (!payload.ok()) {
-    Log(absl::StrCat("order skipped: ", payload.status().message()));
-    return absl::OkStatus();
-  }
-  for (const OrderSnapshot& order : payload->orders) {
+absl::Status AdapterRuntime::PublishOrders(
+    const std::string& body, const std::vector<OrderSnapshot>& orders) {
+  for (const OrderSnapshot& order : orders) {
     auto last = state_->LastOrder(order.check_id);
     if (!last.ok()) return last.status();
     std::optional<OrderSnapshot> before;

@@ -62,7 +62,10 @@ class AdapterRuntime {
   void ProcessInbox();
   // OK when done with the delivery, UNAVAILABLE to try it again later.
   absl::Status ProcessDelivery(const Delivery& delivery);
-  absl::Status PublishOrder(const std::string& body);
+  // Publishes what each check in `orders` (parsed from `body`) adds to the
+  // version last published, then keeps `body` as that version.
+  absl::Status PublishOrders(const std::string& body,
+                             const std::vector<OrderSnapshot>& orders);
   void ReceiveCommands();
   void Handle(const makegood::v1::RemedyCommand& command);
   std::unique_ptr<grpc::ClientContext> Context(bool with_deadline) const;
