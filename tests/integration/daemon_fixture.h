@@ -21,6 +21,7 @@
 #include "makegood/v1/remedy_commands.grpc.pb.h"
 #include "makegood/v1/report.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "support/db_query.h"
 #include "support/process.h"
 #include "support/sample_events.h"
 #include "support/temp_dir.h"
@@ -29,6 +30,8 @@ namespace makegood {
 
 using makegood::testing::CommandResult;
 using makegood::testing::DaemonProcess;
+using makegood::testing::QueryInt;
+using makegood::testing::QueryText;
 using makegood::testing::RunCommand;
 using makegood::v1::OrderEvent;
 using makegood::v1::PublishSummary;
@@ -46,22 +49,6 @@ inline std::vector<OrderEvent> DinnerEvents() {
   auto events = cli::ReadEventsJsonl(in, "dinner.jsonl");
   EXPECT_TRUE(events.ok()) << events.status();
   return *events;
-}
-
-// One query's single integer answer, read straight from the database file.
-inline int64_t QueryInt(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(
-      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
-      SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(db);
-  int64_t value = -1;
-  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return value;
 }
 
 class DaemonTest : public ::testing::Test {

@@ -201,15 +201,9 @@ TEST_F(ShopifyAdapterTest, ANextVisitCodeBecomesAPriceRuleAndComesBack) {
   EXPECT_TRUE(rules[0].contains("ends_at"));
   const auto codes = shopify_.codes();
   ASSERT_EQ(codes.size(), 1u);
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "SELECT code FROM discount_codes", -1, &stmt, nullptr);
-  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
   const std::string issued =
-      reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
+      QueryText(db_path(), "SELECT code FROM discount_codes");
+  ASSERT_NE(issued, "<no row>");
   EXPECT_EQ(codes[0], issued);
   EXPECT_EQ(
       QueryInt(db_path(), "SELECT count(*) FROM commands WHERE case_id = '" +

@@ -98,20 +98,9 @@ class VendorAdapterTest : public DaemonTest {
 
   std::string CommandText(const std::string& case_id,
                           const std::string& column) {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(
-        db, ("SELECT " + column + " FROM commands WHERE case_id = ?1").c_str(),
-        -1, &stmt, nullptr);
-    sqlite3_bind_text(stmt, 1, case_id.c_str(), -1, SQLITE_TRANSIENT);
-    std::string value;
-    if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0)) {
-      value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return value;
+    return QueryText(db_path(), "SELECT " + column +
+                                    " FROM commands WHERE case_id = '" +
+                                    case_id + "'");
   }
 
   std::string vendor_;

@@ -2,8 +2,6 @@
 // makegoodd on a loopback port with a temporary SQLite file. This binary
 // does not link the contract's C++ code: the plugin carries its own.
 
-#include <sqlite3.h>
-
 #include <string>
 #include <vector>
 
@@ -13,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "makegood_plugin.h"
+#include "support/db_query.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -20,28 +19,10 @@ namespace makegood {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::QueryText;
 
 constexpr char kAdapterToken[] = "demo-adapter-pos";
 constexpr char kServerToken[] = "demo-server-dana";
-
-// One value read straight from the database file.
-std::string QueryText(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(
-      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
-      SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(db);
-  std::string value = "<no row>";
-  if (sqlite3_step(stmt) == SQLITE_ROW) {
-    const unsigned char* text = sqlite3_column_text(stmt, 0);
-    value = text == nullptr ? "<null>" : reinterpret_cast<const char*>(text);
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return value;
-}
 
 std::string IsoMinutesAgo(int minutes) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
