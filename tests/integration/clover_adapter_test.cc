@@ -14,7 +14,7 @@ using nlohmann::json;
 constexpr char kCloverToken[] = "test-clover-token";
 constexpr char kAuthCode[] = "test-clover-auth-code";
 
-class FakeClover {
+class FakeClover : public FakeVendorApi {
  public:
   FakeClover() {
     server_.Get(R"(/v3/merchants/([^/]+)/orders/([^/]+))",
@@ -61,15 +61,10 @@ class FakeClover {
                    order_["total"] = body["total"];
                    res.set_content(order_.dump(), "application/json");
                  });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    Listen();
   }
-  ~FakeClover() {
-    server_.stop();
-    thread_.join();
-  }
+  ~FakeClover() override { Stop(); }
 
-  int port() const { return port_; }
   void SetOrder(json order) {
     std::lock_guard<std::mutex> lock(mu_);
     order_ = std::move(order);
@@ -86,10 +81,6 @@ class FakeClover {
     std::lock_guard<std::mutex> lock(mu_);
     return discounts_;
   }
-  std::vector<std::string> shape_errors() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return shape_errors_;
-  }
 
  private:
   bool Authorized(const httplib::Request& req, httplib::Response& res) {
@@ -102,14 +93,9 @@ class FakeClover {
     return true;
   }
 
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
   json order_;
   int gets_ = 0;
   std::vector<json> discounts_;
-  std::vector<std::string> shape_errors_;
 };
 
 json CloverOrder() {

@@ -15,7 +15,7 @@ using nlohmann::json;
 constexpr char kShopifyToken[] = "shpat_test";
 constexpr char kClientSecret[] = "test-client-secret";
 
-class FakeShopify {
+class FakeShopify : public FakeVendorApi {
  public:
   FakeShopify() {
     server_.Post("/admin/api/2024-10/price_rules.json", [this](
@@ -65,15 +65,10 @@ class FakeShopify {
                            .dump(),
                        "application/json");
                  });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    Listen();
   }
-  ~FakeShopify() {
-    server_.stop();
-    thread_.join();
-  }
+  ~FakeShopify() override { Stop(); }
 
-  int port() const { return port_; }
   std::vector<json> rules() {
     std::lock_guard<std::mutex> lock(mu_);
     return rules_;
@@ -81,10 +76,6 @@ class FakeShopify {
   std::vector<std::string> codes() {
     std::lock_guard<std::mutex> lock(mu_);
     return codes_;
-  }
-  std::vector<std::string> shape_errors() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return shape_errors_;
   }
 
  private:
@@ -97,13 +88,8 @@ class FakeShopify {
     return true;
   }
 
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
   std::vector<json> rules_;
   std::vector<std::string> codes_;
-  std::vector<std::string> shape_errors_;
 };
 
 // An orders/create webhook body: one $199.00 item, and the codes used.

@@ -20,7 +20,7 @@ constexpr char kNotificationUrl[] = "https://pos.example.test/webhooks/square";
 
 // Square's Orders API as far as the adapter uses it: RetrieveOrder and
 // UpdateOrder, with versions and idempotency keys.
-class FakeSquare {
+class FakeSquare : public FakeVendorApi {
  public:
   FakeSquare() {
     server_.Get(R"(/v2/orders/([^/]+))", [this](const httplib::Request& req,
@@ -50,15 +50,10 @@ class FakeSquare {
                   }
                   Update(req.matches[1], req.body, res);
                 });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    Listen();
   }
-  ~FakeSquare() {
-    server_.stop();
-    thread_.join();
-  }
+  ~FakeSquare() override { Stop(); }
 
-  int port() const { return port_; }
   void SetOrder(const json& order) {
     std::lock_guard<std::mutex> lock(mu_);
     orders_[order["id"].get<std::string>()] = order;
@@ -74,10 +69,6 @@ class FakeSquare {
   int puts() {
     std::lock_guard<std::mutex> lock(mu_);
     return puts_;
-  }
-  std::vector<std::string> shape_errors() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return shape_errors_;
   }
   void FailNextPutWith(int status) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -169,13 +160,8 @@ class FakeSquare {
     res.set_content(answered_[key], "application/json");
   }
 
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
   std::map<std::string, json> orders_;
   std::map<std::string, std::string> answered_;
-  std::vector<std::string> shape_errors_;
   int gets_ = 0, puts_ = 0, fail_next_put_ = 0;
 };
 

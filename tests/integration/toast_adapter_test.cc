@@ -18,7 +18,7 @@ constexpr char kComp[] = "comp-discount-guid";
 constexpr char kOpenItem[] = "open-item-discount-guid";
 
 // POST .../orders/{order}/checks/{check}[/selections/{sel}]/appliedDiscounts
-class FakeToast {
+class FakeToast : public FakeVendorApi {
  public:
   FakeToast() {
     server_.Post(
@@ -52,35 +52,21 @@ class FakeToast {
           res.set_content(json{{"guid", posted.order}}.dump(),
                           "application/json");
         });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    Listen();
   }
-  ~FakeToast() {
-    server_.stop();
-    thread_.join();
-  }
+  ~FakeToast() override { Stop(); }
 
   struct Posted {
     std::string order, check, selection;
     json body;
   };
-  int port() const { return port_; }
   std::vector<Posted> posts() {
     std::lock_guard<std::mutex> lock(mu_);
     return posts_;
   }
-  std::vector<std::string> shape_errors() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return shape_errors_;
-  }
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
   std::vector<Posted> posts_;
-  std::vector<std::string> shape_errors_;
 };
 
 // Toast's order_updated webhook: one check, one fired ribeye at $48.00

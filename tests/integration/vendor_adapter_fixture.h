@@ -6,9 +6,50 @@
 
 #include <httplib.h>
 
+#include <mutex>
+#include <thread>
+
 #include "daemon_fixture.h"
 
 namespace makegood {
+
+// A vendor's API on loopback for the adapter to call, recording requests
+// that do not match the vendor's documented shape. A subclass registers its
+// routes on server_ and then calls Listen() in its constructor; its
+// destructor calls Stop() first, because the handlers use its members.
+class FakeVendorApi {
+ public:
+  FakeVendorApi(const FakeVendorApi&) = delete;
+  FakeVendorApi& operator=(const FakeVendorApi&) = delete;
+  virtual ~FakeVendorApi() { Stop(); }
+
+  int port() const { return port_; }
+  std::vector<std::string> shape_errors() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return shape_errors_;
+  }
+
+ protected:
+  FakeVendorApi() = default;
+
+  void Listen() {
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  void Stop() {
+    if (!thread_.joinable()) return;
+    server_.stop();
+    thread_.join();
+  }
+
+  httplib::Server server_;
+  std::mutex mu_;  // Guards what the handlers record, here and in subclasses.
+  std::vector<std::string> shape_errors_;
+
+ private:
+  int port_ = 0;
+  std::thread thread_;
+};
 
 // A running makegood-adapter between the real makegoodd and a fake vendor.
 class VendorAdapterTest : public DaemonTest {
