@@ -58,8 +58,15 @@ absl::StatusOr<std::unique_ptr<AdapterRuntime>> AdapterRuntime::Start(
   }
   runtime->webhooks_ = std::thread([r = runtime.get()] { r->ServeWebhooks(); });
   runtime->inbox_ = std::thread([r = runtime.get()] { r->ProcessInbox(); });
-  runtime->commands_thread_ =
-      std::thread([r = runtime.get()] { r->ReceiveCommands(); });
+  AdapterRuntime* r = runtime.get();
+  runtime->commands_ = std::make_unique<client::CommandReceiver>(
+      runtime->channel_, [r] { return r->Context(false); },
+      config.adapter_name(),
+      [r](const makegood::v1::RemedyCommand& command) { r->Handle(command); },
+      [](const grpc::Status& ended) {
+        Log(absl::StrCat("command stream ended (", ended.error_message(),
+                         "); reconnecting"));
+      });
   return runtime;
 }
 
@@ -75,7 +82,7 @@ AdapterRuntime::AdapterRuntime(const makegood::v1::AdapterConfig& config,
   client.tls_ca_file = config_.makegood().tls_ca_file();
   channel_ = cli::MakeChannel(client);
   events_ = makegood::v1::OrderEventService::NewStub(channel_);
-  commands_ = makegood::v1::RemedyCommandService::NewStub(channel_);
+  acks_ = makegood::v1::RemedyCommandService::NewStub(channel_);
 
   server_->Post(config_.webhook_path(), [this](const httplib::Request& request,
                                                httplib::Response& response) {
@@ -120,10 +127,10 @@ void AdapterRuntime::Stop() {
     absl::MutexLock lock(&mu_);
     if (stopping_ && !webhooks_.joinable()) return;
     stopping_ = true;
-    if (stream_ != nullptr) stream_->TryCancel();
   }
+  if (commands_ != nullptr) commands_->Stop();
   server_->stop();
-  for (std::thread* thread : {&webhooks_, &inbox_, &commands_thread_}) {
+  for (std::thread* thread : {&webhooks_, &inbox_}) {
     if (thread->joinable()) thread->join();
   }
 }
@@ -244,36 +251,6 @@ absl::Status AdapterRuntime::PublishOrders(
   return absl::OkStatus();
 }
 
-void AdapterRuntime::ReceiveCommands() {
-  absl::Duration retry = absl::Milliseconds(100);
-  makegood::v1::StreamCommandsRequest request;
-  request.set_adapter_name(config_.adapter_name());
-  for (;;) {
-    std::unique_ptr<grpc::ClientContext> context = Context(false);
-    {
-      absl::MutexLock lock(&mu_);
-      if (stopping_) return;
-      stream_ = context.get();
-    }
-    auto reader = commands_->StreamCommands(context.get(), request);
-    makegood::v1::RemedyCommand command;
-    while (reader->Read(&command)) {
-      retry = absl::Milliseconds(100);
-      Handle(command);
-    }
-    const grpc::Status ended = reader->Finish();
-    {
-      absl::MutexLock lock(&mu_);
-      stream_ = nullptr;
-      if (stopping_) return;
-    }
-    Log(absl::StrCat("command stream ended (", ended.error_message(),
-                     "); reconnecting"));
-    absl::SleepFor(retry);
-    retry = std::min(retry * 2, absl::Seconds(5));
-  }
-}
-
 void AdapterRuntime::Handle(const makegood::v1::RemedyCommand& command) {
   auto known = state_->Outcome(command.command_id());
   if (!known.ok()) {
@@ -313,8 +290,7 @@ void AdapterRuntime::Handle(const makegood::v1::RemedyCommand& command) {
   ack.set_vendor_reason(outcome.vendor_reason);
   makegood::v1::AckCommandResponse answer;
   auto context = Context(true);
-  const grpc::Status status =
-      commands_->AckCommand(context.get(), ack, &answer);
+  const grpc::Status status = acks_->AckCommand(context.get(), ack, &answer);
   if (!status.ok()) {
     Log(absl::StrCat("ack ", command.command_id(), ": ",
                      status.error_message()));

@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "adapter_state.h"
+#include "client/command_receiver.h"
 #include "makegood/v1/adapter_config.pb.h"
 #include "makegood/v1/order_events.grpc.pb.h"
 #include "makegood/v1/remedy_commands.grpc.pb.h"
@@ -66,7 +67,6 @@ class AdapterRuntime {
   // version last published, then keeps `body` as that version.
   absl::Status PublishOrders(const std::string& body,
                              const std::vector<OrderSnapshot>& orders);
-  void ReceiveCommands();
   void Handle(const makegood::v1::RemedyCommand& command);
   std::unique_ptr<grpc::ClientContext> Context(bool with_deadline) const;
   // Waits up to `delay` or until stopped (or, for the inbox, woken).
@@ -78,18 +78,17 @@ class AdapterRuntime {
   const std::unique_ptr<AdapterState> state_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<makegood::v1::OrderEventService::Stub> events_;
-  std::unique_ptr<makegood::v1::RemedyCommandService::Stub> commands_;
+  std::unique_ptr<makegood::v1::RemedyCommandService::Stub> acks_;
   std::unique_ptr<httplib::Server> server_;
   int port_ = 0;
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool inbox_changed_ ABSL_GUARDED_BY(mu_) = false;
-  grpc::ClientContext* stream_ ABSL_GUARDED_BY(mu_) = nullptr;
 
   std::thread webhooks_;
   std::thread inbox_;
-  std::thread commands_thread_;
+  std::unique_ptr<client::CommandReceiver> commands_;
 };
 
 }  // namespace makegood::adapters

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-#include "command_receiver.h"
+#include "client/command_receiver.h"
 #include "google/protobuf/util/json_util.h"
 #include "last_error.h"
 #include "makegood/v1/order_events.grpc.pb.h"
@@ -29,7 +29,7 @@ struct mg_client {
   std::unique_ptr<makegood::v1::RemedyCommandService::Stub> commands;
 
   absl::Mutex mu;
-  std::unique_ptr<makegood::plugin::CommandReceiver> receiver
+  std::unique_ptr<makegood::client::CommandReceiver> receiver
       ABSL_GUARDED_BY(mu);
 };
 
@@ -340,7 +340,7 @@ mg_status ReceiveCommands(mg_client* client, const char* adapter_name,
     return Fail(MG_FAILED_PRECONDITION,
                 "already receiving commands; call mg_stop_commands first");
   }
-  client->receiver = std::make_unique<CommandReceiver>(
+  client->receiver = std::make_unique<client::CommandReceiver>(
       client->channel, [client] { return NewContext(*client, nullptr, false); },
       adapter_name,
       [callback, user_data](const makegood::v1::RemedyCommand& command) {
@@ -350,7 +350,7 @@ mg_status ReceiveCommands(mg_client* client, const char* adapter_name,
 }
 
 void StopCommands(mg_client* client) {
-  std::unique_ptr<CommandReceiver> receiver;
+  std::unique_ptr<client::CommandReceiver> receiver;
   {
     absl::MutexLock lock(&client->mu);
     receiver = std::move(client->receiver);

@@ -1,9 +1,9 @@
-#include "command_receiver.h"
+#include "client/command_receiver.h"
 
 #include <algorithm>
 #include <utility>
 
-namespace makegood::plugin {
+namespace makegood::client {
 namespace {
 
 constexpr absl::Duration kFirstRetry = absl::Milliseconds(100);
@@ -13,11 +13,13 @@ constexpr absl::Duration kLongestRetry = absl::Seconds(5);
 
 CommandReceiver::CommandReceiver(std::shared_ptr<grpc::Channel> channel,
                                  ContextFactory new_context,
-                                 std::string adapter_name, Handler handler)
+                                 std::string adapter_name, Handler handler,
+                                 Ended ended)
     : stub_(makegood::v1::RemedyCommandService::NewStub(std::move(channel))),
       new_context_(std::move(new_context)),
       adapter_name_(std::move(adapter_name)),
       handler_(std::move(handler)),
+      ended_(std::move(ended)),
       thread_([this] { Run(); }) {}
 
 CommandReceiver::~CommandReceiver() { Stop(); }
@@ -54,14 +56,16 @@ void CommandReceiver::Run() {
       retry = kFirstRetry;  // Connected: the next outage starts afresh.
       handler_(command);
     }
-    (void)reader->Finish();  // Any end is followed by a reconnect.
+    const grpc::Status status = reader->Finish();
     {
       absl::MutexLock lock(&mu_);
       current_ = nullptr;
+      if (stopping_) return;
     }
+    if (ended_) ended_(status);  // Any end is followed by a reconnect.
     if (!SleepUnlessStopped(retry)) return;
     retry = std::min(retry * 2, kLongestRetry);
   }
 }
 
-}  // namespace makegood::plugin
+}  // namespace makegood::client

@@ -1,8 +1,9 @@
-#ifndef MAKEGOOD_PLUGIN_COMMAND_RECEIVER_H_
-#define MAKEGOOD_PLUGIN_COMMAND_RECEIVER_H_
+#ifndef MAKEGOOD_CLIENT_COMMAND_RECEIVER_H_
+#define MAKEGOOD_CLIENT_COMMAND_RECEIVER_H_
 
 // Streams a location's remedy commands on its own thread and hands each to
-// the POS's callback, reconnecting with backoff until stopped.
+// a handler, reconnecting with backoff until stopped. Used by the POS
+// plugin and by the vendor adapters.
 // Thread-safe: Stop may be called from any thread but the callback's.
 
 #include <grpcpp/grpcpp.h>
@@ -16,17 +17,19 @@
 #include "absl/synchronization/mutex.h"
 #include "makegood/v1/remedy_commands.grpc.pb.h"
 
-namespace makegood::plugin {
+namespace makegood::client {
 
 class CommandReceiver {
  public:
   using Handler = std::function<void(const makegood::v1::RemedyCommand&)>;
   // Prepares a call: deadline-free, with the bearer token.
   using ContextFactory = std::function<std::unique_ptr<grpc::ClientContext>()>;
+  // Told how a stream ended before the receiver reconnects (not on Stop).
+  using Ended = std::function<void(const grpc::Status&)>;
 
   CommandReceiver(std::shared_ptr<grpc::Channel> channel,
                   ContextFactory new_context, std::string adapter_name,
-                  Handler handler);
+                  Handler handler, Ended ended = nullptr);
   CommandReceiver(const CommandReceiver&) = delete;
   CommandReceiver& operator=(const CommandReceiver&) = delete;
   ~CommandReceiver();  // Stops.
@@ -43,6 +46,7 @@ class CommandReceiver {
   const ContextFactory new_context_;
   const std::string adapter_name_;
   const Handler handler_;
+  const Ended ended_;
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
@@ -51,6 +55,6 @@ class CommandReceiver {
   std::thread thread_;  // Last: starts after the members above exist.
 };
 
-}  // namespace makegood::plugin
+}  // namespace makegood::client
 
-#endif  // MAKEGOOD_PLUGIN_COMMAND_RECEIVER_H_
+#endif  // MAKEGOOD_CLIENT_COMMAND_RECEIVER_H_
