@@ -123,7 +123,13 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
   if (read_only) {
     status = connection->Exec("PRAGMA query_only=ON;");
   } else {
-    status = connection->Exec("PRAGMA journal_mode=WAL;");
+    // temp_store=MEMORY keeps statement journals in memory: the write
+    // queue's per-job savepoints copy every page a job changes, and past
+    // 64 KiB (a group of two jobs) SQLite would otherwise spill them to a
+    // new temporary file, created and unlinked inside the group.
+    status = connection->Exec(
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA temp_store=MEMORY;");
   }
   if (!status.ok()) return status;
   return connection;

@@ -35,6 +35,14 @@ std::unique_ptr<Connection> Attached(std::unique_ptr<Connection> connection,
   return connection;
 }
 
+// Transaction control runs for every group: prepared once, not parsed each
+// time as Exec would.
+absl::Status RunCached(Connection& db, const char* sql) {
+  auto stmt = db.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)->Run();
+}
+
 }  // namespace
 
 WriteQueue::WriteQueue(std::unique_ptr<Connection> connection,
@@ -105,13 +113,13 @@ void WriteQueue::CommitGroup(std::deque<Job>& group) {
   Connection& db = *connection_;
   std::vector<absl::Status> results;
   results.reserve(group.size());
-  absl::Status commit = db.Exec("BEGIN IMMEDIATE");
+  absl::Status commit = RunCached(db, "BEGIN IMMEDIATE");
   if (commit.ok()) {
     for (Job& job : group) {
-      absl::Status status = db.Exec("SAVEPOINT job");
+      absl::Status status = RunCached(db, "SAVEPOINT job");
       if (status.ok()) status = job.work(db);
       if (status.ok()) {
-        status = db.Exec("RELEASE job");
+        status = RunCached(db, "RELEASE job");
       } else if (absl::Status undo = db.Exec("ROLLBACK TO job; RELEASE job");
                  !undo.ok()) {
         commit = undo;  // The transaction can no longer be trusted.
@@ -120,7 +128,7 @@ void WriteQueue::CommitGroup(std::deque<Job>& group) {
       results.push_back(std::move(status));
     }
   }
-  if (commit.ok()) commit = db.Exec("COMMIT");
+  if (commit.ok()) commit = RunCached(db, "COMMIT");
   if (!commit.ok()) {
     db.Exec("ROLLBACK").IgnoreError();
   } else {

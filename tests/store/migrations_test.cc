@@ -28,6 +28,7 @@ TEST(MigrationsTest, BringsANewDatabaseToTheLatestVersionWithDurablePragmas) {
   mode->reset();
   EXPECT_EQ(Pragma(**db, "PRAGMA synchronous"), 2);  // FULL
   EXPECT_EQ(Pragma(**db, "PRAGMA foreign_keys"), 1);
+  EXPECT_EQ(Pragma(**db, "PRAGMA temp_store"), 2);  // MEMORY
 }
 
 TEST(MigrationsTest, ReopeningChangesNothing) {

@@ -34,6 +34,39 @@ class WriteQueueTest : public ::testing::Test {
     };
   }
 
+  // Writes a row, then fails.
+  static WriteQueue::Work InsertThenFail(int value) {
+    return [value](Connection& db) {
+      if (auto s = Insert(value)(db); !s.ok()) return s;
+      return absl::InvalidArgumentError("job refuses");
+    };
+  }
+
+  // Runs `jobs` as one group: they queue behind a job that holds the writer
+  // until all are queued. Returns each job's result.
+  std::vector<absl::Status> RunAsOneGroup(std::vector<WriteQueue::Work> jobs) {
+    absl::Notification holding, release, all_done;
+    queue_->Submit(
+        [&](Connection&) {
+          holding.Notify();
+          release.WaitForNotification();
+          return absl::OkStatus();
+        },
+        [](absl::Status) {});
+    holding.WaitForNotification();
+    std::vector<absl::Status> results(jobs.size());
+    std::atomic<size_t> done{0};
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      queue_->Submit(std::move(jobs[i]), [&, i](absl::Status s) {
+        results[i] = std::move(s);
+        if (++done == results.size()) all_done.Notify();
+      });
+    }
+    release.Notify();
+    all_done.WaitForNotification();
+    return results;
+  }
+
   makegood::testing::TempDir dir_;
   std::unique_ptr<WriteQueue> queue_;
 };
@@ -80,38 +113,31 @@ TEST_F(WriteQueueTest,
 }
 
 TEST_F(WriteQueueTest, AFailingJobRollsBackOnlyItself) {
-  absl::Notification first_running, release_first, all_done;
-  queue_->Submit(
-      [&](Connection&) {
-        first_running.Notify();
-        release_first.WaitForNotification();
-        return absl::OkStatus();
-      },
-      [](absl::Status) {});
-  first_running.WaitForNotification();
-  std::vector<absl::Status> results(3);
-  std::atomic<int> done{0};
-  auto record = [&](int i) {
-    return [&, i](absl::Status s) {
-      results[i] = s;
-      if (++done == 3) all_done.Notify();
-    };
-  };
-  queue_->Submit(Insert(1), record(0));
-  queue_->Submit(
-      [](Connection& db) {
-        // Writes a row, then fails: the row must not survive.
-        if (auto s = Insert(2)(db); !s.ok()) return s;
-        return absl::InvalidArgumentError("job refuses");
-      },
-      record(1));
-  queue_->Submit(Insert(1), record(2));  // UNIQUE violation.
-  release_first.Notify();
-  all_done.WaitForNotification();
+  std::vector<absl::Status> results = RunAsOneGroup({
+      Insert(1),
+      InsertThenFail(2),  // Its row must not survive.
+      Insert(1),          // UNIQUE violation.
+  });
   EXPECT_TRUE(results[0].ok());
   EXPECT_EQ(results[1].code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(results[2].code(), absl::StatusCode::kInternal);
   EXPECT_EQ(CountRows(), 1);
+}
+
+// Failures at the start and the end of a group, around a job that succeeds.
+TEST_F(WriteQueueTest, FailingJobsAroundAGoodOneLeaveOnlyItsRow) {
+  std::vector<absl::Status> results = RunAsOneGroup({
+      InsertThenFail(10),
+      InsertThenFail(11),
+      Insert(12),
+      InsertThenFail(13),
+  });
+  EXPECT_EQ(results[0].code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(results[1].code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(results[2].ok()) << results[2];
+  EXPECT_EQ(results[3].code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(queue_->stats().groups, 2u);  // The holding job, then these four.
+  EXPECT_EQ(CountRows(), 1);              // Only 12.
 }
 
 TEST_F(WriteQueueTest, RefusesWorkAfterShutdownButCommitsWhatWasQueued) {
