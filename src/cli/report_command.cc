@@ -49,6 +49,27 @@ ReportFormat FormatOf(const ReportOutput& output,
                                                : ReportFormat::kTable;
 }
 
+// The report in `format`. Without `html` the command does not offer it
+// (AddOutputOptions), and the table stands in.
+template <typename Response>
+std::string Rendered(ReportFormat format, const Response& response,
+                     std::string (*text)(const Response&),
+                     std::string (*csv)(const Response&),
+                     std::string (*html)(const Response&) = nullptr) {
+  switch (format) {
+    case ReportFormat::kJson:
+      return report::ToJson(response);
+    case ReportFormat::kCsv:
+      return csv(response);
+    case ReportFormat::kHtml:
+      if (html != nullptr) return html(response);
+      break;
+    case ReportFormat::kTable:
+      break;
+  }
+  return text(response);
+}
+
 // Writes the rendered report; exit 1 when the file cannot be written.
 int Emit(const ReportOutput& output, const std::string& text) {
   if (output.file.empty()) {
@@ -94,20 +115,10 @@ void AddEndOfDay(CLI::App* report, const ClientOptions& options,
       *exit_code = ReportRpcError(status);
       return;
     }
-    switch (FormatOf(*output, options)) {
-      case ReportFormat::kJson:
-        *exit_code = Emit(*output, report::ToJson(response));
-        break;
-      case ReportFormat::kCsv:
-        *exit_code = Emit(*output, report::EndOfDayCsv(response));
-        break;
-      case ReportFormat::kHtml:
-        *exit_code = Emit(*output, report::EndOfDayHtml(response));
-        break;
-      case ReportFormat::kTable:
-        *exit_code = Emit(*output, report::EndOfDayText(response));
-        break;
-    }
+    *exit_code =
+        Emit(*output, Rendered(FormatOf(*output, options), response,
+                               report::EndOfDayText, report::EndOfDayCsv,
+                               report::EndOfDayHtml));
   });
 }
 
@@ -138,16 +149,8 @@ void AddPeriodReport(CLI::App* report, const ClientOptions& options,
       *exit_code = ReportRpcError(status);
       return;
     }
-    switch (FormatOf(*output, options)) {
-      case ReportFormat::kJson:
-        *exit_code = Emit(*output, report::ToJson(response));
-        break;
-      case ReportFormat::kCsv:
-        *exit_code = Emit(*output, csv(response));
-        break;
-      default:
-        *exit_code = Emit(*output, text(response));
-    }
+    *exit_code = Emit(*output, Rendered<Response>(FormatOf(*output, options),
+                                                  response, text, csv));
   });
 }
 

@@ -418,6 +418,14 @@ TEST_F(ReportDayTest, EmptyDayAndCausesAndStaff) {
   EXPECT_EQ(summary.causes(0).count(), 2);
   EXPECT_EQ(summary.causes(0).actions_size(), 2);
   EXPECT_EQ(summary.causes(1).root_cause(), v1::FRONT_OF_HOUSE);
+  CommandResult causes_csv = Cli({"report", "causes", "--from", "2026-11-20",
+                                  "--to", "2026-11-20", "--format", "csv"},
+                                 kManagerToken);
+  ASSERT_EQ(causes_csv.exit_code, 0) << causes_csv.err;
+  EXPECT_THAT(causes_csv.out,
+              HasSubstr("section,key,label,count,amount,currency\r\n"
+                        "summary,cases,,4,,\r\n"));
+  EXPECT_THAT(causes_csv.out, HasSubstr("cause,KITCHEN,,2,"));
 
   auto stub = v1::ReportService::NewStub(channel_);
   v1::StaffReportRequest request;
