@@ -174,10 +174,12 @@ void SqliteStore::SubmitIdempotent(
     const char* method, const RecoveryCall& call, const Request& request,
     Work work, std::function<void(absl::StatusOr<Result>)> done) {
   auto result = std::make_shared<Result>();
+  // Hashed here, on the caller's thread: the writer thread is the one
+  // every write waits for, so it does only what needs the transaction.
+  std::string fingerprint = RequestFingerprint(method, call.actor_id, request);
   writer_.Submit(
-      [method, call, request, work, result](Connection& db) -> absl::Status {
-        const std::string fingerprint =
-            RequestFingerprint(method, call.actor_id, request);
+      [method, call, request, work, result,
+       fingerprint = std::move(fingerprint)](Connection& db) -> absl::Status {
         auto answer = FindAnswer(db, request.request_id(), method, fingerprint);
         if (!answer.ok()) return answer.status();
         if (answer->has_value()) {
