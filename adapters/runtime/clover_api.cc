@@ -91,12 +91,7 @@ absl::StatusOr<CommandOutcome> CloverApi::Apply(
       CloverMerchantOf(ParseExactJson((*last)->body).value_or(json::object()));
   // The order as it is now: its state, total and the line's price.
   auto fetched = FetchOrder(OrderToFetch{command.check_id(), merchant, 0});
-  if (!fetched.ok()) {
-    if (fetched.status().code() == absl::StatusCode::kUnavailable) {
-      return fetched.status();
-    }
-    return CommandOutcome::Rejected(std::string(fetched.status().message()));
-  }
+  if (!fetched.ok()) return FetchFailed(fetched.status());
   const json order = ParseExactJson(*fetched).value_or(json::object());
   if (TextAt(order, "state") == "locked") {
     return CommandOutcome::Rejected(

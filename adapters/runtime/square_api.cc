@@ -104,12 +104,7 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
   // and read again when someone else changed the order meanwhile.
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto fetched = FetchOrder(OrderToFetch{command.check_id(), "", 0});
-    if (!fetched.ok()) {
-      if (fetched.status().code() == absl::StatusCode::kUnavailable) {
-        return fetched.status();
-      }
-      return CommandOutcome::Rejected(std::string(fetched.status().message()));
-    }
+    if (!fetched.ok()) return FetchFailed(fetched.status());
     const json order = ParseExactJson(*fetched).value_or(json::object());
     const json& current = order.contains("order") ? order["order"] : order;
     if (!current.contains("version")) {

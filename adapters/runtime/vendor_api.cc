@@ -13,4 +13,10 @@ absl::StatusOr<std::string> VendorApi::FetchOrder(const OrderToFetch&) const {
       vendor_ + " webhooks carry the whole order; nothing to fetch");
 }
 
+absl::StatusOr<CommandOutcome> VendorApi::FetchFailed(
+    const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kUnavailable) return status;
+  return CommandOutcome::Rejected(std::string(status.message()));
+}
+
 }  // namespace makegood::adapters

@@ -53,6 +53,11 @@ class VendorApi {
   VendorApi(std::string vendor, VendorContext context)
       : vendor_(std::move(vendor)), context_(std::move(context)) {}
 
+  // A write-back whose FetchOrder failed: UNAVAILABLE is returned so the
+  // command is tried again later; any other error rejects the command with
+  // its message.
+  static absl::StatusOr<CommandOutcome> FetchFailed(const absl::Status& status);
+
   const std::string& vendor() const { return vendor_; }
   const VendorContext& context() const { return context_; }
 
