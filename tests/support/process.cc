@@ -101,20 +101,8 @@ absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(
 }
 
 DaemonProcess::~DaemonProcess() {
-  if (!reaped_) {
-    kill(pid_, SIGKILL);
-    Wait();
-  }
+  process_.reset();  // Killed and reaped before its stdout is closed.
   close(stdout_fd_);
-}
-
-void DaemonProcess::Signal(int signal_number) { kill(pid_, signal_number); }
-
-int DaemonProcess::Wait() {
-  int status = 0;
-  waitpid(pid_, &status, 0);
-  reaped_ = true;
-  return ExitCode(status);
 }
 
 std::unique_ptr<ChildProcess> ChildProcess::Start(

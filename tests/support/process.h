@@ -14,36 +14,6 @@
 
 namespace makegood::testing {
 
-// A running makegoodd. Killed (SIGKILL) on destruction if still running.
-class DaemonProcess {
- public:
-  // Starts `binary` with `args`, stderr to `log_path`, and waits (up to
-  // `deadline`) for its "listening on HOST:PORT" line. DEADLINE_EXCEEDED or
-  // INTERNAL (with the log) when it does not come up.
-  static absl::StatusOr<std::unique_ptr<DaemonProcess>> Start(
-      const std::string& binary, const std::vector<std::string>& args,
-      const std::string& log_path, absl::Duration deadline = absl::Seconds(30));
-
-  DaemonProcess(const DaemonProcess&) = delete;
-  DaemonProcess& operator=(const DaemonProcess&) = delete;
-  ~DaemonProcess();
-
-  int port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-
-  void Signal(int signal_number);
-  // Waits for the process to end; its exit code, or 128+signal.
-  int Wait();
-
- private:
-  DaemonProcess(pid_t pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}
-
-  pid_t pid_;
-  int stdout_fd_;
-  int port_ = 0;
-  bool reaped_ = false;
-};
-
 // Any program in the background, stdout and stderr to `log_path`, with the
 // environment as RunCommand gives it. Killed (SIGKILL) on destruction if
 // still running.
@@ -61,10 +31,42 @@ class ChildProcess {
   int Wait();
 
  private:
+  // DaemonProcess starts makegoodd its own way, then owns it as a child.
+  friend class DaemonProcess;
   explicit ChildProcess(pid_t pid) : pid_(pid) {}
 
   pid_t pid_;
   bool reaped_ = false;
+};
+
+// A running makegoodd. Killed (SIGKILL) on destruction if still running.
+class DaemonProcess {
+ public:
+  // Starts `binary` with `args`, stderr to `log_path`, and waits (up to
+  // `deadline`) for its "listening on HOST:PORT" line. DEADLINE_EXCEEDED or
+  // INTERNAL (with the log) when it does not come up.
+  static absl::StatusOr<std::unique_ptr<DaemonProcess>> Start(
+      const std::string& binary, const std::vector<std::string>& args,
+      const std::string& log_path, absl::Duration deadline = absl::Seconds(30));
+
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+  ~DaemonProcess();
+
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  void Signal(int signal_number) { process_->Signal(signal_number); }
+  // Waits for the process to end; its exit code, or 128+signal.
+  int Wait() { return process_->Wait(); }
+
+ private:
+  DaemonProcess(pid_t pid, int stdout_fd)
+      : process_(new ChildProcess(pid)), stdout_fd_(stdout_fd) {}
+
+  std::unique_ptr<ChildProcess> process_;
+  int stdout_fd_;
+  int port_ = 0;
 };
 
 struct CommandResult {
