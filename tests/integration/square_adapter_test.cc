@@ -315,7 +315,9 @@ TEST_F(SquareAdapterTest, AnOrderFromTheSquareAppIsRejectedWithTheReason) {
               HasSubstr("Square POS app"));
   int still_offered = 0;
   for (const auto& option : recovery.options()) {
-    if (option.option_id() == "o2") EXPECT_TRUE(option.declined());
+    if (option.option_id() == "o2") {
+      EXPECT_TRUE(option.declined());
+    }
     if (!option.declined()) ++still_offered;
   }
   EXPECT_GT(still_offered, 0);  // The refire is offered again.
