@@ -9,6 +9,7 @@ packages=(
   libabsl-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libssl-dev libgtest-dev libgmock-dev tzdata
   libcurl4-openssl-dev libcpp-httplib-dev
+  golang-github-gogo-googleapis-dev
 )
 
 missing=()

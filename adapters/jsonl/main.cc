@@ -4,16 +4,19 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <csignal>
 #include <iostream>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "cli/client.h"
+#include "client/connection.h"
 #include "core/event_json.h"
 #include "line_reader.h"
 #include "makegood/v1/order_events.grpc.pb.h"
@@ -32,8 +35,12 @@ constexpr int kExitInput = 2;
 volatile std::sig_atomic_t stop_requested = 0;
 void RequestStop(int) { stop_requested = 1; }
 
+// Seconds before a PublishBatch call gives up (and is retried).
+constexpr int kCallTimeoutSeconds = 30;
+
 struct Settings {
-  makegood::cli::ClientOptions client;
+  makegood::client::ConnectionOptions connection;
+  std::string token;
   std::string file;
   std::string state_path;
   bool follow = false;
@@ -50,10 +57,9 @@ struct Pending {
 
 class Publisher {
  public:
-  explicit Publisher(const Settings& settings)
+  Publisher(const Settings& settings, std::shared_ptr<grpc::Channel> channel)
       : settings_(settings),
-        stub_(makegood::v1::OrderEventService::NewStub(
-            makegood::cli::MakeChannel(settings.client))) {}
+        stub_(makegood::v1::OrderEventService::NewStub(std::move(channel))) {}
 
   // Publishes and, once makegoodd acknowledged, saves where to resume.
   // Waits out an unreachable makegoodd (retrying with backoff) unless
@@ -67,7 +73,9 @@ class Publisher {
     absl::Duration retry = absl::Milliseconds(200);
     for (;;) {
       grpc::ClientContext context;
-      makegood::cli::PrepareContext(settings_.client, context);
+      context.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::seconds(kCallTimeoutSeconds));
+      makegood::client::AddBearerToken(context, settings_.token);
       makegood::v1::PublishSummary summary;
       const grpc::Status status =
           stub_->PublishBatch(&context, request, &summary);
@@ -160,7 +168,13 @@ int Run(const Settings& settings) {
   }
   state.inode = (*reader)->inode();
 
-  Publisher publisher(settings);
+  auto channel = makegood::client::OpenChannel(settings.connection);
+  if (!channel.ok()) {
+    std::cerr << "makegood-adapter-jsonl: --tls-ca: "
+              << channel.status().message() << std::endl;
+    return kExitInput;
+  }
+  Publisher publisher(settings, *std::move(channel));
   Pending pending;
   pending.after = state;
   std::string line;
@@ -227,14 +241,14 @@ int main(int argc, char** argv) {
                  "How often --follow looks for new lines")
       ->check(CLI::Range(10, 60000))
       ->capture_default_str();
-  app.add_option("--server", settings.client.server,
+  app.add_option("--server", settings.connection.server,
                  "makegoodd address, host:port")
       ->capture_default_str();
-  app.add_option("--token", settings.client.token,
+  app.add_option("--token", settings.token,
                  "ADAPTER bearer token (env MAKEGOOD_TOKEN)")
       ->envname("MAKEGOOD_TOKEN")
       ->required();
-  app.add_option("--tls-ca", settings.client.tls_ca_file,
+  app.add_option("--tls-ca", settings.connection.tls_ca_file,
                  "Connect with TLS, trusting this PEM CA bundle")
       ->check(CLI::ExistingFile);
   try {

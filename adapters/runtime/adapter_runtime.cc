@@ -8,7 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "cli/client.h"
+#include "client/connection.h"
 #include "core/sha256.h"
 #include "snapshot_events.h"
 
@@ -37,11 +37,19 @@ std::optional<OrderSnapshot> SnapshotIn(const VendorApi& vendor,
 
 absl::StatusOr<std::unique_ptr<AdapterRuntime>> AdapterRuntime::Start(
     const makegood::v1::AdapterConfig& config, const VendorFactory& vendor) {
+  client::ConnectionOptions connection;
+  connection.server = config.makegood().server();
+  connection.tls_ca_file = config.makegood().tls_ca_file();
+  auto channel = client::OpenChannel(connection);
+  if (!channel.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("makegood.tls_ca_file: ", channel.status().message()));
+  }
   auto state = AdapterState::Open(config.state());
   if (!state.ok()) return state.status();
   std::unique_ptr<VendorApi> api = vendor(**state);
-  std::unique_ptr<AdapterRuntime> runtime(
-      new AdapterRuntime(config, std::move(api), *std::move(state)));
+  std::unique_ptr<AdapterRuntime> runtime(new AdapterRuntime(
+      config, *std::move(channel), std::move(api), *std::move(state)));
   const std::string& listen = config.listen();
   const size_t colon = listen.rfind(':');
   const std::string host = listen.substr(0, colon);
@@ -71,16 +79,14 @@ absl::StatusOr<std::unique_ptr<AdapterRuntime>> AdapterRuntime::Start(
 }
 
 AdapterRuntime::AdapterRuntime(const makegood::v1::AdapterConfig& config,
+                               std::shared_ptr<grpc::Channel> channel,
                                std::unique_ptr<VendorApi> vendor,
                                std::unique_ptr<AdapterState> state)
     : config_(config),
       vendor_(std::move(vendor)),
       state_(std::move(state)),
+      channel_(std::move(channel)),
       server_(std::make_unique<httplib::Server>()) {
-  cli::ClientOptions client;
-  client.server = config_.makegood().server();
-  client.tls_ca_file = config_.makegood().tls_ca_file();
-  channel_ = cli::MakeChannel(client);
   events_ = makegood::v1::OrderEventService::NewStub(channel_);
   acks_ = makegood::v1::RemedyCommandService::NewStub(channel_);
 
@@ -154,7 +160,7 @@ std::unique_ptr<grpc::ClientContext> AdapterRuntime::Context(
     context->set_deadline(std::chrono::system_clock::now() +
                           std::chrono::seconds(30));
   }
-  context->AddMetadata("authorization", "Bearer " + config_.makegood().token());
+  client::AddBearerToken(*context, config_.makegood().token());
   return context;
 }
 

@@ -44,6 +44,7 @@ class AdapterRuntime {
       std::function<std::unique_ptr<VendorApi>(AdapterState& state)>;
 
   // Opens the state, binds the webhook port and starts the threads.
+  // INVALID_ARGUMENT when makegood.tls_ca_file cannot be read.
   static absl::StatusOr<std::unique_ptr<AdapterRuntime>> Start(
       const makegood::v1::AdapterConfig& config, const VendorFactory& vendor);
   AdapterRuntime(const AdapterRuntime&) = delete;
@@ -56,6 +57,7 @@ class AdapterRuntime {
 
  private:
   AdapterRuntime(const makegood::v1::AdapterConfig& config,
+                 std::shared_ptr<grpc::Channel> channel,
                  std::unique_ptr<VendorApi> vendor,
                  std::unique_ptr<AdapterState> state);
 

@@ -6,7 +6,7 @@ namespace makegood::adapters {
 
 absl::StatusOr<std::unique_ptr<AdapterState>> AdapterState::Open(
     const std::string& path) {
-  auto db = store::Connection::Open(path, /*read_only=*/false);
+  auto db = sqlite::Connection::Open(path, /*read_only=*/false);
   if (!db.ok()) return db.status();
   if (absl::Status s = (*db)->Exec(R"sql(
       CREATE TABLE IF NOT EXISTS inbox(

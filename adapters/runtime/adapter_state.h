@@ -21,7 +21,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "store/sqlite_connection.h"
+#include "sqlite/connection.h"
 
 namespace makegood::adapters {
 
@@ -74,11 +74,11 @@ class AdapterState {
                            const CommandOutcome& outcome);
 
  private:
-  explicit AdapterState(std::unique_ptr<store::Connection> db)
+  explicit AdapterState(std::unique_ptr<sqlite::Connection> db)
       : db_(std::move(db)) {}
 
   absl::Mutex mu_;
-  const std::unique_ptr<store::Connection> db_ ABSL_PT_GUARDED_BY(mu_);
+  const std::unique_ptr<sqlite::Connection> db_ ABSL_PT_GUARDED_BY(mu_);
 };
 
 }  // namespace makegood::adapters

@@ -6,14 +6,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "client/command_receiver.h"
+#include "client/connection.h"
 #include "google/protobuf/util/json_util.h"
 #include "last_error.h"
 #include "makegood/v1/order_events.grpc.pb.h"
@@ -67,9 +66,8 @@ std::unique_ptr<grpc::ClientContext> NewContext(const mg_client& client,
   if (with_deadline) {
     context->set_deadline(std::chrono::system_clock::now() + client.timeout);
   }
-  const std::string& token =
-      Empty(token_override) ? client.token : std::string(token_override);
-  context->AddMetadata("authorization", "Bearer " + token);
+  makegood::client::AddBearerToken(
+      *context, Empty(token_override) ? client.token : token_override);
   return context;
 }
 
@@ -115,22 +113,15 @@ mg_status Connect(const mg_connect_options* options, mg_client** out) {
   if (options->timeout_ms < 0) {
     return Fail(MG_INVALID_ARGUMENT, "options.timeout_ms must not be negative");
   }
-  std::shared_ptr<grpc::ChannelCredentials> credentials =
-      grpc::InsecureChannelCredentials();
-  if (!Empty(options->tls_ca_file)) {
-    std::ifstream in(options->tls_ca_file, std::ios::binary);
-    std::stringstream pem;
-    if (!in || !(pem << in.rdbuf())) {
-      return Fail(MG_INVALID_ARGUMENT,
-                  std::string("options.tls_ca_file: cannot read ") +
-                      options->tls_ca_file);
-    }
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = pem.str();
-    credentials = grpc::SslCredentials(ssl);
+  auto credentials = makegood::client::ChannelCredentialsFor(
+      Empty(options->tls_ca_file) ? "" : options->tls_ca_file);
+  if (!credentials.ok()) {
+    return Fail(
+        MG_INVALID_ARGUMENT,
+        "options.tls_ca_file: " + std::string(credentials.status().message()));
   }
   auto client = std::make_unique<mg_client>();
-  client->channel = grpc::CreateChannel(options->target, credentials);
+  client->channel = grpc::CreateChannel(options->target, *credentials);
   client->token = options->token;
   client->timeout = std::chrono::milliseconds(
       options->timeout_ms == 0 ? 10000 : options->timeout_ms);

@@ -19,17 +19,18 @@ std::string Or(const std::string& value, const char* fallback = "-") {
   return value.empty() ? fallback : value;
 }
 
-void PrintCheck(const Check& check) {
+void PrintCheck(const Check& check, const TimeDisplay& times) {
   std::cout << "Check " << check.check_id() << "  "
             << Check::State_Name(check.state()) << "  table "
             << Or(check.table()) << "  guests "
             << (check.guest_count() > 0 ? std::to_string(check.guest_count())
                                         : "-")
             << "  server " << Or(check.server_id()) << "\n";
-  std::cout << "opened " << When(check.has_opened_at(), check.opened_at())
-            << "  paid " << When(check.has_paid_at(), check.paid_at())
-            << "  closed " << When(check.has_closed_at(), check.closed_at())
-            << "\n\n";
+  std::cout << "opened " << times.When(check.has_opened_at(), check.opened_at())
+            << "  paid " << times.When(check.has_paid_at(), check.paid_at())
+            << "  closed "
+            << times.When(check.has_closed_at(), check.closed_at()) << "  ("
+            << times.Caption() << ")\n\n";
   Table items({"LINE", "ITEM", "STATION", "QTY", "PRICE", "STATE", "ORDERED",
                "FIRED", "SERVED", "NOTE"});
   for (const auto& item : check.items()) {
@@ -38,14 +39,14 @@ void PrintCheck(const Check& check) {
       note = absl::StrCat(note.empty() ? "" : note + "; ", "POS discount ",
                           Amount(item.pos_discounts()));
     }
-    items.AddRow({item.line_id(), Or(item.name(), "(not yet known)"),
-                  Or(item.station()),
-                  item.quantity() > 0 ? std::to_string(item.quantity()) : "-",
-                  item.has_unit_price() ? Amount(item.unit_price()) : "-",
-                  makegood::v1::ItemState_Name(item.state()),
-                  When(item.has_ordered_at(), item.ordered_at(), "%H:%M"),
-                  When(item.has_fired_at(), item.fired_at(), "%H:%M"),
-                  When(item.has_served_at(), item.served_at(), "%H:%M"), note});
+    items.AddRow(
+        {item.line_id(), Or(item.name(), "(not yet known)"), Or(item.station()),
+         item.quantity() > 0 ? std::to_string(item.quantity()) : "-",
+         item.has_unit_price() ? Amount(item.unit_price()) : "-",
+         makegood::v1::ItemState_Name(item.state()),
+         times.When(item.has_ordered_at(), item.ordered_at(), "%H:%M"),
+         times.When(item.has_fired_at(), item.fired_at(), "%H:%M"),
+         times.When(item.has_served_at(), item.served_at(), "%H:%M"), note});
   }
   items.Print(std::cout);
   const std::string& currency = check.subtotal().currency();
@@ -63,7 +64,8 @@ int RunShow(const ClientOptions& options, const std::string& check_id) {
   request.set_check_id(check_id);
   Check check;
   grpc::Status status = stub->GetCheck(&context, request, &check);
-  return PrintAnswer(options, status, check, [&] { PrintCheck(check); });
+  return PrintAnswer(options, status, check,
+                     [&] { PrintCheck(check, ScreenTimes(options)); });
 }
 
 int RunList(const ClientOptions& options, bool open_only, int limit) {
@@ -79,7 +81,7 @@ int RunList(const ClientOptions& options, bool open_only, int limit) {
     request.set_page_token(token);
     makegood::v1::ListChecksResponse page;
     grpc::Status status = stub->ListChecks(&context, request, &page);
-    if (!status.ok()) return ReportRpcError(status);
+    if (!status.ok()) return ReportRpcError(options, status);
     for (auto& check : *page.mutable_checks())
       *all.add_checks() = std::move(check);
     token = page.next_page_token();
@@ -88,22 +90,36 @@ int RunList(const ClientOptions& options, bool open_only, int limit) {
     PrintJson(all);
     return kExitOk;
   }
+  const TimeDisplay times = ScreenTimes(options);
   Table table({"CHECK", "STATE", "TABLE", "GUESTS", "SERVER", "OPENED",
                "SUBTOTAL", "PAID"});
   for (const auto& check : all.checks()) {
     table.AddRow(
         {check.check_id(), Check::State_Name(check.state()), Or(check.table()),
          check.guest_count() > 0 ? std::to_string(check.guest_count()) : "-",
-         Or(check.server_id()), When(check.has_opened_at(), check.opened_at()),
+         Or(check.server_id()),
+         times.When(check.has_opened_at(), check.opened_at()),
          Amount(check.subtotal()), Amount(check.paid_total())});
   }
   table.Print(std::cout);
   std::cout << all.checks_size() << (open_only ? " open" : "") << " checks"
-            << (token.empty() ? "" : " (more: raise --limit)") << std::endl;
+            << (token.empty() ? "" : " (more: raise --limit)") << ", "
+            << times.Caption() << std::endl;
   return kExitOk;
 }
 
 }  // namespace
+
+TimeDisplay ScreenTimes(const ClientOptions& options) {
+  if (options.utc) return TimeDisplay::Utc();
+  auto stub = makegood::v1::CheckService::NewStub(MakeChannel(options));
+  grpc::ClientContext context;
+  PrepareContext(options, context);
+  makegood::v1::Location location;
+  grpc::Status status = stub->GetLocation(
+      &context, makegood::v1::GetLocationRequest(), &location);
+  return TimeDisplay::InZone(status.ok() ? location.timezone() : "");
+}
 
 void AddChecksCommand(CLI::App& app, const ClientOptions& options,
                       int* exit_code) {

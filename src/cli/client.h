@@ -1,7 +1,8 @@
 #ifndef MAKEGOOD_CLI_CLIENT_H_
 #define MAKEGOOD_CLI_CLIENT_H_
 
-// How the CLI reaches makegoodd: channel, credentials, output format.
+// How the CLI reaches makegoodd (through src/client: channel, TLS, token)
+// and shows the answers: exit codes, output format, errors.
 
 #include <grpcpp/grpcpp.h>
 
@@ -9,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/time/time.h"
 #include "google/protobuf/message.h"
 
 namespace makegood::cli {
@@ -29,12 +31,21 @@ struct ClientOptions {
   // PEM CA bundle: connect with TLS, trusting it.
   std::string tls_ca_file;
   OutputFormat output = OutputFormat::kTable;
+  // Tables and screens show times in UTC instead of the location's time
+  // zone (--utc). JSON output is always RFC 3339 UTC.
+  bool utc = false;
   // Seconds before a call gives up.
   int timeout_seconds = 30;
 };
 
-// A channel to the server, TLS when a CA file is given.
-std::shared_ptr<grpc::Channel> MakeChannel(const ClientOptions& options);
+// A channel to the server with client::ChannelCredentialsFor, TLS when a
+// CA file is given, and `arguments` (a long-lived stream sets its reconnect
+// backoff there). Should the CA file have become unreadable since --tls-ca
+// was checked, says so and connects with TLS trusting the system's roots,
+// never in plaintext.
+std::shared_ptr<grpc::Channel> MakeChannel(
+    const ClientOptions& options,
+    const grpc::ChannelArguments& arguments = grpc::ChannelArguments());
 
 // Sets the deadline and the bearer token on a call.
 void PrepareContext(const ClientOptions& options, grpc::ClientContext& context);
@@ -55,8 +66,38 @@ int PrintAnswer(const ClientOptions& options, const grpc::Status& status,
                 const google::protobuf::Message& message,
                 const std::function<void()>& print_table);
 
-// Prints a failed call as "makegood: CODE: message" and returns exit 1.
-int ReportRpcError(const grpc::Status& status);
+// What a failed call says, read from the google.rpc.Status that makegoodd
+// puts in grpc::Status::error_details(): the ErrorInfo of domain
+// "makegood.v1" and, for INVALID_ARGUMENT, the BadRequest. `reason` and
+// `field` stay empty when the status carries no such details (an older
+// makegoodd, a failure of the connection itself).
+struct RpcError {
+  // The canonical code's name: "FAILED_PRECONDITION".
+  std::string code;
+  // The English message, for people.
+  std::string message;
+  // A makegood.v1.Error.Reason name: "OVER_AUTHORITY"; "" when none.
+  std::string reason;
+  // The first offending field's path: "line_ids[2]"; "" when none.
+  std::string field;
+};
+RpcError ReadRpcError(const grpc::Status& status);
+
+// For people: "FAILED_PRECONDITION (OVER_AUTHORITY): cannot approve: ...",
+// or "UNAVAILABLE: ..." without a reason.
+std::string RpcErrorText(const RpcError& error);
+
+// For programs, one line of JSON:
+// {"code":"FAILED_PRECONDITION","message":"...","reason":"OVER_AUTHORITY",
+//  "field":"..."}, "reason" and "field" only when set, and
+// "retry_in_seconds" when `retry_in` is positive (a watch reconnecting).
+std::string RpcErrorJson(const RpcError& error,
+                         absl::Duration retry_in = absl::ZeroDuration());
+
+// Prints a failed call on stderr and returns exit 1 (kExitServerSaidNo):
+// "makegood: " and RpcErrorText, or with --output json RpcErrorJson alone
+// (stdout keeps answers only, so a program reads an answer or nothing).
+int ReportRpcError(const ClientOptions& options, const grpc::Status& status);
 
 }  // namespace makegood::cli
 

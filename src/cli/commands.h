@@ -7,6 +7,7 @@
 
 #include "CLI/CLI.hpp"
 #include "cli/client.h"
+#include "cli/format.h"
 
 namespace makegood::cli {
 
@@ -22,8 +23,15 @@ void AddRecoveryCommands(CLI::App& app, const ClientOptions& options,
 // report eod|causes|staff, followups due|done.
 void AddReportCommands(CLI::App& app, const ClientOptions& options,
                        int* exit_code);
-// ledger verify: reads the database file, not the server.
-void AddLedgerCommand(CLI::App& app, int* exit_code);
+// ledger verify|head: read the database file (read-only), not the server.
+void AddLedgerCommand(CLI::App& app, const ClientOptions& options,
+                      int* exit_code);
+
+// How a screen (table output) shows times: in UTC with --utc; otherwise in
+// the location's time zone as makegoodd tells it (CheckService.GetLocation,
+// one more call). When that call fails, in UTC, which the caption says.
+// Defined with the checks commands, whose service answers it.
+TimeDisplay ScreenTimes(const ClientOptions& options);
 
 }  // namespace makegood::cli
 

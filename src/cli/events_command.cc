@@ -37,7 +37,7 @@ int RunPublish(const ClientOptions& options, const std::string& path) {
   }
   writer->WritesDone();
   grpc::Status status = writer->Finish();
-  if (!status.ok()) return ReportRpcError(status);
+  if (!status.ok()) return ReportRpcError(options, status);
   if (options.output == OutputFormat::kJson) {
     PrintJson(summary, /*print_zero_values=*/true);
   } else {

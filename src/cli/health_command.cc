@@ -43,7 +43,7 @@ int RunHealth(const ClientOptions& options) {
                    done.Notify();
                  });
   done.WaitForNotification();
-  if (!status.ok()) return ReportRpcError(status);
+  if (!status.ok()) return ReportRpcError(options, status);
   std::vector<grpc::Slice> slices;
   response.Dump(&slices);
   std::string bytes;

@@ -30,8 +30,16 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   const std::map<std::string, OutputFormat> formats{
       {"table", OutputFormat::kTable}, {"json", OutputFormat::kJson}};
-  app.add_option("--output,-o", options.output, "table (default) or json")
+  app.add_option("--output,-o", options.output,
+                 "table (default) or json: answers as JSON on stdout; a "
+                 "refusal as one JSON line on stderr, "
+                 "{\"code\",\"message\",\"reason\",\"field\"}, with "
+                 "reason a makegood.v1.Error.Reason name (errors.proto)")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+  app.add_flag("--utc", options.utc,
+               "Show times in UTC instead of the location's time zone "
+               "(reports keep the location's business day and hours; "
+               "json output is always UTC)");
   app.add_option("--timeout", options.timeout_seconds,
                  "Seconds before a call gives up")
       ->check(CLI::PositiveNumber)
@@ -41,14 +49,17 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit status: 0 ok, 1 the server said no (or is unreachable), "
-      "2 usage or input error.");
+      "2 usage or input error. A refusal names its code and reason, "
+      "\"FAILED_PRECONDITION (OVER_AUTHORITY): ...\"; with --output json "
+      "it is a JSON line on stderr that programs read instead of the "
+      "English.");
 
   makegood::cli::AddHealthCommand(app, options, &exit_code);
   makegood::cli::AddEventsCommand(app, options, &exit_code);
   makegood::cli::AddChecksCommand(app, options, &exit_code);
   makegood::cli::AddRecoveryCommands(app, options, &exit_code);
   makegood::cli::AddReportCommands(app, options, &exit_code);
-  makegood::cli::AddLedgerCommand(app, &exit_code);
+  makegood::cli::AddLedgerCommand(app, options, &exit_code);
 
   try {
     app.parse(argc, argv);

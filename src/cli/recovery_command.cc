@@ -1,17 +1,19 @@
 // `makegood flag`, `apply`, `approve`, `outcome`, `recoveries list|show` and
 // `watch`: the recovery flow from a terminal.
 
+#include <chrono>
 #include <iostream>
 #include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cli/commands.h"
 #include "cli/format.h"
+#include "cli/watch_screen.h"
 #include "core/discount_code.h"
-#include "core/proto_time.h"
 #include "makegood/v1/recovery.grpc.pb.h"
 #include "report/text_table.h"
 
@@ -23,7 +25,7 @@ using report::Table;
 using makegood::v1::AppliedRemedy;
 using makegood::v1::RecoveryCase;
 
-void PrintCase(const RecoveryCase& c) {
+void PrintCase(const RecoveryCase& c, const TimeDisplay& times) {
   std::cout << "Case " << c.case_id() << "  "
             << RecoveryCase::Status_Name(c.status()) << "  check "
             << c.check_id()
@@ -34,8 +36,8 @@ void PrintCase(const RecoveryCase& c) {
             << c.category_id() << " "
             << makegood::v1::Severity_Name(c.severity()) << "  flagged by "
             << c.flagged_by() << " at "
-            << When(c.has_flagged_at(), c.flagged_at()) << "  cost so far "
-            << Amount(c.total_cost()) << "\n";
+            << times.When(c.has_flagged_at(), c.flagged_at())
+            << "  cost so far " << Amount(c.total_cost()) << "\n";
   if (!c.guest_words().empty())
     std::cout << "Guest: \"" << c.guest_words() << "\"\n";
   if (!c.guidance().empty()) std::cout << "Guidance: " << c.guidance() << "\n";
@@ -76,12 +78,14 @@ void PrintCase(const RecoveryCase& c) {
   }
   if (c.has_follow_up_due())
     std::cout << "Follow-up due "
-              << When(c.has_follow_up_due(), c.follow_up_due()) << "\n";
+              << times.When(c.has_follow_up_due(), c.follow_up_due()) << "\n";
+  std::cout << "\n(" << times.Caption() << ")\n";
 }
 
 int Show(const ClientOptions& options, const grpc::Status& status,
          const RecoveryCase& c) {
-  return PrintAnswer(options, status, c, [&] { PrintCase(c); });
+  return PrintAnswer(options, status, c,
+                     [&] { PrintCase(c, ScreenTimes(options)); });
 }
 
 template <typename Enum>
@@ -315,53 +319,95 @@ void AddRecoveries(CLI::App& app, const ClientOptions& options,
     grpc::Status result =
         Stub(options)->ListRecoveries(&context, req, &response);
     *exit_code = PrintAnswer(options, result, response, [&] {
+      const TimeDisplay times = ScreenTimes(options);
       Table table({"CASE", "STATUS", "CHECK", "CATEGORY", "SEVERITY",
                    "FLAGGED BY", "FLAGGED AT", "COST"});
       for (const auto& c : response.cases()) {
         table.AddRow({c.case_id(), RecoveryCase::Status_Name(c.status()),
                       c.check_id(), c.category_id(),
                       makegood::v1::Severity_Name(c.severity()), c.flagged_by(),
-                      When(c.has_flagged_at(), c.flagged_at()),
+                      times.When(c.has_flagged_at(), c.flagged_at()),
                       Amount(c.total_cost())});
       }
       table.Print(std::cout);
-      std::cout << response.cases_size() << " cases" << std::endl;
+      std::cout << response.cases_size() << " cases, " << times.Caption()
+                << std::endl;
     });
   });
 }
 
+// Says on stderr that the stream was lost and when the watch reconnects.
+void ReportWatchLost(const ClientOptions& options, const grpc::Status& status,
+                     absl::Duration retry_in) {
+  RpcError error = ReadRpcError(status);
+  if (status.ok()) error.message = "makegoodd ended the stream";
+  if (options.output == OutputFormat::kJson) {
+    std::cerr << RpcErrorJson(error, retry_in) << std::endl;
+    return;
+  }
+  std::cerr << "makegood: watch: "
+            << (status.ok() ? error.message : RpcErrorText(error))
+            << "; reconnecting in " << absl::FormatDuration(retry_in)
+            << std::endl;
+}
+
 void AddWatch(CLI::App& app, const ClientOptions& options, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
-      "watch", "Follow case changes and alerts live (MANAGER); Ctrl-C stops");
+      "watch",
+      "Follow case changes and alerts live (MANAGER); Ctrl-C stops. Starts "
+      "with what is pending; when the stream is lost, reconnects by itself "
+      "(0.5 s, doubling to 10 s) and shows what it missed, or a fresh "
+      "snapshot. With --output json, one RecoveryUpdate per line.");
   cmd->callback([=, &options] {
-    grpc::ClientContext context;
-    PrepareContext(options, context);
-    // A watch runs until stopped: no deadline.
-    context.set_deadline(std::chrono::system_clock::time_point::max());
-    auto reader = Stub(options)->WatchRecoveries(
-        &context, makegood::v1::WatchRecoveriesRequest());
-    makegood::v1::RecoveryUpdate update;
-    while (reader->Read(&update)) {
-      if (options.output == OutputFormat::kJson) {
-        PrintJson(update);
-        continue;
-      }
-      const std::string at = absl::FormatTime(
-          "%H:%M:%S", core::FromProto(update.at()), absl::LocalTimeZone());
-      if (update.has_alert()) {
-        std::cout << at << "  ALERT "
-                  << makegood::v1::Alert::Kind_Name(update.alert().kind())
-                  << "  " << update.alert().message() << std::endl;
-      } else {
-        const auto& c = update.case_changed();
-        std::cout << at << "  " << c.case_id() << "  "
-                  << RecoveryCase::Status_Name(c.status()) << "  check "
-                  << c.check_id() << "  " << c.category_id() << "  cost "
-                  << Amount(c.total_cost()) << std::endl;
-      }
+    const bool table = options.output != OutputFormat::kJson;
+    // Asked once, before the stream: the zone is named in the screen's
+    // first line.
+    const TimeDisplay times = table ? ScreenTimes(options) : TimeDisplay::Utc();
+    if (table) {
+      std::cout << "Watching case changes and alerts; " << times.Caption()
+                << std::endl;
     }
-    grpc::Status status = reader->Finish();
-    *exit_code = status.ok() ? kExitOk : ReportRpcError(status);
+    // The channel's own reconnect backoff no longer than the watch's.
+    grpc::ChannelArguments arguments;
+    arguments.SetInt(
+        GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
+        static_cast<int>(absl::ToInt64Milliseconds(kFirstWatchRetry)));
+    arguments.SetInt(
+        GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+        static_cast<int>(absl::ToInt64Milliseconds(kLongestWatchRetry)));
+    auto stub =
+        makegood::v1::RecoveryService::NewStub(MakeChannel(options, arguments));
+    WatchScreen screen(times);
+    ResumePoint resume;
+    absl::Duration retry = kFirstWatchRetry;
+    for (;;) {
+      grpc::ClientContext context;
+      PrepareContext(options, context);
+      // A watch runs until stopped: no deadline.
+      context.set_deadline(std::chrono::system_clock::time_point::max());
+      auto reader = stub->WatchRecoveries(&context, resume.Request());
+      screen.StreamStarted();
+      makegood::v1::RecoveryUpdate update;
+      while (reader->Read(&update)) {
+        resume.Saw(update);
+        // Caught up: the next outage starts the backoff afresh.
+        if (update.has_caught_up()) retry = kFirstWatchRetry;
+        if (table) {
+          std::cout << screen.Line(update) << std::endl;
+        } else {
+          PrintJson(update);
+        }
+      }
+      const grpc::Status status = reader->Finish();
+      if (!WatchReconnects(status)) {
+        *exit_code = ReportRpcError(options, status);
+        return;
+      }
+      ReportWatchLost(options, status, retry);
+      // Client runtime behaviour: the screen waits before it calls again.
+      absl::SleepFor(retry);
+      retry = NextWatchRetry(retry);
+    }
   });
 }
 

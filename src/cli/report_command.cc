@@ -8,11 +8,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "cli/commands.h"
 #include "cli/format.h"
 #include "core/discount_code.h"
-#include "core/proto_time.h"
 #include "makegood/v1/report.grpc.pb.h"
 #include "report/render.h"
 #include "report/text_table.h"
@@ -112,7 +110,7 @@ void AddEndOfDay(CLI::App* report, const ClientOptions& options,
     makegood::v1::EndOfDayReport response;
     grpc::Status status = Stub(options)->EndOfDay(&context, request, &response);
     if (!status.ok()) {
-      *exit_code = ReportRpcError(status);
+      *exit_code = ReportRpcError(options, status);
       return;
     }
     *exit_code =
@@ -146,7 +144,7 @@ void AddPeriodReport(CLI::App* report, const ClientOptions& options,
     Response response;
     grpc::Status status = call(*Stub(options), &context, request, &response);
     if (!status.ok()) {
-      *exit_code = ReportRpcError(status);
+      *exit_code = ReportRpcError(options, status);
       return;
     }
     *exit_code = Emit(*output, Rendered<Response>(FormatOf(*output, options),
@@ -165,22 +163,25 @@ void AddFollowUps(CLI::App& app, const ClientOptions& options, int* exit_code) {
       ->capture_default_str();
   due->callback([=, &options] {
     makegood::v1::ListFollowUpsRequest request;
-    *request.mutable_due_by() =
-        core::ToProto(absl::Now() + absl::Hours(24) * *within);
+    // Counted from the daemon's clock (simulated or not), not this machine's.
+    request.mutable_due_within()->set_seconds(int64_t{24 * 3600} * *within);
     grpc::ClientContext context;
     PrepareContext(options, context);
     makegood::v1::ListFollowUpsResponse response;
     grpc::Status status =
         Stub(options)->ListFollowUps(&context, request, &response);
     *exit_code = PrintAnswer(options, status, response, [&] {
+      const TimeDisplay times = ScreenTimes(options);
       report::Table table(
           {"CASE", "DUE", "CATEGORY", "CHECK", "NAME", "EMAIL", "PHONE"});
       for (const auto& f : response.follow_ups()) {
-        table.AddRow({f.case_id(), When(f.has_due_at(), f.due_at()),
+        table.AddRow({f.case_id(), times.When(f.has_due_at(), f.due_at()),
                       f.category_id(), f.check_id(), f.contact().name(),
                       f.contact().email(), f.contact().phone()});
       }
       table.Print(std::cout);
+      std::cout << response.follow_ups_size() << " follow-ups, "
+                << times.Caption() << std::endl;
     });
   });
   CLI::App* done = cmd->add_subcommand("done", "Mark a follow-up done");
@@ -203,9 +204,11 @@ void AddFollowUps(CLI::App& app, const ClientOptions& options, int* exit_code) {
     grpc::Status status =
         Stub(options)->CompleteFollowUp(&context, request, &response);
     *exit_code = PrintAnswer(options, status, response, [&] {
+      const TimeDisplay times = ScreenTimes(options);
       std::cout << "Follow-up of case " << response.case_id() << " done by "
                 << response.done_by() << " at "
-                << When(response.has_done_at(), response.done_at()) << "\n";
+                << times.When(response.has_done_at(), response.done_at())
+                << " (" << times.Caption() << ")\n";
     });
   });
 }

@@ -161,6 +161,10 @@ class Validator {
                                          "' is already used by another "
                                          "staff member or device"));
       }
+      if (!c.person_id().empty() && !IsIdentifier(c.person_id())) {
+        Error(path + ".person_id",
+              "must be 1 to 64 letters, digits, '-', '_' or '.'");
+      }
       if (c.role() == v1::ROLE_UNSPECIFIED) {
         Error(path + ".role",
               "is required (SERVER, MANAGER, ADAPTER, REPORTER or ADMIN)");
@@ -281,6 +285,14 @@ class Validator {
     if (kind == v1::REFUND) {
       CheckPositiveAmount(path + ".amount", remedy.amount(), false);
     }
+    if (!remedy.max_value().empty()) {
+      if (kind != v1::DISCOUNT_CODE || remedy.percent() == 0) {
+        Error(path + ".max_value",
+              "caps the face value of a percent DISCOUNT_CODE only");
+      } else {
+        CheckPositiveAmount(path + ".max_value", remedy.max_value(), true);
+      }
+    }
     if (kind == v1::DISCOUNT_CODE && remedy.expires_after_days() <= 0) {
       Error(path + ".expires_after_days",
             "must be a positive number of days for DISCOUNT_CODE");
@@ -370,6 +382,12 @@ class Validator {
     if (recurring.window_minutes() < 0) {
       Error("recurring.window_minutes", "must be positive");
     }
+    const int hours = config_.recovery().flag_closed_within_hours();
+    if (hours < 0 || hours > 24 * 366) {
+      Error("recovery.flag_closed_within_hours",
+            absl::StrCat("must be 1 to 8784 hours (0: the default ",
+                         kDefaultFlagClosedWithinHours, "), got ", hours));
+    }
     const auto& loss = config_.loss_prevention();
     if (loss.median_multiple() != 0 && !(loss.median_multiple() >= 1.0)) {
       Error("loss_prevention.median_multiple", "must be at least 1");
@@ -417,6 +435,10 @@ void ApplyDefaults(Config& config) {
   if (recurring->count() == 0) recurring->set_count(kDefaultRecurringCount);
   if (recurring->window_minutes() == 0) {
     recurring->set_window_minutes(kDefaultRecurringWindowMinutes);
+  }
+  auto* recovery = config.mutable_recovery();
+  if (recovery->flag_closed_within_hours() == 0) {
+    recovery->set_flag_closed_within_hours(kDefaultFlagClosedWithinHours);
   }
   auto* loss = config.mutable_loss_prevention();
   if (loss->median_multiple() == 0) {

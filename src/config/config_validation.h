@@ -24,6 +24,7 @@ inline constexpr int kDefaultRecurringWindowMinutes = 90;
 inline constexpr double kDefaultMedianMultiple = 2.0;
 inline constexpr int kDefaultEndOfShiftMinutes = 30;
 inline constexpr int kDefaultRepeatGuestCases = 2;
+inline constexpr int kDefaultFlagClosedWithinHours = 24;
 
 // Every problem found, each "field.path: what is wrong"; empty when valid.
 std::vector<std::string> ValidateConfig(const makegood::v1::Config& config);

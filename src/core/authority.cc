@@ -19,6 +19,7 @@ AuthorityDecision CheckAuthority(const RecoveryRules& rules,
   auto money = [&](int64_t minor) { return FormatAmount(minor, currency); };
   const std::string role_name = makegood::v1::Role_Name(role);
   const RoleAuthority* limits = rules.AuthorityOf(role);
+  if (limits == nullptr && role == makegood::v1::ADMIN) return decision;
   if (limits == nullptr) {
     decision.needs_approval = true;
     decision.reason =
@@ -43,15 +44,18 @@ AuthorityDecision CheckAuthority(const RecoveryRules& rules,
                                    money(in_shift), ")");
     return decision;
   }
-  const int64_t in_day = spent.location_in_day + cost_minor;
-  if (auto budget = rules.location_daily_budget_minor();
-      budget && in_day > *budget) {
-    decision.needs_approval = true;
-    decision.reason =
-        absl::StrCat("over the location's daily budget of ", money(*budget),
-                     " (today would reach ", money(in_day), ")");
-  }
   return decision;
+}
+
+std::string CheckDailyBudget(const RecoveryRules& rules, int64_t cost_minor,
+                             int64_t location_in_day_minor) {
+  const auto budget = rules.location_daily_budget_minor();
+  const int64_t in_day = location_in_day_minor + cost_minor;
+  if (cost_minor <= 0 || !budget || in_day <= *budget) return "";
+  return absl::StrCat("over the location's daily budget of ",
+                      FormatAmount(*budget, rules.currency()),
+                      " (today would reach ",
+                      FormatAmount(in_day, rules.currency()), ")");
 }
 
 std::string CheckApproverLimit(const RecoveryRules& rules,
@@ -59,6 +63,11 @@ std::string CheckApproverLimit(const RecoveryRules& rules,
                                int64_t case_total_with_it_minor) {
   const RoleAuthority* limits = rules.AuthorityOf(approver_role);
   const std::string role_name = makegood::v1::Role_Name(approver_role);
+  if (approver_role != makegood::v1::MANAGER &&
+      approver_role != makegood::v1::ADMIN) {
+    return absl::StrCat("the ", role_name, " role does not approve remedies");
+  }
+  if (limits == nullptr && approver_role == makegood::v1::ADMIN) return "";
   if (limits == nullptr) {
     return absl::StrCat("the ", role_name,
                         " role has no authority configured to approve it");
@@ -71,6 +80,24 @@ std::string CheckApproverLimit(const RecoveryRules& rules,
         FormatAmount(case_total_with_it_minor, rules.currency()), ")");
   }
   return "";
+}
+
+std::string CheckSomeoneCanApprove(const RecoveryRules& rules,
+                                   const std::string& requester_person,
+                                   int64_t case_total_with_it_minor) {
+  std::string why_not;
+  for (const auto& [id, role] : rules.Credentials()) {
+    if (role != makegood::v1::MANAGER && role != makegood::v1::ADMIN) continue;
+    if (rules.PersonOf(id) == requester_person) continue;
+    const std::string over =
+        CheckApproverLimit(rules, role, case_total_with_it_minor);
+    if (over.empty()) return "";
+    if (why_not.empty()) why_not = over;
+  }
+  if (why_not.empty()) {
+    return "no other MANAGER or ADMIN is configured to approve it";
+  }
+  return absl::StrCat("nobody configured can approve it: ", why_not);
 }
 
 }  // namespace makegood::core

@@ -37,20 +37,35 @@ struct AuthorityDecision {
   std::string reason;
 };
 
-// Costless remedies never need approval. Otherwise every limit that
-// applies must hold: the role's per-case and per-shift limits and the
-// location's daily budget. A role without limits needs approval for any
-// cost.
+// Costless remedies never need approval. Otherwise the role's per-case and
+// per-shift limits must hold. A role without limits needs approval for any
+// cost, except ADMIN, which has no limit unless one is configured. The
+// daily budget is not an approval matter: see CheckDailyBudget.
 AuthorityDecision CheckAuthority(const RecoveryRules& rules,
                                  makegood::v1::Role role, int64_t cost_minor,
                                  const Spent& spent);
 
-// Whether a manager approving may take the remedy on: the approver's own
-// per-case limit must hold for the case's total with it. The empty string
-// when it may, otherwise why not.
+// Whether the location may give `cost_minor` more today: the daily budget
+// binds everyone, approvals included. The empty string when it may,
+// otherwise why not.
+std::string CheckDailyBudget(const RecoveryRules& rules, int64_t cost_minor,
+                             int64_t location_in_day_minor);
+
+// Whether a person of `approver_role` may approve a remedy that takes the
+// case's total to `case_total_with_it_minor`: MANAGER within its own
+// configured max_per_case (no entry: it cannot approve money), ADMIN within
+// its entry if it has one, otherwise without limit; no other role approves.
+// The empty string when they may, otherwise why not.
 std::string CheckApproverLimit(const RecoveryRules& rules,
                                makegood::v1::Role approver_role,
                                int64_t case_total_with_it_minor);
+
+// Whether some credential of the configuration, held by a person other than
+// `requester_person`, could approve such a remedy. The empty string when
+// someone could, otherwise why nobody can.
+std::string CheckSomeoneCanApprove(const RecoveryRules& rules,
+                                   const std::string& requester_person,
+                                   int64_t case_total_with_it_minor);
 
 }  // namespace makegood::core
 

@@ -147,8 +147,14 @@ int64_t RemedyCost(const CompiledRemedy& compiled, const PolicyInput& input) {
       return ItemsValue(input.flagged);
     case makegood::v1::COMPLIMENTARY_ITEM:
       return compiled.value_minor;
+    case makegood::v1::DISCOUNT_CODE: {
+      if (remedy.percent() <= 0) return compiled.amount_minor;
+      const int64_t face = PercentOf(input.check_value_minor, remedy.percent());
+      return compiled.max_value_minor
+                 ? std::min(face, *compiled.max_value_minor)
+                 : face;
+    }
     case makegood::v1::REMAKE:
-    case makegood::v1::DISCOUNT_CODE:
     case makegood::v1::MANAGER_VISIT:
     default:
       return 0;

@@ -49,6 +49,8 @@ struct PolicyInput {
   bool check_settled = false;  // Paid or closed.
   // What is left of the check's value for money-off remedies.
   int64_t check_remaining_minor = 0;
+  // The check's subtotal: what a percent next-visit code is a percent of.
+  int64_t check_value_minor = 0;
   // Cases on this check including this one (2: the second problem).
   int problems_on_check = 1;
   // When the check's guest had earlier cases (any order).
@@ -67,7 +69,9 @@ PolicyDecision ChooseRemedies(const RecoveryRules& rules,
 // What `remedy` would cost the business on this case, in minor units,
 // never more than the value left: the flagged lines' remaining value for
 // item remedies, the check's for check remedies. REMAKE and MANAGER_VISIT
-// cost nothing; a DISCOUNT_CODE costs nothing until it is redeemed.
+// cost nothing. A DISCOUNT_CODE costs its face value: its amount, or its
+// percent of the check's subtotal capped by its max_value (reports count
+// it when redeemed instead, at what the POS took off).
 int64_t RemedyCost(const CompiledRemedy& remedy, const PolicyInput& input);
 
 // `percent` of `amount_minor`, rounded half up to the minor unit

@@ -62,6 +62,11 @@ absl::StatusOr<RecoveryRules> RecoveryRules::Compile(
       if (!amount.ok()) return amount.status();
       compiled.amount_minor = *amount;
     }
+    if (!remedy.max_value().empty()) {
+      auto cap = Amount(path + ".max_value", remedy.max_value(), currency);
+      if (!cap.ok()) return cap.status();
+      compiled.max_value_minor = *cap;
+    }
     rules.remedies_[remedy.id()] = std::move(compiled);
   }
   const auto& authority = config.authority();
@@ -87,6 +92,14 @@ absl::StatusOr<RecoveryRules> RecoveryRules::Compile(
     if (!budget.ok()) return budget.status();
     rules.daily_budget_minor_ = *budget;
   }
+  for (const auto* list : {&config.staff(), &config.devices()}) {
+    for (const auto& credential : *list) {
+      rules.credentials_[credential.id()] = CredentialFacts{
+          credential.person_id().empty() ? credential.id()
+                                         : credential.person_id(),
+          credential.role()};
+    }
+  }
   for (int i = 0; i < config.policy_size(); ++i) {
     const auto& rule = config.policy(i);
     CompiledRule compiled;
@@ -102,6 +115,23 @@ absl::StatusOr<RecoveryRules> RecoveryRules::Compile(
     rules.rules_.push_back(std::move(compiled));
   }
   return rules;
+}
+
+std::string RecoveryRules::PersonOf(const std::string& credential_id) const {
+  auto it = credentials_.find(credential_id);
+  return it == credentials_.end() ? credential_id : it->second.person_id;
+}
+
+std::vector<std::pair<std::string, makegood::v1::Role>>
+RecoveryRules::Credentials() const {
+  std::vector<std::pair<std::string, makegood::v1::Role>> out;
+  for (const auto& [id, facts] : credentials_) out.emplace_back(id, facts.role);
+  return out;
+}
+
+absl::Duration RecoveryRules::flag_closed_within() const {
+  const int hours = config_.recovery().flag_closed_within_hours();
+  return absl::Hours(hours > 0 ? hours : 24);
 }
 
 const makegood::v1::Category* RecoveryRules::FindCategory(

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -28,6 +29,8 @@ struct CompiledRemedy {
   makegood::v1::Remedy remedy;
   int64_t value_minor = 0;   // COMPLIMENTARY_ITEM's configured value.
   int64_t amount_minor = 0;  // A fixed amount; 0 when `percent` is used.
+  // DISCOUNT_CODE with a percent: the cap of its face value.
+  std::optional<int64_t> max_value_minor;
 };
 
 struct CompiledRule {
@@ -66,6 +69,14 @@ class RecoveryRules {
     return daily_budget_minor_;
   }
   const std::vector<CompiledRule>& rules() const { return rules_; }
+  // The person behind a credential (Credential.person_id, defaulting to
+  // the id); an unknown credential is its own person.
+  std::string PersonOf(const std::string& credential_id) const;
+  // Every credential (staff and devices) with its role, by id.
+  std::vector<std::pair<std::string, makegood::v1::Role>> Credentials() const;
+  // How long after a check closed SERVERs may still flag it
+  // (recovery.flag_closed_within_hours, default 24 hours).
+  absl::Duration flag_closed_within() const;
   int follow_up_after_days() const;
   int contact_retention_days() const;
 
@@ -88,6 +99,11 @@ class RecoveryRules {
   std::map<int, RoleAuthority> authority_;
   std::optional<int64_t> daily_budget_minor_;
   std::vector<CompiledRule> rules_;
+  struct CredentialFacts {
+    std::string person_id;
+    makegood::v1::Role role = makegood::v1::ROLE_UNSPECIFIED;
+  };
+  std::map<std::string, CredentialFacts> credentials_;
 };
 
 }  // namespace makegood::core

@@ -77,16 +77,8 @@ int Serve(const std::string& config_path, const std::string& listen,
     Log(std::string(s.message()));
     return kExitFailure;
   }
-  auto store = makegood::store::SqliteStore::Open({.path = db_path});
-  if (!store.ok()) {
-    Log(absl::StrCat("cannot open the database ", db_path, ": ",
-                     store.status().message()));
-    return kExitFailure;
-  }
-  if (auto s = (*store)->RegisterLocation(config->location()); !s.ok()) {
-    Log(absl::StrCat("cannot record the location: ", s.message()));
-    return kExitFailure;
-  }
+  // One clock for everything the daemon does: requests, and the store's
+  // expiry and cleanup.
   makegood::core::SystemClock system_clock;
   std::unique_ptr<makegood::core::FakeClock> simulated;
   if (simulated_start.has_value()) {
@@ -99,6 +91,19 @@ int Serve(const std::string& config_path, const std::string& listen,
   const makegood::core::Clock& clock =
       simulated ? static_cast<const makegood::core::Clock&>(*simulated)
                 : system_clock;
+  makegood::store::SqliteStoreOptions store_options;
+  store_options.path = db_path;
+  store_options.clock = &clock;
+  auto store = makegood::store::SqliteStore::Open(store_options);
+  if (!store.ok()) {
+    Log(absl::StrCat("cannot open the database ", db_path, ": ",
+                     store.status().message()));
+    return kExitFailure;
+  }
+  if (auto s = (*store)->RegisterLocation(config->location()); !s.ok()) {
+    Log(absl::StrCat("cannot record the location: ", s.message()));
+    return kExitFailure;
+  }
   auto server = makegood::service::Server::Start(*config, **store, clock,
                                                  simulated.get());
   if (!server.ok()) {

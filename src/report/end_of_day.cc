@@ -57,14 +57,14 @@ struct ProblemGroup {
   std::vector<Flag> flags;
 };
 
-void AddRecurring(const core::RecoveryRules& rules, const store::DayRows& day,
+void AddRecurring(const core::RecoveryRules& rules, const DayRows& day,
                   EndOfDayReport& report) {
   std::map<std::string, ProblemGroup> groups;
-  for (const store::ReportCase& c : day.cases) {
+  for (const ReportCase& c : day.cases) {
     const RecoveryCase& r = c.recovery;
     const absl::Time at = core::FromProto(r.flagged_at());
     std::set<std::string> seen;  // A case counts once per key.
-    for (const store::ReportLine& line : c.lines) {
+    for (const ReportLine& line : c.lines) {
       if (!line.sku.empty() &&
           seen.insert(absl::StrCat("item\x1f", line.sku)).second) {
         ProblemGroup& g =
@@ -121,11 +121,11 @@ void AddRecurring(const core::RecoveryRules& rules, const store::DayRows& day,
       });
 }
 
-void AddWonBack(const core::RecoveryRules& rules, const store::DayRows& day,
+void AddWonBack(const core::RecoveryRules& rules, const DayRows& day,
                 EndOfDayReport& report) {
   // One visit per check (a returning guest may also redeem their code).
-  std::map<std::string, const store::ReturnVisit*> by_check;
-  for (const store::ReturnVisit& visit : day.returns) {
+  std::map<std::string, const ReturnVisit*> by_check;
+  for (const ReturnVisit& visit : day.returns) {
     auto [it, added] = by_check.emplace(visit.check_id, &visit);
     if (!added && visit.recovered_at > it->second->recovered_at)
       it->second = &visit;
@@ -149,9 +149,8 @@ void AddWonBack(const core::RecoveryRules& rules, const store::DayRows& day,
 
 EndOfDayReport BuildEndOfDay(const core::RecoveryRules& rules,
                              absl::string_view business_date,
-                             const core::DayBounds& bounds,
-                             const store::DayRows& day,
-                             const store::StaffRows& staff) {
+                             const core::DayBounds& bounds, const DayRows& day,
+                             const StaffRows& staff) {
   const std::string& currency = rules.currency();
   EndOfDayReport report;
   report.set_location_id(rules.location_id());
@@ -168,7 +167,7 @@ EndOfDayReport BuildEndOfDay(const core::RecoveryRules& rules,
   int remedies = 0, codes_issued = 0;
   std::vector<absl::Duration> responses;
   std::map<std::string, std::string> category_of_case;
-  for (const store::ReportCase& c : day.cases) {
+  for (const ReportCase& c : day.cases) {
     const RecoveryCase& r = c.recovery;
     category_of_case[r.case_id()] = r.category_id();
     const absl::Time flagged_at = core::FromProto(r.flagged_at());
@@ -200,7 +199,7 @@ EndOfDayReport BuildEndOfDay(const core::RecoveryRules& rules,
     by_flagged_by.Add(r.flagged_by(), NameOf(rules, r.flagged_by()), 1,
                       case_cost);
     std::set<std::string> items, stations;  // A case counts once per key.
-    for (const store::ReportLine& line : c.lines) {
+    for (const ReportLine& line : c.lines) {
       int64_t line_cost = 0;
       for (const AppliedRemedy& remedy : r.remedies()) {
         if (remedy.line_id() == line.line_id) line_cost += ReportedCost(remedy);
@@ -232,7 +231,7 @@ EndOfDayReport BuildEndOfDay(const core::RecoveryRules& rules,
     }
   }
   int64_t redeemed_value = 0;
-  for (const store::RedeemedCode& code : day.redeemed_codes) {
+  for (const RedeemedCode& code : day.redeemed_codes) {
     redeemed_value += code.amount_minor;
     const std::string code_kind =
         makegood::v1::RemedyKind_Name(makegood::v1::DISCOUNT_CODE);

@@ -24,15 +24,15 @@
 #include "absl/strings/string_view.h"
 #include "core/recovery_rules.h"
 #include "makegood/v1/report.pb.h"
-#include "store/report_rows.h"
+#include "report/report_rows.h"
 
 namespace makegood::report {
 
 makegood::v1::EndOfDayReport BuildEndOfDay(const core::RecoveryRules& rules,
                                            absl::string_view business_date,
                                            const core::DayBounds& bounds,
-                                           const store::DayRows& day,
-                                           const store::StaffRows& staff);
+                                           const DayRows& day,
+                                           const StaffRows& staff);
 
 }  // namespace makegood::report
 

@@ -58,8 +58,7 @@ std::string Money(const core::RecoveryRules& rules, int64_t minor) {
 }
 
 StaffFinding& AddCompFinding(const core::RecoveryRules& rules,
-                             StaffFinding::Kind kind,
-                             const store::CompRow& comp,
+                             StaffFinding::Kind kind, const CompRow& comp,
                              makegood::v1::StaffReportResponse& report) {
   StaffFinding& f = *report.add_findings();
   f.set_kind(kind);
@@ -76,7 +75,7 @@ StaffFinding& AddCompFinding(const core::RecoveryRules& rules,
 
 makegood::v1::StaffReportResponse BuildStaffReport(
     const core::RecoveryRules& rules, absl::string_view first_day,
-    absl::string_view last_day, const store::StaffRows& rows) {
+    absl::string_view last_day, const StaffRows& rows) {
   const auto& limits = rules.config().loss_prevention();
   makegood::v1::StaffReportResponse report;
   report.set_location_id(rules.location_id());
@@ -86,14 +85,14 @@ makegood::v1::StaffReportResponse BuildStaffReport(
 
   // (staff, business day) -> tally; the map keeps rows by staff then day.
   std::map<std::pair<std::string, std::string>, Tally> shifts;
-  for (const store::CheckRow& check : rows.checks) {
+  for (const CheckRow& check : rows.checks) {
     if (check.server_id.empty()) continue;
     Tally& tally =
         shifts[{check.server_id, rules.BusinessDay(check.opened_at)}];
     tally.sales_minor += check.sales_minor;
     Extend(tally.shift_end, check.last_activity);
   }
-  for (const store::CompRow& comp : rows.comps) {
+  for (const CompRow& comp : rows.comps) {
     Tally& tally = shifts[{comp.requested_by, comp.business_day}];
     tally.comp_count += 1;
     tally.comp_minor += comp.cost_minor;
@@ -155,7 +154,7 @@ makegood::v1::StaffReportResponse BuildStaffReport(
 
   const absl::Duration end_window =
       absl::Minutes(limits.end_of_shift_minutes());
-  for (const store::CompRow& comp : rows.comps) {
+  for (const CompRow& comp : rows.comps) {
     const std::string when = absl::FormatTime(
         "%Y-%m-%d %H:%M", comp.requested_at, rules.time_zone());
     if (comp.check_paid_at.has_value() &&
@@ -182,15 +181,14 @@ makegood::v1::StaffReportResponse BuildStaffReport(
     }
   }
 
-  std::map<std::pair<std::string, std::string>,
-           std::vector<const store::CaseRow*>>
+  std::map<std::pair<std::string, std::string>, std::vector<const CaseRow*>>
       by_staff_and_guest;
-  for (const store::CaseRow& c : rows.cases) {
+  for (const CaseRow& c : rows.cases) {
     by_staff_and_guest[{c.flagged_by, c.guest_id}].push_back(&c);
   }
   for (const auto& [key, cases] : by_staff_and_guest) {
     if (static_cast<int>(cases.size()) < limits.repeat_guest_cases()) continue;
-    const store::CaseRow* latest = cases.front();
+    const CaseRow* latest = cases.front();
     for (const auto* c : cases) {
       if (c->flagged_at > latest->flagged_at) latest = c;
     }
@@ -206,7 +204,7 @@ makegood::v1::StaffReportResponse BuildStaffReport(
                                    NameOf(rules, key.first)));
   }
 
-  for (const store::CheckRow& check : rows.checks) {
+  for (const CheckRow& check : rows.checks) {
     if (check.pos_discount_minor <= 0 || check.has_case) continue;
     StaffFinding& f = *report.add_findings();
     f.set_kind(StaffFinding::UNEXPLAINED_POS_DISCOUNT);

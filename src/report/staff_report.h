@@ -9,7 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "core/recovery_rules.h"
 #include "makegood/v1/report.pb.h"
-#include "store/report_rows.h"
+#include "report/report_rows.h"
 
 namespace makegood::report {
 
@@ -19,7 +19,7 @@ namespace makegood::report {
 // the staff with sales (any comp share counts when the median is 0).
 makegood::v1::StaffReportResponse BuildStaffReport(
     const core::RecoveryRules& rules, absl::string_view first_day,
-    absl::string_view last_day, const store::StaffRows& rows);
+    absl::string_view last_day, const StaffRows& rows);
 
 }  // namespace makegood::report
 

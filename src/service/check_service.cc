@@ -17,9 +17,10 @@ constexpr std::initializer_list<Role> kReaders = {
 
 }  // namespace
 
-CheckServiceImpl::CheckServiceImpl(std::string location_id, store::Store& store,
+CheckServiceImpl::CheckServiceImpl(makegood::v1::Location location,
+                                   store::Store& store,
                                    const Authenticator& auth)
-    : location_id_(std::move(location_id)), store_(store), auth_(auth) {}
+    : location_(std::move(location)), store_(store), auth_(auth) {}
 
 grpc::ServerUnaryReactor* CheckServiceImpl::GetCheck(
     grpc::CallbackServerContext* context,
@@ -31,7 +32,7 @@ grpc::ServerUnaryReactor* CheckServiceImpl::GetCheck(
     return FinishUnary(context,
                        absl::InvalidArgumentError("check_id: is required"));
   }
-  auto check = store_.GetCheck(location_id_, request->check_id());
+  auto check = store_.GetCheck(location_.id(), request->check_id());
   if (check.ok()) *response = *std::move(check);
   return FinishUnary(context, check.status());
 }
@@ -48,12 +49,22 @@ grpc::ServerUnaryReactor* CheckServiceImpl::ListChecks(
   query.open_only = request->open_only();
   if (request->page_size() > 0) query.page_size = request->page_size();
   query.page_token = request->page_token();
-  auto page = store_.ListChecks(location_id_, query);
+  auto page = store_.ListChecks(location_.id(), query);
   if (page.ok()) {
     for (auto& check : page->checks) *response->add_checks() = std::move(check);
     response->set_next_page_token(page->next_page_token);
   }
   return FinishUnary(context, page.status());
+}
+
+grpc::ServerUnaryReactor* CheckServiceImpl::GetLocation(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::GetLocationRequest* /*request*/,
+    makegood::v1::Location* response) {
+  auto principal = AuthorizeCall(*context, auth_, kReaders);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  *response = location_;
+  return FinishUnary(context, absl::OkStatus());
 }
 
 }  // namespace makegood::service

@@ -1,11 +1,11 @@
 #ifndef MAKEGOOD_SERVICE_CHECK_SERVICE_H_
 #define MAKEGOOD_SERVICE_CHECK_SERVICE_H_
 
-// makegood.v1.CheckService: reads of the check projection. Thread-safe.
-
-#include <string>
+// makegood.v1.CheckService: reads of the check projection, and the
+// location's facts clients need to show them (GetLocation). Thread-safe.
 
 #include "makegood/v1/checks.grpc.pb.h"
+#include "makegood/v1/config.pb.h"
 #include "service/auth.h"
 #include "store/store.h"
 
@@ -14,8 +14,9 @@ namespace makegood::service {
 class CheckServiceImpl final
     : public makegood::v1::CheckService::CallbackService {
  public:
-  // References must outlive the service.
-  CheckServiceImpl(std::string location_id, store::Store& store,
+  // `location` is the configured one (defaults filled by the config
+  // loader). References must outlive the service.
+  CheckServiceImpl(makegood::v1::Location location, store::Store& store,
                    const Authenticator& auth);
 
   grpc::ServerUnaryReactor* GetCheck(
@@ -28,8 +29,13 @@ class CheckServiceImpl final
       const makegood::v1::ListChecksRequest* request,
       makegood::v1::ListChecksResponse* response) override;
 
+  grpc::ServerUnaryReactor* GetLocation(
+      grpc::CallbackServerContext* context,
+      const makegood::v1::GetLocationRequest* request,
+      makegood::v1::Location* response) override;
+
  private:
-  const std::string location_id_;
+  const makegood::v1::Location location_;
   store::Store& store_;
   const Authenticator& auth_;
 };

@@ -3,13 +3,15 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "service/error_details.h"
 
 namespace makegood::service {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
+  const google::rpc::Status shown = ClientStatus(status);
+  return grpc::Status(static_cast<grpc::StatusCode>(shown.code()),
+                      shown.message(), shown.SerializeAsString());
 }
 
 absl::StatusOr<Principal> AuthorizeCall(

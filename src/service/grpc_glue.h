@@ -14,7 +14,8 @@
 
 namespace makegood::service {
 
-// Same code, same message.
+// Same code; the message and google.rpc error details a client may see
+// (service/error_details.h).
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // Authorizes the call from its "authorization" metadata.

@@ -5,13 +5,14 @@
 namespace makegood::service {
 
 void PublishTally::Reject(int index, const std::string& event_id,
-                          absl::string_view reason) {
+                          absl::string_view reason, core::Reason error_reason) {
   summary_.set_rejected(summary_.rejected() + 1);
   if (summary_.rejections_size() >= kMaxListedRejections) return;
   auto* rejection = summary_.add_rejections();
   rejection->set_index(index);
   rejection->set_event_id(event_id);
   rejection->set_reason(std::string(reason));
+  rejection->set_error_reason(makegood::v1::Error::Reason_Name(error_reason));
 }
 
 void PublishTally::Count(const std::vector<store::EventResult>& outcomes,
@@ -26,7 +27,7 @@ void PublishTally::Count(const std::vector<store::EventResult>& outcomes,
         break;
       case store::EventOutcome::kRejected:
         Reject(i < indices.size() ? indices[i] : -1, outcomes[i].event_id,
-               outcomes[i].reason);
+               outcomes[i].reason, outcomes[i].error_reason);
         break;
     }
   }

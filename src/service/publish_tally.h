@@ -17,7 +17,10 @@ inline constexpr int kMaxListedRejections = 1000;
 
 class PublishTally {
  public:
-  void Reject(int index, const std::string& event_id, absl::string_view reason);
+  // `error_reason` for programs; INVALID_FIELD for an event that does not
+  // validate.
+  void Reject(int index, const std::string& event_id, absl::string_view reason,
+              core::Reason error_reason = makegood::v1::Error::INVALID_FIELD);
   // `indices[i]` is the stream position of the event of `outcomes[i]`.
   void Count(const std::vector<store::EventResult>& outcomes,
              const std::vector<int>& indices);

@@ -1,8 +1,31 @@
 #include "service/recovery_hub.h"
 
+#include <random>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
 #include "core/proto_time.h"
 
 namespace makegood::service {
+namespace {
+
+using makegood::v1::CaughtUp;
+using makegood::v1::RecoveryUpdate;
+
+// 64 random bits as 16 hex digits: another run gets another epoch.
+std::string RandomEpoch() {
+  std::random_device random;
+  const uint64_t high = random();
+  const uint64_t low = random();
+  return absl::StrCat(absl::Hex((high << 32) ^ low, absl::kZeroPad16));
+}
+
+}  // namespace
+
+RecoveryHub::RecoveryHub(RecoveryHubOptions options)
+    : ring_capacity_(options.ring_capacity),
+      epoch_(options.epoch.empty() ? RandomEpoch() : std::move(options.epoch)) {
+}
 
 bool RecoveryHub::Add(Listener* listener) {
   absl::MutexLock lock(&mu_);
@@ -16,20 +39,62 @@ void RecoveryHub::Remove(Listener* listener) {
   listeners_.erase(listener);
 }
 
+absl::StatusOr<CaughtUp::Start> RecoveryHub::Resume(Listener* listener,
+                                                    absl::string_view epoch,
+                                                    int64_t after_sequence,
+                                                    absl::Time at) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return absl::UnavailableError("makegoodd is stopping");
+  if (after_sequence <= 0) return CaughtUp::SNAPSHOT;
+  if (epoch != epoch_) return CaughtUp::SNAPSHOT_OTHER_RUN;
+  // ring_[i] holds sequence oldest_after + 1 + i.
+  const int64_t oldest_after =
+      last_sequence_ - static_cast<int64_t>(ring_.size());
+  if (after_sequence > last_sequence_ || after_sequence < oldest_after) {
+    return CaughtUp::SNAPSHOT_TOO_OLD;
+  }
+  int replayed = 0;
+  for (size_t i = static_cast<size_t>(after_sequence - oldest_after);
+       i < ring_.size(); ++i) {
+    listener->OnUpdate(ring_[i]);
+    ++replayed;
+  }
+  listener->OnUpdate(CaughtUpLocked(CaughtUp::RESUMED, replayed, at));
+  listeners_.insert(listener);
+  return CaughtUp::RESUMED;
+}
+
+bool RecoveryHub::StartWithSnapshot(Listener* listener,
+                                    std::vector<RecoveryUpdate> snapshot,
+                                    CaughtUp::Start start, absl::Time at) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return false;
+  for (RecoveryUpdate& update : snapshot) {
+    update.set_sequence(0);
+    update.set_stream_epoch(epoch_);
+    update.set_snapshot(true);
+    listener->OnUpdate(update);
+  }
+  listener->OnUpdate(
+      CaughtUpLocked(start, static_cast<int>(snapshot.size()), at));
+  listeners_.insert(listener);
+  return true;
+}
+
 void RecoveryHub::Publish(const store::RecoveryResult& result, absl::Time at) {
   if (result.replayed) return;  // Nothing changed.
-  makegood::v1::RecoveryUpdate changed;
+  RecoveryUpdate changed;
   *changed.mutable_at() = core::ToProto(at);
   *changed.mutable_case_changed() = result.recovery;
   absl::MutexLock lock(&mu_);
+  PublishLocked(std::move(changed));
+  for (const auto& alert : result.alerts) {
+    RecoveryUpdate update;
+    *update.mutable_at() = core::ToProto(at);
+    *update.mutable_alert() = alert;
+    PublishLocked(std::move(update));
+  }
   for (Listener* listener : listeners_) {
-    listener->OnUpdate(changed);
-    for (const auto& alert : result.alerts) {
-      makegood::v1::RecoveryUpdate update;
-      *update.mutable_at() = core::ToProto(at);
-      *update.mutable_alert() = alert;
-      listener->OnUpdate(update);
-    }
     for (const auto& command : result.commands) listener->OnCommand(command);
   }
 }
@@ -38,6 +103,25 @@ void RecoveryHub::Close() {
   absl::MutexLock lock(&mu_);
   closed_ = true;
   for (Listener* listener : listeners_) listener->OnClose();
+}
+
+void RecoveryHub::PublishLocked(RecoveryUpdate update) {
+  update.set_sequence(++last_sequence_);
+  update.set_stream_epoch(epoch_);
+  for (Listener* listener : listeners_) listener->OnUpdate(update);
+  ring_.push_back(std::move(update));
+  while (ring_.size() > ring_capacity_) ring_.pop_front();
+}
+
+RecoveryUpdate RecoveryHub::CaughtUpLocked(CaughtUp::Start start, int updates,
+                                           absl::Time at) const {
+  RecoveryUpdate update;
+  *update.mutable_at() = core::ToProto(at);
+  update.set_sequence(last_sequence_);
+  update.set_stream_epoch(epoch_);
+  update.mutable_caught_up()->set_start(start);
+  update.mutable_caught_up()->set_updates(updates);
+  return update;
 }
 
 }  // namespace makegood::service

@@ -7,6 +7,7 @@
 #include "service/grpc_glue.h"
 #include "service/recovery_validation.h"
 #include "service/stream_writer.h"
+#include "service/watch_snapshot.h"
 
 namespace makegood::service {
 
@@ -15,8 +16,9 @@ using makegood::v1::Role;
 
 namespace {
 
-constexpr std::initializer_list<Role> kStaff = {makegood::v1::SERVER,
-                                                makegood::v1::MANAGER};
+// ADMIN may do everything a MANAGER may (common.proto).
+constexpr std::initializer_list<Role> kStaff = {
+    makegood::v1::SERVER, makegood::v1::MANAGER, makegood::v1::ADMIN};
 constexpr std::initializer_list<Role> kReaders = {
     makegood::v1::SERVER, makegood::v1::MANAGER, makegood::v1::REPORTER,
     makegood::v1::ADMIN};
@@ -28,26 +30,108 @@ bool SeesContacts(Role role) {
   return role == makegood::v1::MANAGER || role == makegood::v1::ADMIN;
 }
 
+// A resume point is a sequence of a named run.
+absl::Status ValidateWatch(
+    const makegood::v1::WatchRecoveriesRequest& request) {
+  if (request.after_sequence() < 0) {
+    return absl::InvalidArgumentError(
+        "after_sequence: must be 0 (start with a snapshot) or a sequence "
+        "received earlier");
+  }
+  if (request.after_sequence() > 0 && request.stream_epoch().empty()) {
+    return absl::InvalidArgumentError(
+        "stream_epoch: is required with after_sequence: send the "
+        "stream_epoch that came with that sequence");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-// One manager screen: every committed case change and alert, until the
-// client cancels or the server stops.
+// One manager screen: a catch-up (the updates it missed, or a snapshot of
+// what is pending), then every committed case change and alert, until the
+// client cancels or the server stops. RecoveryHub says why nothing is lost
+// or sent twice.
 class RecoveryServiceImpl::WatchReactor final
     : public QueuedWriter<makegood::v1::RecoveryUpdate>,
       public RecoveryHub::Listener {
  public:
-  explicit WatchReactor(RecoveryHub& hub) : hub_(hub) {
-    if (!hub_.Add(this)) Close(grpc::Status(grpc::UNAVAILABLE, "stopping"));
+  WatchReactor(RecoveryHub& hub, store::Store& store,
+               const core::RecoveryRules& rules, absl::Time now,
+               const makegood::v1::WatchRecoveriesRequest& request)
+      : hub_(hub), rules_(rules) {
+    auto start = hub_.Resume(this, request.stream_epoch(),
+                             request.after_sequence(), now);
+    if (!start.ok()) {
+      Close(ToGrpcStatus(start.status()));
+      return;
+    }
+    if (*start == makegood::v1::CaughtUp::RESUMED) return;  // Live already.
+    {
+      absl::MutexLock lock(&start_mu_);
+      loading_ = true;
+    }
+    // Registered in the read's callback, which runs in commit order among
+    // the writes' callbacks; this thread does not wait for it.
+    store.ReadWatchSnapshot(SnapshotQuery(rules_, now),
+                            [this, how = *start, now](
+                                absl::StatusOr<store::WatchSnapshot> snapshot) {
+                              Started(how, now, std::move(snapshot));
+                            });
   }
+
   void OnUpdate(const makegood::v1::RecoveryUpdate& update) override {
     Enqueue(update);
   }
   void OnClose() override { Close(); }
 
+  // While the snapshot is being read the stream may not finish (the read's
+  // callback still uses this reactor): that callback finishes it instead.
+  void OnCancel() override {
+    {
+      absl::MutexLock lock(&start_mu_);
+      if (loading_) {
+        cancelled_ = true;
+        return;
+      }
+    }
+    Writer::OnCancel();
+  }
+
  private:
+  using Writer = QueuedWriter<makegood::v1::RecoveryUpdate>;
+
+  // The snapshot was read: send it and go live, unless cancelled meanwhile.
+  void Started(makegood::v1::CaughtUp::Start how, absl::Time now,
+               absl::StatusOr<store::WatchSnapshot> snapshot) {
+    bool cancelled = false, registered = false;
+    {
+      absl::MutexLock lock(&start_mu_);
+      cancelled = cancelled_;
+      if (!cancelled && snapshot.ok()) {
+        registered = hub_.StartWithSnapshot(
+            this, SnapshotUpdates(*snapshot, rules_, now), how, now);
+      }
+      loading_ = false;
+    }
+    if (cancelled) {
+      Writer::OnCancel();
+    } else if (!snapshot.ok()) {
+      Close(ToGrpcStatus(snapshot.status()));
+    } else if (!registered) {
+      Close(grpc::Status(grpc::UNAVAILABLE, "makegoodd is stopping"));
+    }
+  }
+
   void Unregister() override { hub_.Remove(this); }
 
   RecoveryHub& hub_;
+  const core::RecoveryRules& rules_;
+  absl::Mutex start_mu_;
+  // Set while the snapshot is being read.
+  bool loading_ ABSL_GUARDED_BY(start_mu_) = false;
+  // The client cancelled while loading_.
+  bool cancelled_ ABSL_GUARDED_BY(start_mu_) = false;
 };
 
 RecoveryServiceImpl::RecoveryServiceImpl(const core::RecoveryRules& rules,
@@ -101,8 +185,7 @@ grpc::ServerUnaryReactor* RecoveryServiceImpl::ApplyRemedy(
 grpc::ServerUnaryReactor* RecoveryServiceImpl::ApproveRemedy(
     grpc::CallbackServerContext* context,
     const makegood::v1::ApproveRemedyRequest* request, RecoveryCase* response) {
-  return Mutate(context, {makegood::v1::MANAGER}, ValidateApprove(*request),
-                response,
+  return Mutate(context, kManagers, ValidateApprove(*request), response,
                 [&](const store::RecoveryCall& call, store::RecoveryDone done) {
                   store_.ApproveRemedy(call, *request, std::move(done));
                 });
@@ -164,14 +247,15 @@ grpc::ServerUnaryReactor* RecoveryServiceImpl::ListRecoveries(
 grpc::ServerWriteReactor<makegood::v1::RecoveryUpdate>*
 RecoveryServiceImpl::WatchRecoveries(
     grpc::CallbackServerContext* context,
-    const makegood::v1::WatchRecoveriesRequest* /*request*/) {
+    const makegood::v1::WatchRecoveriesRequest* request) {
   auto principal = AuthorizeCall(*context, auth_, kManagers);
-  if (!principal.ok()) {
-    auto* refused = new FinishedWriteReactor<makegood::v1::RecoveryUpdate>(
-        ToGrpcStatus(principal.status()));
-    return refused;
+  const absl::Status valid =
+      principal.ok() ? ValidateWatch(*request) : principal.status();
+  if (!valid.ok()) {
+    return new FinishedWriteReactor<makegood::v1::RecoveryUpdate>(
+        ToGrpcStatus(valid));
   }
-  return new WatchReactor(hub_);
+  return new WatchReactor(hub_, store_, rules_, clock_.Now(), *request);
 }
 
 }  // namespace makegood::service

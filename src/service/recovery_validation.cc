@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "core/refusal.h"
 
 namespace makegood::service {
 namespace {
@@ -10,8 +11,9 @@ namespace {
 constexpr size_t kMaxIdLength = 128;
 constexpr size_t kMaxTextLength = 2000;
 
+// Every field error names its path for google.rpc.BadRequest.
 absl::Status Invalid(absl::string_view field, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+  return core::BadField(field, what);
 }
 
 absl::Status RequireId(absl::string_view field, const std::string& value) {
@@ -40,9 +42,10 @@ absl::Status ValidateFlag(const makegood::v1::FlagProblemRequest& request,
   if (auto s = RequireId("category_id", request.category_id()); !s.ok())
     return s;
   if (rules.FindCategory(request.category_id()) == nullptr) {
-    return Invalid("category_id",
-                   absl::StrCat("'", request.category_id(),
-                                "' is not a configured category"));
+    return core::BadField("category_id",
+                          absl::StrCat("'", request.category_id(),
+                                       "' is not a configured category"),
+                          makegood::v1::Error::UNKNOWN_CATEGORY);
   }
   if (request.severity() == makegood::v1::SEVERITY_UNSPECIFIED) {
     return Invalid("severity", "is required (MINOR, MAJOR or SEVERE)");

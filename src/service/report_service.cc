@@ -124,8 +124,21 @@ grpc::ServerUnaryReactor* ReportServiceImpl::ListFollowUps(
   auto principal = AuthorizeCall(*context, auth_, kManagers);
   if (!principal.ok()) return FinishUnary(context, principal.status());
   const absl::Time now = clock_.Now();
-  const absl::Time due_by =
-      request->has_due_by() ? core::FromProto(request->due_by()) : now;
+  absl::Time due_by = now;
+  if (request->has_due_by()) {
+    due_by = core::FromProto(request->due_by());
+  } else if (request->has_due_within()) {
+    const absl::Duration within =
+        absl::Seconds(request->due_within().seconds()) +
+        absl::Nanoseconds(request->due_within().nanos());
+    if (within < absl::ZeroDuration() ||
+        within > absl::Hours(24) * kMaxPeriodDays) {
+      return FinishUnary(
+          context, absl::InvalidArgumentError(absl::StrCat(
+                       "due_within: must be 0 to ", kMaxPeriodDays, " days")));
+    }
+    due_by = now + within;
+  }
   auto due = store_.DueFollowUps(rules_.location_id(), due_by, now);
   if (!due.ok()) return FinishUnary(context, due.status());
   for (auto& follow_up : *due)

@@ -65,7 +65,7 @@ Server::Server(const makegood::v1::Config& config, core::RecoveryRules rules,
                store::Store& store, const core::Clock& clock)
     : auth_(config),
       order_events_(EventOptions(config), store, auth_, clock),
-      checks_(config.location().id(), store, auth_),
+      checks_(config.location(), store, auth_),
       rules_(std::move(rules)),
       recovery_(rules_, store, auth_, clock, hub_),
       remedy_commands_(rules_, store, auth_, clock, hub_),

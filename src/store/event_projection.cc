@@ -203,16 +203,25 @@ absl::StatusOr<bool> IsStored(Connection& db, const OrderEvent& event) {
   return (*stmt)->Bind(1, event.source()).Bind(2, event.event_id()).Step();
 }
 
-// Marks the redeemed code, or says why the redemption is refused (the
-// empty string when it is accepted).
-absl::StatusOr<std::string> RedeemCode(Connection& db, const OrderEvent& event,
-                                       int64_t at_us) {
+// Why a redemption is refused.
+struct Refusal {
+  core::Reason reason = makegood::v1::Error::REASON_UNSPECIFIED;
+  std::string message;
+};
+
+// Marks the redeemed code, or says why the redemption is refused (nullopt
+// when it is accepted).
+absl::StatusOr<std::optional<Refusal>> RedeemCode(Connection& db,
+                                                  const OrderEvent& event,
+                                                  int64_t at_us) {
   const auto& redeemed = event.discount_code_redeemed();
   std::optional<std::string> code =
       core::CanonicalDiscountCode(redeemed.code());
   if (!code) {
-    return absl::StrCat("discount_code_redeemed.code: '", redeemed.code(),
-                        "' is not a makegood code (mistyped?)");
+    return Refusal{
+        makegood::v1::Error::UNKNOWN_CODE,
+        absl::StrCat("discount_code_redeemed.code: '", redeemed.code(),
+                     "' is not a makegood code (mistyped?)")};
   }
   auto find = db.Prepare(
       "SELECT expires_at_us, redeemed_at_us, redeemed_check_id "
@@ -222,16 +231,20 @@ absl::StatusOr<std::string> RedeemCode(Connection& db, const OrderEvent& event,
   auto found = row.Bind(1, *code).Bind(2, event.location_id()).Step();
   if (!found.ok()) return found.status();
   if (!*found) {
-    return absl::StrCat("discount code ", *code,
-                        " was not issued at this location");
+    return Refusal{makegood::v1::Error::UNKNOWN_CODE,
+                   absl::StrCat("discount code ", *code,
+                                " was not issued at this location")};
   }
   if (!row.IsNull(1)) {
-    return absl::StrCat("discount code ", *code, " already redeemed at ",
-                        LocalTime(row.Int(1)), " on check ", row.Text(2));
+    return Refusal{
+        makegood::v1::Error::CODE_ALREADY_REDEEMED,
+        absl::StrCat("discount code ", *code, " already redeemed at ",
+                     LocalTime(row.Int(1)), " on check ", row.Text(2))};
   }
   if (at_us >= row.Int(0)) {
-    return absl::StrCat("discount code ", *code, " expired at ",
-                        LocalTime(row.Int(0)));
+    return Refusal{makegood::v1::Error::CODE_EXPIRED,
+                   absl::StrCat("discount code ", *code, " expired at ",
+                                LocalTime(row.Int(0)))};
   }
   find->reset();
   auto mark = db.Prepare(
@@ -245,7 +258,7 @@ absl::StatusOr<std::string> RedeemCode(Connection& db, const OrderEvent& event,
                             .Bind(4, redeemed.amount().minor_units())
                             .Run();
   if (!marked.ok()) return marked;
-  return std::string();
+  return std::optional<Refusal>();
 }
 
 }  // namespace
@@ -259,9 +272,9 @@ absl::StatusOr<EventResult> AppendEvent(Connection& db, const OrderEvent& event,
     if (*stored) return EventResult{EventOutcome::kDuplicate, "", ""};
     auto refusal = RedeemCode(db, event, at_us);
     if (!refusal.ok()) return refusal.status();
-    if (!refusal->empty()) {
+    if (refusal->has_value()) {
       return EventResult{EventOutcome::kRejected, event.event_id(),
-                         *std::move(refusal)};
+                         std::move((*refusal)->message), (*refusal)->reason};
     }
   }
   std::string payload;

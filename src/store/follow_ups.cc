@@ -5,7 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/proto_time.h"
+#include "core/recovery/follow_up_done.h"
+#include "core/refusal.h"
 #include "store/ledger.h"
+#include "store/recovery_flow.h"
 #include "store/recovery_rows.h"
 
 namespace makegood::store {
@@ -39,36 +42,6 @@ FollowUp FollowUpFromRow(const Statement& row) {
 
 }  // namespace
 
-absl::StatusOr<RemedyCommand> ScheduleFollowUp(
-    Connection& db, const RecoveryCall& call, const RecoveryCase& recovery,
-    const makegood::v1::GuestContact& contact) {
-  const int64_t due_us = core::ToUnixMicros(recovery.follow_up_due());
-  auto insert = db.Prepare(
-      "INSERT INTO follow_ups(case_id, location_id, due_at_us) "
-      "VALUES(?1,?2,?3)");
-  if (!insert.ok()) return insert.status();
-  if (auto s = (*insert)
-                   ->Bind(1, recovery.case_id())
-                   .Bind(2, recovery.location_id())
-                   .Bind(3, due_us)
-                   .Run();
-      !s.ok())
-    return s;
-  RemedyCommand command;
-  command.set_command_id(NewId("CMD-", call.now));
-  command.set_case_id(recovery.case_id());
-  command.set_location_id(recovery.location_id());
-  command.set_check_id(recovery.check_id());
-  *command.mutable_created_at() = core::ToProto(call.now);
-  auto* action = command.mutable_guest_follow_up();
-  action->set_category_id(recovery.category_id());
-  *action->mutable_due_at() = recovery.follow_up_due();
-  if (auto s = InsertCommand(db, command, /*application_id=*/""); !s.ok())
-    return s;
-  *action->mutable_contact() = contact;
-  return command;
-}
-
 absl::StatusOr<FollowUp> CompleteFollowUpInTransaction(
     Connection& db, const RecoveryCall& call,
     const makegood::v1::CompleteFollowUpRequest& request) {
@@ -83,39 +56,29 @@ absl::StatusOr<FollowUp> CompleteFollowUpInTransaction(
   auto found = row.Bind(1, request.case_id()).Bind(2, location_id).Step();
   if (!found.ok()) return found.status();
   if (!*found) {
-    return absl::NotFoundError(absl::StrCat(
-        "case_id: case '", request.case_id(), "' has no follow-up"));
+    return core::Refuse(absl::StatusCode::kNotFound,
+                        makegood::v1::Error::NO_FOLLOW_UP,
+                        absl::StrCat("case_id: case '", request.case_id(),
+                                     "' has no follow-up"));
   }
-  FollowUp follow_up = FollowUpFromRow(row);
-  if (follow_up.has_done_at()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the follow-up of case ", request.case_id(),
-                     " was already done by ", follow_up.done_by()));
-  }
+  core::FollowUpSnapshot snapshot{FollowUpFromRow(row)};
+  select->reset();
+  auto decision = core::DecideFollowUpDone(RequestOf(call), request, snapshot);
+  if (!decision.ok()) return decision.status();
   auto update = db.Prepare(
       "UPDATE follow_ups SET done_at_us=?2, done_by=?3, note=?4 "
       "WHERE case_id=?1");
   if (!update.ok()) return update.status();
-  const int64_t now_us = absl::ToUnixMicros(call.now);
   if (auto s = (*update)
                    ->Bind(1, request.case_id())
-                   .Bind(2, now_us)
-                   .Bind(3, call.actor_id)
-                   .Bind(4, request.note())
+                   .Bind(2, core::ToUnixMicros(decision->follow_up.done_at()))
+                   .Bind(3, decision->follow_up.done_by())
+                   .Bind(4, decision->follow_up.note())
                    .Run();
       !s.ok())
     return s;
-  LedgerEntry entry;
-  entry.at_us = now_us;
-  entry.location_id = location_id;
-  entry.case_id = request.case_id();
-  entry.action = "follow_up_done";
-  entry.actor = call.actor_id;
-  if (auto s = AppendLedger(db, entry); !s.ok()) return s;
-  *follow_up.mutable_done_at() = core::ToProto(call.now);
-  follow_up.set_done_by(call.actor_id);
-  follow_up.set_note(request.note());
-  return follow_up;
+  if (auto s = AppendLedger(db, decision->ledger); !s.ok()) return s;
+  return decision->follow_up;
 }
 
 absl::StatusOr<std::vector<FollowUp>> ReadDueFollowUps(

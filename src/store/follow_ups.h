@@ -2,9 +2,9 @@
 #define MAKEGOOD_STORE_FOLLOW_UPS_H_
 
 // Follow-ups: a guest who consented is contacted `follow_up.after_days`
-// after their case. Scheduling writes the follow-up row and a GuestFollowUp
-// command for CRM adapters in the flag's transaction. Neither the command
-// row nor the ledger holds contact details: they live only in
+// after their case. The flag's decision schedules the follow-up row and a
+// GuestFollowUp command for CRM adapters (store/decision_writes.h). Neither the
+// command row nor the ledger holds contact details: they live only in
 // guest_contacts (deleted after the retention) and are attached when a
 // command or follow-up is read.
 
@@ -20,13 +20,6 @@
 #include "store/sqlite_connection.h"
 
 namespace makegood::store {
-
-// Writes the follow-up of `recovery` (which has follow_up_due set) and its
-// command; returns the command with `contact` attached, for live streams.
-absl::StatusOr<makegood::v1::RemedyCommand> ScheduleFollowUp(
-    Connection& db, const RecoveryCall& call,
-    const makegood::v1::RecoveryCase& recovery,
-    const makegood::v1::GuestContact& contact);
 
 // Marks the follow-up done. NOT_FOUND without one, FAILED_PRECONDITION when
 // already done. The answer carries no contact details.

@@ -9,7 +9,8 @@
 //     INTEGER minor units of the location's currency.
 //
 // Errors: FAILED_PRECONDITION (database newer than this binary), INTERNAL
-// (SQLite failed; the failing migration is rolled back).
+// (SQLite failed; the failing migration is rolled back), INVALID_ARGUMENT
+// (MigrateTo a version that does not exist).
 
 #include "store/migrations.h"
 
@@ -252,6 +253,28 @@ CREATE TABLE problem_keys(
 CREATE INDEX codes_by_redemption ON discount_codes(location_id, redeemed_at_us)
   WHERE redeemed_at_us IS NOT NULL;
 )sql",
+    // 4: request ids are scoped per caller. The key becomes (caller,
+    // request_id), so one caller's id never reaches another caller's stored
+    // answer nor blocks their request. Records kept from before carry caller
+    // '' (their caller is known only inside the fingerprint) and expire with
+    // the retention like the others.
+    R"sql(
+CREATE TABLE idempotency_by_caller(
+  caller TEXT NOT NULL,  -- the principal (credential) id; '' before v4
+  request_id TEXT NOT NULL,
+  method TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,  -- SHA-256 of method, caller and request
+  response BLOB NOT NULL,
+  created_at_us INTEGER NOT NULL,
+  PRIMARY KEY(caller, request_id)
+) WITHOUT ROWID;
+INSERT INTO idempotency_by_caller(caller, request_id, method, fingerprint,
+                                  response, created_at_us)
+  SELECT '', request_id, method, fingerprint, response, created_at_us
+  FROM idempotency;
+DROP TABLE idempotency;
+ALTER TABLE idempotency_by_caller RENAME TO idempotency;
+)sql",
 };
 
 }  // namespace
@@ -259,6 +282,14 @@ CREATE INDEX codes_by_redemption ON discount_codes(location_id, redeemed_at_us)
 int LatestSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
 
 absl::Status Migrate(Connection& db) {
+  return MigrateTo(db, LatestSchemaVersion());
+}
+
+absl::Status MigrateTo(Connection& db, int target_version) {
+  if (target_version < 0 || target_version > LatestSchemaVersion()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("schema version ", target_version, " does not exist"));
+  }
   auto version_stmt = db.Prepare("PRAGMA user_version");
   if (!version_stmt.ok()) return version_stmt.status();
   auto row = (*version_stmt)->Step();
@@ -271,7 +302,7 @@ absl::Status Migrate(Connection& db) {
                      " but this makegoodd knows only up to ",
                      LatestSchemaVersion(), ": use a newer makegoodd"));
   }
-  for (int version = current + 1; version <= LatestSchemaVersion(); ++version) {
+  for (int version = current + 1; version <= target_version; ++version) {
     if (auto s = db.Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
     absl::Status status = db.Exec(kMigrations[version - 1]);
     if (status.ok()) {

@@ -17,6 +17,12 @@ int LatestSchemaVersion();
 // INTERNAL if SQLite fails.
 absl::Status Migrate(Connection& db);
 
+// Brings the database up to `target_version` only, as Migrate does; a
+// database already at or past it is left alone. For tests of a migration
+// over data written at an older version. INVALID_ARGUMENT for a version
+// this binary does not have.
+absl::Status MigrateTo(Connection& db, int target_version);
+
 }  // namespace makegood::store
 
 #endif  // MAKEGOOD_STORE_MIGRATIONS_H_

@@ -1,36 +1,26 @@
 #ifndef MAKEGOOD_STORE_RECOVERY_FLOW_H_
 #define MAKEGOOD_STORE_RECOVERY_FLOW_H_
 
-// The recovery state machine, run inside the writer's transaction: read the
-// case and the check, let core decide (policy, authority), write the case,
-// its remedies, ledger rows, commands and codes.
+// The recovery requests inside the writer's transaction: load the snapshot
+// core needs (core/recovery/snapshot.h), let core decide
+// (core/recovery/flag.h, apply.h, approve.h, outcome.h, ack.h), persist the
+// decision (store/decision_writes.h). Every rule is core's; this file only
+// reads and writes.
 //
-// Case states (RecoveryCase.Status):
-//   OPEN -> PENDING_APPROVAL   a remedy above the requester's authority
-//   OPEN -> REMEDY_APPLIED     a remedy sent to the POS
-//   any open state -> OPEN     the guest declined, the POS rejected or a
-//                              manager denied: the next option is offered
-//   open states -> RESOLVED    the guest accepted (closed)
-//   open states -> GUEST_LEFT  (closed)
-// While any remedy waits for approval the case is PENDING_APPROVAL.
-//
-// Remedy states (AppliedRemedy.Status):
-//   PENDING_APPROVAL -> SENT (approved) | DENIED
-//   SENT -> APPLIED | REJECTED (the adapter's ack)
-//   MANAGER_VISIT needs no POS: it is APPLIED at once and raises an alert.
-//
-// Errors: NOT_FOUND (case, check, line, command), FAILED_PRECONDITION
-// (closed case, declined or already applied option, nothing left to take
-// off, above the approver's own limit), PERMISSION_DENIED (approving one's
-// own request), INVALID_ARGUMENT (unknown option), INTERNAL.
+// Errors: those of the decisions (core/recovery/*.h), NOT_FOUND with reason
+// UNKNOWN_CHECK or UNKNOWN_CASE, INTERNAL (SQLite failed).
 
 #include "absl/status/statusor.h"
+#include "core/recovery/request.h"
 #include "makegood/v1/recovery.pb.h"
 #include "makegood/v1/remedy_commands.pb.h"
 #include "store/recovery_types.h"
 #include "store/sqlite_connection.h"
 
 namespace makegood::store {
+
+// The core request of a store call, with the store's id source.
+core::RecoveryRequest RequestOf(const RecoveryCall& call);
 
 absl::StatusOr<RecoveryResult> FlagProblemInTransaction(
     Connection& db, const RecoveryCall& call,

@@ -91,24 +91,4 @@ absl::StatusOr<RecoveryPage> ReadRecoveryPage(Connection& db,
   return page;
 }
 
-absl::StatusOr<std::vector<makegood::v1::RemedyCommand>> ReadUnackedCommands(
-    Connection& db, absl::string_view location_id) {
-  auto stmt = db.Prepare(
-      "SELECT body, deliveries FROM commands WHERE location_id=?1 "
-      "AND acked_at_us IS NULL ORDER BY created_at_us, command_id");
-  if (!stmt.ok()) return stmt.status();
-  Statement& row = **stmt;
-  row.Bind(1, location_id);
-  std::vector<makegood::v1::RemedyCommand> commands;
-  for (;;) {
-    auto more = row.Step();
-    if (!more.ok()) return more.status();
-    if (!*more) return commands;
-    makegood::v1::RemedyCommand command;
-    command.ParseFromString(row.Blob(0));
-    command.set_delivery_attempt(static_cast<int32_t>(row.Int(1)) + 1);
-    commands.push_back(std::move(command));
-  }
-}
-
 }  // namespace makegood::store

@@ -1,7 +1,7 @@
 #ifndef MAKEGOOD_STORE_RECOVERY_QUERIES_H_
 #define MAKEGOOD_STORE_RECOVERY_QUERIES_H_
 
-// Reads of recovery cases and commands, on a reader connection.
+// Reads of recovery cases, on a reader connection.
 //
 // Errors: NOT_FOUND (unknown case), INVALID_ARGUMENT (page size or token),
 // INTERNAL (SQLite failed).
@@ -25,9 +25,6 @@ absl::StatusOr<RecoveryPage> ReadRecoveryPage(Connection& db,
                                               absl::string_view location_id,
                                               const RecoveryListQuery& query,
                                               int64_t now_us);
-
-absl::StatusOr<std::vector<makegood::v1::RemedyCommand>> ReadUnackedCommands(
-    Connection& db, absl::string_view location_id);
 
 }  // namespace makegood::store
 

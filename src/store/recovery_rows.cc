@@ -2,7 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/proto_time.h"
-#include "core/record_id.h"
+#include "core/recovery/id_source.h"
+#include "core/refusal.h"
 
 namespace makegood::store {
 namespace {
@@ -31,7 +32,8 @@ absl::StatusOr<RecoveryCase> LoadCase(Connection& db,
   auto found = (*stmt)->Bind(1, case_id).Bind(2, location_id).Step();
   if (!found.ok()) return found.status();
   if (!*found) {
-    return absl::NotFoundError(
+    return core::Refuse(
+        absl::StatusCode::kNotFound, makegood::v1::Error::UNKNOWN_CASE,
         absl::StrCat("case_id: no recovery case '", case_id, "'"));
   }
   RecoveryCase recovery;
@@ -102,13 +104,10 @@ absl::StatusOr<std::optional<makegood::v1::GuestContact>> LoadContact(
   return std::optional<makegood::v1::GuestContact>(std::move(contact));
 }
 
-const core::RandomBytes& StoreRandom() {
-  static const core::RandomBytes random = core::SecureRandomBytes();
-  return random;
-}
-
-std::string NewId(absl::string_view prefix, absl::Time now) {
-  return core::NewRecordId(prefix, now, StoreRandom());
+core::IdSource& StoreIds() {
+  static core::RandomIdSource* const ids =
+      new core::RandomIdSource(core::SecureRandomBytes());
+  return *ids;
 }
 
 namespace {
@@ -263,15 +262,24 @@ absl::StatusOr<core::Spent> SpentSoFar(Connection& db,
   return spent;
 }
 
-absl::StatusOr<int> CountCasesOnCheck(Connection& db,
-                                      absl::string_view location_id,
-                                      absl::string_view check_id) {
+absl::StatusOr<std::vector<RecoveryCase>> CasesOnCheck(
+    Connection& db, absl::string_view location_id, absl::string_view check_id) {
   auto stmt = db.Prepare(
-      "SELECT count(*) FROM cases WHERE location_id=?1 AND check_id=?2");
+      "SELECT case_id, body FROM cases WHERE location_id=?1 AND check_id=?2 "
+      "ORDER BY flagged_at_us");
   if (!stmt.ok()) return stmt.status();
-  auto count = SingleInt((*stmt)->Bind(1, location_id).Bind(2, check_id));
-  if (!count.ok()) return count.status();
-  return static_cast<int>(*count);
+  Statement& row = **stmt;
+  row.Bind(1, location_id).Bind(2, check_id);
+  std::vector<RecoveryCase> cases;
+  for (;;) {
+    auto more = row.Step();
+    if (!more.ok()) return more.status();
+    if (!*more) return cases;
+    if (!cases.emplace_back().ParseFromString(row.Blob(1))) {
+      return absl::InternalError(
+          absl::StrCat("case '", row.Text(0), "' is stored damaged"));
+    }
+  }
 }
 
 absl::StatusOr<std::vector<absl::Time>> GuestCaseTimes(
@@ -289,60 +297,6 @@ absl::StatusOr<std::vector<absl::Time>> GuestCaseTimes(
     if (!*more) return times;
     times.push_back(absl::FromUnixMicros(row.Int(0)));
   }
-}
-
-absl::Status InsertCommand(Connection& db,
-                           const makegood::v1::RemedyCommand& command,
-                           absl::string_view application_id) {
-  auto stmt = db.Prepare(
-      "INSERT INTO commands(command_id, location_id, case_id, application_id, "
-      "created_at_us, body) VALUES(?1,?2,?3,?4,?5,?6)");
-  if (!stmt.ok()) return stmt.status();
-  return (*stmt)
-      ->Bind(1, command.command_id())
-      .Bind(2, command.location_id())
-      .Bind(3, command.case_id())
-      .BindOptional(4, application_id)
-      .Bind(5, core::ToUnixMicros(command.created_at()))
-      .BindBlob(6, command.SerializeAsString())
-      .Run();
-}
-
-absl::StatusOr<CommandRow> LoadCommand(Connection& db,
-                                       absl::string_view command_id) {
-  auto stmt = db.Prepare(
-      "SELECT body, coalesce(application_id, ''), coalesce(result, 0) "
-      "FROM commands WHERE command_id=?1");
-  if (!stmt.ok()) return stmt.status();
-  Statement& row = **stmt;
-  auto found = row.Bind(1, command_id).Step();
-  if (!found.ok()) return found.status();
-  if (!*found) {
-    return absl::NotFoundError(
-        absl::StrCat("command_id: no command '", command_id, "'"));
-  }
-  CommandRow command;
-  command.command.ParseFromString(row.Blob(0));
-  command.application_id = row.Text(1);
-  command.result =
-      static_cast<makegood::v1::AckCommandRequest::Result>(row.Int(2));
-  return command;
-}
-
-absl::Status RecordAck(Connection& db,
-                       const makegood::v1::AckCommandRequest& ack,
-                       int64_t at_us) {
-  auto stmt = db.Prepare(
-      "UPDATE commands SET acked_at_us=?2, result=?3, pos_reference=?4, "
-      "vendor_reason=?5 WHERE command_id=?1 AND acked_at_us IS NULL");
-  if (!stmt.ok()) return stmt.status();
-  return (*stmt)
-      ->Bind(1, ack.command_id())
-      .Bind(2, at_us)
-      .Bind(3, ack.result())
-      .BindOptional(4, ack.pos_reference())
-      .BindOptional(5, ack.vendor_reason())
-      .Run();
 }
 
 absl::Status InsertCode(Connection& db, absl::string_view code,

@@ -2,8 +2,8 @@
 #define MAKEGOOD_STORE_RECOVERY_ROWS_H_
 
 // Row access for recovery: cases, guest contacts, remedies and the money
-// they take off, commands, discount codes. Used inside transactions only
-// (the writer's, or a reader's BEGIN).
+// they take off, discount codes (commands: store/outbox.h). Used inside
+// transactions only (the writer's, or a reader's BEGIN).
 //
 // Invariants:
 //  1. A case row's body is the whole RecoveryCase without guest contact;
@@ -24,6 +24,8 @@
 #include "absl/time/time.h"
 #include "core/authority.h"
 #include "core/discount_code.h"
+#include "core/recovery/id_source.h"
+#include "core/recovery/snapshot.h"
 #include "makegood/v1/recovery.pb.h"
 #include "makegood/v1/remedy_commands.pb.h"
 #include "store/sqlite_connection.h"
@@ -50,10 +52,9 @@ absl::Status SaveContact(Connection& db, absl::string_view case_id,
 absl::StatusOr<std::optional<makegood::v1::GuestContact>> LoadContact(
     Connection& db, absl::string_view case_id, int64_t now_us);
 
-// The CSPRNG behind record ids and discount codes.
-const core::RandomBytes& StoreRandom();
-// A new time-ordered record id ("RC-", "RA-", "CMD-", "AL-").
-std::string NewId(absl::string_view prefix, absl::Time now);
+// Record ids and discount codes for the decisions, from the process's
+// CSPRNG.
+core::IdSource& StoreIds();
 
 // Inserts or updates the remedies row of `remedy`. `charged_to` is whose
 // authority it is counted against (empty while pending or when refused);
@@ -69,10 +70,7 @@ absl::Status SaveMoneyOff(Connection& db, absl::string_view application_id,
 
 // Money already taken off a check by makegood: per line ('' for the check
 // itself) and in total.
-struct MoneyOff {
-  std::map<std::string, int64_t> by_line;
-  int64_t total = 0;
-};
+using MoneyOff = core::MoneyOff;
 absl::StatusOr<MoneyOff> MoneyOffCheck(Connection& db,
                                        absl::string_view location_id,
                                        absl::string_view check_id);
@@ -84,30 +82,12 @@ absl::StatusOr<core::Spent> SpentSoFar(Connection& db,
                                        absl::string_view staff_id,
                                        absl::string_view business_day);
 
-// Cases already open on the check, and when the guest's earlier cases were
-// flagged.
-absl::StatusOr<int> CountCasesOnCheck(Connection& db,
-                                      absl::string_view location_id,
-                                      absl::string_view check_id);
+// Every case of the check (open or closed), oldest first, and when the
+// guest's earlier cases were flagged.
+absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> CasesOnCheck(
+    Connection& db, absl::string_view location_id, absl::string_view check_id);
 absl::StatusOr<std::vector<absl::Time>> GuestCaseTimes(
     Connection& db, absl::string_view location_id, absl::string_view guest_id);
-
-absl::Status InsertCommand(Connection& db,
-                           const makegood::v1::RemedyCommand& command,
-                           absl::string_view application_id);
-
-struct CommandRow {
-  makegood::v1::RemedyCommand command;
-  std::string application_id;
-  // RESULT_UNSPECIFIED while unacknowledged.
-  makegood::v1::AckCommandRequest::Result result =
-      makegood::v1::AckCommandRequest::RESULT_UNSPECIFIED;
-};
-absl::StatusOr<CommandRow> LoadCommand(Connection& db,
-                                       absl::string_view command_id);
-absl::Status RecordAck(Connection& db,
-                       const makegood::v1::AckCommandRequest& ack,
-                       int64_t at_us);
 
 absl::Status InsertCode(Connection& db, absl::string_view code,
                         absl::string_view location_id,

@@ -1,29 +1,35 @@
 #ifndef MAKEGOOD_STORE_RECURRING_H_
 #define MAKEGOOD_STORE_RECURRING_H_
 
-// Recurring problems, detected as they are flagged ("Ribeye flagged 3 times
-// for Cold food between 19:00 and 20:30"): the same item with the
-// same category, or the same station with the same category, flagged
-// `recurring.count` times within `recurring.window_minutes` (both ends
-// included) raises one RECURRING_PROBLEM alert, on the flag that reaches the
-// count. Runs on the writer thread inside the flag's transaction.
+// The problem keys of flagged lines (core/recovery/recurring_keys.h), kept
+// so that a flag can tell how often the same problem came back. Used in
+// the flag's write transaction.
+//
+// Errors: INTERNAL (SQLite failed).
 
+#include <map>
+#include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "core/policy.h"
+#include "absl/time/time.h"
+#include "core/recovery/decision.h"
 #include "makegood/v1/recovery.pb.h"
-#include "store/recovery_types.h"
 #include "store/sqlite_connection.h"
 
 namespace makegood::store {
 
-// Records the problem keys of `recovery`'s flagged lines and returns the
-// alerts of the keys that just reached the count.
-absl::StatusOr<std::vector<makegood::v1::Alert>> RecordProblemKeys(
-    Connection& db, const RecoveryCall& call,
-    const makegood::v1::RecoveryCase& recovery,
-    const std::vector<core::PolicyItem>& flagged);
+// For each key: its flags at or after `since`, newest first, at most
+// `limit` of them.
+absl::StatusOr<std::map<std::string, std::vector<absl::Time>>> RecentFlags(
+    Connection& db, absl::string_view location_id,
+    const std::vector<std::string>& keys, absl::Time since, int limit);
+
+// Records the keys of a newly flagged case, at its flag time.
+absl::Status RecordProblemKeys(Connection& db,
+                               const makegood::v1::RecoveryCase& recovery,
+                               const std::vector<core::ProblemKeyWrite>& keys);
 
 }  // namespace makegood::store
 

@@ -14,7 +14,8 @@ int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time Instant(int64_t micros) { return absl::FromUnixMicros(micros); }
 
 absl::Status ReadDayCases(Connection& db, absl::string_view location_id,
-                          absl::Time start, absl::Time end, DayRows& day) {
+                          absl::Time start, absl::Time end,
+                          report::DayRows& day) {
   auto cases = db.Prepare(
       "SELECT body, coalesce(guest_id, '') FROM cases WHERE location_id=?1 "
       "AND flagged_at_us>=?2 AND flagged_at_us<?3 "
@@ -22,13 +23,13 @@ absl::Status ReadDayCases(Connection& db, absl::string_view location_id,
   if (!cases.ok()) return cases.status();
   (*cases)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
   auto status = ForEachRow(**cases, [&](Statement& row) {
-    ReportCase& c = day.cases.emplace_back();
+    report::ReportCase& c = day.cases.emplace_back();
     c.recovery.ParseFromString(row.Blob(0));
     c.guest_id = row.Text(1);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  for (ReportCase& c : day.cases) {
+  for (report::ReportCase& c : day.cases) {
     for (const std::string& line_id : c.recovery.line_ids()) {
       auto line = db.Prepare(
           "SELECT coalesce(sku, ''), coalesce(name, ''), "
@@ -41,7 +42,7 @@ absl::Status ReadDayCases(Connection& db, absl::string_view location_id,
                        .Bind(3, line_id)
                        .Step();
       if (!found.ok()) return found.status();
-      ReportLine& out = c.lines.emplace_back();
+      report::ReportLine& out = c.lines.emplace_back();
       out.line_id = line_id;
       if (*found) {
         out.sku = row.Text(0);
@@ -72,18 +73,18 @@ absl::StatusOr<std::optional<absl::Time>> LatestCaseOfGuest(
 absl::Status ReadDaySalesAndReturns(Connection& db,
                                     absl::string_view location_id,
                                     absl::Time start, absl::Time end,
-                                    DayRows& day) {
+                                    report::DayRows& day) {
   auto checks = db.Prepare(
       "SELECT check_id, coalesce(guest_id, ''), first_event_at_us, "
       "paid_total_minor FROM checks WHERE location_id=?1 AND "
       "first_event_at_us>=?2 AND first_event_at_us<?3");
   if (!checks.ok()) return checks.status();
   (*checks)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
-  std::vector<ReturnVisit> candidates;
+  std::vector<report::ReturnVisit> candidates;
   auto status = ForEachRow(**checks, [&](Statement& row) {
     day.sales_minor += row.Int(3);
     if (!row.IsNull(1) && !row.Text(1).empty()) {
-      ReturnVisit& visit = candidates.emplace_back();
+      report::ReturnVisit& visit = candidates.emplace_back();
       visit.check_id = row.Text(0);
       visit.guest_key = row.Text(1);
       visit.at = Instant(row.Int(2));
@@ -92,7 +93,7 @@ absl::Status ReadDaySalesAndReturns(Connection& db,
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  for (ReturnVisit& visit : candidates) {
+  for (report::ReturnVisit& visit : candidates) {
     auto recovered =
         LatestCaseOfGuest(db, location_id, visit.guest_key, visit.at);
     if (!recovered.ok()) return recovered.status();
@@ -105,7 +106,8 @@ absl::Status ReadDaySalesAndReturns(Connection& db,
 }
 
 absl::Status ReadDayCodes(Connection& db, absl::string_view location_id,
-                          absl::Time start, absl::Time end, DayRows& day) {
+                          absl::Time start, absl::Time end,
+                          report::DayRows& day) {
   auto codes = db.Prepare(
       "SELECT d.case_id, coalesce(d.redeemed_check_id, ''), "
       "coalesce(d.redeemed_amount_minor, 0), d.redeemed_at_us, "
@@ -120,7 +122,7 @@ absl::Status ReadDayCodes(Connection& db, absl::string_view location_id,
   if (!codes.ok()) return codes.status();
   (*codes)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
   return ForEachRow(**codes, [&](Statement& row) {
-    RedeemedCode& code = day.redeemed_codes.emplace_back();
+    report::RedeemedCode& code = day.redeemed_codes.emplace_back();
     code.case_id = row.Text(0);
     code.check_id = row.Text(1);
     code.amount_minor = row.Int(2);
@@ -128,7 +130,7 @@ absl::Status ReadDayCodes(Connection& db, absl::string_view location_id,
     makegood::v1::RecoveryCase recovery;
     recovery.ParseFromString(row.Blob(8));
     code.category_id = recovery.category_id();
-    ReturnVisit visit;
+    report::ReturnVisit visit;
     visit.guest_key =
         row.Text(4).empty() ? absl::StrCat("case:", code.case_id) : row.Text(4);
     visit.check_id = code.check_id;
@@ -142,7 +144,8 @@ absl::Status ReadDayCodes(Connection& db, absl::string_view location_id,
 }
 
 absl::Status ReadDayFollowUps(Connection& db, absl::string_view location_id,
-                              absl::Time start, absl::Time end, DayRows& day) {
+                              absl::Time start, absl::Time end,
+                              report::DayRows& day) {
   auto stmt = db.Prepare(
       "SELECT count(*), count(done_at_us) FROM follow_ups WHERE "
       "location_id=?1 AND due_at_us>=?2 AND due_at_us<?3");
@@ -160,10 +163,10 @@ absl::Status ReadDayFollowUps(Connection& db, absl::string_view location_id,
 
 }  // namespace
 
-absl::StatusOr<DayRows> ReadDayRows(Connection& db,
-                                    absl::string_view location_id,
-                                    absl::Time start, absl::Time end) {
-  DayRows day;
+absl::StatusOr<report::DayRows> ReadDayRows(Connection& db,
+                                            absl::string_view location_id,
+                                            absl::Time start, absl::Time end) {
+  report::DayRows day;
   if (auto s = ReadDayCases(db, location_id, start, end, day); !s.ok())
     return s;
   if (auto s = ReadDaySalesAndReturns(db, location_id, start, end, day);
@@ -176,12 +179,10 @@ absl::StatusOr<DayRows> ReadDayRows(Connection& db,
   return day;
 }
 
-absl::StatusOr<StaffRows> ReadStaffRows(Connection& db,
-                                        absl::string_view location_id,
-                                        absl::Time start, absl::Time end,
-                                        absl::string_view first_day,
-                                        absl::string_view last_day) {
-  StaffRows rows;
+absl::StatusOr<report::StaffRows> ReadStaffRows(
+    Connection& db, absl::string_view location_id, absl::Time start,
+    absl::Time end, absl::string_view first_day, absl::string_view last_day) {
+  report::StaffRows rows;
   // Statuses 3 and 4 are AppliedRemedy SENT and APPLIED.
   auto comps = db.Prepare(
       "SELECT r.case_id, r.check_id, r.requested_by, r.business_day, "
@@ -194,7 +195,7 @@ absl::StatusOr<StaffRows> ReadStaffRows(Connection& db,
   if (!comps.ok()) return comps.status();
   (*comps)->Bind(1, location_id).Bind(2, first_day).Bind(3, last_day);
   auto status = ForEachRow(**comps, [&](Statement& row) {
-    CompRow& comp = rows.comps.emplace_back();
+    report::CompRow& comp = rows.comps.emplace_back();
     comp.case_id = row.Text(0);
     comp.check_id = row.Text(1);
     comp.requested_by = row.Text(2);
@@ -220,7 +221,7 @@ absl::StatusOr<StaffRows> ReadStaffRows(Connection& db,
   if (!checks.ok()) return checks.status();
   (*checks)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
   status = ForEachRow(**checks, [&](Statement& row) {
-    CheckRow& check = rows.checks.emplace_back();
+    report::CheckRow& check = rows.checks.emplace_back();
     check.check_id = row.Text(0);
     check.server_id = row.Text(1);
     check.opened_at = Instant(row.Int(2));
@@ -239,8 +240,8 @@ absl::StatusOr<StaffRows> ReadStaffRows(Connection& db,
   if (!cases.ok()) return cases.status();
   (*cases)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
   status = ForEachRow(**cases, [&](Statement& row) {
-    rows.cases.push_back(
-        CaseRow{row.Text(0), row.Text(1), row.Text(2), Instant(row.Int(3))});
+    rows.cases.push_back(report::CaseRow{row.Text(0), row.Text(1), row.Text(2),
+                                         Instant(row.Int(3))});
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

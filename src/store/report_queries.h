@@ -11,7 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "makegood/v1/recovery.pb.h"
-#include "store/report_rows.h"
+#include "report/report_rows.h"
 #include "store/sqlite_connection.h"
 
 namespace makegood::store {
@@ -19,15 +19,13 @@ namespace makegood::store {
 // How long after a case a guest's return still counts as won back.
 inline constexpr absl::Duration kWonBackHorizon = absl::Hours(24 * 90);
 
-absl::StatusOr<DayRows> ReadDayRows(Connection& db,
-                                    absl::string_view location_id,
-                                    absl::Time start, absl::Time end);
+absl::StatusOr<report::DayRows> ReadDayRows(Connection& db,
+                                            absl::string_view location_id,
+                                            absl::Time start, absl::Time end);
 
-absl::StatusOr<StaffRows> ReadStaffRows(Connection& db,
-                                        absl::string_view location_id,
-                                        absl::Time start, absl::Time end,
-                                        absl::string_view first_day,
-                                        absl::string_view last_day);
+absl::StatusOr<report::StaffRows> ReadStaffRows(
+    Connection& db, absl::string_view location_id, absl::Time start,
+    absl::Time end, absl::string_view first_day, absl::string_view last_day);
 
 // Cases flagged in [start, end), oldest first, without contact details.
 absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> ReadCasesFlagged(

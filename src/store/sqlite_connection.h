@@ -1,102 +1,18 @@
 #ifndef MAKEGOOD_STORE_SQLITE_CONNECTION_H_
 #define MAKEGOOD_STORE_SQLITE_CONNECTION_H_
 
-// A SQLite connection with the project's pragmas and a cache of prepared
-// statements. Not thread-safe: one thread uses a connection at a time (the
-// writer thread owns the write connection; readers lease theirs from a pool).
+// The store's names for the shared SQLite helper (src/sqlite/connection.h,
+// target makegood_sqlite, which the adapters' state files use too): the
+// store's files speak of Connection, Statement, ForEachRow and SqliteError.
 
-#include <sqlite3.h>
-
-#include <cstdint>
-#include <map>
-#include <memory>
-#include <string>
-
-#include "absl/status/status.h"
-#include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
+#include "sqlite/connection.h"
 
 namespace makegood::store {
 
-// A cached prepared statement, reset and unbound when the lease ends.
-class Statement {
- public:
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement();
-
-  Statement& Bind(int index, int64_t value);
-  Statement& Bind(int index, absl::string_view text);
-  Statement& BindBlob(int index, absl::string_view bytes);
-  Statement& BindNull(int index);
-  // Binds NULL when `text` is empty.
-  Statement& BindOptional(int index, absl::string_view text);
-
-  // Runs one step: true when a row is available, false when done.
-  absl::StatusOr<bool> Step();
-  // Runs to completion, ignoring rows, then resets (bindings stay) so the
-  // statement may be bound and run again.
-  absl::Status Run();
-
-  bool IsNull(int column) const;
-  int64_t Int(int column) const;
-  std::string Text(int column) const;
-  std::string Blob(int column) const;
-
- private:
-  friend class Connection;
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-
-  sqlite3* db_;
-  sqlite3_stmt* stmt_;
-};
-
-// Steps `stmt` to the end, calling `row_fn(stmt)` (returning absl::Status)
-// for each row; stops at the first error, of SQLite or of `row_fn`.
-template <typename RowFn>
-absl::Status ForEachRow(Statement& stmt, RowFn row_fn) {
-  for (;;) {
-    auto more = stmt.Step();
-    if (!more.ok()) return more.status();
-    if (!*more) return absl::OkStatus();
-    if (absl::Status s = row_fn(stmt); !s.ok()) return s;
-  }
-}
-
-class Connection {
- public:
-  // Opens (creating if asked) the database at `path` with WAL,
-  // synchronous=FULL and foreign keys on. `read_only` connections refuse
-  // writes (PRAGMA query_only).
-  static absl::StatusOr<std::unique_ptr<Connection>> Open(
-      const std::string& path, bool read_only);
-
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-  ~Connection();
-
-  // Runs one or more statements without results.
-  absl::Status Exec(const char* sql);
-
-  // A prepared statement for `sql`, prepared once per connection. The
-  // returned lease resets it; only one lease per SQL text at a time.
-  absl::StatusOr<std::unique_ptr<Statement>> Prepare(const char* sql);
-
-  // Rows changed by the last INSERT, UPDATE or DELETE.
-  int64_t Changes() const;
-  int64_t LastInsertRowId() const;
-
-  sqlite3* raw() const { return db_; }
-
- private:
-  explicit Connection(sqlite3* db) : db_(db) {}
-
-  sqlite3* db_;
-  std::map<std::string, sqlite3_stmt*> cache_;
-};
-
-// INTERNAL status naming the SQLite error, for the store's own use.
-absl::Status SqliteError(sqlite3* db, absl::string_view context);
+using sqlite::Connection;
+using sqlite::ForEachRow;
+using sqlite::SqliteError;
+using sqlite::Statement;
 
 }  // namespace makegood::store
 

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/synchronization/notification.h"
@@ -11,12 +12,22 @@
 #include "store/idempotency.h"
 #include "store/ledger.h"
 #include "store/migrations.h"
+#include "store/outbox.h"
 #include "store/recovery_flow.h"
 #include "store/recovery_queries.h"
 #include "store/recovery_rows.h"
 #include "store/report_queries.h"
+#include "store/watch_queries.h"
 
 namespace makegood::store {
+namespace {
+
+const core::Clock& ClockOf(const SqliteStoreOptions& options) {
+  static const core::SystemClock* const kSystemClock = new core::SystemClock;
+  return options.clock != nullptr ? *options.clock : *kSystemClock;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
     const SqliteStoreOptions& options) {
@@ -32,7 +43,8 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
 SqliteStore::SqliteStore(std::unique_ptr<Connection> writer,
                          std::unique_ptr<Connection> checkpointer,
                          const SqliteStoreOptions& options)
-    : writer_(std::move(writer), &wal_),
+    : clock_(ClockOf(options)),
+      writer_(std::move(writer), &wal_),
       readers_(options.path, options.max_idle_readers),
       checkpointer_(std::move(checkpointer)),
       maintenance_([this, checkpoint = options.checkpoint_interval,
@@ -51,7 +63,14 @@ void SqliteStore::Shutdown() {
 void SqliteStore::Maintain(absl::Duration checkpoint_interval,
                            absl::Duration cleanup_interval) {
   pthread_setname_np(pthread_self(), "store-upkeep");
-  absl::Time next_cleanup = absl::Now();
+  // The waits are the timer, in real time: a cleanup every so many
+  // checkpoint periods. What has expired is decided by clock_, in
+  // SubmitCleanUp.
+  const int64_t periods_per_cleanup =
+      checkpoint_interval <= absl::ZeroDuration()
+          ? 1
+          : std::max<int64_t>(1, cleanup_interval / checkpoint_interval);
+  int64_t periods_since_cleanup = periods_per_cleanup;  // Clean up at once.
   for (;;) {
     const bool stopping =
         stop_maintenance_.WaitForNotificationWithTimeout(checkpoint_interval);
@@ -59,25 +78,37 @@ void SqliteStore::Maintain(absl::Duration checkpoint_interval,
     // at shutdown leaves the database file complete.
     checkpointer_->Exec("PRAGMA wal_checkpoint(PASSIVE)").IgnoreError();
     if (stopping) return;
-    if (absl::Now() < next_cleanup) continue;
-    next_cleanup = absl::Now() + cleanup_interval;
-    const int64_t now_us = absl::ToUnixMicros(absl::Now());
-    writer_.Submit(
-        [now_us](Connection& db) -> absl::Status {
-          auto contacts = db.Prepare(
-              "DELETE FROM guest_contacts WHERE delete_after_us <= ?1");
-          if (!contacts.ok()) return contacts.status();
-          if (auto s = (*contacts)->Bind(1, now_us).Run(); !s.ok()) return s;
-          auto requests =
-              db.Prepare("DELETE FROM idempotency WHERE created_at_us < ?1");
-          if (!requests.ok()) return requests.status();
-          return (*requests)
-              ->Bind(1,
-                     now_us - absl::ToInt64Microseconds(kIdempotencyRetention))
-              .Run();
-        },
-        [](absl::Status) {});
+    if (++periods_since_cleanup < periods_per_cleanup) continue;
+    periods_since_cleanup = 0;
+    SubmitCleanUp([](absl::Status) {});
   }
+}
+
+void SqliteStore::SubmitCleanUp(WriteQueue::Done done) {
+  const absl::Time now = clock_.Now();
+  writer_.Submit(
+      [now](Connection& db) -> absl::Status {
+        auto contacts = db.Prepare(
+            "DELETE FROM guest_contacts WHERE delete_after_us <= ?1");
+        if (!contacts.ok()) return contacts.status();
+        if (auto s = (*contacts)->Bind(1, absl::ToUnixMicros(now)).Run();
+            !s.ok()) {
+          return s;
+        }
+        return DeleteExpiredAnswers(db, now);
+      },
+      std::move(done));
+}
+
+absl::Status SqliteStore::CleanUpExpired() {
+  absl::Notification committed;
+  absl::Status result;
+  SubmitCleanUp([&](absl::Status status) {
+    result = std::move(status);
+    committed.Notify();
+  });
+  committed.WaitForNotification();
+  return result;
 }
 
 absl::Status SqliteStore::RegisterLocation(
@@ -180,7 +211,8 @@ void SqliteStore::SubmitIdempotent(
   writer_.Submit(
       [method, call, request, work, result,
        fingerprint = std::move(fingerprint)](Connection& db) -> absl::Status {
-        auto answer = FindAnswer(db, request.request_id(), method, fingerprint);
+        auto answer = FindAnswer(db, call.actor_id, request.request_id(),
+                                 method, fingerprint);
         if (!answer.ok()) return answer.status();
         if (answer->has_value()) {
           *result = Result{};
@@ -190,8 +222,8 @@ void SqliteStore::SubmitIdempotent(
         auto done = work(db, call, request);
         if (!done.ok()) return done.status();
         *result = *std::move(done);
-        return SaveAnswer(db, request.request_id(), method, fingerprint,
-                          AnswerOf(*result), call.now);
+        return SaveAnswer(db, call.actor_id, request.request_id(), method,
+                          fingerprint, AnswerOf(*result), call.now);
       },
       [result, done = std::move(done)](absl::Status status) {
         if (!status.ok()) {
@@ -240,7 +272,7 @@ void SqliteStore::AckCommand(const RecoveryCall& call,
 absl::StatusOr<makegood::v1::RecoveryCase> SqliteStore::GetRecovery(
     absl::string_view location_id, absl::string_view case_id,
     bool with_contact) {
-  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  const int64_t now_us = absl::ToUnixMicros(clock_.Now());
   return readers_.With<makegood::v1::RecoveryCase>([&](Connection& db) {
     return ReadRecovery(db, location_id, case_id, with_contact, now_us);
   });
@@ -248,7 +280,7 @@ absl::StatusOr<makegood::v1::RecoveryCase> SqliteStore::GetRecovery(
 
 absl::StatusOr<RecoveryPage> SqliteStore::ListRecoveries(
     absl::string_view location_id, const RecoveryListQuery& query) {
-  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  const int64_t now_us = absl::ToUnixMicros(clock_.Now());
   return readers_.With<RecoveryPage>([&](Connection& db) {
     return ReadRecoveryPage(db, location_id, query, now_us);
   });
@@ -259,7 +291,7 @@ SqliteStore::UnackedCommands(absl::string_view location_id) {
   // Read through the writer, after every write queued before it: delivery
   // counts of a stream that just ended are then part of what a reconnecting
   // adapter is told.
-  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  const int64_t now_us = absl::ToUnixMicros(clock_.Now());
   absl::StatusOr<std::vector<makegood::v1::RemedyCommand>> commands;
   absl::Notification read;
   writer_.Submit(
@@ -279,17 +311,33 @@ SqliteStore::UnackedCommands(absl::string_view location_id) {
 void SqliteStore::CountDeliveries(std::vector<std::string> command_ids) {
   if (command_ids.empty()) return;
   writer_.Submit(
-      [ids = std::move(command_ids)](Connection& db) -> absl::Status {
-        for (const auto& id : ids) {
-          auto stmt = db.Prepare(
-              "UPDATE commands SET deliveries=deliveries+1 WHERE "
-              "command_id=?1");
-          if (!stmt.ok()) return stmt.status();
-          if (auto s = (*stmt)->Bind(1, id).Run(); !s.ok()) return s;
-        }
-        return absl::OkStatus();
+      [ids = std::move(command_ids)](Connection& db) {
+        return CountDeliveriesInTransaction(db, ids);
       },
       [](absl::Status) {});
+}
+
+void SqliteStore::ReadWatchSnapshot(const WatchSnapshotQuery& query,
+                                    WatchSnapshotDone done) {
+  // A job of the writer, so that its `done` takes its place among the
+  // writes' callbacks in commit order (see Store::ReadWatchSnapshot). It
+  // makes two small reads and does not wait: the caller's thread is
+  // not blocked, and the writer only briefly.
+  auto snapshot = std::make_shared<WatchSnapshot>();
+  writer_.Submit(
+      [query, snapshot](Connection& db) -> absl::Status {
+        auto read = ReadWatchSnapshotRows(db, query);
+        if (!read.ok()) return read.status();
+        *snapshot = *std::move(read);
+        return absl::OkStatus();
+      },
+      [snapshot, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) {
+          done(std::move(status));
+        } else {
+          done(std::move(*snapshot));
+        }
+      });
 }
 
 absl::StatusOr<LedgerVerification> SqliteStore::VerifyLedger() {
@@ -314,18 +362,16 @@ absl::StatusOr<std::vector<makegood::v1::FollowUp>> SqliteStore::DueFollowUps(
       });
 }
 
-absl::StatusOr<DayRows> SqliteStore::ReadDay(absl::string_view location_id,
-                                             absl::Time start, absl::Time end) {
-  return readers_.With<DayRows>(
+absl::StatusOr<report::DayRows> SqliteStore::ReadDay(
+    absl::string_view location_id, absl::Time start, absl::Time end) {
+  return readers_.With<report::DayRows>(
       [&](Connection& db) { return ReadDayRows(db, location_id, start, end); });
 }
 
-absl::StatusOr<StaffRows> SqliteStore::ReadStaff(absl::string_view location_id,
-                                                 absl::Time start,
-                                                 absl::Time end,
-                                                 absl::string_view first_day,
-                                                 absl::string_view last_day) {
-  return readers_.With<StaffRows>([&](Connection& db) {
+absl::StatusOr<report::StaffRows> SqliteStore::ReadStaff(
+    absl::string_view location_id, absl::Time start, absl::Time end,
+    absl::string_view first_day, absl::string_view last_day) {
+  return readers_.With<report::StaffRows>([&](Connection& db) {
     return ReadStaffRows(db, location_id, start, end, first_day, last_day);
   });
 }

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
+#include "core/clock.h"
 #include "store/reader_pool.h"
 #include "store/store.h"
 #include "store/write_queue.h"
@@ -25,8 +26,15 @@ struct SqliteStoreOptions {
   // (PASSIVE: it never blocks the writer or readers).
   absl::Duration checkpoint_interval = absl::Milliseconds(500);
   // How often expired idempotency records and guest contacts past their
-  // retention are deleted.
+  // retention are deleted (CleanUpExpired). The maintenance thread counts
+  // this in real time; what has expired is decided by `clock`.
   absl::Duration cleanup_interval = absl::Minutes(1);
+  // The source of "now" for everything the store decides by itself: what
+  // has expired, and which guest contacts a read may still show. The daemon
+  // passes the clock its requests use (simulated under --simulated-clock),
+  // so that expiry follows the same time as the requests. Must outlive the
+  // store; nullptr: the system clock.
+  const core::Clock* clock = nullptr;
 };
 
 class SqliteStore final : public Store {
@@ -72,6 +80,8 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<makegood::v1::RemedyCommand>> UnackedCommands(
       absl::string_view location_id) override;
   void CountDeliveries(std::vector<std::string> command_ids) override;
+  void ReadWatchSnapshot(const WatchSnapshotQuery& query,
+                         WatchSnapshotDone done) override;
   absl::StatusOr<LedgerVerification> VerifyLedger() override;
   void CompleteFollowUp(const RecoveryCall& call,
                         const makegood::v1::CompleteFollowUpRequest& request,
@@ -79,15 +89,23 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<makegood::v1::FollowUp>> DueFollowUps(
       absl::string_view location_id, absl::Time due_by,
       absl::Time now) override;
-  absl::StatusOr<DayRows> ReadDay(absl::string_view location_id,
-                                  absl::Time start, absl::Time end) override;
-  absl::StatusOr<StaffRows> ReadStaff(absl::string_view location_id,
-                                      absl::Time start, absl::Time end,
-                                      absl::string_view first_day,
-                                      absl::string_view last_day) override;
+  absl::StatusOr<report::DayRows> ReadDay(absl::string_view location_id,
+                                          absl::Time start,
+                                          absl::Time end) override;
+  absl::StatusOr<report::StaffRows> ReadStaff(
+      absl::string_view location_id, absl::Time start, absl::Time end,
+      absl::string_view first_day, absl::string_view last_day) override;
   absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> CasesFlagged(
       absl::string_view location_id, absl::Time start, absl::Time end) override;
   void Shutdown() override;
+
+  // Deletes what has expired at the store's clock's now: idempotency
+  // records older than kIdempotencyRetention and guest contacts past their
+  // retention. The maintenance thread runs it every cleanup_interval; it may
+  // also be called directly (tests with a fake clock, a tool before a
+  // backup). Blocks until committed; UNAVAILABLE after Shutdown, INTERNAL
+  // when SQLite fails.
+  absl::Status CleanUpExpired();
 
   // Group-commit counters, for tests and benchmarks.
   WriteQueue::Stats write_stats() const { return writer_.stats(); }
@@ -108,8 +126,11 @@ class SqliteStore final : public Store {
   // Checkpoints and cleanup until stop_maintenance_ is notified.
   void Maintain(absl::Duration checkpoint_interval,
                 absl::Duration cleanup_interval);
+  // Queues the deletions of CleanUpExpired; `done` runs after the commit.
+  void SubmitCleanUp(WriteQueue::Done done);
 
-  WalRecycler wal_;  // Before writer_, which uses it.
+  const core::Clock& clock_;  // SqliteStoreOptions::clock, or the system's.
+  WalRecycler wal_;           // Before writer_, which uses it.
   WriteQueue writer_;
   ReaderPool readers_;
   std::unique_ptr<Connection> checkpointer_;  // The maintenance thread's.

@@ -16,12 +16,14 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "core/refusal.h"
 #include "makegood/v1/checks.pb.h"
 #include "makegood/v1/config.pb.h"
 #include "makegood/v1/order_events.pb.h"
 #include "makegood/v1/report.pb.h"
+#include "report/report_rows.h"
 #include "store/recovery_types.h"
-#include "store/report_rows.h"
+#include "store/watch_types.h"
 
 namespace makegood::store {
 
@@ -35,9 +37,10 @@ enum class EventOutcome {
 
 struct EventResult {
   EventOutcome outcome = EventOutcome::kAccepted;
-  // When rejected: the event's id and why.
+  // When rejected: the event's id, why, and why for programs.
   std::string event_id;
   std::string reason;
+  core::Reason error_reason = makegood::v1::Error::REASON_UNSPECIFIED;
 
   bool operator==(const EventResult&) const = default;
 };
@@ -122,6 +125,15 @@ class Store {
   UnackedCommands(absl::string_view location_id) = 0;
   // Counts a delivery of each command (fire and forget).
   virtual void CountDeliveries(std::vector<std::string> command_ids) = 0;
+  // What a WatchRecoveries stream starts with (store/watch_types.h), read
+  // in the writer's order: `done` runs on the completion thread after the
+  // `done` of every write queued before this call and before the `done` of
+  // any write queued after it. A caller that registers for live changes in
+  // `done`, where the writes' results are published, so sees every change
+  // exactly once: in the snapshot or live. INTERNAL when SQLite fails,
+  // UNAVAILABLE after Shutdown (then `done` may run before this returns).
+  virtual void ReadWatchSnapshot(const WatchSnapshotQuery& query,
+                                 WatchSnapshotDone done) = 0;
   // Recomputes the ledger's hash chain from the first row.
   virtual absl::StatusOr<LedgerVerification> VerifyLedger() = 0;
 
@@ -136,13 +148,13 @@ class Store {
   virtual absl::StatusOr<std::vector<makegood::v1::FollowUp>> DueFollowUps(
       absl::string_view location_id, absl::Time due_by, absl::Time now) = 0;
 
-  // What the reports aggregate (see store/report_rows.h).
-  virtual absl::StatusOr<DayRows> ReadDay(absl::string_view location_id,
-                                          absl::Time start, absl::Time end) = 0;
-  virtual absl::StatusOr<StaffRows> ReadStaff(absl::string_view location_id,
-                                              absl::Time start, absl::Time end,
-                                              absl::string_view first_day,
-                                              absl::string_view last_day) = 0;
+  // What the reports aggregate (see report/report_rows.h).
+  virtual absl::StatusOr<report::DayRows> ReadDay(absl::string_view location_id,
+                                                  absl::Time start,
+                                                  absl::Time end) = 0;
+  virtual absl::StatusOr<report::StaffRows> ReadStaff(
+      absl::string_view location_id, absl::Time start, absl::Time end,
+      absl::string_view first_day, absl::string_view last_day) = 0;
   virtual absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> CasesFlagged(
       absl::string_view location_id, absl::Time start, absl::Time end) = 0;
 

@@ -11,9 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "makegood/v1/order_events.grpc.pb.h"
+#include "sqlite/connection.h"
 #include "store/event_projection.h"
 #include "store/migrations.h"
-#include "store/sqlite_connection.h"
 #include "support/process.h"
 #include "support/sample_events.h"
 #include "support/temp_dir.h"
@@ -30,7 +30,7 @@ double Rate(size_t count, absl::Duration elapsed) {
 // The floor: the store's own SQL for each event, batched, one connection.
 double FloorRate(const std::vector<OrderEvent>& events, const std::string& path,
                  size_t batch) {
-  auto db = makegood::store::Connection::Open(path, /*read_only=*/false);
+  auto db = makegood::sqlite::Connection::Open(path, /*read_only=*/false);
   if (!db.ok() || !makegood::store::Migrate(**db).ok() ||
       !(*db)
            ->Exec("INSERT INTO locations VALUES('downtown-01','USD','UTC')")

@@ -17,7 +17,7 @@
 #include "absl/time/clock.h"
 #include "makegood/v1/order_events.grpc.pb.h"
 #include "makegood/v1/recovery.grpc.pb.h"
-#include "store/sqlite_connection.h"
+#include "sqlite/connection.h"
 #include "support/process.h"
 #include "support/sample_events.h"
 #include "support/temp_dir.h"
@@ -115,7 +115,7 @@ std::vector<absl::Duration> EmptyRpcLatencies(
 // One small durable transaction at a time, with the store's pragmas.
 std::vector<absl::Duration> CommitLatencies(const std::string& path,
                                             int count) {
-  auto db = makegood::store::Connection::Open(path, /*read_only=*/false);
+  auto db = makegood::sqlite::Connection::Open(path, /*read_only=*/false);
   if (!db.ok() ||
       !(*db)->Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)").ok()) {
     std::cerr << "floor: cannot open " << path << std::endl;

@@ -37,14 +37,31 @@ TEST(AuthorityTest, EachLimitSendsToApprovalAndSaysWhy) {
       CheckAuthority(rules, makegood::v1::SERVER, 1500, {0, 4600, 4600});
   EXPECT_TRUE(per_shift.needs_approval);
   EXPECT_THAT(per_shift.reason, HasSubstr("60.00 per shift"));
-  auto per_day =
-      CheckAuthority(rules, makegood::v1::MANAGER, 2000, {0, 0, 49000});
-  EXPECT_TRUE(per_day.needs_approval);
-  EXPECT_THAT(per_day.reason, HasSubstr("daily budget of 500.00"));
+  // The daily budget is no approval matter: CheckDailyBudget refuses.
+  EXPECT_FALSE(CheckAuthority(rules, makegood::v1::MANAGER, 2000, {0, 0, 49000})
+                   .needs_approval);
   // Exactly at a limit is within it.
   EXPECT_FALSE(
       CheckAuthority(rules, makegood::v1::SERVER, 1500, {1000, 4500, 48500})
           .needs_approval);
+}
+
+TEST(AuthorityTest, TheDailyBudgetBindsEveryone) {
+  const RecoveryRules rules = Rules();
+  EXPECT_THAT(CheckDailyBudget(rules, 2000, 49000),
+              HasSubstr("daily budget of 500.00 (today would reach 510.00)"));
+  EXPECT_EQ(CheckDailyBudget(rules, 1000, 49000), "");
+  EXPECT_EQ(CheckDailyBudget(rules, 0, 60000), "");
+}
+
+TEST(AuthorityTest, ApproversAreBoundByTheirOwnLimitAndAdminHasNoneUnlessSet) {
+  const RecoveryRules rules = Rules();
+  EXPECT_EQ(CheckApproverLimit(rules, makegood::v1::MANAGER, 20000), "");
+  EXPECT_THAT(CheckApproverLimit(rules, makegood::v1::MANAGER, 20001),
+              HasSubstr("over the MANAGER limit of 200.00 per case"));
+  EXPECT_EQ(CheckApproverLimit(rules, makegood::v1::ADMIN, 1000000), "");
+  EXPECT_THAT(CheckApproverLimit(rules, makegood::v1::SERVER, 100),
+              HasSubstr("does not approve"));
 }
 
 TEST(AuthorityTest, FreeRemediesNeedNoApprovalAndUnlistedRolesNeedItAlways) {

@@ -6,134 +6,18 @@
 #include "absl/strings/ascii.h"
 #include "absl/synchronization/mutex.h"
 #include "core/proto_time.h"
-#include "integration/daemon_fixture.h"
+#include "integration/recovery_calls.h"
 #include "support/sample_events.h"
 
 namespace makegood {
 namespace {
 
 using makegood::testing::BaseEvent;
-using makegood::testing::CheckOpened;
-using makegood::testing::ItemAdded;
-using makegood::testing::ItemFired;
 using v1::AckCommandRequest;
 using v1::AppliedRemedy;
 using v1::RecoveryCase;
 
-class RecoveryTest : public DaemonTest {
- protected:
-  // A check of table 12 served by s-17, with one ribeye line per price,
-  // ordered 30 minutes ago and fired 25 minutes ago.
-  void SeedCheck(const std::string& check_id, std::vector<int64_t> prices,
-                 bool paid = false, const std::string& guest_id = "") {
-    const absl::Time t0 = absl::Now() - absl::Minutes(30);
-    std::vector<OrderEvent> events;
-    OrderEvent opened = CheckOpened(check_id + "-open", check_id, t0);
-    opened.mutable_check_opened()->set_guest_id(guest_id);
-    events.push_back(opened);
-    for (size_t i = 0; i < prices.size(); ++i) {
-      const std::string line = std::to_string(i + 1);
-      events.push_back(
-          ItemAdded(check_id + "-add" + line, check_id, line, t0, prices[i]));
-      events.push_back(ItemFired(check_id + "-fire" + line, check_id, line,
-                                 t0 + absl::Minutes(5)));
-    }
-    if (paid) {
-      OrderEvent pay = BaseEvent(check_id + "-paid", check_id, absl::Now());
-      pay.mutable_check_paid()->mutable_total()->set_minor_units(10000);
-      pay.mutable_check_paid()->mutable_total()->set_currency("USD");
-      events.push_back(pay);
-    }
-    PublishSummary summary;
-    ASSERT_TRUE(Publish(events, &summary).ok());
-    ASSERT_EQ(summary.accepted(), static_cast<int>(events.size()))
-        << summary.DebugString();
-  }
-
-  grpc::Status Flag(const std::string& token, const std::string& request_id,
-                    const std::string& check_id, std::vector<std::string> lines,
-                    const std::string& category, v1::Severity severity,
-                    RecoveryCase* out) {
-    v1::FlagProblemRequest request;
-    request.set_request_id(request_id);
-    request.set_check_id(check_id);
-    for (const auto& line : lines) request.add_line_ids(line);
-    request.set_category_id(category);
-    request.set_severity(severity);
-    request.set_guest_words("It came out cold");
-    return Recovery()->FlagProblem(Context(token).get(), request, out);
-  }
-
-  grpc::Status Apply(const std::string& token, const std::string& request_id,
-                     const std::string& case_id, const std::string& option,
-                     RecoveryCase* out, std::vector<std::string> extras = {}) {
-    v1::ApplyRemedyRequest request;
-    request.set_request_id(request_id);
-    request.set_case_id(case_id);
-    request.set_option_id(option);
-    for (const auto& extra : extras) request.add_extra_option_ids(extra);
-    return Recovery()->ApplyRemedy(Context(token).get(), request, out);
-  }
-
-  grpc::Status Approve(const std::string& token, const std::string& request_id,
-                       const std::string& case_id,
-                       const std::string& application_id, RecoveryCase* out) {
-    v1::ApproveRemedyRequest request;
-    request.set_request_id(request_id);
-    request.set_case_id(case_id);
-    request.set_remedy_application_id(application_id);
-    request.set_approve(true);
-    return Recovery()->ApproveRemedy(Context(token).get(), request, out);
-  }
-
-  grpc::Status Ack(const std::string& request_id, const std::string& command_id,
-                   AckCommandRequest::Result result, const std::string& text,
-                   v1::AckCommandResponse* out) {
-    AckCommandRequest request;
-    request.set_request_id(request_id);
-    request.set_command_id(command_id);
-    request.set_result(result);
-    if (result == AckCommandRequest::APPLIED) {
-      request.set_pos_reference(text);
-    } else {
-      request.set_vendor_reason(text);
-    }
-    auto stub = v1::RemedyCommandService::NewStub(channel_);
-    return stub->AckCommand(Context(kAdapterToken).get(), request, out);
-  }
-
-  // Reads `count` commands from a fresh stream, then disconnects.
-  std::vector<v1::RemedyCommand> ReadCommands(size_t count) {
-    auto stub = v1::RemedyCommandService::NewStub(channel_);
-    auto context = Context(kAdapterToken);
-    v1::StreamCommandsRequest request;
-    request.set_adapter_name("test");
-    auto reader = stub->StreamCommands(context.get(), request);
-    std::vector<v1::RemedyCommand> commands;
-    v1::RemedyCommand command;
-    while (commands.size() < count && reader->Read(&command))
-      commands.push_back(command);
-    context->TryCancel();
-    reader->Finish().IgnoreError();
-    return commands;
-  }
-
-  std::unique_ptr<v1::RecoveryService::Stub> Recovery() {
-    return v1::RecoveryService::NewStub(channel_);
-  }
-
-  int64_t Count(const std::string& sql) { return QueryInt(db_path(), sql); }
-};
-
-const v1::RemedyOption* OptionFor(const RecoveryCase& recovery,
-                                  const std::string& remedy_id) {
-  for (const auto* list : {&recovery.options(), &recovery.extras()}) {
-    for (const auto& option : *list) {
-      if (option.remedy_id() == remedy_id) return &option;
-    }
-  }
-  return nullptr;
-}
+class RecoveryTest : public RecoveryCallsTest {};
 
 TEST_F(RecoveryTest, FlagOffersTheConfiguredRemediesWithGuidance) {
   SeedCheck("c1", {4800});
@@ -184,7 +68,7 @@ TEST_F(RecoveryTest, UnknownCheckOrLineIsNotFoundAndBadInputChangesNothing) {
 }
 
 TEST_F(RecoveryTest, APaidCheckIsOfferedOnlyWhatFitsAfterPayment) {
-  SeedCheck("c1", {4800}, /*paid=*/true);
+  SeedCheck("c1", {4800}, absl::Now() - absl::Minutes(30), /*paid=*/true);
   RecoveryCase recovery;
   ASSERT_TRUE(
       Flag(kServerToken, "r1", "c1", {"1"}, "cold_food", v1::MAJOR, &recovery)
@@ -441,9 +325,15 @@ TEST_F(RecoveryTest, UnackedCommandsAreRedeliveredAndASecondAckChangesNothing) {
                   .ok());
   EXPECT_TRUE(ack.duplicate());
   EXPECT_EQ(Count("SELECT count(*) FROM ledger"), ledger_rows);
+  // A later answer, even a contrary one, gets the first answer back and
+  // changes nothing (remedy_commands.proto).
   grpc::Status contrary =
       Ack("a3", first[0].command_id(), AckCommandRequest::REJECTED, "no", &ack);
-  EXPECT_EQ(contrary.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(contrary.ok()) << contrary.error_message();
+  EXPECT_TRUE(ack.duplicate());
+  EXPECT_EQ(ack.recorded_result(), AckCommandRequest::APPLIED);
+  EXPECT_EQ(Count("SELECT count(*) FROM ledger"), ledger_rows);
+  EXPECT_EQ(Count("SELECT count(*) FROM remedies WHERE status=4"), 1);
   // Acked: a new stream has nothing to send.
   EXPECT_EQ(Count("SELECT count(*) FROM commands WHERE acked_at_us IS NULL"),
             0);
@@ -681,7 +571,7 @@ TEST_F(RecoveryTest, ListRecoveriesFiltersAndPages) {
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(Flag(i == 2 ? kOtherServerToken : kServerToken,
                      "r" + std::to_string(i), "c1", {"1"}, "cold_food",
-                     v1::MINOR, &flagged)
+                     v1::MINOR, &flagged, /*new_problem=*/true)
                     .ok());
   }
   v1::ListRecoveriesRequest request;

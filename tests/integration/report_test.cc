@@ -109,6 +109,8 @@ class DayWriter {
     request.set_request_id(absl::StrCat("flag-", ++requests_));
     request.set_check_id(check);
     request.add_line_ids("1");
+    // Each flag of a written day is a problem of its own.
+    request.set_new_problem(true);
     request.set_category_id(category);
     request.set_severity(severity);
     if (consent) {

@@ -33,10 +33,10 @@ absl::Time At(int hour, int minute) {
                          NewYork());
 }
 
-store::ReportCase Case(const std::string& id, const std::string& category,
-                       const std::string& by, absl::Time flagged,
-                       std::vector<store::ReportLine> lines) {
-  store::ReportCase c;
+ReportCase Case(const std::string& id, const std::string& category,
+                const std::string& by, absl::Time flagged,
+                std::vector<ReportLine> lines) {
+  ReportCase c;
   c.recovery.set_case_id(id);
   c.recovery.set_category_id(category);
   c.recovery.set_flagged_by(by);
@@ -46,7 +46,7 @@ store::ReportCase Case(const std::string& id, const std::string& category,
   return c;
 }
 
-AppliedRemedy& Remedy(store::ReportCase& c, makegood::v1::RemedyKind kind,
+AppliedRemedy& Remedy(ReportCase& c, makegood::v1::RemedyKind kind,
                       AppliedRemedy::Status status, int64_t cost,
                       const std::string& line_id,
                       std::optional<absl::Time> applied) {
@@ -60,15 +60,14 @@ AppliedRemedy& Remedy(store::ReportCase& c, makegood::v1::RemedyKind kind,
   return r;
 }
 
-void Close(store::ReportCase& c, makegood::v1::GuestResponse response,
-           absl::Time at) {
+void Close(ReportCase& c, makegood::v1::GuestResponse response, absl::Time at) {
   c.recovery.set_guest_response(response);
   *c.recovery.mutable_closed_at() = core::ToProto(at);
 }
 
-store::DayRows Day() {
-  const store::ReportLine rib1{"L1", "RIB", "Ribeye", "grill"};
-  store::DayRows day;
+DayRows Day() {
+  const ReportLine rib1{"L1", "RIB", "Ribeye", "grill"};
+  DayRows day;
   // C1: comp 32.00 applied 3 min after the flag; accepted.
   auto c1 = Case("C1", "cold_food", "s-17", At(19, 0), {rib1});
   Remedy(c1, makegood::v1::COMP_ITEM, AppliedRemedy::SENT, 3200, "L1",
@@ -122,8 +121,8 @@ store::DayRows Day() {
   return day;
 }
 
-store::StaffRows DayStaff() {
-  store::StaffRows staff;
+StaffRows DayStaff() {
+  StaffRows staff;
   staff.checks = {
       {"K1", "s-17", At(18, 0), At(23, 0), 100000, 0, true},
       {"K2", "s-22", At(18, 0), At(25, 45), 60000, 0, true},
@@ -235,7 +234,7 @@ TEST(EndOfDayTest, EveryFigureOfAKnownDay) {
 
 TEST(EndOfDayTest, FlagsOutsideTheWindowAreNotRecurring) {
   const core::RecoveryRules rules = testing::ReportRules();
-  store::DayRows day;
+  DayRows day;
   // 19:00, 19:30, 20:31: the third is 91 minutes after the first.
   for (auto [id, t] : {std::pair{"A", At(19, 0)}, std::pair{"B", At(19, 30)},
                        std::pair{"C", At(20, 31)}}) {
@@ -276,7 +275,7 @@ TEST(EndOfDayTest, BusinessDaysAcrossDaylightSavingChanges) {
   EXPECT_EQ(fall->end - fall->start, absl::Hours(25));
   const absl::Time first_0130 =
       absl::FromCivil(absl::CivilMinute(2026, 11, 1, 1, 30), NewYork());
-  store::DayRows day;
+  DayRows day;
   day.cases.push_back(Case("EDT", "cold_food", "s-17", first_0130, {}));
   day.cases.push_back(
       Case("EST", "cold_food", "s-17", first_0130 + absl::Hours(1), {}));

@@ -26,9 +26,9 @@ makegood::v1::EndOfDayReport SampleReport() {
   const auto at = [&](int h, int m) {
     return absl::FromCivil(absl::CivilMinute(2026, 11, 20, h, m), tz);
   };
-  store::DayRows day;
+  DayRows day;
   for (int i = 0; i < 3; ++i) {
-    store::ReportCase& c = day.cases.emplace_back();
+    ReportCase& c = day.cases.emplace_back();
     c.recovery.set_case_id("C" + std::to_string(i));
     c.recovery.set_category_id(i == 2 ? "wrong_item" : "cold_food");
     c.recovery.set_flagged_by("s-17");

@@ -18,8 +18,8 @@ absl::Time At(int day, int hour, int minute) {
   return absl::FromCivil(absl::CivilMinute(2026, 11, day, hour, minute), tz);
 }
 
-store::StaffRows TwoShifts() {
-  store::StaffRows rows;
+StaffRows TwoShifts() {
+  StaffRows rows;
   rows.checks = {
       // Day 20: Dana sells 400.00 and her last check closes at 23:00.
       {"K1", "s-17", At(20, 18, 0), At(20, 21, 0), 30000, 0, true},
@@ -106,7 +106,7 @@ TEST(StaffReportTest, ShiftsTotalsOutliersAndFindings) {
 
 TEST(StaffReportTest, WhenPeersGiveNothingAnyCompStandsOut) {
   const core::RecoveryRules rules = testing::ReportRules();
-  store::StaffRows rows;
+  StaffRows rows;
   rows.checks = {{"K1", "s-17", At(20, 18, 0), At(20, 22, 0), 10000, 0, true},
                  {"K2", "s-22", At(20, 18, 0), At(20, 22, 0), 10000, 0, false},
                  {"K3", "s-30", At(20, 18, 0), At(20, 22, 0), 10000, 0, false}};

@@ -51,6 +51,18 @@ TEST(MigrationsTest, RefusesADatabaseFromANewerBinary) {
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
+TEST(MigrationsTest, AnOlderDatabaseIsBroughtForwardOneVersionAtATime) {
+  makegood::testing::TempDir dir;
+  auto db = Connection::Open(dir.File("m.db"), false);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(MigrateTo(**db, LatestSchemaVersion() + 1).code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(MigrateTo(**db, 3).ok());
+  EXPECT_EQ(Pragma(**db, "PRAGMA user_version"), 3);
+  ASSERT_TRUE(Migrate(**db).ok());
+  EXPECT_EQ(Pragma(**db, "PRAGMA user_version"), LatestSchemaVersion());
+}
+
 TEST(MigrationsTest, AnUnopenableFileIsAnError) {
   auto store = SqliteStore::Open({.path = "/nonexistent-dir/m.db"});
   EXPECT_EQ(store.status().code(), absl::StatusCode::kInternal);

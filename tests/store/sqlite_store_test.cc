@@ -1,7 +1,13 @@
 #include "store/sqlite_store.h"
 
+#include "absl/synchronization/notification.h"
+#include "core/clock.h"
 #include "core/proto_time.h"
+#include "core/recovery_rules.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "store/idempotency.h"
+#include "support/db_query.h"
 #include "support/sample_events.h"
 #include "support/temp_dir.h"
 
@@ -193,6 +199,134 @@ TEST_F(SqliteStoreTest, WritesAreRefusedAfterShutdown) {
   auto outcomes =
       AppendEventsAndWait(*store_, {ItemAdded("e1", "c1", "1", kT0)}, kT0);
   EXPECT_EQ(outcomes.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(store_->CleanUpExpired().code(), absl::StatusCode::kUnavailable);
+}
+
+// 2001-03-09 19:00 UTC: long past by the wall clock.
+const absl::Time kStart = absl::FromUnixSeconds(984164400);
+
+constexpr char kRecoveryConfig[] = R"pb(
+  location { id: "downtown-01" currency: "USD" timezone: "America/New_York" }
+  categories { id: "quality" label: "Quality" }
+  remedies { id: "refire" kind: REMAKE }
+  policy { offer: "refire" }
+  follow_up { after_days: 7 contact_retention_days: 30 }
+  recurring { count: 3 window_minutes: 90 }
+)pb";
+
+// A store whose clock is a FakeClock set years before the wall clock, so
+// that anything decided by the wall clock would come out differently.
+class StoreClockTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    makegood::v1::Config config;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(kRecoveryConfig,
+                                                              &config));
+    auto rules = core::RecoveryRules::Compile(config);
+    ASSERT_TRUE(rules.ok()) << rules.status();
+    rules_ = std::make_unique<core::RecoveryRules>(*std::move(rules));
+    SqliteStoreOptions options;
+    options.path = db_path();
+    options.clock = &clock_;
+    // The maintenance thread's own cleanups (which read the same clock) stay
+    // out of the way; the test runs them with CleanUpExpired.
+    options.cleanup_interval = absl::Hours(24);
+    auto store = SqliteStore::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    ASSERT_TRUE(store_->RegisterLocation(config.location()).ok());
+    ASSERT_TRUE(AppendEventsAndWait(*store_,
+                                    {CheckOpened("e1", "c1", kStart),
+                                     ItemAdded("e2", "c1", "1", kStart)},
+                                    kStart)
+                    .ok());
+  }
+
+  absl::StatusOr<RecoveryResult> Flag(const std::string& request_id,
+                                      const std::string& words) {
+    makegood::v1::FlagProblemRequest request;
+    request.set_request_id(request_id);
+    request.set_check_id("c1");
+    request.add_line_ids("1");
+    request.set_category_id("quality");
+    request.set_severity(makegood::v1::MINOR);
+    request.set_guest_words(words);
+    request.mutable_guest_contact()->set_email("ana@example.com");
+    request.mutable_guest_contact()->set_follow_up_consent(true);
+    absl::StatusOr<RecoveryResult> out;
+    absl::Notification done;
+    store_->FlagProblem(
+        RecoveryCall{"s-17", makegood::v1::SERVER, clock_.Now(), rules_.get()},
+        request, [&](absl::StatusOr<RecoveryResult> result) {
+          out = std::move(result);
+          done.Notify();
+        });
+    done.WaitForNotification();
+    return out;
+  }
+
+  int64_t Count(const std::string& table) {
+    return makegood::testing::QueryInt(db_path(),
+                                       "SELECT count(*) FROM " + table);
+  }
+  std::string db_path() const { return dir_.File("s.db"); }
+
+  core::FakeClock clock_{kStart};
+  makegood::testing::TempDir dir_;
+  std::unique_ptr<core::RecoveryRules> rules_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(StoreClockTest, RequestIdsExpireByTheInjectedClockNotTheWallClock) {
+  auto first = Flag("r1", "cold");
+  ASSERT_TRUE(first.ok()) << first.status();
+
+  // A day later by the store's clock (decades by the wall clock): the
+  // record is kept, so a retry still gets the first answer, and the id
+  // still cannot be reused for another request.
+  clock_.Advance(absl::Hours(24));
+  ASSERT_TRUE(store_->CleanUpExpired().ok());
+  EXPECT_EQ(Count("idempotency"), 1);
+  auto retry = Flag("r1", "cold");
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->replayed);
+  EXPECT_EQ(retry->recovery.case_id(), first->recovery.case_id());
+  EXPECT_EQ(Flag("r1", "burnt").status().code(),
+            absl::StatusCode::kAlreadyExists);
+
+  // Just inside the retention by the store's clock: still kept.
+  clock_.Advance(kIdempotencyRetention - absl::Hours(24) - absl::Seconds(1));
+  ASSERT_TRUE(store_->CleanUpExpired().ok());
+  EXPECT_EQ(Count("idempotency"), 1);
+
+  // Past it: deleted.
+  clock_.Advance(absl::Seconds(2));
+  ASSERT_TRUE(store_->CleanUpExpired().ok());
+  EXPECT_EQ(Count("idempotency"), 0);
+}
+
+TEST_F(StoreClockTest, GuestContactsExpireByTheInjectedClockNotTheWallClock) {
+  auto flagged = Flag("r1", "cold");
+  ASSERT_TRUE(flagged.ok()) << flagged.status();
+  const std::string case_id = flagged->recovery.case_id();
+
+  // 29 days later by the store's clock the contact (kept 30 days) is still
+  // there and still shown, though by the wall clock it expired long ago.
+  clock_.Advance(absl::Hours(24 * 29));
+  ASSERT_TRUE(store_->CleanUpExpired().ok());
+  EXPECT_EQ(Count("guest_contacts"), 1);
+  auto shown = store_->GetRecovery(kLocation, case_id, /*with_contact=*/true);
+  ASSERT_TRUE(shown.ok()) << shown.status();
+  EXPECT_EQ(shown->guest_contact().email(), "ana@example.com");
+
+  // Past the retention by the store's clock: no longer shown, even before
+  // the cleanup, and deleted by it.
+  clock_.Advance(absl::Hours(24 * 2));
+  shown = store_->GetRecovery(kLocation, case_id, /*with_contact=*/true);
+  ASSERT_TRUE(shown.ok()) << shown.status();
+  EXPECT_FALSE(shown->has_guest_contact());
+  ASSERT_TRUE(store_->CleanUpExpired().ok());
+  EXPECT_EQ(Count("guest_contacts"), 0);
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
-#ifndef MAKEGOOD_STORE_REPORT_ROWS_H_
-#define MAKEGOOD_STORE_REPORT_ROWS_H_
+#ifndef MAKEGOOD_REPORT_REPORT_ROWS_H_
+#define MAKEGOOD_REPORT_REPORT_ROWS_H_
 
-// What the reports read from the store: plain rows, aggregated by
-// src/report. Times are instants; money is minor units of the location's
-// currency.
+// What the reports are built from: plain rows, which the store fills
+// (store/report_queries.h) and src/report aggregates. Times are instants;
+// money is minor units of the location's currency. A header of its own
+// target (makegood_report_rows), so the store depends on the rows' shape
+// and not on the report builders.
 
 #include <cstdint>
 #include <optional>
@@ -13,7 +15,7 @@
 #include "absl/time/time.h"
 #include "makegood/v1/recovery.pb.h"
 
-namespace makegood::store {
+namespace makegood::report {
 
 // A flagged line as the check knows it.
 struct ReportLine {
@@ -94,6 +96,6 @@ struct StaffRows {
   std::vector<CaseRow> cases;    // Flagged within the days, with a guest.
 };
 
-}  // namespace makegood::store
+}  // namespace makegood::report
 
-#endif  // MAKEGOOD_STORE_REPORT_ROWS_H_
+#endif  // MAKEGOOD_REPORT_REPORT_ROWS_H_

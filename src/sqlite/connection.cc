@@ -1,22 +1,54 @@
-#include "store/sqlite_connection.h"
+#include "sqlite/connection.h"
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 
-namespace makegood::store {
+namespace makegood::sqlite {
+namespace {
+
+// `path` as a "file:" URI (SQLite's uri.html): '%', '?' and '#' escaped, and
+// an absolute path behind an empty authority ("file:///abs"), so that a path
+// beginning with "//" is not read as a host.
+std::string FileUri(const std::string& path) {
+  std::string uri = path.empty() || path[0] != '/' ? "file:" : "file://";
+  for (const char c : path) {
+    switch (c) {
+      case '%':
+        uri += "%25";
+        break;
+      case '?':
+        uri += "%3f";
+        break;
+      case '#':
+        uri += "%23";
+        break;
+      default:
+        uri += c;
+    }
+  }
+  return uri;
+}
+
+}  // namespace
 
 absl::Status SqliteError(sqlite3* db, absl::string_view context) {
   const int code = sqlite3_extended_errcode(db);
   std::string message = absl::StrCat(context, ": ", sqlite3_errmsg(db),
                                      " (sqlite code ", code, ")");
+  absl::Status status;
   switch (code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return absl::UnavailableError(message);
+      status = absl::UnavailableError(message);
+      break;
     case SQLITE_FULL:
-      return absl::ResourceExhaustedError(message);
+      status = absl::ResourceExhaustedError(message);
+      break;
     default:
-      return absl::InternalError(message);
+      status = absl::InternalError(message);
   }
+  status.SetPayload(kInternalDetailPayload, absl::Cord());
+  return status;
 }
 
 Statement::~Statement() {
@@ -115,9 +147,10 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
       // in memory between group commits.
       "PRAGMA cache_size=-65536;"
       // No connection checkpoints on commit: a checkpoint inside a commit
-      // would stall every request queued behind it. SqliteStore's
-      // maintenance thread checkpoints in the background, and the writer
-      // between groups once the WAL has grown (WalRecycler).
+      // would stall every request queued behind it. The owner of the file
+      // checkpoints (the store: its maintenance thread in the background,
+      // and the writer between groups once the WAL has grown); SQLite
+      // checkpoints when the last connection closes.
       "PRAGMA wal_autocheckpoint=0;");
   if (!status.ok()) return status;
   if (read_only) {
@@ -133,6 +166,24 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
   }
   if (!status.ok()) return status;
   return connection;
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::OpenReadOnly(
+    const std::string& path, bool immutable) {
+  const std::string uri =
+      absl::StrCat(FileUri(path), "?mode=ro", immutable ? "&immutable=1" : "");
+  sqlite3* db = nullptr;
+  const int flags =
+      SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(uri.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    absl::Status status = SqliteError(db, absl::StrCat("open ", path));
+    sqlite3_close_v2(db);
+    return status;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  // No PRAGMA that writes, and none that changes the file's settings.
+  sqlite3_busy_timeout(db, 5000);
+  return std::unique_ptr<Connection>(new Connection(db));
 }
 
 Connection::~Connection() {
@@ -170,4 +221,4 @@ int64_t Connection::LastInsertRowId() const {
   return sqlite3_last_insert_rowid(db_);
 }
 
-}  // namespace makegood::store
+}  // namespace makegood::sqlite

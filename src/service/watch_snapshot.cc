@@ -1,0 +1,153 @@
+#include "service/watch_snapshot.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/authority.h"
+#include "core/money.h"
+#include "core/proto_time.h"
+#include "core/recovery/case_state.h"
+
+namespace makegood::service {
+namespace {
+
+using makegood::v1::Alert;
+using makegood::v1::AppliedRemedy;
+using makegood::v1::RecoveryCase;
+using makegood::v1::RecoveryUpdate;
+using makegood::v1::RemedyOption;
+
+using core::CategoryLabel;
+using core::FindOption;
+using core::IsClosed;
+using core::NextOfferText;
+
+// Whether a remedy after the one at `index` was sent or applied: the
+// rejected one was re-offered.
+bool ReofferedAfter(const RecoveryCase& recovery, int index) {
+  for (int i = index + 1; i < recovery.remedies_size(); ++i) {
+    if (core::CountsAsGiven(recovery.remedies(i).status())) return true;
+  }
+  return false;
+}
+
+Alert AlertAbout(Alert::Kind kind, const RecoveryCase& recovery,
+                 const AppliedRemedy& remedy, std::string message) {
+  Alert alert;
+  // Derived from the remedy: the same in every snapshot.
+  alert.set_alert_id(absl::StrCat("AL-", Alert::Kind_Name(kind), "-",
+                                  remedy.remedy_application_id()));
+  alert.set_kind(kind);
+  alert.set_case_id(recovery.case_id());
+  alert.set_check_id(recovery.check_id());
+  alert.set_message(std::move(message));
+  return alert;
+}
+
+// The alert the remedy at `index` still calls for, if any.
+std::optional<Alert> PendingAlert(const store::WatchCase& open, int index,
+                                  const core::RecoveryRules& rules) {
+  const RecoveryCase& recovery = open.recovery;
+  const AppliedRemedy& remedy = recovery.remedies(index);
+  if (remedy.status() == AppliedRemedy::PENDING_APPROVAL) {
+    const RemedyOption* option = FindOption(recovery, remedy.option_id());
+    return AlertAbout(
+        Alert::PENDING_APPROVAL, recovery, remedy,
+        absl::StrCat(
+            remedy.requested_by(), " asks approval for ",
+            option != nullptr ? option->label() : remedy.remedy_id(), " (",
+            core::FormatAmount(remedy.cost().minor_units(), rules.currency()),
+            ") on check ", recovery.check_id(), ": ",
+            remedy.approval_reason()));
+  }
+  if (remedy.kind() == makegood::v1::MANAGER_VISIT &&
+      core::CountsAsGiven(remedy.status())) {
+    return AlertAbout(
+        Alert::MANAGER_VISIT_REQUESTED, recovery, remedy,
+        absl::StrCat("Manager to the table ",
+                     open.table.empty() ? "" : open.table + " ", "(check ",
+                     recovery.check_id(),
+                     "): ", CategoryLabel(rules, recovery.category_id()), ", ",
+                     makegood::v1::Severity_Name(recovery.severity())));
+  }
+  if (remedy.status() == AppliedRemedy::REJECTED &&
+      !ReofferedAfter(recovery, index)) {
+    return AlertAbout(
+        Alert::COMMAND_REJECTED, recovery, remedy,
+        absl::StrCat("The POS refused ", remedy.remedy_id(), " on check ",
+                     recovery.check_id(), ": ", remedy.rejection_reason(), ". ",
+                     NextOfferText(recovery)));
+  }
+  return std::nullopt;
+}
+
+RecoveryUpdate At(absl::Time at) {
+  RecoveryUpdate update;
+  *update.mutable_at() = core::ToProto(at);
+  return update;
+}
+
+}  // namespace
+
+store::WatchSnapshotQuery SnapshotQuery(const core::RecoveryRules& rules,
+                                        absl::Time now) {
+  store::WatchSnapshotQuery query;
+  query.location_id = rules.location_id();
+  auto day = rules.BoundsOf(rules.BusinessDay(now));
+  if (day.ok()) {
+    query.recurring_from = day->start;
+    query.recurring_to = day->end;
+  } else {  // Not for a valid configuration; the last day then.
+    query.recurring_from = now - absl::Hours(24);
+    query.recurring_to = now + absl::Seconds(1);
+  }
+  const auto& recurring = rules.config().recurring();
+  query.recurring_window = absl::Minutes(recurring.window_minutes());
+  query.recurring_count = recurring.count();
+  return query;
+}
+
+std::vector<RecoveryUpdate> SnapshotUpdates(
+    const store::WatchSnapshot& snapshot, const core::RecoveryRules& rules,
+    absl::Time at) {
+  std::vector<RecoveryUpdate> updates;
+  for (const store::WatchCase& open : snapshot.cases) {
+    if (IsClosed(open.recovery)) continue;
+    std::vector<Alert> alerts;
+    for (int i = 0; i < open.recovery.remedies_size(); ++i) {
+      if (auto alert = PendingAlert(open, i, rules)) {
+        alerts.push_back(*std::move(alert));
+      }
+    }
+    if (alerts.empty()) continue;
+    RecoveryUpdate changed = At(at);
+    *changed.mutable_case_changed() = open.recovery;
+    updates.push_back(std::move(changed));
+    for (Alert& alert : alerts) {
+      RecoveryUpdate update = At(at);
+      *update.mutable_alert() = std::move(alert);
+      updates.push_back(std::move(update));
+    }
+  }
+  const int count = rules.config().recurring().count();
+  for (const store::RecurringProblem& problem : snapshot.recurring) {
+    RecoveryUpdate update = At(at);
+    Alert& alert = *update.mutable_alert();
+    alert.set_alert_id(absl::StrCat("AL-RECURRING_PROBLEM-", problem.case_id,
+                                    "-", problem.key_kind, "-",
+                                    problem.key_id));
+    alert.set_kind(Alert::RECURRING_PROBLEM);
+    alert.set_check_id(problem.check_id);
+    alert.set_message(absl::StrCat(
+        problem.description, " flagged ", count, " times for ",
+        CategoryLabel(rules, problem.category_id), " between ",
+        absl::FormatTime("%H:%M", problem.first_at, rules.time_zone()), " and ",
+        absl::FormatTime("%H:%M", problem.at, rules.time_zone())));
+    updates.push_back(std::move(update));
+  }
+  return updates;
+}
+
+}  // namespace makegood::service

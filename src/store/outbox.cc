@@ -1,0 +1,95 @@
+#include "store/outbox.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/proto_time.h"
+#include "core/refusal.h"
+
+namespace makegood::store {
+
+absl::Status EnqueueCommand(Connection& db,
+                            const makegood::v1::RemedyCommand& command,
+                            absl::string_view application_id) {
+  auto stmt = db.Prepare(
+      "INSERT INTO commands(command_id, location_id, case_id, application_id, "
+      "created_at_us, body) VALUES(?1,?2,?3,?4,?5,?6)");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, command.command_id())
+      .Bind(2, command.location_id())
+      .Bind(3, command.case_id())
+      .BindOptional(4, application_id)
+      .Bind(5, core::ToUnixMicros(command.created_at()))
+      .BindBlob(6, command.SerializeAsString())
+      .Run();
+}
+
+absl::StatusOr<OutboxCommand> LoadOutboxCommand(Connection& db,
+                                                absl::string_view command_id) {
+  auto stmt = db.Prepare(
+      "SELECT body, coalesce(application_id, ''), coalesce(result, 0) "
+      "FROM commands WHERE command_id=?1");
+  if (!stmt.ok()) return stmt.status();
+  Statement& row = **stmt;
+  auto found = row.Bind(1, command_id).Step();
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    return core::Refuse(
+        absl::StatusCode::kNotFound, makegood::v1::Error::UNKNOWN_COMMAND,
+        absl::StrCat("command_id: no command '", command_id, "'"));
+  }
+  OutboxCommand command;
+  command.command.ParseFromString(row.Blob(0));
+  command.application_id = row.Text(1);
+  command.result =
+      static_cast<makegood::v1::AckCommandRequest::Result>(row.Int(2));
+  return command;
+}
+
+absl::Status RecordAck(Connection& db,
+                       const makegood::v1::AckCommandRequest& ack,
+                       int64_t at_us) {
+  auto stmt = db.Prepare(
+      "UPDATE commands SET acked_at_us=?2, result=?3, pos_reference=?4, "
+      "vendor_reason=?5 WHERE command_id=?1 AND acked_at_us IS NULL");
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, ack.command_id())
+      .Bind(2, at_us)
+      .Bind(3, ack.result())
+      .BindOptional(4, ack.pos_reference())
+      .BindOptional(5, ack.vendor_reason())
+      .Run();
+}
+
+absl::StatusOr<std::vector<makegood::v1::RemedyCommand>> ReadUnackedCommands(
+    Connection& db, absl::string_view location_id) {
+  auto stmt = db.Prepare(
+      "SELECT body, deliveries FROM commands WHERE location_id=?1 "
+      "AND acked_at_us IS NULL ORDER BY created_at_us, command_id");
+  if (!stmt.ok()) return stmt.status();
+  Statement& row = **stmt;
+  row.Bind(1, location_id);
+  std::vector<makegood::v1::RemedyCommand> commands;
+  for (;;) {
+    auto more = row.Step();
+    if (!more.ok()) return more.status();
+    if (!*more) return commands;
+    makegood::v1::RemedyCommand command;
+    command.ParseFromString(row.Blob(0));
+    command.set_delivery_attempt(static_cast<int32_t>(row.Int(1)) + 1);
+    commands.push_back(std::move(command));
+  }
+}
+
+absl::Status CountDeliveriesInTransaction(
+    Connection& db, const std::vector<std::string>& command_ids) {
+  for (const auto& id : command_ids) {
+    auto stmt = db.Prepare(
+        "UPDATE commands SET deliveries=deliveries+1 WHERE command_id=?1");
+    if (!stmt.ok()) return stmt.status();
+    if (auto s = (*stmt)->Bind(1, id).Run(); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace makegood::store
