@@ -74,7 +74,10 @@ absl::StatusOr<std::unique_ptr<AdapterRuntime>> AdapterRuntime::Start(
       [](const grpc::Status& ended) {
         Log(absl::StrCat("command stream ended (", ended.error_message(),
                          "); reconnecting"));
-      });
+      },
+      // A POS takes remedies; follow-ups are for a CRM adapter.
+      std::vector<makegood::v1::CommandKind>{
+          makegood::v1::COMMAND_KIND_REMEDY});
   return runtime;
 }
 
@@ -277,7 +280,7 @@ void AdapterRuntime::Handle(const makegood::v1::RemedyCommand& command) {
     if (!done.ok()) {
       Log(absl::StrCat("command ", command.command_id(), ": ",
                        done.status().message(),
-                       "; it comes again after a reconnect"));
+                       "; makegoodd offers it again after the ack deadline"));
       return;
     }
     outcome = *done;

@@ -14,12 +14,14 @@ constexpr absl::Duration kLongestRetry = absl::Seconds(5);
 CommandReceiver::CommandReceiver(std::shared_ptr<grpc::Channel> channel,
                                  ContextFactory new_context,
                                  std::string adapter_name, Handler handler,
-                                 Ended ended)
+                                 Ended ended,
+                                 std::vector<makegood::v1::CommandKind> kinds)
     : stub_(makegood::v1::RemedyCommandService::NewStub(std::move(channel))),
       new_context_(std::move(new_context)),
       adapter_name_(std::move(adapter_name)),
       handler_(std::move(handler)),
       ended_(std::move(ended)),
+      kinds_(std::move(kinds)),
       thread_([this] { Run(); }) {}
 
 CommandReceiver::~CommandReceiver() { Stop(); }
@@ -43,6 +45,7 @@ void CommandReceiver::Run() {
   absl::Duration retry = kFirstRetry;
   makegood::v1::StreamCommandsRequest request;
   request.set_adapter_name(adapter_name_);
+  for (makegood::v1::CommandKind kind : kinds_) request.add_kinds(kind);
   for (;;) {
     std::unique_ptr<grpc::ClientContext> context = new_context_();
     {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -27,9 +28,11 @@ class CommandReceiver {
   // Told how a stream ended before the receiver reconnects (not on Stop).
   using Ended = std::function<void(const grpc::Status&)>;
 
+  // `kinds`: the commands this client handles (empty: every kind).
   CommandReceiver(std::shared_ptr<grpc::Channel> channel,
                   ContextFactory new_context, std::string adapter_name,
-                  Handler handler, Ended ended = nullptr);
+                  Handler handler, Ended ended = nullptr,
+                  std::vector<makegood::v1::CommandKind> kinds = {});
   CommandReceiver(const CommandReceiver&) = delete;
   CommandReceiver& operator=(const CommandReceiver&) = delete;
   ~CommandReceiver();  // Stops.
@@ -47,6 +50,7 @@ class CommandReceiver {
   const std::string adapter_name_;
   const Handler handler_;
   const Ended ended_;
+  const std::vector<makegood::v1::CommandKind> kinds_;
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -382,6 +382,13 @@ class Validator {
     if (recurring.window_minutes() < 0) {
       Error("recurring.window_minutes", "must be positive");
     }
+    const int ack_deadline = config_.server().command_ack_deadline_seconds();
+    if (ack_deadline < 0 || ack_deadline > 3600) {
+      Error("server.command_ack_deadline_seconds",
+            absl::StrCat("must be 1 to 3600 seconds (0: the default ",
+                         kDefaultCommandAckDeadlineSeconds, "), got ",
+                         ack_deadline));
+    }
     const int hours = config_.recovery().flag_closed_within_hours();
     if (hours < 0 || hours > 24 * 366) {
       Error("recovery.flag_closed_within_hours",
@@ -417,6 +424,9 @@ void ApplyDefaults(Config& config) {
   auto* server = config.mutable_server();
   if (server->listen().empty()) server->set_listen(kDefaultListen);
   if (server->database().empty()) server->set_database(kDefaultDatabase);
+  if (server->command_ack_deadline_seconds() == 0) {
+    server->set_command_ack_deadline_seconds(kDefaultCommandAckDeadlineSeconds);
+  }
   auto* location = config.mutable_location();
   if (location->business_day_starts().empty()) {
     location->set_business_day_starts(kDefaultBusinessDayStarts);

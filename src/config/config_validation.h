@@ -25,6 +25,7 @@ inline constexpr double kDefaultMedianMultiple = 2.0;
 inline constexpr int kDefaultEndOfShiftMinutes = 30;
 inline constexpr int kDefaultRepeatGuestCases = 2;
 inline constexpr int kDefaultFlagClosedWithinHours = 24;
+inline constexpr int kDefaultCommandAckDeadlineSeconds = 30;
 
 // Every problem found, each "field.path: what is wrong"; empty when valid.
 std::vector<std::string> ValidateConfig(const makegood::v1::Config& config);

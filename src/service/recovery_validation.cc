@@ -111,7 +111,13 @@ absl::Status ValidateAck(const makegood::v1::AckCommandRequest& request) {
   if (auto s = RequireId("request_id", request.request_id()); !s.ok()) return s;
   if (auto s = RequireId("command_id", request.command_id()); !s.ok()) return s;
   if (request.result() == makegood::v1::AckCommandRequest::RESULT_UNSPECIFIED)
-    return Invalid("result", "is required (APPLIED or REJECTED)");
+    return Invalid("result", "is required (APPLIED, REJECTED or RETRY_LATER)");
+  if (request.retry_after_seconds() < 0 ||
+      request.retry_after_seconds() > 3600) {
+    return Invalid("retry_after_seconds",
+                   absl::StrCat("must be 0 (30 s) to 3600, got ",
+                                request.retry_after_seconds()));
+  }
   if (request.result() == makegood::v1::AckCommandRequest::REJECTED &&
       request.vendor_reason().empty()) {
     return Invalid("vendor_reason",

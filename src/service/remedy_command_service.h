@@ -1,15 +1,16 @@
 #ifndef MAKEGOOD_SERVICE_REMEDY_COMMAND_SERVICE_H_
 #define MAKEGOOD_SERVICE_REMEDY_COMMAND_SERVICE_H_
 
-// RemedyCommandService: the outbox, delivered to POS adapters. A stream
-// first sends every unacknowledged command of the location (redelivery
-// after a disconnect), then each new one as its transaction commits; a
-// command is sent at most once per stream. Thread-safe.
+// RemedyCommandService: the outbox, delivered to POS adapters. Each
+// unacknowledged command is leased to one stream at a time by the
+// CommandDispatcher (service/command_dispatcher.h); answers end or renew
+// the lease. Thread-safe.
 
 #include "core/clock.h"
 #include "core/recovery_rules.h"
 #include "makegood/v1/remedy_commands.grpc.pb.h"
 #include "service/auth.h"
+#include "service/command_dispatcher.h"
 #include "service/recovery_hub.h"
 #include "store/store.h"
 
@@ -21,7 +22,8 @@ class RemedyCommandServiceImpl final
   // Everything passed must outlive the service.
   RemedyCommandServiceImpl(const core::RecoveryRules& rules,
                            store::Store& store, const Authenticator& auth,
-                           const core::Clock& clock, RecoveryHub& hub);
+                           const core::Clock& clock, RecoveryHub& hub,
+                           CommandDispatcher& dispatcher);
 
   grpc::ServerWriteReactor<makegood::v1::RemedyCommand>* StreamCommands(
       grpc::CallbackServerContext* context,
@@ -31,14 +33,22 @@ class RemedyCommandServiceImpl final
       const makegood::v1::AckCommandRequest* request,
       makegood::v1::AckCommandResponse* response) override;
 
+  // RETRY_LATER without a delay.
+  static constexpr int kDefaultRetryAfterSeconds = 30;
+
  private:
   class CommandStream;
+
+  // Ends the command's lease for an answer, or renews it later.
+  void ReportToDispatcher(const makegood::v1::AckCommandRequest& request,
+                          const makegood::v1::AckCommandResponse& response);
 
   const core::RecoveryRules& rules_;
   store::Store& store_;
   const Authenticator& auth_;
   const core::Clock& clock_;
   RecoveryHub& hub_;
+  CommandDispatcher& dispatcher_;
 };
 
 }  // namespace makegood::service

@@ -59,6 +59,15 @@ OrderEventServiceOptions EventOptions(const makegood::v1::Config& config) {
   return options;
 }
 
+CommandDispatcherOptions DispatcherOptions(const makegood::v1::Config& config) {
+  CommandDispatcherOptions options;
+  if (config.server().command_ack_deadline_seconds() > 0) {
+    options.ack_deadline =
+        absl::Seconds(config.server().command_ack_deadline_seconds());
+  }
+  return options;
+}
+
 }  // namespace
 
 Server::Server(const makegood::v1::Config& config, core::RecoveryRules rules,
@@ -67,8 +76,9 @@ Server::Server(const makegood::v1::Config& config, core::RecoveryRules rules,
       order_events_(EventOptions(config), store, auth_, clock),
       checks_(config.location(), store, auth_),
       rules_(std::move(rules)),
+      dispatcher_(DispatcherOptions(config)),
       recovery_(rules_, store, auth_, clock, hub_),
-      remedy_commands_(rules_, store, auth_, clock, hub_),
+      remedy_commands_(rules_, store, auth_, clock, hub_, dispatcher_),
       reports_(rules_, store, auth_, clock) {}
 
 Server::~Server() { Shutdown(absl::ZeroDuration()); }
@@ -83,6 +93,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   if (!rules.ok()) return rules.status();
   std::unique_ptr<Server> server(
       new Server(config, *std::move(rules), store, clock));
+  // Every command not yet answered, leased as adapters connect; new ones
+  // come through the hub.
+  auto backlog = store.UnackedCommands(config.location().id());
+  if (!backlog.ok()) return backlog.status();
+  server->hub_.Add(&server->dispatcher_);
+  server->dispatcher_.Load(*std::move(backlog));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

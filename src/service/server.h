@@ -18,6 +18,7 @@
 #include "makegood/v1/report.grpc.pb.h"
 #include "service/auth.h"
 #include "service/check_service.h"
+#include "service/command_dispatcher.h"
 #include "service/order_event_service.h"
 #include "service/recovery_hub.h"
 #include "service/recovery_service.h"
@@ -59,6 +60,8 @@ class Server {
   CheckServiceImpl checks_;
   core::RecoveryRules rules_;
   RecoveryHub hub_;
+  // After the hub: destroyed first, since the hub may still call it.
+  CommandDispatcher dispatcher_;
   RecoveryServiceImpl recovery_;
   RemedyCommandServiceImpl remedy_commands_;
   ReportServiceImpl reports_;

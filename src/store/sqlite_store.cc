@@ -1,10 +1,20 @@
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <system_error>
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "store/check_queries.h"
 #include "store/event_projection.h"
@@ -27,23 +37,127 @@ const core::Clock& ClockOf(const SqliteStoreOptions& options) {
   return options.clock != nullptr ? *options.clock : *kSystemClock;
 }
 
+std::function<void(absl::string_view)> LogOf(
+    const SqliteStoreOptions& options) {
+  if (options.log) return options.log;
+  return [](absl::string_view line) {
+    std::cerr << "makegoodd: " << line << std::endl;
+  };
+}
+
+// The pid a lock file holds, or "" when it holds none (yet).
+std::string HolderOf(int fd) {
+  char buffer[32];
+  const ssize_t n = pread(fd, buffer, sizeof(buffer), 0);
+  if (n <= 0) return "";
+  const absl::string_view text = absl::StripAsciiWhitespace(
+      absl::string_view(buffer, static_cast<size_t>(n)));
+  if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) {
+        return c >= '0' && c <= '9';
+      })) {
+    return "";
+  }
+  return std::string(text);
+}
+
 }  // namespace
+
+// Keeps a second store, in this process or another, off a database file
+// that a store has open: an exclusive flock(2) on "<database>.lock", taken
+// before the database is opened and held until Shutdown. The file holds the
+// holder's pid, for the refusal's message only.
+//  - flock, not fcntl: its lock belongs to the open file description, so a
+//    second Open in the same process is refused too, and no other
+//    descriptor's close drops it (SQLite's own fcntl locks are on the
+//    database and its -shm, not on this file).
+//  - The kernel drops the lock when the process ends, however it ends: a
+//    file left behind by a crash blocks nothing. It is never deleted, so
+//    that two openers always lock the same inode.
+//  - O_CLOEXEC: a program the process runs does not inherit it.
+class SqliteStore::DatabaseLock {
+ public:
+  // FAILED_PRECONDITION when another holds it; INTERNAL when the file
+  // cannot be opened or locked.
+  static absl::StatusOr<std::unique_ptr<DatabaseLock>> Acquire(
+      const std::string& database) {
+    // Beside the file SQLite opens, which follows symbolic links; and
+    // "var/x.db" and "./var/x.db" are one file with one lock.
+    std::error_code error;
+    const std::filesystem::path resolved =
+        std::filesystem::weakly_canonical(database, error);
+    const std::string path =
+        absl::StrCat(error ? database : resolved.string(), ".lock");
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return absl::InternalError(absl::StrCat(
+          "cannot open the lock file ", path, ": ", std::strerror(errno)));
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int lock_error = errno;
+      const std::string holder = HolderOf(fd);
+      close(fd);
+      if (lock_error != EWOULDBLOCK) {
+        return absl::InternalError(absl::StrCat("cannot lock ", path, ": ",
+                                                std::strerror(lock_error)));
+      }
+      return absl::FailedPreconditionError(absl::StrCat(
+          "another makegoodd",
+          holder.empty() ? "" : absl::StrCat(" (pid ", holder, ")"),
+          " is using ", database, ": it holds the lock ", path,
+          "; stop it first, or use another database file"));
+    }
+    // Ours now. The pid is for the message above only: not writing it
+    // leaves the lock as good.
+    const std::string pid = absl::StrCat(getpid(), "\n");
+    const bool written =
+        ftruncate(fd, 0) == 0 && pwrite(fd, pid.data(), pid.size(), 0) ==
+                                     static_cast<ssize_t>(pid.size());
+    (void)written;
+    return std::unique_ptr<DatabaseLock>(new DatabaseLock(fd));
+  }
+
+  DatabaseLock(const DatabaseLock&) = delete;
+  DatabaseLock& operator=(const DatabaseLock&) = delete;
+  ~DatabaseLock() { Release(); }
+
+  // Empties the file and drops the lock. Idempotent.
+  void Release() {
+    if (fd_ < 0) return;
+    const bool emptied = ftruncate(fd_, 0) == 0;
+    (void)emptied;
+    close(fd_);  // Drops the lock.
+    fd_ = -1;
+  }
+
+ private:
+  explicit DatabaseLock(int fd) : fd_(fd) {}
+
+  int fd_;
+};
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
     const SqliteStoreOptions& options) {
+  // Before anything touches the database: a second store must not even
+  // migrate it.
+  auto lock = DatabaseLock::Acquire(options.path);
+  if (!lock.ok()) return lock.status();
   auto connection = Connection::Open(options.path, /*read_only=*/false);
   if (!connection.ok()) return connection.status();
   if (auto s = Migrate(**connection); !s.ok()) return s;
   auto checkpointer = Connection::Open(options.path, /*read_only=*/false);
   if (!checkpointer.ok()) return checkpointer.status();
-  return std::unique_ptr<SqliteStore>(new SqliteStore(
-      *std::move(connection), *std::move(checkpointer), options));
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(*std::move(lock), *std::move(connection),
+                      *std::move(checkpointer), options));
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<Connection> writer,
+SqliteStore::SqliteStore(std::unique_ptr<DatabaseLock> lock,
+                         std::unique_ptr<Connection> writer,
                          std::unique_ptr<Connection> checkpointer,
                          const SqliteStoreOptions& options)
-    : clock_(ClockOf(options)),
+    : lock_(std::move(lock)),
+      log_(LogOf(options)),
+      clock_(ClockOf(options)),
       writer_(std::move(writer), &wal_),
       readers_(options.path, options.max_idle_readers),
       checkpointer_(std::move(checkpointer)),
@@ -55,9 +169,11 @@ SqliteStore::SqliteStore(std::unique_ptr<Connection> writer,
 SqliteStore::~SqliteStore() { Shutdown(); }
 
 void SqliteStore::Shutdown() {
+  shutting_down_.store(true);
   writer_.Shutdown();
   if (!stop_maintenance_.HasBeenNotified()) stop_maintenance_.Notify();
   if (maintenance_.joinable()) maintenance_.join();
+  if (lock_ != nullptr) lock_->Release();  // Nothing writes the file now.
 }
 
 void SqliteStore::Maintain(absl::Duration checkpoint_interval,
@@ -74,14 +190,45 @@ void SqliteStore::Maintain(absl::Duration checkpoint_interval,
   for (;;) {
     const bool stopping =
         stop_maintenance_.WaitForNotificationWithTimeout(checkpoint_interval);
-    // PASSIVE copies what it can without waiting for anyone; the last one
-    // at shutdown leaves the database file complete.
-    checkpointer_->Exec("PRAGMA wal_checkpoint(PASSIVE)").IgnoreError();
+    // PASSIVE copies what it can without waiting for anyone (a checkpoint
+    // it cannot finish is no error: the pragma reports it in its row); the
+    // last one at shutdown leaves the database file complete. An error is
+    // logged; the next period's checkpoint is the retry.
+    ReportUpkeep(Upkeep::kCheckpoint,
+                 checkpointer_->Exec("PRAGMA wal_checkpoint(PASSIVE)"));
     if (stopping) return;
     if (++periods_since_cleanup < periods_per_cleanup) continue;
     periods_since_cleanup = 0;
+    // SubmitCleanUp logs a failure; the next cleanup period is the retry.
     SubmitCleanUp([](absl::Status) {});
   }
+}
+
+void SqliteStore::ReportUpkeep(Upkeep task, const absl::Status& status) {
+  // The writer refuses work once Shutdown has begun: the store closing,
+  // not a fault.
+  if (status.code() == absl::StatusCode::kUnavailable &&
+      shutting_down_.load()) {
+    return;
+  }
+  const char* what = task == Upkeep::kCheckpoint ? "checkpoint of the WAL"
+                                                 : "cleanup of expired records";
+  absl::MutexLock lock(&upkeep_mu_);
+  bool& failing =
+      task == Upkeep::kCheckpoint ? checkpoint_failing_ : cleanup_failing_;
+  if (status.ok()) {
+    if (!failing) return;
+    failing = false;
+    log_(absl::StrCat("maintenance ok again: ", what));
+    return;
+  }
+  if (failing) return;  // Logged when the episode began.
+  failing = true;
+  log_(absl::StrCat("maintenance: ", what,
+                    " failed; retried at each pass, logged again when it "
+                    "works: ",
+                    absl::StatusCodeToString(status.code()), ": ",
+                    status.message()));
 }
 
 void SqliteStore::SubmitCleanUp(WriteQueue::Done done) {
@@ -97,7 +244,10 @@ void SqliteStore::SubmitCleanUp(WriteQueue::Done done) {
         }
         return DeleteExpiredAnswers(db, now);
       },
-      std::move(done));
+      [this, done = std::move(done)](absl::Status status) {
+        ReportUpkeep(Upkeep::kCleanUp, status);  // Before the caller hears.
+        done(std::move(status));
+      });
 }
 
 absl::Status SqliteStore::CleanUpExpired() {

@@ -4,11 +4,16 @@
 // The embedded store: one SQLite file in WAL mode, one writer thread with
 // group commit, pooled reader connections. Thread-safe.
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "core/clock.h"
 #include "store/reader_pool.h"
@@ -35,13 +40,24 @@ struct SqliteStoreOptions {
   // so that expiry follows the same time as the requests. Must outlive the
   // store; nullptr: the system clock.
   const core::Clock* clock = nullptr;
+  // Where the store reports what no caller hears of: a maintenance pass
+  // (checkpoint, cleanup) that fails, once when the failures begin, and
+  // once when a pass works again. One line, no newline; called from the
+  // store's threads, one call at a time, and must not call the store.
+  // Empty: "makegoodd: <line>" on standard error, like the daemon's log.
+  std::function<void(absl::string_view line)> log;
 };
 
 class SqliteStore final : public Store {
  public:
-  // Opens or creates the database and brings its schema up to date.
-  // FAILED_PRECONDITION if a newer binary wrote it; INTERNAL if SQLite
-  // cannot open or migrate it.
+  // Opens or creates the database and brings its schema up to date. First
+  // it takes an exclusive lock on "<path>.lock" (which then holds this
+  // process's pid), kept until Shutdown: one store, in this process or
+  // another, opens a database file at a time. FAILED_PRECONDITION if another
+  // store (another makegoodd) holds that lock, with a message naming the
+  // file and the holder's pid, or if a newer binary wrote the database;
+  // INTERNAL if the lock file cannot be opened or locked, or SQLite cannot
+  // open or migrate the database.
   static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(
       const SqliteStoreOptions& options);
 
@@ -97,6 +113,8 @@ class SqliteStore final : public Store {
       absl::string_view first_day, absl::string_view last_day) override;
   absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> CasesFlagged(
       absl::string_view location_id, absl::Time start, absl::Time end) override;
+  // Also releases the database's lock, once everything is committed and
+  // checkpointed.
   void Shutdown() override;
 
   // Deletes what has expired at the store's clock's now: idempotency
@@ -104,7 +122,8 @@ class SqliteStore final : public Store {
   // retention. The maintenance thread runs it every cleanup_interval; it may
   // also be called directly (tests with a fake clock, a tool before a
   // backup). Blocks until committed; UNAVAILABLE after Shutdown, INTERNAL
-  // when SQLite fails.
+  // when SQLite fails. A failure is also logged (SqliteStoreOptions::log) as
+  // a maintenance error: once until a cleanup works again.
   absl::Status CleanUpExpired();
 
   // Group-commit counters, for tests and benchmarks.
@@ -119,7 +138,13 @@ class SqliteStore final : public Store {
                         const Request& request, Work work,
                         std::function<void(absl::StatusOr<Result>)> done);
 
-  SqliteStore(std::unique_ptr<Connection> writer,
+  // The exclusive lock on "<path>.lock" (sqlite_store.cc).
+  class DatabaseLock;
+  // The maintenance passes whose failures are logged.
+  enum class Upkeep { kCheckpoint, kCleanUp };
+
+  SqliteStore(std::unique_ptr<DatabaseLock> lock,
+              std::unique_ptr<Connection> writer,
               std::unique_ptr<Connection> checkpointer,
               const SqliteStoreOptions& options);
 
@@ -128,6 +153,20 @@ class SqliteStore final : public Store {
                 absl::Duration cleanup_interval);
   // Queues the deletions of CleanUpExpired; `done` runs after the commit.
   void SubmitCleanUp(WriteQueue::Done done);
+  // Logs a failed pass of `task` when the one before it worked, and a pass
+  // that works when the one before it failed: one line per episode. The
+  // next pass is the retry.
+  void ReportUpkeep(Upkeep task, const absl::Status& status);
+
+  // Const after construction.
+  const std::unique_ptr<DatabaseLock> lock_;          // Released by Shutdown.
+  const std::function<void(absl::string_view)> log_;  // Never empty.
+  // Set first thing in Shutdown: the writer's refusals are then no fault.
+  std::atomic<bool> shutting_down_{false};
+
+  absl::Mutex upkeep_mu_;  // Also serializes the calls of log_.
+  bool checkpoint_failing_ ABSL_GUARDED_BY(upkeep_mu_) = false;
+  bool cleanup_failing_ ABSL_GUARDED_BY(upkeep_mu_) = false;
 
   const core::Clock& clock_;  // SqliteStoreOptions::clock, or the system's.
   WalRecycler wal_;           // Before writer_, which uses it.

@@ -1,13 +1,23 @@
 #include "store/sqlite_store.h"
 
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "core/clock.h"
 #include "core/proto_time.h"
 #include "core/recovery_rules.h"
+#include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "store/idempotency.h"
 #include "support/db_query.h"
+#include "support/process.h"
 #include "support/sample_events.h"
 #include "support/temp_dir.h"
 
@@ -20,7 +30,9 @@ using makegood::testing::ItemAdded;
 using makegood::testing::ItemFired;
 using makegood::testing::ItemServed;
 using makegood::testing::kLocation;
+using makegood::testing::ReadFileOrEmpty;
 using makegood::v1::OrderEvent;
+using ::testing::HasSubstr;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1795000000);
 
@@ -327,6 +339,123 @@ TEST_F(StoreClockTest, GuestContactsExpireByTheInjectedClockNotTheWallClock) {
   EXPECT_FALSE(shown->has_guest_contact());
   ASSERT_TRUE(store_->CleanUpExpired().ok());
   EXPECT_EQ(Count("guest_contacts"), 0);
+}
+
+// What a second makegoodd on the same file runs into: the store's lock.
+TEST(SqliteStoreLockTest, ASecondOpenOfTheFileIsRefusedUntilTheFirstShutsDown) {
+  makegood::testing::TempDir dir;
+  const std::string path = dir.File("s.db");
+  const std::string pid_line = absl::StrCat(getpid(), "\n");
+  auto first = SqliteStore::Open({.path = path});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(ReadFileOrEmpty(path + ".lock"), pid_line);
+
+  auto second = SqliteStore::Open({.path = path});
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(second.status().message()),
+              HasSubstr(absl::StrCat("another makegoodd (pid ", getpid(),
+                                     ") is using ", path)));
+  EXPECT_THAT(std::string(second.status().message()), HasSubstr("s.db.lock"));
+  // Another spelling of the same file is the same lock.
+  EXPECT_EQ(SqliteStore::Open({.path = dir.File("./s.db")}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  // The refusals changed nothing: the holder's pid is still there, and the
+  // first store still writes.
+  EXPECT_EQ(ReadFileOrEmpty(path + ".lock"), pid_line);
+  EXPECT_TRUE((*first)->CleanUpExpired().ok());
+  // Another database in the same directory has a lock of its own.
+  auto other = SqliteStore::Open({.path = dir.File("other.db")});
+  EXPECT_TRUE(other.ok()) << other.status();
+  // A read-only connection, as `makegood ledger verify` opens the file, does
+  // not ask for the lock.
+  auto reader = Connection::OpenReadOnly(path, /*immutable=*/false);
+  EXPECT_TRUE(reader.ok()) << reader.status();
+
+  (*first)->Shutdown();
+  EXPECT_EQ(ReadFileOrEmpty(path + ".lock"), "");
+  auto again = SqliteStore::Open({.path = path});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(ReadFileOrEmpty(path + ".lock"), pid_line);
+}
+
+TEST(SqliteStoreLockTest, ALockFileLeftByACrashBlocksNothing) {
+  makegood::testing::TempDir dir;
+  const std::string path = dir.File("s.db");
+  // The lock dies with its process; the file and its pid stay behind.
+  std::ofstream(path + ".lock") << "99999999\n";
+  auto store = SqliteStore::Open({.path = path});
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(ReadFileOrEmpty(path + ".lock"), absl::StrCat(getpid(), "\n"));
+}
+
+// The lines the store logs, in order.
+class LogLines {
+ public:
+  std::function<void(absl::string_view)> Callback() {
+    return [this](absl::string_view line) {
+      absl::MutexLock lock(&mu_);
+      lines_.emplace_back(line);
+    };
+  }
+  std::vector<std::string> lines() {
+    absl::MutexLock lock(&mu_);
+    return lines_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST(SqliteStoreMaintenanceTest,
+     AFailingCleanupIsLoggedOnceAndItsRecoveryOnce) {
+  makegood::testing::TempDir dir;
+  LogLines log;
+  SqliteStoreOptions options;
+  options.path = dir.File("s.db");
+  // The maintenance thread's own passes stay out of the way (the first
+  // would come after an hour); the test runs the cleanups itself.
+  options.checkpoint_interval = absl::Hours(1);
+  options.cleanup_interval = absl::Hours(1);
+  options.log = log.Callback();
+  auto store = SqliteStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->CleanUpExpired().ok());
+  EXPECT_TRUE(log.lines().empty());
+
+  // The table the cleanup deletes from goes away: every pass fails, and
+  // only the first is logged.
+  auto other = Connection::Open(options.path, /*read_only=*/false);
+  ASSERT_TRUE(other.ok()) << other.status();
+  ASSERT_TRUE(
+      (*other)
+          ->Exec("ALTER TABLE guest_contacts RENAME TO guest_contacts_away")
+          .ok());
+  for (int pass = 0; pass < 3; ++pass) {
+    EXPECT_EQ((*store)->CleanUpExpired().code(), absl::StatusCode::kInternal);
+  }
+  std::vector<std::string> lines = log.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0],
+              HasSubstr("maintenance: cleanup of expired records failed"));
+  EXPECT_THAT(lines[0], HasSubstr("INTERNAL"));
+  EXPECT_THAT(lines[0], HasSubstr("no such table: guest_contacts"));
+
+  // Back: the next pass works, and that is logged once.
+  ASSERT_TRUE(
+      (*other)
+          ->Exec("ALTER TABLE guest_contacts_away RENAME TO guest_contacts")
+          .ok());
+  EXPECT_TRUE((*store)->CleanUpExpired().ok());
+  EXPECT_TRUE((*store)->CleanUpExpired().ok());
+  lines = log.lines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1], "maintenance ok again: cleanup of expired records");
+
+  // Refused after Shutdown: the store closing, not a maintenance error.
+  (*store)->Shutdown();
+  EXPECT_EQ((*store)->CleanUpExpired().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(log.lines().size(), 2u);
 }
 
 }  // namespace

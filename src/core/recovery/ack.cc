@@ -22,8 +22,9 @@ absl::StatusOr<AckDecision> DecideAck(const RecoveryRequest& request,
     decision.response.set_duplicate(true);
     return decision;
   }
-  decision.record_ack = true;
   decision.response.set_recorded_result(ack.result());
+  if (ack.result() == AckCommandRequest::RETRY_LATER) return decision;
+  decision.record_ack = true;
   if (snapshot.application_id.empty() || !snapshot.recovery) return decision;
 
   CaseDecision change;

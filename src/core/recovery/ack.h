@@ -7,7 +7,9 @@
 // result, gets the first one back with `duplicate` set and changes
 // nothing. APPLIED marks the remedy APPLIED with the POS reference;
 // REJECTED marks it REJECTED, declines its option (so the next is offered)
-// and alerts the manager. A follow-up command's ack changes no case.
+// and alerts the manager. RETRY_LATER records nothing and changes no case
+// (the dispatcher offers the command again later). A follow-up command's
+// ack changes no case.
 // Pure; thread-safe.
 
 #include "absl/status/statusor.h"
