@@ -104,22 +104,23 @@ int RunAdapter(const std::string& vendor, const std::string& config_path) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   auto runtime = makegood::adapters::AdapterRuntime::Start(
       *config,
-      [&](makegood::adapters::AdapterState& state)
+      [&](makegood::adapters::AdapterState& state,
+          const makegood::adapters::RetryPolicy& retry)
           -> std::unique_ptr<makegood::adapters::VendorApi> {
         if (vendor == "toast") {
           return std::make_unique<makegood::adapters::ToastApi>(
-              config->toast(), context, &state);
+              config->toast(), context, &state, retry);
         }
         if (vendor == "clover") {
           return std::make_unique<makegood::adapters::CloverApi>(
-              config->clover(), context, &state);
+              config->clover(), context, &state, retry);
         }
         if (vendor == "shopify") {
           return std::make_unique<makegood::adapters::ShopifyApi>(
-              config->shopify(), context);
+              config->shopify(), context, retry);
         }
         return std::make_unique<makegood::adapters::SquareApi>(config->square(),
-                                                               context);
+                                                               context, retry);
       });
   if (!runtime.ok()) {
     std::cerr << "makegood-adapter: " << runtime.status().message()

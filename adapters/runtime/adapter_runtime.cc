@@ -10,12 +10,18 @@
 #include "absl/strings/str_cat.h"
 #include "client/connection.h"
 #include "core/sha256.h"
+#include "delivery_lease.h"
 #include "snapshot_events.h"
 
 namespace makegood::adapters {
 namespace {
 
-constexpr absl::Duration kRetryLater = absl::Seconds(1);
+// How often an idle inbox looks for deliveries a webhook did not announce.
+constexpr absl::Duration kIdlePoll = absl::Seconds(1);
+// AdapterConfig.vendor_call_timeout_ms when unset.
+constexpr uint32_t kDefaultVendorCallTimeoutMs = 15000;
+// Within makegoodd's limit for vendor_reason.
+constexpr size_t kMaxReasonLength = 2000;
 
 void Log(const std::string& line) {
   std::cerr << "makegood-adapter: " << line << std::endl;
@@ -47,9 +53,16 @@ absl::StatusOr<std::unique_ptr<AdapterRuntime>> AdapterRuntime::Start(
   }
   auto state = AdapterState::Open(config.state());
   if (!state.ok()) return state.status();
-  std::unique_ptr<VendorApi> api = vendor(**state);
-  std::unique_ptr<AdapterRuntime> runtime(new AdapterRuntime(
-      config, *std::move(channel), std::move(api), *std::move(state)));
+  auto stop = std::make_shared<StopSignal>();
+  RetryPolicy retry;
+  retry.timeout = absl::Milliseconds(config.vendor_call_timeout_ms() > 0
+                                         ? config.vendor_call_timeout_ms()
+                                         : kDefaultVendorCallTimeoutMs);
+  retry.wait = [stop](absl::Duration delay) { return stop->WaitFor(delay); };
+  std::unique_ptr<VendorApi> api = vendor(**state, retry);
+  std::unique_ptr<AdapterRuntime> runtime(
+      new AdapterRuntime(config, *std::move(channel), std::move(stop),
+                         std::move(api), *std::move(state)));
   const std::string& listen = config.listen();
   const size_t colon = listen.rfind(':');
   const std::string host = listen.substr(0, colon);
@@ -66,15 +79,13 @@ absl::StatusOr<std::unique_ptr<AdapterRuntime>> AdapterRuntime::Start(
   }
   runtime->webhooks_ = std::thread([r = runtime.get()] { r->ServeWebhooks(); });
   runtime->inbox_ = std::thread([r = runtime.get()] { r->ProcessInbox(); });
+  runtime->commands_ = std::thread([r = runtime.get()] { r->RunCommands(); });
   AdapterRuntime* r = runtime.get();
-  runtime->commands_ = std::make_unique<client::CommandReceiver>(
+  runtime->receiver_ = std::make_unique<client::CommandReceiver>(
       runtime->channel_, [r] { return r->Context(false); },
       config.adapter_name(),
-      [r](const makegood::v1::RemedyCommand& command) { r->Handle(command); },
-      [](const grpc::Status& ended) {
-        Log(absl::StrCat("command stream ended (", ended.error_message(),
-                         "); reconnecting"));
-      },
+      [r](const makegood::v1::RemedyCommand& command) { r->Queue(command); },
+      [r](const grpc::Status& ended) { r->StreamEnded(ended); },
       // A POS takes remedies; follow-ups are for a CRM adapter.
       std::vector<makegood::v1::CommandKind>{
           makegood::v1::COMMAND_KIND_REMEDY});
@@ -83,9 +94,11 @@ absl::StatusOr<std::unique_ptr<AdapterRuntime>> AdapterRuntime::Start(
 
 AdapterRuntime::AdapterRuntime(const makegood::v1::AdapterConfig& config,
                                std::shared_ptr<grpc::Channel> channel,
+                               std::shared_ptr<StopSignal> stop,
                                std::unique_ptr<VendorApi> vendor,
                                std::unique_ptr<AdapterState> state)
     : config_(config),
+      stop_(std::move(stop)),
       vendor_(std::move(vendor)),
       state_(std::move(state)),
       channel_(std::move(channel)),
@@ -137,9 +150,10 @@ void AdapterRuntime::Stop() {
     if (stopping_ && !webhooks_.joinable()) return;
     stopping_ = true;
   }
-  if (commands_ != nullptr) commands_->Stop();
+  stop_->Stop();  // Ends the vendor calls' retry waits.
+  if (receiver_ != nullptr) receiver_->Stop();
   server_->stop();
-  for (std::thread* thread : {&webhooks_, &inbox_}) {
+  for (std::thread* thread : {&webhooks_, &inbox_, &commands_}) {
     if (thread->joinable()) thread->join();
   }
 }
@@ -168,6 +182,7 @@ std::unique_ptr<grpc::ClientContext> AdapterRuntime::Context(
 }
 
 void AdapterRuntime::ProcessInbox() {
+  Backoff backoff;
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
@@ -176,40 +191,56 @@ void AdapterRuntime::ProcessInbox() {
     auto next = state_->NextDelivery();
     if (!next.ok() || !next->has_value()) {
       if (!next.ok()) Log(std::string(next.status().message()));
-      if (!WaitUnlessStopped(kRetryLater)) return;
+      if (!WaitUnlessStopped(kIdlePoll)) return;
       continue;
     }
     const Delivery& delivery = **next;
-    if (absl::Status s = ProcessDelivery(delivery); !s.ok()) {
-      Log(absl::StrCat("delivery ", delivery.event_id, ": ", s.message(),
-                       "; trying again"));
-      if (!WaitUnlessStopped(kRetryLater)) return;
+    absl::StatusOr<bool> processed = ProcessDelivery(delivery);
+    if (!processed.ok()) {
+      // The delivery stays first in the inbox: later ones wait behind it,
+      // and a new webhook does not cut the wait short.
+      const absl::Duration wait = backoff.Next();
+      if (IsVendorAuthError(processed.status())) {
+        VendorAuthFailed(processed.status());
+      } else {
+        Log(absl::StrCat("delivery ", delivery.event_id, ": ",
+                         processed.status().message(), "; trying again in ",
+                         absl::FormatDuration(wait)));
+      }
+      if (!stop_->WaitFor(wait)) return;
       continue;
     }
+    backoff.Reset();
+    if (*processed) VendorAnswered();
     if (absl::Status s = state_->MarkProcessed(delivery.seq); !s.ok()) {
       Log(std::string(s.message()));
     }
   }
 }
 
-absl::Status AdapterRuntime::ProcessDelivery(const Delivery& delivery) {
+absl::StatusOr<bool> AdapterRuntime::ProcessDelivery(const Delivery& delivery) {
   auto payload = vendor_->Parse(delivery.body);
   if (!payload.ok()) {
     Log(absl::StrCat("delivery ", delivery.event_id,
                      " is not a payload this adapter reads, skipped: ",
                      payload.status().message()));
-    return absl::OkStatus();
+    return false;
   }
+  // Worth another try later; anything else will not change.
+  auto passing = [](const absl::Status& status) {
+    return status.code() == absl::StatusCode::kUnavailable ||
+           IsVendorAuthError(status);
+  };
+  bool answered = false;
   for (const OrderToFetch& fetch : payload->fetch) {
     auto body = vendor_->FetchOrder(fetch);
     if (!body.ok()) {
-      if (body.status().code() == absl::StatusCode::kUnavailable) {
-        return body.status();
-      }
+      if (passing(body.status())) return body.status();
       Log(absl::StrCat("order ", fetch.order_id,
                        " skipped: ", body.status().message()));
       continue;
     }
+    answered = true;
     auto fetched = vendor_->Parse(*body);
     if (!fetched.ok()) {
       Log(absl::StrCat("order ", fetch.order_id,
@@ -220,7 +251,28 @@ absl::Status AdapterRuntime::ProcessDelivery(const Delivery& delivery) {
       return s;
     }
   }
-  return PublishOrders(delivery.body, payload->orders);
+  if (payload->orders.empty()) return answered;
+  // Where a vendor's webhooks leave makegood's marker out, the order as its
+  // API has it tells makegood's own discounts from the POS's.
+  auto marked = vendor_->WithRemedyMarkers(delivery.body);
+  if (!marked.ok()) return marked.status();
+  if (*marked != delivery.body) {
+    answered = true;
+    auto reread = vendor_->Parse(*marked);
+    if (reread.ok()) {
+      if (absl::Status s = PublishOrders(*marked, reread->orders); !s.ok()) {
+        return s;
+      }
+      return answered;
+    }
+    Log(absl::StrCat("delivery ", delivery.event_id,
+                     ": the order read back is not one this adapter reads (",
+                     reread.status().message(), "); publishing the webhook"));
+  }
+  if (absl::Status s = PublishOrders(delivery.body, payload->orders); !s.ok()) {
+    return s;
+  }
+  return answered;
 }
 
 absl::Status AdapterRuntime::PublishOrders(
@@ -260,16 +312,70 @@ absl::Status AdapterRuntime::PublishOrders(
   return absl::OkStatus();
 }
 
-void AdapterRuntime::Handle(const makegood::v1::RemedyCommand& command) {
+void AdapterRuntime::Queue(const makegood::v1::RemedyCommand& command) {
+  absl::MutexLock lock(&mu_);
+  const absl::Time now = absl::Now();
+  for (Received& queued : queued_) {
+    if (queued.command.command_id() == command.command_id()) {
+      queued = Received{command, now};  // Delivered again before it was taken.
+      return;
+    }
+  }
+  queued_.push_back(Received{command, now});
+}
+
+void AdapterRuntime::StreamEnded(const grpc::Status& status) {
+  Log(absl::StrCat("command stream ended (", status.error_message(),
+                   "); reconnecting"));
+  absl::MutexLock lock(&mu_);
+  ++streams_ended_;
+  queued_.clear();  // No longer leased to this adapter: offered again.
+}
+
+void AdapterRuntime::RunCommands() {
+  for (;;) {
+    Received command;
+    int64_t stream = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || !queued_.empty();
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (stopping_) return;
+      command = std::move(queued_.front());
+      queued_.pop_front();
+      stream = streams_ended_;
+    }
+    CarryOut(command, stream);
+  }
+}
+
+void AdapterRuntime::CarryOut(const Received& received, int64_t stream) {
+  const makegood::v1::RemedyCommand& command = received.command;
   auto known = state_->Outcome(command.command_id());
   if (!known.ok()) {
-    Log(std::string(known.status().message()));
+    Log(absl::StrCat("command ", command.command_id(), ": ",
+                     known.status().message()));
+    AskAgainLater(command, known.status(), stream);
     return;
   }
   CommandOutcome outcome;
   if (known->has_value()) {
     outcome = **known;  // Redelivered: acknowledge again, do not redo.
   } else {
+    // A write that could end after the lease might race another adapter
+    // that was offered the command meanwhile: leave it to that delivery.
+    const absl::Duration call = absl::Milliseconds(
+        config_.vendor_call_timeout_ms() > 0 ? config_.vendor_call_timeout_ms()
+                                             : kDefaultVendorCallTimeoutMs);
+    if (!LeaseCoversCall(received.at, absl::Now(), command.lease_seconds(),
+                         call)) {
+      Log(absl::StrCat("command ", command.command_id(),
+                       ": its lease ran out while it waited here; not carried "
+                       "out, makegoodd offers it again"));
+      return;
+    }
     absl::StatusOr<CommandOutcome> done =
         command.has_apply_remedy()
             ? vendor_->Apply(command)
@@ -278,15 +384,22 @@ void AdapterRuntime::Handle(const makegood::v1::RemedyCommand& command) {
                              "see makegood followups due",
                              ""};
     if (!done.ok()) {
-      Log(absl::StrCat("command ", command.command_id(), ": ",
-                       done.status().message(),
-                       "; makegoodd offers it again after the ack deadline"));
+      if (IsVendorAuthError(done.status())) {
+        VendorAuthFailed(done.status());
+      } else {
+        Log(absl::StrCat("command ", command.command_id(), ": ",
+                         done.status().message()));
+      }
+      AskAgainLater(command, done.status(), stream);
       return;
     }
+    if (command.has_apply_remedy()) VendorAnswered();
     outcome = *done;
     if (absl::Status s = state_->SaveOutcome(command.command_id(), outcome);
         !s.ok()) {
-      Log(std::string(s.message()));
+      // Not acknowledged: the next try reads the order back and finds it.
+      Log(absl::StrCat("command ", command.command_id(), ": ", s.message()));
+      AskAgainLater(command, s, stream);
       return;
     }
   }
@@ -297,17 +410,98 @@ void AdapterRuntime::Handle(const makegood::v1::RemedyCommand& command) {
                                  : makegood::v1::AckCommandRequest::REJECTED);
   ack.set_pos_reference(outcome.pos_reference);
   ack.set_vendor_reason(outcome.vendor_reason);
-  makegood::v1::AckCommandResponse answer;
-  auto context = Context(true);
-  const grpc::Status status = acks_->AckCommand(context.get(), ack, &answer);
-  if (!status.ok()) {
-    Log(absl::StrCat("ack ", command.command_id(), ": ",
-                     status.error_message()));
-  } else {
-    Log(absl::StrCat("command ", command.command_id(), " ",
-                     outcome.applied ? "applied: " + outcome.pos_reference
-                                     : "rejected: " + outcome.vendor_reason));
+  Acknowledge(ack, stream);
+}
+
+void AdapterRuntime::AskAgainLater(const makegood::v1::RemedyCommand& command,
+                                   const absl::Status& why, int64_t stream) {
+  const absl::Duration delay =
+      BackoffDelay(BackoffPolicy{}, command.delivery_attempt());
+  makegood::v1::AckCommandRequest ack;
+  // One request per delivery: the reason may differ from one to the next.
+  ack.set_request_id(absl::StrCat("retry-", command.command_id(), "-",
+                                  command.delivery_attempt()));
+  ack.set_command_id(command.command_id());
+  ack.set_result(makegood::v1::AckCommandRequest::RETRY_LATER);
+  ack.set_retry_after_seconds(
+      static_cast<int32_t>(std::max<int64_t>(1, absl::ToInt64Seconds(delay))));
+  ack.set_vendor_reason(std::string(why.message().substr(0, kMaxReasonLength)));
+  Acknowledge(ack, stream);
+}
+
+void AdapterRuntime::Acknowledge(const makegood::v1::AckCommandRequest& ack,
+                                 int64_t stream) {
+  const std::string& id = ack.command_id();
+  const bool done = RetryWithBackoff(
+      [&] {
+        makegood::v1::AckCommandResponse answer;
+        auto context = Context(true);
+        const grpc::Status status =
+            acks_->AckCommand(context.get(), ack, &answer);
+        if (status.ok()) return TryResult::kDone;
+        if (!AckWorthRetrying(status.error_code())) {
+          Log(absl::StrCat("ack ", id, ": makegoodd answered ",
+                           static_cast<int>(status.error_code()), " (",
+                           status.error_message(), "); not sent again"));
+          return TryResult::kGiveUp;
+        }
+        Log(absl::StrCat("ack ", id, ": ", status.error_message(),
+                         "; sending it again"));
+        return TryResult::kRetry;
+      },
+      [&](absl::Duration wait) { return WaitOnStream(wait, stream); });
+  if (!done) return;
+  switch (ack.result()) {
+    case makegood::v1::AckCommandRequest::APPLIED:
+      Log(absl::StrCat("command ", id, " applied: ", ack.pos_reference()));
+      break;
+    case makegood::v1::AckCommandRequest::REJECTED:
+      Log(absl::StrCat("command ", id, " rejected: ", ack.vendor_reason()));
+      break;
+    default:
+      Log(absl::StrCat("command ", id, ": makegoodd offers it again in ",
+                       ack.retry_after_seconds(), " s"));
+      break;
   }
+}
+
+void AdapterRuntime::VendorAuthFailed(const absl::Status& status) {
+  const ProblemEpisode::Seen seen = vendor_auth_.Occurred();
+  if (seen.starts) {
+    Log(absl::StrCat(status.message(),
+                     "; orders and remedies wait until the vendor accepts "
+                     "the token again (renew it in the configuration)"));
+  }
+  if (!seen.report) return;
+  makegood::v1::ReportAdapterProblemRequest report;
+  report.set_adapter_name(config_.adapter_name());
+  report.set_problem(
+      makegood::v1::ReportAdapterProblemRequest::VENDOR_AUTH_FAILED);
+  report.set_message(std::string(status.message().substr(0, kMaxReasonLength)));
+  makegood::v1::ReportAdapterProblemResponse answer;
+  auto context = Context(true);
+  const grpc::Status sent =
+      acks_->ReportAdapterProblem(context.get(), report, &answer);
+  vendor_auth_.ReportDone(sent.ok());
+  if (!sent.ok() && seen.starts) {
+    Log(absl::StrCat("could not alert makegoodd (", sent.error_message(),
+                     "); trying again with the next failure"));
+  }
+}
+
+void AdapterRuntime::VendorAnswered() {
+  if (vendor_auth_.Resolved()) {
+    Log("the vendor accepts the adapter's token again");
+  }
+}
+
+bool AdapterRuntime::WaitOnStream(absl::Duration delay, int64_t stream) {
+  absl::MutexLock lock(&mu_);
+  auto over = [this, stream]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || streams_ended_ != stream;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&over), delay);
+  return !over();
 }
 
 }  // namespace makegood::adapters

@@ -1,12 +1,40 @@
 #include "clover_api.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "exact_json.h"
+#include "remedy_marker.h"
 #include "vendor_parsers.h"
 #include "webhook_signature.h"
 
 namespace makegood::adapters {
+namespace {
+
 using nlohmann::json;
+
+// The id of makegood's discount or line for `command_id` on the order
+// (expanded with lineItems.discounts and discounts), if Clover has it.
+std::optional<std::string> FindRemedy(const json& order,
+                                      const std::string& command_id) {
+  auto marked = [&](const json& entry) {
+    return HasRemedyMarker(TextAt(entry, "name"), command_id);
+  };
+  for (const json& line : ArrayAt(ObjectAt(order, "lineItems"), "elements")) {
+    if (marked(line)) return TextAt(line, "id");  // A free item.
+    for (const json& discount :
+         ArrayAt(ObjectAt(line, "discounts"), "elements")) {
+      if (marked(discount)) return TextAt(discount, "id");
+    }
+  }
+  for (const json& discount :
+       ArrayAt(ObjectAt(order, "discounts"), "elements")) {
+    if (marked(discount)) return TextAt(discount, "id");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 CloverApi::CloverApi(makegood::v1::CloverSettings settings,
                      VendorContext context, AdapterState* state,
@@ -51,6 +79,10 @@ absl::StatusOr<std::string> CloverApi::FetchOrder(
                    "?expand=lineItems,lineItems.discounts,discounts,payments"),
       Headers(), "", retry_);
   if (!response.ok()) return response.status();
+  if (AuthFailed(*response)) {
+    return VendorAuthError("Clover order " + order.order_id, *response,
+                           ErrorField(*response, "message"));
+  }
   if (response->status != 200) {
     return absl::FailedPreconditionError(
         absl::StrCat("Clover order ", order.order_id, ": ",
@@ -89,10 +121,17 @@ absl::StatusOr<CommandOutcome> CloverApi::Apply(
   }
   const std::string merchant =
       CloverMerchantOf(ParseExactJson((*last)->body).value_or(json::object()));
-  // The order as it is now: its state, total and the line's price.
+  // The order as it is now: makegood's discount if it is there already (a
+  // timeout after Clover applied it, a crash before the outcome was saved),
+  // its state, total and the line's price.
   auto fetched = FetchOrder(OrderToFetch{command.check_id(), merchant, 0});
   if (!fetched.ok()) return FetchFailed(fetched.status());
   const json order = ParseExactJson(*fetched).value_or(json::object());
+  if (std::optional<std::string> found =
+          FindRemedy(order, command.command_id())) {
+    return CommandOutcome::Applied(
+        absl::StrCat("clover:", command.check_id(), ":", *found));
+  }
   if (TextAt(order, "state") == "locked") {
     return CommandOutcome::Rejected(
         "Clover: the order is paid (locked) and cannot change");
@@ -108,14 +147,19 @@ absl::StatusOr<CommandOutcome> CloverApi::Apply(
   std::string url;
   json body;
   int64_t taken_off = 0;
+  // The name carries the marker: Clover keeps no other field of ours.
+  const std::string marker = RemedyMarker(command.command_id());
   if (action.kind() == makegood::v1::COMPLIMENTARY_ITEM) {
     url = base + "/line_items";
-    body = {{"name", action.sku().empty() ? action.reason() : action.sku()},
+    body = {{"name",
+             absl::StrCat(action.sku().empty() ? action.reason() : action.sku(),
+                          " (makegood ", marker, ")")},
             {"price", 0}};
   } else {
-    body["name"] = action.kind() == makegood::v1::COMP_ITEM
-                       ? "Comp (makegood)"
-                       : "Make-good discount";
+    body["name"] = absl::StrCat(action.kind() == makegood::v1::COMP_ITEM
+                                    ? "Comp"
+                                    : "Make-good discount",
+                                " (makegood ", marker, ")");
     const bool whole_check = action.kind() == makegood::v1::DISCOUNT_CHECK;
     const int64_t base_price = whole_check ? IntAt(order, "total") : line_price;
     if (action.kind() == makegood::v1::COMP_ITEM) {
@@ -133,8 +177,15 @@ absl::StatusOr<CommandOutcome> CloverApi::Apply(
     url = whole_check ? base + "/discounts"
                       : base + "/line_items/" + action.line_id() + "/discounts";
   }
-  auto response = CallVendor("POST", url, Headers(), body.dump(), retry_);
+  // Once: Clover has no idempotency key, and a timeout may come after it
+  // applied the write. The next try reads back first.
+  auto response =
+      CallVendor("POST", url, Headers(), body.dump(), WriteOnce(retry_));
   if (!response.ok()) return response.status();
+  if (AuthFailed(*response)) {
+    return VendorAuthError("Clover discount", *response,
+                           ErrorField(*response, "message"));
+  }
   if (response->status != 200) {
     return CommandOutcome::Rejected("Clover: " +
                                     ErrorField(*response, "message"));
@@ -143,14 +194,15 @@ absl::StatusOr<CommandOutcome> CloverApi::Apply(
       json::parse(response->body, nullptr, /*allow_exceptions=*/false), "id");
   if (taken_off > 0) {
     // Clover does not recompute totals: the order's total follows.
-    auto total = CallVendor(
-        "POST", base, Headers(),
-        json{{"total", IntAt(order, "total") - taken_off}}.dump(), retry_);
+    auto total =
+        CallVendor("POST", base, Headers(),
+                   json{{"total", IntAt(order, "total") - taken_off}}.dump(),
+                   WriteOnce(retry_));
     if (!total.ok() || total->status != 200) {
-      // The discount stands; the reference says the total is stale.
+      // The discount stands; the reference says the total may be stale.
       return CommandOutcome::Applied(absl::StrCat("clover:", command.check_id(),
                                                   ":", created_id,
-                                                  " (total not updated)"));
+                                                  " (total not confirmed)"));
     }
   }
   return CommandOutcome::Applied(

@@ -17,7 +17,10 @@
 //   COMPLIMENTARY_ITEM  a custom line item at price 0
 // then, because Clover does not recompute totals, the order's `total` is
 // updated by what was taken off. A paid (locked) order and kinds Clover
-// cannot take are REJECTED saying so.
+// cannot take are REJECTED saying so. Each name carries makegood's marker
+// ("Comp (makegood mg-<command id>)", remedy_marker.h) and each POST is
+// made once: the order is read first, and a discount or line with the
+// command's marker means it is applied already.
 
 #include <string>
 

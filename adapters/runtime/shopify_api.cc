@@ -1,10 +1,12 @@
 #include "shopify_api.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/money.h"
 #include "core/proto_time.h"
 #include "exact_json.h"
+#include "remedy_marker.h"
 #include "vendor_parsers.h"
 #include "webhook_signature.h"
 
@@ -76,14 +78,16 @@ absl::StatusOr<CommandOutcome> ShopifyApi::Apply(
     return CommandOutcome::Rejected(
         "Shopify: the command carries no discount code");
   }
-  json rule = {{"title", "makegood " + action.discount_code()},
-               {"target_type", "line_item"},
-               {"target_selection", "all"},
-               {"allocation_method", "across"},
-               {"customer_selection", "all"},
-               {"once_per_customer", true},
-               {"usage_limit", 1},
-               {"starts_at", Iso(command.created_at())}};
+  const std::string marker = RemedyMarker(command.command_id());
+  json rule = {
+      {"title", absl::StrCat("makegood ", action.discount_code(), " ", marker)},
+      {"target_type", "line_item"},
+      {"target_selection", "all"},
+      {"allocation_method", "across"},
+      {"customer_selection", "all"},
+      {"once_per_customer", true},
+      {"usage_limit", 1},
+      {"starts_at", Iso(command.created_at())}};
   if (action.has_code_expires_at()) {
     rule["ends_at"] = Iso(action.code_expires_at());
   }
@@ -96,27 +100,50 @@ absl::StatusOr<CommandOutcome> ShopifyApi::Apply(
     rule["value"] = "-" + core::FormatAmount(action.amount().minor_units(),
                                              action.amount().currency());
   }
-  const std::vector<std::string> headers = {
-      "X-Shopify-Access-Token: " + settings_.access_token(),
-      "Content-Type: application/json"};
-  auto created = CallVendor("POST", Url("/price_rules.json"), headers,
-                            json{{"price_rule", rule}}.dump(), retry_);
-  if (!created.ok()) return created.status();
-  if (created->status != 201 && created->status != 200) {
-    return CommandOutcome::Rejected("Shopify price rule: " +
-                                    ShopifyError(*created));
-  }
-  const json answer =
-      json::parse(created->body, nullptr, /*allow_exceptions=*/false);
-  const std::string rule_id = TextAt(ObjectAt(answer, "price_rule"), "id");
-  if (rule_id.empty()) {
-    return CommandOutcome::Rejected("Shopify price rule: no id in the answer");
+  // Read back first: the price rule and code of an earlier try (a timeout
+  // after Shopify created them, a crash before the outcome was saved) are
+  // found by the marker in the rule's title and not created again.
+  auto found_rule = FindRule(command);
+  if (!found_rule.ok()) return FetchFailed(found_rule.status());
+  std::string rule_id = *found_rule;
+  if (!rule_id.empty()) {
+    auto found_code = FindCode(rule_id, action.discount_code());
+    if (!found_code.ok()) return FetchFailed(found_code.status());
+    if (!found_code->empty()) {
+      return CommandOutcome::Applied(absl::StrCat(
+          "shopify:price_rule:", rule_id, ":discount_code:", *found_code));
+    }
+  } else {
+    // Once each: Shopify has no idempotency key for these calls.
+    auto created =
+        CallVendor("POST", Url("/price_rules.json"), Headers(),
+                   json{{"price_rule", rule}}.dump(), WriteOnce(retry_));
+    if (!created.ok()) return created.status();
+    if (AuthFailed(*created)) {
+      return VendorAuthError("Shopify price rule", *created,
+                             ShopifyError(*created));
+    }
+    if (created->status != 201 && created->status != 200) {
+      return CommandOutcome::Rejected("Shopify price rule: " +
+                                      ShopifyError(*created));
+    }
+    const json answer =
+        json::parse(created->body, nullptr, /*allow_exceptions=*/false);
+    rule_id = TextAt(ObjectAt(answer, "price_rule"), "id");
+    if (rule_id.empty()) {
+      return CommandOutcome::Rejected(
+          "Shopify price rule: no id in the answer");
+    }
   }
   auto code = CallVendor(
-      "POST", Url("/price_rules/" + rule_id + "/discount_codes.json"), headers,
+      "POST", Url("/price_rules/" + rule_id + "/discount_codes.json"),
+      Headers(),
       json{{"discount_code", {{"code", action.discount_code()}}}}.dump(),
-      retry_);
+      WriteOnce(retry_));
   if (!code.ok()) return code.status();
+  if (AuthFailed(*code)) {
+    return VendorAuthError("Shopify discount code", *code, ShopifyError(*code));
+  }
   if (code->status != 201 && code->status != 200) {
     return CommandOutcome::Rejected("Shopify discount code: " +
                                     ShopifyError(*code));
@@ -126,6 +153,63 @@ absl::StatusOr<CommandOutcome> ShopifyApi::Apply(
   return CommandOutcome::Applied(absl::StrCat(
       "shopify:price_rule:", rule_id,
       ":discount_code:", TextAt(ObjectAt(code_answer, "discount_code"), "id")));
+}
+
+std::vector<std::string> ShopifyApi::Headers() const {
+  return {"X-Shopify-Access-Token: " + settings_.access_token(),
+          "Content-Type: application/json"};
+}
+
+absl::StatusOr<std::string> ShopifyApi::FindRule(
+    const makegood::v1::RemedyCommand& command) const {
+  // Rules made since the command was created: its tries' and few others.
+  // An hour's leeway covers a clock that is off.
+  google::protobuf::Timestamp since = command.created_at();
+  since.set_seconds(since.seconds() - 3600);
+  auto listed = CallVendor(
+      "GET", Url("/price_rules.json?limit=250&created_at_min=" + Iso(since)),
+      Headers(), "", retry_);
+  if (!listed.ok()) return listed.status();
+  if (AuthFailed(*listed)) {
+    return VendorAuthError("Shopify price rules", *listed,
+                           ShopifyError(*listed));
+  }
+  if (listed->status != 200) {
+    return absl::FailedPreconditionError("Shopify price rules: " +
+                                         ShopifyError(*listed));
+  }
+  const json answer =
+      json::parse(listed->body, nullptr, /*allow_exceptions=*/false);
+  for (const json& rule : ArrayAt(answer, "price_rules")) {
+    if (HasRemedyMarker(TextAt(rule, "title"), command.command_id())) {
+      return TextAt(rule, "id");
+    }
+  }
+  return std::string();
+}
+
+absl::StatusOr<std::string> ShopifyApi::FindCode(
+    const std::string& rule_id, const std::string& code) const {
+  auto listed =
+      CallVendor("GET", Url("/price_rules/" + rule_id + "/discount_codes.json"),
+                 Headers(), "", retry_);
+  if (!listed.ok()) return listed.status();
+  if (AuthFailed(*listed)) {
+    return VendorAuthError("Shopify discount codes", *listed,
+                           ShopifyError(*listed));
+  }
+  if (listed->status != 200) {
+    return absl::FailedPreconditionError("Shopify discount codes: " +
+                                         ShopifyError(*listed));
+  }
+  const json answer =
+      json::parse(listed->body, nullptr, /*allow_exceptions=*/false);
+  for (const json& existing : ArrayAt(answer, "discount_codes")) {
+    if (absl::EqualsIgnoreCase(TextAt(existing, "code"), code)) {
+      return TextAt(existing, "id");
+    }
+  }
+  return std::string();
 }
 
 }  // namespace makegood::adapters

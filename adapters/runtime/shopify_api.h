@@ -9,8 +9,11 @@
 //
 // Write-back: a next-visit code (DISCOUNT_CODE) becomes a price rule
 // (single use, once per customer, until the code expires; the code's
-// percentage or fixed amount off) and a discount code with makegood's code,
-// so the guest can use it in the shop and on the POS. Shopify's redemption
+// percentage or fixed amount off; titled "makegood <code> mg-<command id>")
+// and a discount code with makegood's code, so the guest can use it in the
+// shop and on the POS. Each is created once: the rules made since the
+// command was created are read back first, and a rule with the command's
+// marker, and its code, are not created again. Shopify's redemption
 // then comes back in an order's discount_codes. Changing a placed order
 // goes through GraphQL order editing, which this adapter does not do: comps
 // and discounts on an order are REJECTED saying so, and the staff are
@@ -18,6 +21,7 @@
 // shop and are acknowledged applied.
 
 #include <string>
+#include <vector>
 
 #include "makegood/v1/adapter_config.pb.h"
 #include "vendor_api.h"
@@ -37,6 +41,14 @@ class ShopifyApi : public VendorApi {
 
  private:
   std::string Url(const std::string& path) const;
+  std::vector<std::string> Headers() const;
+  // The id of makegood's price rule for the command ("" when none): its
+  // title carries the command's marker.
+  absl::StatusOr<std::string> FindRule(
+      const makegood::v1::RemedyCommand& command) const;
+  // The id of `code` on price rule `rule_id` ("" when it has not).
+  absl::StatusOr<std::string> FindCode(const std::string& rule_id,
+                                       const std::string& code) const;
 
   const makegood::v1::ShopifySettings settings_;
   const RetryPolicy retry_;

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "exact_json.h"
+#include "remedy_marker.h"
 #include "vendor_parsers.h"
 #include "webhook_signature.h"
 
@@ -22,6 +23,24 @@ std::string SquareError(const HttpResponse& response) {
     return absl::StrCat(TextAt(first, "code"), ": ", TextAt(first, "detail"));
   }
   return absl::StrCat("HTTP ", response.status);
+}
+
+// The key of an UpdateOrder against `version`: Square answers a retry at
+// the same version from its record of the first, and a redelivery after the
+// order moved on is a new request, not a reuse of the key for another body
+// (which Square refuses).
+std::string IdempotencyKey(const std::string& command_id, int64_t version) {
+  return absl::StrCat(command_id, "@v", version);
+}
+
+// True when the order holds makegood's discount or line `uid` (its marker).
+bool HasRemedy(const json& order, const std::string& uid) {
+  for (const char* list : {"discounts", "line_items"}) {
+    for (const json& entry : ArrayAt(order, list)) {
+      if (TextAt(entry, "uid") == uid) return true;
+    }
+  }
+  return false;
 }
 
 // 1250 basis points as Square's percentage string "12.5".
@@ -65,6 +84,10 @@ absl::StatusOr<std::string> SquareApi::FetchOrder(
       "GET", absl::StrCat(settings_.api_base(), "/v2/orders/", order.order_id),
       Headers(), "", retry_);
   if (!response.ok()) return response.status();
+  if (AuthFailed(*response)) {
+    return VendorAuthError("Square RetrieveOrder " + order.order_id, *response,
+                           SquareError(*response));
+  }
   if (response->status != 200) {
     return absl::FailedPreconditionError(absl::StrCat(
         "Square RetrieveOrder ", order.order_id, ": ", SquareError(*response)));
@@ -101,19 +124,26 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
                        RemedyKind_Name(action.kind()), " is not supported"));
   }
   // Optimistic concurrency: read the current version, write against it,
-  // and read again when someone else changed the order meanwhile.
+  // and read again when someone else changed the order meanwhile. Each
+  // read first looks for the command's marker: written before (a timeout,
+  // a crash before the outcome was saved), it is not written again.
+  const std::string uid = RemedyMarker(command.command_id());
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto fetched = FetchOrder(OrderToFetch{command.check_id(), "", 0});
     if (!fetched.ok()) return FetchFailed(fetched.status());
     const json order = ParseExactJson(*fetched).value_or(json::object());
     const json& current = order.contains("order") ? order["order"] : order;
+    if (HasRemedy(current, uid)) {
+      return CommandOutcome::Applied(absl::StrCat("square:", command.check_id(),
+                                                  ":", uid, "@v",
+                                                  IntAt(current, "version")));
+    }
     if (!current.contains("version")) {
       return CommandOutcome::Rejected(
           "Square: this order was not created through the Orders API (orders "
           "from the Square POS app have no version) and cannot be updated; "
           "offer another remedy");
     }
-    const std::string uid = "mg-" + command.command_id();
     json sparse = {{"version", current["version"]},
                    {"location_id", TextAt(current, "location_id")}};
     if (action.kind() == makegood::v1::COMPLIMENTARY_ITEM) {
@@ -152,12 +182,15 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
               {"applied_discounts", json::array({{{"discount_uid", uid}}})}}});
       }
     }
-    const json request = {{"idempotency_key", command.command_id()},
-                          {"order", sparse}};
+    const json request = {
+        {"idempotency_key",
+         IdempotencyKey(command.command_id(), IntAt(current, "version"))},
+        {"order", sparse}};
     auto response = CallVendor(
         "PUT",
         absl::StrCat(settings_.api_base(), "/v2/orders/", command.check_id()),
-        Headers(), request.dump(), retry_);
+        Headers(), request.dump(), WriteOnce(retry_));
+    // UNAVAILABLE (a timeout, 429, 5xx): the next try reads back first.
     if (!response.ok()) return response.status();
     if (response->status == 200) {
       const json updated =
@@ -170,6 +203,10 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
                                                   IntAt(result, "version")));
     }
     if (response->status == 409) continue;  // VERSION_MISMATCH: read again.
+    if (AuthFailed(*response)) {
+      return VendorAuthError("Square UpdateOrder " + command.check_id(),
+                             *response, SquareError(*response));
+    }
     return CommandOutcome::Rejected("Square: " + SquareError(*response));
   }
   return CommandOutcome::Rejected("Square: the order kept changing; try again");

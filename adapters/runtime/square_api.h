@@ -7,9 +7,13 @@
 // event_id deduplicates; the body only names the order, which is fetched
 // with RetrieveOrder (GET /v2/orders/{id}).
 //
-// Write-back with UpdateOrder (PUT /v2/orders/{id}): the order's current
-// version, idempotency_key = the command id (so Square itself never applies
-// one command twice), a sparse order adding a discount:
+// Write-back with UpdateOrder (PUT /v2/orders/{id}), made once: the order
+// is read first, and when it already holds the discount or line whose uid
+// is the command's marker "mg-<command id>" (remedy_marker.h) the command is
+// APPLIED without a write. Otherwise the write goes against the current
+// version with idempotency_key "<command id>@v<version>" (a retry at that
+// version is answered from Square's record; a redelivery after the order
+// moved on is a new request, not a reused key), a sparse order adding:
 //   COMP_ITEM        100% LINE_ITEM discount applied to the line's uid
 //   DISCOUNT_ITEM    percentage or FIXED_AMOUNT, LINE_ITEM scope
 //   DISCOUNT_CHECK   percentage or FIXED_AMOUNT, ORDER scope

@@ -9,8 +9,9 @@
 // a sandbox delivery). The event `guid` deduplicates. The body is the full
 // order: nothing to fetch.
 //
-// Write-back: discounts the restaurant configured, posted as an array of
-// AppliedDiscount to the OPEN check:
+// Write-back: discounts the restaurant configured, posted once (Toast has
+// no idempotency key for it) as an array of AppliedDiscount to the OPEN
+// check, with externalId "makegood:mg-<command id>" (remedy_marker.h):
 //   COMP_ITEM       {discount: comp_discount_guid} on the selection
 //   DISCOUNT_ITEM   {discount: open_item_discount_guid, discountAmount} on
 //                   the selection, for an amount
@@ -20,8 +21,14 @@
 // (open-percent discounts cannot be applied through the API) and a kind
 // Toast cannot take are REJECTED saying so. REMAKE, MANAGER_VISIT and
 // DISCOUNT_CODE change nothing on the check and are acknowledged applied.
+// Before writing, the order is read back (GET /orders/v2/orders/{guid}):
+// a discount with the command's externalId is already applied, and its
+// check's current paymentStatus decides. Toast's webhooks send externalId
+// as null, so a webhook whose order carries discounts is replaced by the
+// order read back, where makegood's own discounts can be told apart.
 
 #include <string>
+#include <vector>
 
 #include "adapter_state.h"
 #include "makegood/v1/adapter_config.pb.h"
@@ -39,10 +46,18 @@ class ToastApi : public VendorApi {
 
   bool Authentic(const WebhookRequest& request) const override;
   std::string DeliveryId(const WebhookRequest& request) const override;
+  absl::StatusOr<std::string> WithRemedyMarkers(
+      const std::string& body) const override;
   absl::StatusOr<CommandOutcome> Apply(
       const makegood::v1::RemedyCommand& command) const override;
 
  private:
+  std::vector<std::string> Headers(const std::string& restaurant) const;
+  // The order as the orders API has it: UNAVAILABLE, a VendorAuthError, or
+  // FAILED_PRECONDITION with Toast's message.
+  absl::StatusOr<std::string> ReadOrder(const std::string& order_guid,
+                                        const std::string& restaurant) const;
+
   const makegood::v1::ToastSettings settings_;
   AdapterState* const state_;
   const RetryPolicy retry_;

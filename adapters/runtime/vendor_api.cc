@@ -1,6 +1,7 @@
 #include "vendor_api.h"
 
 #include "translate.h"
+#include "vendor_http.h"
 
 namespace makegood::adapters {
 
@@ -15,7 +16,10 @@ absl::StatusOr<std::string> VendorApi::FetchOrder(const OrderToFetch&) const {
 
 absl::StatusOr<CommandOutcome> VendorApi::FetchFailed(
     const absl::Status& status) {
-  if (status.code() == absl::StatusCode::kUnavailable) return status;
+  if (status.code() == absl::StatusCode::kUnavailable ||
+      IsVendorAuthError(status)) {
+    return status;
+  }
   return CommandOutcome::Rejected(std::string(status.message()));
 }
 

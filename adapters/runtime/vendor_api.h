@@ -40,11 +40,25 @@ class VendorApi {
   // A webhook body or an order (as stored from FetchOrder), read by the
   // vendor's parser.
   absl::StatusOr<VendorPayload> Parse(const std::string& body) const;
-  // The order's JSON from the vendor's API; UNAVAILABLE to try later. By
+  // The order's JSON from the vendor's API; UNAVAILABLE to try later, a
+  // VendorAuthError (vendor_http.h) when the vendor refuses the token. By
   // default FAILED_PRECONDITION: the vendor's webhooks carry whole orders.
   virtual absl::StatusOr<std::string> FetchOrder(
       const OrderToFetch& order) const;
-  // Carries out an ApplyRemedy command; UNAVAILABLE to try again later.
+  // The body to publish for the stored webhook `body`: `body` itself,
+  // unless the vendor's webhooks leave out makegood's marker (Toast sends
+  // externalId as null) and the order is read back from its API instead.
+  // UNAVAILABLE or a VendorAuthError to try the delivery again later.
+  virtual absl::StatusOr<std::string> WithRemedyMarkers(
+      const std::string& body) const {
+    return body;
+  }
+  // Carries out an ApplyRemedy command exactly once: the order is read
+  // back first, and when a discount or line carrying the command's marker
+  // (remedy_marker.h) is already there, the outcome is APPLIED with what
+  // was found and nothing is written. UNAVAILABLE to try again later (a
+  // write that timed out included: the next try reads back first); a
+  // VendorAuthError when the vendor refuses the token.
   virtual absl::StatusOr<CommandOutcome> Apply(
       const makegood::v1::RemedyCommand& command) const = 0;
 
@@ -53,9 +67,9 @@ class VendorApi {
   VendorApi(std::string vendor, VendorContext context)
       : vendor_(std::move(vendor)), context_(std::move(context)) {}
 
-  // A write-back whose FetchOrder failed: UNAVAILABLE is returned so the
-  // command is tried again later; any other error rejects the command with
-  // its message.
+  // A write-back whose FetchOrder failed: UNAVAILABLE and a
+  // VendorAuthError are returned so the command is tried again later; any
+  // other error rejects the command with its message.
   static absl::StatusOr<CommandOutcome> FetchFailed(const absl::Status& status);
 
   const std::string& vendor() const { return vendor_; }

@@ -75,6 +75,11 @@ Attempt Once(const std::string& method, const std::string& url,
 
 }  // namespace
 
+RetryPolicy WriteOnce(RetryPolicy policy) {
+  policy.attempts = 1;
+  return policy;
+}
+
 std::string ErrorField(const HttpResponse& response, const char* field) {
   const nlohmann::json body =
       nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
@@ -100,12 +105,39 @@ absl::StatusOr<HttpResponse> CallVendor(const std::string& method,
     last_problem = attempt.code != CURLE_OK ? curl_easy_strerror(attempt.code)
                                             : absl::StrCat("HTTP ", status);
     if (i == retry.attempts) break;
-    absl::SleepFor(std::max(wait, attempt.retry_after));
+    const absl::Duration pause = std::max(wait, attempt.retry_after);
+    if (retry.wait) {
+      if (!retry.wait(pause)) {
+        return absl::UnavailableError(absl::StrCat(
+            method, " ", url, ": ", last_problem, "; stopped retrying"));
+      }
+    } else {
+      absl::SleepFor(pause);
+    }
     wait = std::min(wait * 2, retry.longest);
   }
-  return absl::UnavailableError(absl::StrCat(method, " ", url, ": ",
-                                             last_problem, " after ",
-                                             retry.attempts, " attempts"));
+  return absl::UnavailableError(absl::StrCat(
+      method, " ", url, ": ", last_problem, " after ", retry.attempts,
+      retry.attempts == 1 ? " attempt" : " attempts"));
+}
+
+bool AuthFailed(const HttpResponse& response) {
+  return response.status == 401 || response.status == 403;
+}
+
+absl::Status VendorAuthError(absl::string_view what,
+                             const HttpResponse& response,
+                             absl::string_view detail) {
+  const std::string message =
+      absl::StrCat(what, ": HTTP ", response.status, " (", detail,
+                   "): the vendor refused the adapter's credentials");
+  return response.status == 403 ? absl::PermissionDeniedError(message)
+                                : absl::UnauthenticatedError(message);
+}
+
+bool IsVendorAuthError(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kUnauthenticated ||
+         status.code() == absl::StatusCode::kPermissionDenied;
 }
 
 }  // namespace makegood::adapters

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "remedy_marker.h"
 #include "vendor_parsers.h"
 
 namespace makegood::adapters {
@@ -58,8 +59,11 @@ absl::StatusOr<OrderSnapshot> CloverOrder(const json& order,
     }
     for (const json& discount :
          ArrayAt(ObjectAt(item, "discounts"), "elements")) {
-      line.discounts[TextAt(discount, "id")] +=
-          DiscountOff(discount, line.unit_price_minor);
+      const std::string id = TextAt(discount, "id");
+      line.discounts[id] += DiscountOff(discount, line.unit_price_minor);
+      if (auto command = FindRemedyMarker(TextAt(discount, "name"))) {
+        line.remedy_discounts[id] = *command;
+      }
     }
     snapshot.lines.push_back(std::move(line));
   }
@@ -69,8 +73,12 @@ absl::StatusOr<OrderSnapshot> CloverOrder(const json& order,
   }
   for (const json& discount :
        ArrayAt(ObjectAt(order, "discounts"), "elements")) {
-    snapshot.check_discounts[TextAt(discount, "id")] +=
-        DiscountOff(discount, subtotal);
+    const std::string id = TextAt(discount, "id");
+    snapshot.check_discounts[id] += DiscountOff(discount, subtotal);
+    // makegood names its discounts with its marker.
+    if (auto command = FindRemedyMarker(TextAt(discount, "name"))) {
+      snapshot.remedy_check_discounts[id] = *command;
+    }
   }
   if (TextAt(order, "state") == "locked" ||
       TextAt(order, "paymentState") == "PAID") {

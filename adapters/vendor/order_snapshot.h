@@ -28,6 +28,9 @@ struct LineSnapshot {
   absl::Time added_at = absl::InfinitePast();
   // Money off this line by discount id, in minor units.
   std::map<std::string, int64_t> discounts;
+  // The discounts above that makegood wrote (they carry its marker,
+  // remedy_marker.h): discount id -> the remedy command's id.
+  std::map<std::string, std::string> remedy_discounts;
 };
 
 struct OrderSnapshot {
@@ -46,6 +49,8 @@ struct OrderSnapshot {
   std::vector<LineSnapshot> lines;
   // Money off the whole check by discount id.
   std::map<std::string, int64_t> check_discounts;
+  // The check discounts makegood wrote: discount id -> command id.
+  std::map<std::string, std::string> remedy_check_discounts;
   // Discount codes redeemed on the check, with the money they took off.
   std::map<std::string, int64_t> redeemed_codes;
   bool paid = false;

@@ -3,6 +3,7 @@
 // line is the retail counterpart of served.
 
 #include "absl/strings/str_cat.h"
+#include "core/discount_code.h"
 #include "vendor_parsers.h"
 
 namespace makegood::adapters {
@@ -15,6 +16,19 @@ absl::StatusOr<int64_t> MoneyAt(const json& object, const char* key,
                                 const std::string& path) {
   if (!object.contains(key) || object[key].is_null()) return 0;
   return MajorToMinor(object[key], currency, path);
+}
+
+// True when discount application `index` is one of makegood's next-visit
+// codes: the order's discount_codes bring it back as a redemption, so its
+// allocations on the lines are no POS discount (they would count twice).
+bool OfMakegoodCode(const json& order, int64_t index) {
+  const json& applications = ArrayAt(order, "discount_applications");
+  if (index < 0 || index >= static_cast<int64_t>(applications.size())) {
+    return false;
+  }
+  const json& application = applications[static_cast<size_t>(index)];
+  return TextAt(application, "type") == "discount_code" &&
+         core::CanonicalDiscountCode(TextAt(application, "code")).has_value();
 }
 
 absl::StatusOr<OrderSnapshot> ShopifyOrder(const json& order,
@@ -71,6 +85,10 @@ absl::StatusOr<OrderSnapshot> ShopifyOrder(const json& order,
     }
     const json& allocations = ArrayAt(item, "discount_allocations");
     for (size_t a = 0; a < allocations.size(); ++a) {
+      if (OfMakegoodCode(
+              order, IntAt(allocations[a], "discount_application_index", -1))) {
+        continue;
+      }
       auto amount =
           MoneyAt(allocations[a], "amount", currency,
                   absl::StrCat(path, ".discount_allocations[", a, "].amount"));

@@ -1,5 +1,6 @@
 #include "snapshot_events.h"
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -42,6 +43,16 @@ class Builder {
     const absl::Time when = at != absl::InfinitePast() ? at : order_.opened_at;
     *event.mutable_occurred_at() = core::ToProto(when);
     return event;
+  }
+
+  // Marks `event` as makegood's own change when `remedies` names the
+  // discount: it confirms that command and is no POS discount.
+  static void SetOrigin(OrderEvent& event, const std::string& discount_id,
+                        const std::map<std::string, std::string>& remedies) {
+    auto remedy = remedies.find(discount_id);
+    if (remedy == remedies.end()) return;
+    event.set_origin(makegood::v1::ORIGIN_MAKEGOOD);
+    event.set_command_id(remedy->second);
   }
 
   void SetMoney(makegood::v1::Money& money, int64_t minor_units) {
@@ -113,9 +124,10 @@ std::vector<OrderEvent> EventsFor(const OrderSnapshot* previous,
     for (const auto& [discount_id, amount] : line.discounts) {
       if (amount <= 0) continue;  // Declined by the POS (not discountable).
       if (before != nullptr && before->discounts.count(discount_id)) continue;
-      auto& discounted =
-          *out.Add(absl::StrCat(prefix, "discount/", discount_id), changed_at)
-               .mutable_item_discounted();
+      OrderEvent& event =
+          out.Add(absl::StrCat(prefix, "discount/", discount_id), changed_at);
+      Builder::SetOrigin(event, discount_id, line.remedy_discounts);
+      auto& discounted = *event.mutable_item_discounted();
       discounted.set_line_id(line.line_id);
       discounted.set_discount_id(discount_id);
       out.SetMoney(*discounted.mutable_amount(), amount);
@@ -126,9 +138,10 @@ std::vector<OrderEvent> EventsFor(const OrderSnapshot* previous,
     if (previous != nullptr && previous->check_discounts.count(discount_id)) {
       continue;
     }
-    auto& discounted =
-        *out.Add(absl::StrCat("discount/", discount_id), changed_at)
-             .mutable_item_discounted();
+    OrderEvent& event =
+        out.Add(absl::StrCat("discount/", discount_id), changed_at);
+    Builder::SetOrigin(event, discount_id, current.remedy_check_discounts);
+    auto& discounted = *event.mutable_item_discounted();
     discounted.set_discount_id(discount_id);
     out.SetMoney(*discounted.mutable_amount(), amount);
   }

@@ -9,7 +9,10 @@
 // change reported twice, or by an older and a newer notification, is the
 // same event, and makegoodd stores it once. A redeemed code that is one of
 // makegood's next-visit codes becomes a DiscountCodeRedeemed; any other
-// promotion code is a discount on the check.
+// promotion code is a discount on the check. A discount makegood wrote
+// itself (the snapshot's remedy_discounts) is an ItemDiscounted of origin
+// ORIGIN_MAKEGOOD naming its command: the confirmation of the remedy, not
+// a POS discount.
 
 #include <vector>
 

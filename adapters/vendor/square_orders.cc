@@ -2,6 +2,7 @@
 // units, quantities as decimal strings, no kitchen states.
 
 #include "absl/strings/str_cat.h"
+#include "remedy_marker.h"
 #include "vendor_parsers.h"
 
 namespace makegood::adapters {
@@ -72,8 +73,12 @@ absl::StatusOr<OrderSnapshot> SquareOrder(const json& order,
     line.unit_price_minor = AmountAt(item, "base_price_money");
     line.added_at = snapshot.opened_at;
     for (const json& applied : ArrayAt(item, "applied_discounts")) {
-      line.discounts[TextAt(applied, "discount_uid")] +=
-          AmountAt(applied, "applied_money");
+      const std::string uid = TextAt(applied, "discount_uid");
+      line.discounts[uid] += AmountAt(applied, "applied_money");
+      // makegood's discounts have its marker as their uid.
+      if (auto command = FindRemedyMarker(uid)) {
+        line.remedy_discounts[uid] = *command;
+      }
     }
     if (state == "CANCELED") {
       line.state = LineSnapshot::State::kVoided;

@@ -3,6 +3,7 @@
 // kitchen state (SENT, READY), voided selections.
 
 #include "absl/strings/str_cat.h"
+#include "remedy_marker.h"
 #include "vendor_parsers.h"
 
 namespace makegood::adapters {
@@ -31,9 +32,12 @@ absl::StatusOr<int64_t> OptionalMoney(const json& object, const char* key,
   return MajorToMinor(object[key], currency, path);
 }
 
+// makegood's own discounts carry its marker in `externalId` (in what the
+// orders API returns; Toast's webhooks send externalId as null).
 absl::Status ReadDiscounts(const json& holder, const std::string& currency,
                            const std::string& path,
                            std::map<std::string, int64_t>& discounts,
+                           std::map<std::string, std::string>& remedies,
                            std::map<std::string, int64_t>& codes) {
   const json& applied = ArrayAt(holder, "appliedDiscounts");
   for (size_t i = 0; i < applied.size(); ++i) {
@@ -43,7 +47,11 @@ absl::Status ReadDiscounts(const json& holder, const std::string& currency,
     if (!amount.ok()) return amount.status();
     const std::string code = TextAt(applied[i], "appliedPromoCode");
     if (!code.empty()) codes[code] += *amount;
-    discounts[TextAt(applied[i], "guid")] += *amount;
+    const std::string guid = TextAt(applied[i], "guid");
+    discounts[guid] += *amount;
+    if (auto command = FindRemedyMarker(TextAt(applied[i], "externalId"))) {
+      remedies[guid] = *command;
+    }
   }
   return absl::OkStatus();
 }
@@ -114,16 +122,17 @@ absl::StatusOr<OrderSnapshot> ToastCheck(const json& order, const json& check,
       line.state = LineSnapshot::State::kVoided;
       line.void_reason = GuidAt(selection, "voidReason");
     }
-    if (absl::Status s = ReadDiscounts(selection, context.currency, where,
-                                       line.discounts, snapshot.redeemed_codes);
+    if (absl::Status s =
+            ReadDiscounts(selection, context.currency, where, line.discounts,
+                          line.remedy_discounts, snapshot.redeemed_codes);
         !s.ok()) {
       return s;
     }
     snapshot.lines.push_back(std::move(line));
   }
-  if (absl::Status s =
-          ReadDiscounts(check, context.currency, path, snapshot.check_discounts,
-                        snapshot.redeemed_codes);
+  if (absl::Status s = ReadDiscounts(
+          check, context.currency, path, snapshot.check_discounts,
+          snapshot.remedy_check_discounts, snapshot.redeemed_codes);
       !s.ok()) {
     return s;
   }

@@ -121,7 +121,11 @@ mg_status Connect(const mg_connect_options* options, mg_client** out) {
         "options.tls_ca_file: " + std::string(credentials.status().message()));
   }
   auto client = std::make_unique<mg_client>();
-  client->channel = grpc::CreateChannel(options->target, *credentials);
+  // Keepalive: a command stream over a half-open connection ends, and is
+  // reopened, instead of waiting forever.
+  client->channel = grpc::CreateCustomChannel(
+      options->target, *credentials,
+      makegood::client::WithKeepalive(grpc::ChannelArguments()));
   client->token = options->token;
   client->timeout = std::chrono::milliseconds(
       options->timeout_ms == 0 ? 10000 : options->timeout_ms);

@@ -22,14 +22,18 @@ std::string NewRequestId() {
 std::shared_ptr<grpc::Channel> MakeChannel(
     const ClientOptions& options, const grpc::ChannelArguments& arguments) {
   auto credentials = client::ChannelCredentialsFor(options.tls_ca_file);
+  // A `watch` stream notices a dead connection too.
+  const grpc::ChannelArguments with_keepalive =
+      client::WithKeepalive(arguments);
   if (credentials.ok()) {
-    return grpc::CreateCustomChannel(options.server, *credentials, arguments);
+    return grpc::CreateCustomChannel(options.server, *credentials,
+                                     with_keepalive);
   }
   std::cerr << "makegood: --tls-ca: " << credentials.status().message()
             << "; trying the system's CA certificates" << std::endl;
   return grpc::CreateCustomChannel(
       options.server, grpc::SslCredentials(grpc::SslCredentialsOptions()),
-      arguments);
+      with_keepalive);
 }
 
 void PrepareContext(const ClientOptions& options,

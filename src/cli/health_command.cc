@@ -3,6 +3,8 @@
 #include <grpcpp/generic/generic_stub.h>
 
 #include <iostream>
+#include <memory>
+#include <string>
 
 #include "absl/synchronization/notification.h"
 #include "cli/commands.h"
@@ -25,16 +27,21 @@ const char* ServingStatusName(uint64_t status) {
   }
 }
 
-int RunHealth(const ClientOptions& options) {
+int RunHealth(const ClientOptions& options, const std::string& service) {
   grpc::GenericStub stub(MakeChannel(options));
   grpc::ClientContext context;
   PrepareContext(options, context);
-  // HealthCheckRequest{service: ""} encodes to zero bytes; the response is
+  // HealthCheckRequest{string service = 1}; the response is
   // HealthCheckResponse{status = 1 (enum)}. The health proto is not
-  // installed with Debian's gRPC, so its wire form is read directly.
+  // installed with Debian's gRPC, so its wire form is written and read
+  // directly.
+  google::protobuf::UnknownFieldSet request_fields;
+  if (!service.empty()) request_fields.AddLengthDelimited(1, service);
+  std::string request_bytes;
+  request_fields.SerializeToString(&request_bytes);
   grpc::ByteBuffer request, response;
-  grpc::Slice empty;
-  request = grpc::ByteBuffer(&empty, 1);
+  grpc::Slice request_slice(request_bytes);
+  request = grpc::ByteBuffer(&request_slice, 1);
   absl::Notification done;
   grpc::Status status;
   stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
@@ -66,6 +73,13 @@ int RunHealth(const ClientOptions& options) {
     std::cout << "{\"status\":\"" << name << "\"}" << std::endl;
   } else {
     std::cout << name << std::endl;
+    if (serving == 2) {
+      std::cerr << "makegood: makegoodd is stopping, or its store cannot "
+                   "write (a full or failing disk; writes are refused with "
+                   "STORE_FULL or STORE_UNAVAILABLE until one commits "
+                   "again); the daemon's log says which"
+                << std::endl;
+    }
   }
   return serving == 1 ? kExitOk : kExitServerSaidNo;
 }
@@ -77,8 +91,15 @@ void AddHealthCommand(CLI::App& app, const ClientOptions& options,
   CLI::App* health = app.add_subcommand(
       "health",
       "Ask makegoodd whether it is serving (grpc.health.v1); no token needed. "
-      "Prints SERVING and exits 0, or exits 1.");
-  health->callback([&options, exit_code] { *exit_code = RunHealth(options); });
+      "Prints SERVING and exits 0, or NOT_SERVING (stopping, or the store "
+      "cannot write: a full or failing disk) and exits 1.");
+  auto service = std::make_shared<std::string>();
+  health->add_option("--service", *service,
+                     "Ask about one service, e.g. makegood.v1.RecoveryService "
+                     "(default: the daemon as a whole)");
+  health->callback([&options, exit_code, service] {
+    *exit_code = RunHealth(options, *service);
+  });
 }
 
 }  // namespace makegood::cli

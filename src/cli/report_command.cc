@@ -165,11 +165,21 @@ void AddFollowUps(CLI::App& app, const ClientOptions& options, int* exit_code) {
     makegood::v1::ListFollowUpsRequest request;
     // Counted from the daemon's clock (simulated or not), not this machine's.
     request.mutable_due_within()->set_seconds(int64_t{24 * 3600} * *within);
-    grpc::ClientContext context;
-    PrepareContext(options, context);
+    request.set_page_size(1000);
+    // Every page, shown as one answer.
     makegood::v1::ListFollowUpsResponse response;
-    grpc::Status status =
-        Stub(options)->ListFollowUps(&context, request, &response);
+    grpc::Status status;
+    auto stub = Stub(options);
+    do {
+      grpc::ClientContext context;
+      PrepareContext(options, context);
+      makegood::v1::ListFollowUpsResponse page;
+      status = stub->ListFollowUps(&context, request, &page);
+      if (!status.ok()) break;
+      for (auto& follow_up : *page.mutable_follow_ups())
+        *response.add_follow_ups() = std::move(follow_up);
+      request.set_page_token(page.next_page_token());
+    } while (!request.page_token().empty());
     *exit_code = PrintAnswer(options, status, response, [&] {
       const TimeDisplay times = ScreenTimes(options);
       report::Table table(

@@ -47,6 +47,7 @@ class Validator {
     CheckPolicy();
     CheckFollowUp();
     CheckReportThresholds();
+    CheckStreamSettings();
     return std::move(errors_);
   }
 
@@ -146,6 +147,13 @@ class Validator {
       if (!file.empty() && access(file.c_str(), R_OK) != 0) {
         Error(path, absl::StrCat("cannot read '", file, "'"));
       }
+    }
+    const int queue_limit = server.write_queue_limit();
+    if (queue_limit < 0 || queue_limit > kMaxWriteQueueLimit) {
+      Error("server.write_queue_limit",
+            absl::StrCat("must be 1 to ", kMaxWriteQueueLimit,
+                         " waiting writes (0: the default ",
+                         kDefaultWriteQueueLimit, "), got ", queue_limit));
     }
   }
 
@@ -407,6 +415,27 @@ class Validator {
     }
   }
 
+  // The delivery protocol's settings: 0 means the default.
+  void CheckStreamSettings() {
+    const auto& server = config_.server();
+    CheckSetting("server.command_stuck_after_seconds",
+                 server.command_stuck_after_seconds(), 86400, "seconds",
+                 kDefaultCommandStuckAfterSeconds);
+    CheckSetting("server.keepalive_seconds", server.keepalive_seconds(), 3600,
+                 "seconds", kDefaultKeepaliveSeconds);
+    CheckSetting("server.stream_queue_limit", server.stream_queue_limit(),
+                 100000, "messages", kDefaultStreamQueueLimit);
+  }
+
+  // `value` is 0 (the default) or 1 to `max` `unit`.
+  void CheckSetting(const std::string& path, int value, int max,
+                    const char* unit, int default_value) {
+    if (value >= 0 && value <= max) return;
+    Error(path,
+          absl::StrCat("must be 1 to ", max, " ", unit, " (0: the default ",
+                       default_value, "), got ", value));
+  }
+
   const Config& config_;
   std::vector<std::string> errors_;
   bool currency_valid_ = false;
@@ -426,6 +455,18 @@ void ApplyDefaults(Config& config) {
   if (server->database().empty()) server->set_database(kDefaultDatabase);
   if (server->command_ack_deadline_seconds() == 0) {
     server->set_command_ack_deadline_seconds(kDefaultCommandAckDeadlineSeconds);
+  }
+  if (server->write_queue_limit() == 0) {
+    server->set_write_queue_limit(kDefaultWriteQueueLimit);
+  }
+  if (server->command_stuck_after_seconds() == 0) {
+    server->set_command_stuck_after_seconds(kDefaultCommandStuckAfterSeconds);
+  }
+  if (server->keepalive_seconds() == 0) {
+    server->set_keepalive_seconds(kDefaultKeepaliveSeconds);
+  }
+  if (server->stream_queue_limit() == 0) {
+    server->set_stream_queue_limit(kDefaultStreamQueueLimit);
   }
   auto* location = config.mutable_location();
   if (location->business_day_starts().empty()) {

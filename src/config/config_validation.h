@@ -26,6 +26,12 @@ inline constexpr int kDefaultEndOfShiftMinutes = 30;
 inline constexpr int kDefaultRepeatGuestCases = 2;
 inline constexpr int kDefaultFlagClosedWithinHours = 24;
 inline constexpr int kDefaultCommandAckDeadlineSeconds = 30;
+// server.write_queue_limit: writes waiting for the store at most.
+inline constexpr int kDefaultWriteQueueLimit = 10000;
+inline constexpr int kMaxWriteQueueLimit = 1000000;
+inline constexpr int kDefaultCommandStuckAfterSeconds = 120;
+inline constexpr int kDefaultKeepaliveSeconds = 10;
+inline constexpr int kDefaultStreamQueueLimit = 1000;
 
 // Every problem found, each "field.path: what is wrong"; empty when valid.
 std::vector<std::string> ValidateConfig(const makegood::v1::Config& config);

@@ -72,6 +72,33 @@ absl::Status CheckOccurredAt(const OrderEvent& event,
   return absl::OkStatus();
 }
 
+// makegood's own change must say which remedy command it carries out, so
+// the store can tell it from a POS discount.
+absl::Status CheckOrigin(const OrderEvent& event) {
+  switch (event.origin()) {
+    case makegood::v1::ORIGIN_UNSPECIFIED:
+    case makegood::v1::ORIGIN_POS:
+      if (!event.command_id().empty()) {
+        return FieldError("command_id",
+                          "is only for an event of origin ORIGIN_MAKEGOOD");
+      }
+      return absl::OkStatus();
+    case makegood::v1::ORIGIN_MAKEGOOD:
+      if (event.command_id().empty()) {
+        return FieldError("command_id",
+                          "is required for an event of origin "
+                          "ORIGIN_MAKEGOOD (the remedy command it carries "
+                          "out)");
+      }
+      return CheckId("command_id", event.command_id());
+    default:
+      return FieldError(
+          "origin",
+          absl::StrCat("unknown value ", static_cast<int>(event.origin()),
+                       " (ORIGIN_POS or ORIGIN_MAKEGOOD)"));
+  }
+}
+
 absl::Status CheckKind(const OrderEvent& event,
                        const EventValidationContext& context) {
   switch (event.kind_case()) {
@@ -159,6 +186,7 @@ absl::Status ValidateOrderEvent(const OrderEvent& event,
   }
   if (auto s = CheckId("check_id", event.check_id()); !s.ok()) return s;
   if (auto s = CheckOccurredAt(event, context); !s.ok()) return s;
+  if (auto s = CheckOrigin(event); !s.ok()) return s;
   return CheckKind(event, context);
 }
 

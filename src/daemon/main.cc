@@ -94,6 +94,7 @@ int Serve(const std::string& config_path, const std::string& listen,
   makegood::store::SqliteStoreOptions store_options;
   store_options.path = db_path;
   store_options.clock = &clock;
+  store_options.write_queue_limit = config->server().write_queue_limit();
   auto store = makegood::store::SqliteStore::Open(store_options);
   if (!store.ok()) {
     Log(absl::StrCat("cannot open the database ", db_path, ": ",

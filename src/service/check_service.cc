@@ -19,8 +19,12 @@ constexpr std::initializer_list<Role> kReaders = {
 
 CheckServiceImpl::CheckServiceImpl(makegood::v1::Location location,
                                    store::Store& store,
-                                   const Authenticator& auth)
-    : location_(std::move(location)), store_(store), auth_(auth) {}
+                                   const Authenticator& auth,
+                                   ReadExecutor& readers)
+    : location_(std::move(location)),
+      store_(store),
+      auth_(auth),
+      readers_(readers) {}
 
 grpc::ServerUnaryReactor* CheckServiceImpl::GetCheck(
     grpc::CallbackServerContext* context,
@@ -32,9 +36,13 @@ grpc::ServerUnaryReactor* CheckServiceImpl::GetCheck(
     return FinishUnary(context,
                        absl::InvalidArgumentError("check_id: is required"));
   }
-  auto check = store_.GetCheck(location_.id(), request->check_id());
-  if (check.ok()) *response = *std::move(check);
-  return FinishUnary(context, check.status());
+  return FinishRead(
+      readers_, context, [this, request, response]() -> absl::Status {
+        auto check = store_.GetCheck(location_.id(), request->check_id());
+        if (!check.ok()) return check.status();
+        *response = *std::move(check);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* CheckServiceImpl::ListChecks(
@@ -49,12 +57,15 @@ grpc::ServerUnaryReactor* CheckServiceImpl::ListChecks(
   query.open_only = request->open_only();
   if (request->page_size() > 0) query.page_size = request->page_size();
   query.page_token = request->page_token();
-  auto page = store_.ListChecks(location_.id(), query);
-  if (page.ok()) {
-    for (auto& check : page->checks) *response->add_checks() = std::move(check);
-    response->set_next_page_token(page->next_page_token);
-  }
-  return FinishUnary(context, page.status());
+  return FinishRead(readers_, context,
+                    [this, query, response]() -> absl::Status {
+                      auto page = store_.ListChecks(location_.id(), query);
+                      if (!page.ok()) return page.status();
+                      for (auto& check : page->checks)
+                        *response->add_checks() = std::move(check);
+                      response->set_next_page_token(page->next_page_token);
+                      return absl::OkStatus();
+                    });
 }
 
 grpc::ServerUnaryReactor* CheckServiceImpl::GetLocation(

@@ -1,12 +1,14 @@
 #ifndef MAKEGOOD_SERVICE_CHECK_SERVICE_H_
 #define MAKEGOOD_SERVICE_CHECK_SERVICE_H_
 
-// makegood.v1.CheckService: reads of the check projection, and the
-// location's facts clients need to show them (GetLocation). Thread-safe.
+// makegood.v1.CheckService: reads of the check projection, on the reader
+// executor, and the location's facts clients need to show them
+// (GetLocation). Thread-safe.
 
 #include "makegood/v1/checks.grpc.pb.h"
 #include "makegood/v1/config.pb.h"
 #include "service/auth.h"
+#include "service/read_executor.h"
 #include "store/store.h"
 
 namespace makegood::service {
@@ -17,7 +19,7 @@ class CheckServiceImpl final
   // `location` is the configured one (defaults filled by the config
   // loader). References must outlive the service.
   CheckServiceImpl(makegood::v1::Location location, store::Store& store,
-                   const Authenticator& auth);
+                   const Authenticator& auth, ReadExecutor& readers);
 
   grpc::ServerUnaryReactor* GetCheck(
       grpc::CallbackServerContext* context,
@@ -38,6 +40,7 @@ class CheckServiceImpl final
   const makegood::v1::Location location_;
   store::Store& store_;
   const Authenticator& auth_;
+  ReadExecutor& readers_;
 };
 
 }  // namespace makegood::service

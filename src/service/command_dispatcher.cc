@@ -61,14 +61,18 @@ void CommandDispatcher::AddStream(Stream* stream, std::set<CommandKind> kinds) {
 
 void CommandDispatcher::RemoveStream(Stream* stream) {
   absl::MutexLock lock(&mu_);
-  if (streams_.erase(stream) == 0) return;
+  if (DropStreamLocked(stream)) PumpLocked();
+}
+
+bool CommandDispatcher::DropStreamLocked(Stream* stream) {
+  if (streams_.erase(stream) == 0) return false;
   for (auto& [key, pending] : pending_) {
     if (pending.leased_to == stream) {
       pending.leased_to = nullptr;
       pending.lease_ends = absl::InfinitePast();
     }
   }
-  PumpLocked();
+  return true;
 }
 
 void CommandDispatcher::Acked(const std::string& command_id) {
@@ -112,7 +116,13 @@ void CommandDispatcher::ReleaseLocked(Pending& pending) {
 }
 
 void CommandDispatcher::PumpLocked() {
-  if (streams_.empty()) return;
+  // Each refusal drops a stream, so this ends.
+  while (!PumpPassLocked()) {
+  }
+}
+
+bool CommandDispatcher::PumpPassLocked() {
+  if (streams_.empty()) return true;
   const absl::Time now = absl::Now();
   for (auto& [key, pending] : pending_) {
     if (pending.leased_to != nullptr || pending.not_before > now) continue;
@@ -121,6 +131,7 @@ void CommandDispatcher::PumpLocked() {
     const StreamState* best = nullptr;
     for (auto& [stream, state] : streams_) {
       if (!state.kinds.empty() && state.kinds.count(kind) == 0) continue;
+      if (state.leases >= options_.max_leases_per_stream) continue;
       if (best == nullptr || state.leases < best->leases ||
           (state.leases == best->leases && state.order < best->order)) {
         chosen = stream;
@@ -128,13 +139,19 @@ void CommandDispatcher::PumpLocked() {
       }
     }
     if (chosen == nullptr) continue;  // Nobody takes this kind now.
+    pending.command.set_lease_seconds(static_cast<int32_t>(absl::ToInt64Seconds(
+        absl::Ceil(options_.ack_deadline, absl::Seconds(1)))));
+    if (!chosen->Deliver(pending.command)) {
+      DropStreamLocked(chosen);  // The command was not leased to it.
+      return false;
+    }
     ++streams_[chosen].leases;
     pending.leased_to = chosen;
     pending.lease_ends = now + options_.ack_deadline;
-    chosen->Deliver(pending.command);
     pending.command.set_delivery_attempt(pending.command.delivery_attempt() +
                                          1);
   }
+  return true;
 }
 
 void CommandDispatcher::RunTimer() {

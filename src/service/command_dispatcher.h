@@ -18,8 +18,12 @@
 //     command never goes out before an older one that a stream could take.
 //  4. A stream takes only the kinds it asked for; among the streams that
 //     take a kind, the one holding the fewest leases gets the next command.
+//     A stream holds at most max_leases_per_stream leases (its outbound
+//     queue's limit, so that a backlog never overloads it); the rest wait.
 //  5. Deliver is called with the dispatcher's lock held and must not block
-//     or call back into the dispatcher.
+//     or call back into the dispatcher. A stream that refuses a delivery
+//     (it is ending, or its client fell behind) is dropped as RemoveStream
+//     drops it: its leases, the refused one included, go to the others.
 // Lease times are transport timing, read from the system clock.
 // Thread-safe.
 
@@ -43,6 +47,8 @@ struct CommandDispatcherOptions {
   // How long a stream holds a command without answering before it is
   // offered again (server.command_ack_deadline_seconds).
   absl::Duration ack_deadline = absl::Seconds(30);
+  // Most leases one stream holds at once (server.stream_queue_limit).
+  int max_leases_per_stream = 1000;
 };
 
 class CommandDispatcher final : public RecoveryHub::Listener {
@@ -50,8 +56,9 @@ class CommandDispatcher final : public RecoveryHub::Listener {
   class Stream {
    public:
     virtual ~Stream() = default;
-    // Queues `command` for the adapter (lock held: must not block).
-    virtual void Deliver(const makegood::v1::RemedyCommand& command) = 0;
+    // Queues `command` for the adapter (lock held: must not block). False
+    // when it was not queued: the stream is then dropped (5.).
+    virtual bool Deliver(const makegood::v1::RemedyCommand& command) = 0;
   };
 
   explicit CommandDispatcher(CommandDispatcherOptions options = {});
@@ -98,8 +105,14 @@ class CommandDispatcher final : public RecoveryHub::Listener {
   using Key = std::pair<int64_t, std::string>;
   static Key KeyOf(const makegood::v1::RemedyCommand& command);
 
-  // Leases what can be leased now, oldest first (3, 4).
+  // Leases what can be leased now, oldest first (3, 4), until no stream
+  // refuses (5).
   void PumpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // One pass of PumpLocked; false when a stream refused and was dropped,
+  // which frees leases a pass already went by.
+  bool PumpPassLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends the stream's leases and forgets it; false when it was not known.
+  bool DropStreamLocked(Stream* stream) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReleaseLocked(Pending& pending) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Expires leases and retry waits; wakes at the next deadline.
   void RunTimer();

@@ -64,19 +64,22 @@ absl::StatusOr<CaughtUp::Start> RecoveryHub::Resume(Listener* listener,
   return CaughtUp::RESUMED;
 }
 
-bool RecoveryHub::StartWithSnapshot(Listener* listener,
-                                    std::vector<RecoveryUpdate> snapshot,
-                                    CaughtUp::Start start, absl::Time at) {
+bool RecoveryHub::StartWithSnapshot(
+    Listener* listener, std::vector<RecoveryUpdate> snapshot,
+    CaughtUp::Start start, absl::Time at,
+    const std::function<bool(const RecoveryUpdate&)>& keep) {
   absl::MutexLock lock(&mu_);
   if (closed_) return false;
+  int handed = 0;
   for (RecoveryUpdate& update : snapshot) {
+    if (keep && !keep(update)) continue;
     update.set_sequence(0);
     update.set_stream_epoch(epoch_);
     update.set_snapshot(true);
     listener->OnUpdate(update);
+    ++handed;
   }
-  listener->OnUpdate(
-      CaughtUpLocked(start, static_cast<int>(snapshot.size()), at));
+  listener->OnUpdate(CaughtUpLocked(start, handed, at));
   listeners_.insert(listener);
   return true;
 }
@@ -97,6 +100,27 @@ void RecoveryHub::Publish(const store::RecoveryResult& result, absl::Time at) {
   for (Listener* listener : listeners_) {
     for (const auto& command : result.commands) listener->OnCommand(command);
   }
+}
+
+void RecoveryHub::PublishAlert(const makegood::v1::Alert& alert,
+                               absl::Time at) {
+  RecoveryUpdate update;
+  *update.mutable_at() = core::ToProto(at);
+  *update.mutable_alert() = alert;
+  absl::MutexLock lock(&mu_);
+  PublishLocked(std::move(update));
+}
+
+bool RecoveryHub::PublishAlertIf(const makegood::v1::Alert& alert,
+                                 absl::Time at,
+                                 const std::function<bool()>& still_due) {
+  RecoveryUpdate update;
+  *update.mutable_at() = core::ToProto(at);
+  *update.mutable_alert() = alert;
+  absl::MutexLock lock(&mu_);
+  if (closed_ || !still_due()) return false;
+  PublishLocked(std::move(update));
+  return true;
 }
 
 void RecoveryHub::Close() {

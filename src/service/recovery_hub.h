@@ -22,12 +22,18 @@
 //     Store::ReadWatchSnapshot, which runs among the writes' callbacks in
 //     commit order: a change published before it is in the snapshot, one
 //     published after it is handed live.
+//  5. What no write decides (a delivery becoming stuck with time) is
+//     published with PublishAlertIf, which asks under mu_ whether it is
+//     still due; and StartWithSnapshot keeps, under the same lock, only the
+//     snapshot updates its `keep` accepts. A snapshot so shows such an alert
+//     exactly when it was published before the stream registered.
 //
 // Thread-safe.
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -98,13 +104,27 @@ class RecoveryHub {
   // registers it, all under one lock. Call it from the completion callback
   // of Store::ReadWatchSnapshot (see 4. above). False, and nothing handed,
   // when the hub is closed. `at` stamps the caught_up.
-  bool StartWithSnapshot(Listener* listener,
-                         std::vector<makegood::v1::RecoveryUpdate> snapshot,
-                         makegood::v1::CaughtUp::Start start, absl::Time at);
+  // With `keep`, called under the lock for each update, only the updates
+  // it accepts are handed (and counted in the caught_up); see 5. above.
+  bool StartWithSnapshot(
+      Listener* listener, std::vector<makegood::v1::RecoveryUpdate> snapshot,
+      makegood::v1::CaughtUp::Start start, absl::Time at,
+      const std::function<bool(const makegood::v1::RecoveryUpdate&)>& keep =
+          nullptr);
 
   // The case change, its alerts and its new commands; nothing for a
   // replayed answer. Call it from the write's completion callback (2.).
   void Publish(const store::RecoveryResult& result, absl::Time at);
+
+  // An alert that no write carries (an adapter's problem report): numbered
+  // and kept like the others, but in no snapshot, since nothing stores it.
+  void PublishAlert(const makegood::v1::Alert& alert, absl::Time at);
+
+  // Publishes `alert` alone when `still_due()`, called under the lock, says
+  // so; nothing when the hub is closed (5.). `still_due` must not call the
+  // hub. Whether it was published.
+  bool PublishAlertIf(const makegood::v1::Alert& alert, absl::Time at,
+                      const std::function<bool()>& still_due);
 
   // Closes every stream; later Adds fail.
   void Close();

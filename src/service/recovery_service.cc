@@ -4,8 +4,10 @@
 #include <utility>
 
 #include "core/proto_time.h"
+#include "core/recovery/delivery_stuck.h"
 #include "service/grpc_glue.h"
 #include "service/recovery_validation.h"
+#include "service/server_limits.h"
 #include "service/stream_writer.h"
 #include "service/watch_snapshot.h"
 
@@ -57,9 +59,14 @@ class RecoveryServiceImpl::WatchReactor final
       public RecoveryHub::Listener {
  public:
   WatchReactor(RecoveryHub& hub, store::Store& store,
-               const core::RecoveryRules& rules, absl::Time now,
+               const core::RecoveryRules& rules,
+               const StuckCommandAlerts& stuck, absl::Time now,
                const makegood::v1::WatchRecoveriesRequest& request)
-      : hub_(hub), rules_(rules) {
+      : QueuedWriter<makegood::v1::RecoveryUpdate>(
+            StreamQueueLimit(rules.config())),
+        hub_(hub),
+        rules_(rules),
+        stuck_(stuck) {
     auto start = hub_.Resume(this, request.stream_epoch(),
                              request.after_sequence(), now);
     if (!start.ok()) {
@@ -80,8 +87,16 @@ class RecoveryServiceImpl::WatchReactor final
                             });
   }
 
+  // Under the hub's lock, one at a time. The catch-up, up to and with its
+  // caught_up, does not count against the queue's limit (stream_writer.h,
+  // 6.); live updates do.
   void OnUpdate(const makegood::v1::RecoveryUpdate& update) override {
-    Enqueue(update);
+    if (caught_up_) {
+      Enqueue(update);
+      return;
+    }
+    caught_up_ = update.has_caught_up();
+    EnqueueUncounted(update);
   }
   void OnClose() override { Close(); }
 
@@ -109,8 +124,15 @@ class RecoveryServiceImpl::WatchReactor final
       absl::MutexLock lock(&start_mu_);
       cancelled = cancelled_;
       if (!cancelled && snapshot.ok()) {
+        // A stuck delivery's alert only once raised live (RecoveryHub, 5.).
         registered = hub_.StartWithSnapshot(
-            this, SnapshotUpdates(*snapshot, rules_, now), how, now);
+            this, SnapshotUpdates(*snapshot, rules_, now), how, now,
+            [this](const makegood::v1::RecoveryUpdate& update) {
+              return !update.has_alert() ||
+                     update.alert().kind() !=
+                         makegood::v1::Alert::COMMAND_STUCK ||
+                     stuck_.Raised(update.alert());
+            });
       }
       loading_ = false;
     }
@@ -127,6 +149,10 @@ class RecoveryServiceImpl::WatchReactor final
 
   RecoveryHub& hub_;
   const core::RecoveryRules& rules_;
+  const StuckCommandAlerts& stuck_;
+  // Set by OnUpdate once the catch-up's caught_up is queued; OnUpdate runs
+  // under the hub's lock.
+  bool caught_up_ = false;
   absl::Mutex start_mu_;
   // Set while the snapshot is being read.
   bool loading_ ABSL_GUARDED_BY(start_mu_) = false;
@@ -134,12 +160,17 @@ class RecoveryServiceImpl::WatchReactor final
   bool cancelled_ ABSL_GUARDED_BY(start_mu_) = false;
 };
 
-RecoveryServiceImpl::RecoveryServiceImpl(const core::RecoveryRules& rules,
-                                         store::Store& store,
-                                         const Authenticator& auth,
-                                         const core::Clock& clock,
-                                         RecoveryHub& hub)
-    : rules_(rules), store_(store), auth_(auth), clock_(clock), hub_(hub) {}
+RecoveryServiceImpl::RecoveryServiceImpl(
+    const core::RecoveryRules& rules, store::Store& store,
+    const Authenticator& auth, const core::Clock& clock, RecoveryHub& hub,
+    ReadExecutor& readers, const StuckCommandAlerts& stuck)
+    : rules_(rules),
+      store_(store),
+      auth_(auth),
+      clock_(clock),
+      hub_(hub),
+      readers_(readers),
+      stuck_(stuck) {}
 
 template <typename Submit>
 grpc::ServerUnaryReactor* RecoveryServiceImpl::Mutate(
@@ -157,6 +188,8 @@ grpc::ServerUnaryReactor* RecoveryServiceImpl::Mutate(
       reactor->Finish(ToGrpcStatus(result.status()));
       return;
     }
+    core::MarkStuckDeliveries(result->recovery, at,
+                              CommandStuckAfter(rules_.config()));
     *response = result->recovery;
     hub_.Publish(*result, at);
     reactor->Finish(grpc::Status::OK);
@@ -209,10 +242,18 @@ grpc::ServerUnaryReactor* RecoveryServiceImpl::GetRecovery(
     return FinishUnary(context,
                        absl::InvalidArgumentError("case_id: is required"));
   }
-  auto recovery = store_.GetRecovery(rules_.location_id(), request->case_id(),
-                                     SeesContacts(principal->role));
-  if (recovery.ok()) *response = *std::move(recovery);
-  return FinishUnary(context, recovery.status());
+  const bool with_contact = SeesContacts(principal->role);
+  return FinishRead(
+      readers_, context,
+      [this, request, response, with_contact]() -> absl::Status {
+        auto recovery = store_.GetRecovery(rules_.location_id(),
+                                           request->case_id(), with_contact);
+        if (!recovery.ok()) return recovery.status();
+        *response = *std::move(recovery);
+        core::MarkStuckDeliveries(*response, clock_.Now(),
+                                  CommandStuckAfter(rules_.config()));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* RecoveryServiceImpl::ListRecoveries(
@@ -235,13 +276,19 @@ grpc::ServerUnaryReactor* RecoveryServiceImpl::ListRecoveries(
   if (request->page_size() > 0) query.page_size = request->page_size();
   query.page_token = request->page_token();
   query.with_contact = SeesContacts(principal->role);
-  auto page = store_.ListRecoveries(rules_.location_id(), query);
-  if (page.ok()) {
-    for (auto& recovery : page->cases)
-      *response->add_cases() = std::move(recovery);
-    response->set_next_page_token(page->next_page_token);
-  }
-  return FinishUnary(context, page.status());
+  return FinishRead(
+      readers_, context, [this, query, response]() -> absl::Status {
+        auto page = store_.ListRecoveries(rules_.location_id(), query);
+        if (!page.ok()) return page.status();
+        const absl::Time now = clock_.Now();
+        const absl::Duration stuck_after = CommandStuckAfter(rules_.config());
+        for (auto& recovery : page->cases) {
+          core::MarkStuckDeliveries(recovery, now, stuck_after);
+          *response->add_cases() = std::move(recovery);
+        }
+        response->set_next_page_token(page->next_page_token);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerWriteReactor<makegood::v1::RecoveryUpdate>*
@@ -255,7 +302,7 @@ RecoveryServiceImpl::WatchRecoveries(
     return new FinishedWriteReactor<makegood::v1::RecoveryUpdate>(
         ToGrpcStatus(valid));
   }
-  return new WatchReactor(hub_, store_, rules_, clock_.Now(), *request);
+  return new WatchReactor(hub_, store_, rules_, stuck_, clock_.Now(), *request);
 }
 
 }  // namespace makegood::service

@@ -3,13 +3,17 @@
 
 // RecoveryService: the tablets' button presses and the manager screens.
 // Validates requests, hands them to the store's writer and answers after
-// the commit; publishes committed changes to the hub. Thread-safe.
+// the commit; publishes committed changes to the hub. Reads run on the
+// reader executor. Every case it answers or publishes shows which of its
+// remedies are stuck now (AppliedRemedy.delivery_stuck). Thread-safe.
 
 #include "core/clock.h"
 #include "core/recovery_rules.h"
 #include "makegood/v1/recovery.grpc.pb.h"
 #include "service/auth.h"
+#include "service/read_executor.h"
 #include "service/recovery_hub.h"
+#include "service/stuck_command_alerts.h"
 #include "store/store.h"
 
 namespace makegood::service {
@@ -20,7 +24,8 @@ class RecoveryServiceImpl final
   // Everything passed must outlive the service.
   RecoveryServiceImpl(const core::RecoveryRules& rules, store::Store& store,
                       const Authenticator& auth, const core::Clock& clock,
-                      RecoveryHub& hub);
+                      RecoveryHub& hub, ReadExecutor& readers,
+                      const StuckCommandAlerts& stuck);
 
   grpc::ServerUnaryReactor* FlagProblem(
       grpc::CallbackServerContext* context,
@@ -67,6 +72,8 @@ class RecoveryServiceImpl final
   const Authenticator& auth_;
   const core::Clock& clock_;
   RecoveryHub& hub_;
+  ReadExecutor& readers_;
+  const StuckCommandAlerts& stuck_;
 };
 
 }  // namespace makegood::service

@@ -4,14 +4,61 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "core/discount_code.h"
+#include "core/record_id.h"
+#include "core/recovery/delivery_stuck.h"
+#include "core/refusal.h"
 #include "service/command_dispatcher.h"
 #include "service/grpc_glue.h"
 #include "service/recovery_validation.h"
+#include "service/server_limits.h"
 #include "service/stream_writer.h"
 
 namespace makegood::service {
 
 using makegood::v1::RemedyCommand;
+using makegood::v1::ReportAdapterProblemRequest;
+
+namespace {
+
+constexpr size_t kMaxAdapterNameLength = 128;
+constexpr size_t kMaxProblemMessageLength = 2000;
+
+absl::Status ValidateProblemReport(const ReportAdapterProblemRequest& request) {
+  if (request.adapter_name().empty()) {
+    return core::BadField("adapter_name", "is required");
+  }
+  if (request.adapter_name().size() > kMaxAdapterNameLength) {
+    return core::BadField(
+        "adapter_name",
+        absl::StrCat("is longer than ", kMaxAdapterNameLength, " characters"));
+  }
+  if (request.problem() == ReportAdapterProblemRequest::PROBLEM_UNSPECIFIED ||
+      !ReportAdapterProblemRequest::Problem_IsValid(request.problem())) {
+    return core::BadField("problem", "is required (VENDOR_AUTH_FAILED)");
+  }
+  if (request.message().size() > kMaxProblemMessageLength) {
+    return core::BadField(
+        "message", absl::StrCat("is longer than ", kMaxProblemMessageLength,
+                                " characters"));
+  }
+  return absl::OkStatus();
+}
+
+// What the manager reads: who, what to do, and what the vendor said.
+std::string ProblemMessage(const ReportAdapterProblemRequest& request) {
+  std::string text = absl::StrCat(
+      "Adapter ", request.adapter_name(),
+      ": the POS refuses its credentials; renew the vendor token in its "
+      "configuration. Orders and remedies wait until then.");
+  if (!request.message().empty()) {
+    absl::StrAppend(&text, " (", request.message(), ")");
+  }
+  return text;
+}
+
+}  // namespace
 
 // One adapter's stream: the dispatcher leases it commands; the hub only
 // tells it when the server stops.
@@ -20,10 +67,13 @@ class RemedyCommandServiceImpl::CommandStream final
       public RecoveryHub::Listener,
       public CommandDispatcher::Stream {
  public:
-  CommandStream(store::Store& store, RecoveryHub& hub,
+  CommandStream(size_t queue_limit, store::Store& store, RecoveryHub& hub,
                 CommandDispatcher& dispatcher,
                 std::set<makegood::v1::CommandKind> kinds)
-      : store_(store), hub_(hub), dispatcher_(dispatcher) {
+      : QueuedWriter<RemedyCommand>(queue_limit),
+        store_(store),
+        hub_(hub),
+        dispatcher_(dispatcher) {
     if (!hub_.Add(this)) {
       Close(grpc::Status(grpc::UNAVAILABLE, "makegoodd is stopping"));
       return;
@@ -32,9 +82,12 @@ class RemedyCommandServiceImpl::CommandStream final
     dispatcher_.AddStream(this, std::move(kinds));
   }
 
-  void Deliver(const RemedyCommand& command) override {
-    Enqueue(command);
+  // Refused when the stream is ending or its client fell behind: the
+  // dispatcher then gives this stream's leases to others.
+  bool Deliver(const RemedyCommand& command) override {
+    if (!Enqueue(command)) return false;
     store_.CountDeliveries({command.command_id()});
+    return true;
   }
   void OnClose() override { Close(); }
 
@@ -75,7 +128,8 @@ RemedyCommandServiceImpl::StreamCommands(
   for (int kind : request->kinds()) {
     kinds.insert(static_cast<makegood::v1::CommandKind>(kind));
   }
-  return new CommandStream(store_, hub_, dispatcher_, std::move(kinds));
+  return new CommandStream(StreamQueueLimit(rules_.config()), store_, hub_,
+                           dispatcher_, std::move(kinds));
 }
 
 void RemedyCommandServiceImpl::ReportToDispatcher(
@@ -117,12 +171,36 @@ grpc::ServerUnaryReactor* RemedyCommandServiceImpl::AckCommand(
                         return;
                       }
                       *response = result->response;
-                      if (result->case_change)
+                      if (result->case_change) {
+                        // An answer ends the remedy's stuck delivery.
+                        core::MarkStuckDeliveries(
+                            result->case_change->recovery, at,
+                            CommandStuckAfter(rules_.config()));
                         hub_.Publish(*result->case_change, at);
+                      }
                       ReportToDispatcher(*request, result->response);
                       reactor->Finish(grpc::Status::OK);
                     });
   return reactor;
+}
+
+grpc::ServerUnaryReactor* RemedyCommandServiceImpl::ReportAdapterProblem(
+    grpc::CallbackServerContext* context,
+    const ReportAdapterProblemRequest* request,
+    makegood::v1::ReportAdapterProblemResponse* response) {
+  auto principal = AuthorizeCall(*context, auth_, {makegood::v1::ADAPTER});
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  if (auto valid = ValidateProblemReport(*request); !valid.ok()) {
+    return FinishUnary(context, valid);
+  }
+  const absl::Time now = clock_.Now();
+  makegood::v1::Alert alert;
+  alert.set_alert_id(core::NewRecordId("AL-", now, core::SecureRandomBytes()));
+  alert.set_kind(makegood::v1::Alert::ADAPTER_PROBLEM);
+  alert.set_message(ProblemMessage(*request));
+  hub_.PublishAlert(alert, now);
+  response->set_alert_id(alert.alert_id());
+  return FinishUnary(context, absl::OkStatus());
 }
 
 }  // namespace makegood::service

@@ -32,6 +32,11 @@ class RemedyCommandServiceImpl final
       grpc::CallbackServerContext* context,
       const makegood::v1::AckCommandRequest* request,
       makegood::v1::AckCommandResponse* response) override;
+  // Publishes an ADAPTER_PROBLEM alert through the hub; stores nothing.
+  grpc::ServerUnaryReactor* ReportAdapterProblem(
+      grpc::CallbackServerContext* context,
+      const makegood::v1::ReportAdapterProblemRequest* request,
+      makegood::v1::ReportAdapterProblemResponse* response) override;
 
   // RETRY_LATER without a delay.
   static constexpr int kDefaultRetryAfterSeconds = 30;

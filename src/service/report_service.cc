@@ -63,8 +63,13 @@ absl::StatusOr<core::DayBounds> PeriodOf(const core::RecoveryRules& rules,
 ReportServiceImpl::ReportServiceImpl(const core::RecoveryRules& rules,
                                      store::Store& store,
                                      const Authenticator& auth,
-                                     const core::Clock& clock)
-    : rules_(rules), store_(store), auth_(auth), clock_(clock) {}
+                                     const core::Clock& clock,
+                                     ReadExecutor& readers)
+    : rules_(rules),
+      store_(store),
+      auth_(auth),
+      clock_(clock),
+      readers_(readers) {}
 
 grpc::ServerUnaryReactor* ReportServiceImpl::EndOfDay(
     grpc::CallbackServerContext* context,
@@ -74,15 +79,20 @@ grpc::ServerUnaryReactor* ReportServiceImpl::EndOfDay(
   if (!principal.ok()) return FinishUnary(context, principal.status());
   auto bounds = DayOf(rules_, "business_date", request->business_date());
   if (!bounds.ok()) return FinishUnary(context, bounds.status());
-  auto day = store_.ReadDay(rules_.location_id(), bounds->start, bounds->end);
-  if (!day.ok()) return FinishUnary(context, day.status());
-  auto staff =
-      store_.ReadStaff(rules_.location_id(), bounds->start, bounds->end,
-                       request->business_date(), request->business_date());
-  if (!staff.ok()) return FinishUnary(context, staff.status());
-  *response = report::BuildEndOfDay(rules_, request->business_date(), *bounds,
-                                    *day, *staff);
-  return FinishUnary(context, absl::OkStatus());
+  return FinishRead(
+      readers_, context,
+      [this, request, response, bounds = *bounds]() -> absl::Status {
+        auto day =
+            store_.ReadDay(rules_.location_id(), bounds.start, bounds.end);
+        if (!day.ok()) return day.status();
+        auto staff = store_.ReadStaff(rules_.location_id(), bounds.start,
+                                      bounds.end, request->business_date(),
+                                      request->business_date());
+        if (!staff.ok()) return staff.status();
+        *response = report::BuildEndOfDay(rules_, request->business_date(),
+                                          bounds, *day, *staff);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* ReportServiceImpl::CauseSummary(
@@ -93,12 +103,16 @@ grpc::ServerUnaryReactor* ReportServiceImpl::CauseSummary(
   if (!principal.ok()) return FinishUnary(context, principal.status());
   auto period = PeriodOf(rules_, request->from_date(), request->to_date());
   if (!period.ok()) return FinishUnary(context, period.status());
-  auto cases =
-      store_.CasesFlagged(rules_.location_id(), period->start, period->end);
-  if (!cases.ok()) return FinishUnary(context, cases.status());
-  *response = report::BuildCauseSummary(rules_, request->from_date(),
-                                        request->to_date(), *cases);
-  return FinishUnary(context, absl::OkStatus());
+  return FinishRead(
+      readers_, context,
+      [this, request, response, period = *period]() -> absl::Status {
+        auto cases =
+            store_.CasesFlagged(rules_.location_id(), period.start, period.end);
+        if (!cases.ok()) return cases.status();
+        *response = report::BuildCauseSummary(rules_, request->from_date(),
+                                              request->to_date(), *cases);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* ReportServiceImpl::StaffReport(
@@ -109,12 +123,17 @@ grpc::ServerUnaryReactor* ReportServiceImpl::StaffReport(
   if (!principal.ok()) return FinishUnary(context, principal.status());
   auto period = PeriodOf(rules_, request->from_date(), request->to_date());
   if (!period.ok()) return FinishUnary(context, period.status());
-  auto rows = store_.ReadStaff(rules_.location_id(), period->start, period->end,
-                               request->from_date(), request->to_date());
-  if (!rows.ok()) return FinishUnary(context, rows.status());
-  *response = report::BuildStaffReport(rules_, request->from_date(),
-                                       request->to_date(), *rows);
-  return FinishUnary(context, absl::OkStatus());
+  return FinishRead(
+      readers_, context,
+      [this, request, response, period = *period]() -> absl::Status {
+        auto rows =
+            store_.ReadStaff(rules_.location_id(), period.start, period.end,
+                             request->from_date(), request->to_date());
+        if (!rows.ok()) return rows.status();
+        *response = report::BuildStaffReport(rules_, request->from_date(),
+                                             request->to_date(), *rows);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* ReportServiceImpl::ListFollowUps(
@@ -139,11 +158,21 @@ grpc::ServerUnaryReactor* ReportServiceImpl::ListFollowUps(
     }
     due_by = now + within;
   }
-  auto due = store_.DueFollowUps(rules_.location_id(), due_by, now);
-  if (!due.ok()) return FinishUnary(context, due.status());
-  for (auto& follow_up : *due)
-    *response->add_follow_ups() = std::move(follow_up);
-  return FinishUnary(context, absl::OkStatus());
+  if (auto valid = CheckPageSize(request->page_size()); !valid.ok())
+    return FinishUnary(context, valid);
+  store::FollowUpQuery query;
+  query.due_by = due_by;
+  if (request->page_size() > 0) query.page_size = request->page_size();
+  query.page_token = request->page_token();
+  return FinishRead(
+      readers_, context, [this, query, now, response]() -> absl::Status {
+        auto page = store_.DueFollowUps(rules_.location_id(), query, now);
+        if (!page.ok()) return page.status();
+        for (auto& follow_up : page->follow_ups)
+          *response->add_follow_ups() = std::move(follow_up);
+        response->set_next_page_token(page->next_page_token);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* ReportServiceImpl::CompleteFollowUp(

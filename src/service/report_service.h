@@ -2,14 +2,15 @@
 #define MAKEGOOD_SERVICE_REPORT_SERVICE_H_
 
 // ReportService: the manager's end-of-day report, root causes, loss
-// prevention and follow-ups. Reads run on the calling thread against a
-// reader connection; CompleteFollowUp goes through the store's writer like
-// every mutation. Thread-safe.
+// prevention and follow-ups. Reads and report builds run on the reader
+// executor, off gRPC's callback threads; CompleteFollowUp goes through the
+// store's writer like every mutation. Thread-safe.
 
 #include "core/clock.h"
 #include "core/recovery_rules.h"
 #include "makegood/v1/report.grpc.pb.h"
 #include "service/auth.h"
+#include "service/read_executor.h"
 #include "store/store.h"
 
 namespace makegood::service {
@@ -19,7 +20,8 @@ class ReportServiceImpl final
  public:
   // Everything passed must outlive the service.
   ReportServiceImpl(const core::RecoveryRules& rules, store::Store& store,
-                    const Authenticator& auth, const core::Clock& clock);
+                    const Authenticator& auth, const core::Clock& clock,
+                    ReadExecutor& readers);
 
   grpc::ServerUnaryReactor* EndOfDay(
       grpc::CallbackServerContext* context,
@@ -47,6 +49,7 @@ class ReportServiceImpl final
   store::Store& store_;
   const Authenticator& auth_;
   const core::Clock& clock_;
+  ReadExecutor& readers_;
 };
 
 }  // namespace makegood::service

@@ -20,11 +20,13 @@
 #include "service/check_service.h"
 #include "service/command_dispatcher.h"
 #include "service/order_event_service.h"
+#include "service/read_executor.h"
 #include "service/recovery_hub.h"
 #include "service/recovery_service.h"
 #include "service/remedy_command_service.h"
 #include "service/report_service.h"
 #include "service/simulation_service.h"
+#include "service/stuck_command_alerts.h"
 
 namespace makegood::service {
 
@@ -48,7 +50,9 @@ class Server {
   int port() const { return port_; }
 
   // Reports NOT_SERVING, stops accepting calls, waits up to `grace` for
-  // calls in flight to finish, then cancels what remains.
+  // calls in flight to finish, then cancels what remains. Until then,
+  // grpc.health.v1 reports NOT_SERVING also while the store cannot write
+  // (a full or failing disk), for "" and each makegood service.
   void Shutdown(absl::Duration grace);
 
  private:
@@ -56,18 +60,26 @@ class Server {
          store::Store& store, const core::Clock& clock);
 
   Authenticator auth_;
+  // Drained by Shutdown (and destroyed last): every read a call still
+  // waits for runs before the store shuts down.
+  ReadExecutor readers_;
   OrderEventServiceImpl order_events_;
   CheckServiceImpl checks_;
   core::RecoveryRules rules_;
   RecoveryHub hub_;
   // After the hub: destroyed first, since the hub may still call it.
   CommandDispatcher dispatcher_;
+  // After the hub too; its timer is stopped by Shutdown.
+  StuckCommandAlerts stuck_;
   RecoveryServiceImpl recovery_;
   RemedyCommandServiceImpl remedy_commands_;
   ReportServiceImpl reports_;
   std::unique_ptr<SimulationServiceImpl> simulation_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  // Whose write health the health service follows, from Start until
+  // Shutdown.
+  store::Store* watched_store_ = nullptr;
 };
 
 }  // namespace makegood::service

@@ -1,10 +1,10 @@
 #ifndef MAKEGOOD_SERVICE_STREAM_WRITER_H_
 #define MAKEGOOD_SERVICE_STREAM_WRITER_H_
 
-// A server-streaming reactor with a queue: messages may be queued from any
-// thread; one write is in flight at a time; Close finishes the stream after
-// the queue drains. Subclasses unregister themselves in Unregister() and are
-// deleted in OnDone, as the callback API requires.
+// A server-streaming reactor with a bounded queue: messages may be queued
+// from any thread; one write is in flight at a time; Close finishes the
+// stream after the queue drains. Subclasses unregister themselves in
+// Unregister() and are deleted in OnDone, as the callback API requires.
 //
 // Lifetime (gRPC runs OnDone, which deletes the reactor, on its own thread
 // as soon as Finish has completed and no reaction is running):
@@ -26,20 +26,50 @@
 //  5. After finished_, Enqueue and Close change nothing. The feeders call
 //     them until Unregister() returns in OnDone; the subclass's Unregister
 //     makes sure none is still inside one when it returns.
+//  6. Bounded (server.stream_queue_limit): at most `limit` counted messages
+//     wait behind the one in flight, i.e. have not been taken by gRPC's
+//     transport yet (a client that stops reading stops OnWriteDone once
+//     the HTTP/2 window is full, so this is what grows). Enqueueing one
+//     more fails the stream with RESOURCE_EXHAUSTED, reason
+//     STREAM_OVERLOADED, and drops what waits; it finishes as 4. says, and
+//     the client resumes. A stream's catch-up is queued uncounted
+//     (EnqueueUncounted): it is bounded by what it replays, and counting it
+//     would end a stream that could only restart into the same catch-up.
+//     Enqueue answers whether the message was queued, so that a feeder
+//     holding work for this stream (the dispatcher's leases) takes it back.
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstddef>
 #include <deque>
 #include <optional>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "core/refusal.h"
+#include "service/grpc_glue.h"
 
 namespace makegood::service {
+
+// How a stream whose client fell behind ends (6.).
+inline grpc::Status StreamOverloadedStatus(size_t limit) {
+  return ToGrpcStatus(core::Refuse(
+      absl::StatusCode::kResourceExhausted,
+      makegood::v1::Error::STREAM_OVERLOADED,
+      absl::StrCat("the client fell behind: more than ", limit,
+                   " messages waited for it (server.stream_queue_limit); "
+                   "resume the stream")));
+}
 
 template <typename Message>
 class QueuedWriter : public grpc::ServerWriteReactor<Message> {
  public:
+  // At most `limit` (at least 1) counted messages wait behind the write in
+  // flight (6.).
+  explicit QueuedWriter(size_t limit) : limit_(limit > 0 ? limit : 1) {}
+
   void OnWriteDone(bool ok) override {
     std::optional<grpc::Status> finish;
     {
@@ -71,16 +101,12 @@ class QueuedWriter : public grpc::ServerWriteReactor<Message> {
   // Stops whatever feeds the stream; called once, before deletion.
   virtual void Unregister() = 0;
 
-  void Enqueue(const Message& message) {
-    std::optional<grpc::Status> finish;
-    {
-      absl::MutexLock lock(&mu_);
-      if (failed_ || closing_ || finished_) return;
-      queue_.push_back(message);
-      finish = AdvanceLocked();
-    }
-    if (finish.has_value()) this->Finish(*finish);
-  }
+  // Queues `message`, counted against the limit (6.). False when it was not
+  // queued: the stream is ending, or this message overloaded it.
+  bool Enqueue(const Message& message) { return Push(message, true); }
+
+  // Queues a message of the stream's catch-up, not counted (6.).
+  bool EnqueueUncounted(const Message& message) { return Push(message, false); }
 
   // Finishes with `status` once everything queued is written.
   void Close(const grpc::Status& status = grpc::Status::OK) {
@@ -97,12 +123,40 @@ class QueuedWriter : public grpc::ServerWriteReactor<Message> {
   }
 
  private:
-  // The first failure's status is the one the stream finishes with.
+  struct Entry {
+    Message message;
+    bool counted;  // Against limit_ (6.).
+  };
+
+  bool Push(const Message& message, bool counted) {
+    std::optional<grpc::Status> finish;
+    bool queued = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (failed_ || closing_ || finished_) return false;
+      if (counted && waiting_counted_ >= limit_) {
+        FailLocked(StreamOverloadedStatus(limit_));
+      } else {
+        queue_.push_back(Entry{message, counted});
+        if (counted) ++waiting_counted_;
+        queued = true;
+      }
+      finish = AdvanceLocked();
+    }
+    if (finish.has_value()) this->Finish(*finish);  // Last access (2.).
+    return queued;
+  }
+
+  // The first failure's status is the one the stream finishes with. What
+  // waits is never to be written; the write in flight, if any, stays until
+  // its OnWriteDone (1.).
   void FailLocked(const grpc::Status& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (failed_) return;
     failed_ = true;
     fail_status_ = status;
+    queue_.erase(writing_ ? queue_.begin() + 1 : queue_.begin(), queue_.end());
+    waiting_counted_ = 0;
   }
 
   // Starts the next write, or returns the status to Finish with when the
@@ -117,7 +171,8 @@ class QueuedWriter : public grpc::ServerWriteReactor<Message> {
     }
     if (!queue_.empty()) {
       writing_ = true;
-      this->StartWrite(&queue_.front());
+      if (queue_.front().counted) --waiting_counted_;  // In flight now.
+      this->StartWrite(&queue_.front().message);
       return std::nullopt;
     }
     if (closing_) {
@@ -127,8 +182,13 @@ class QueuedWriter : public grpc::ServerWriteReactor<Message> {
     return std::nullopt;
   }
 
+  // Const after construction.
+  const size_t limit_;
+
   absl::Mutex mu_;
-  std::deque<Message> queue_ ABSL_GUARDED_BY(mu_);  // front() is in flight.
+  std::deque<Entry> queue_ ABSL_GUARDED_BY(mu_);  // front() is in flight.
+  // Counted entries of queue_ not in flight.
+  size_t waiting_counted_ ABSL_GUARDED_BY(mu_) = 0;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   bool failed_ ABSL_GUARDED_BY(mu_) = false;

@@ -9,6 +9,8 @@
 #include "core/money.h"
 #include "core/proto_time.h"
 #include "core/recovery/case_state.h"
+#include "core/recovery/delivery_stuck.h"
+#include "service/server_limits.h"
 
 namespace makegood::service {
 namespace {
@@ -112,13 +114,24 @@ store::WatchSnapshotQuery SnapshotQuery(const core::RecoveryRules& rules,
 std::vector<RecoveryUpdate> SnapshotUpdates(
     const store::WatchSnapshot& snapshot, const core::RecoveryRules& rules,
     absl::Time at) {
+  const absl::Duration stuck_after = CommandStuckAfter(rules.config());
   std::vector<RecoveryUpdate> updates;
-  for (const store::WatchCase& open : snapshot.cases) {
-    if (IsClosed(open.recovery)) continue;
+  for (const store::WatchCase& read : snapshot.cases) {
+    store::WatchCase open = read;
+    core::MarkStuckDeliveries(open.recovery, at, stuck_after);
+    // A closed case still lacks a stuck remedy at the POS; nothing else of
+    // it is pending.
+    const bool closed = IsClosed(open.recovery);
     std::vector<Alert> alerts;
     for (int i = 0; i < open.recovery.remedies_size(); ++i) {
-      if (auto alert = PendingAlert(open, i, rules)) {
-        alerts.push_back(*std::move(alert));
+      const AppliedRemedy& remedy = open.recovery.remedies(i);
+      if (remedy.delivery_stuck()) {
+        alerts.push_back(core::StuckAlert(
+            core::StuckDeliveryOf(open.recovery, remedy), stuck_after));
+      } else if (!closed) {
+        if (auto alert = PendingAlert(open, i, rules)) {
+          alerts.push_back(*std::move(alert));
+        }
       }
     }
     if (alerts.empty()) continue;

@@ -22,11 +22,14 @@ store::WatchSnapshotQuery SnapshotQuery(const core::RecoveryRules& rules,
                                         absl::Time now);
 
 // The snapshot's updates, each stamped `at`: for every case with something
-// pending, oldest flagged first, the case, then one alert per pending
-// remedy in the case's order (PENDING_APPROVAL; MANAGER_VISIT_REQUESTED for
-// a manager visit; COMMAND_REJECTED for a rejected remedy with no remedy
-// SENT or APPLIED after it); then one RECURRING_PROBLEM alert per recurring
-// problem. Not marked as snapshot nor numbered: RecoveryHub does that.
+// pending, oldest flagged first, the case (with delivery_stuck worked out
+// at `at`), then one alert per pending remedy in the case's order
+// (PENDING_APPROVAL; MANAGER_VISIT_REQUESTED for a manager visit;
+// COMMAND_REJECTED for a rejected remedy with no remedy SENT or APPLIED
+// after it; COMMAND_STUCK for a remedy stuck at `at`, also on a closed
+// case); then one RECURRING_PROBLEM alert per recurring problem. Not marked
+// as snapshot nor numbered: RecoveryHub does that, and keeps only the
+// COMMAND_STUCK alerts already raised live (stuck_command_alerts.h).
 std::vector<makegood::v1::RecoveryUpdate> SnapshotUpdates(
     const store::WatchSnapshot& snapshot, const core::RecoveryRules& rules,
     absl::Time at);

@@ -1,6 +1,9 @@
 #include "sqlite/connection.h"
 
+#include <string>
+
 #include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace makegood::sqlite {
@@ -48,7 +51,17 @@ absl::Status SqliteError(sqlite3* db, absl::string_view context) {
       status = absl::InternalError(message);
   }
   status.SetPayload(kInternalDetailPayload, absl::Cord());
+  status.SetPayload(kSqliteCodePayload, absl::Cord(absl::StrCat(code)));
   return status;
+}
+
+int SqliteCodeOf(const absl::Status& status) {
+  const auto payload = status.GetPayload(kSqliteCodePayload);
+  int code = SQLITE_OK;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &code)) {
+    return SQLITE_OK;
+  }
+  return code;
 }
 
 Statement::~Statement() {

@@ -23,6 +23,8 @@ namespace makegood::sqlite {
 // Marks a status whose message is internal detail (SQL text, file paths):
 // a server shows it to no client, only to its log.
 inline constexpr char kInternalDetailPayload[] = "makegood.internal_detail";
+// The payload holding SqliteError's extended result code, in decimal.
+inline constexpr char kSqliteCodePayload[] = "makegood.sqlite_code";
 
 // A cached prepared statement, reset and unbound when the lease ends.
 class Statement {
@@ -115,8 +117,15 @@ class Connection {
 
 // A status naming the SQLite error (UNAVAILABLE when busy or locked,
 // RESOURCE_EXHAUSTED when the disk is full, else INTERNAL), for the
-// callers' own use: never shown to a remote client.
+// callers' own use: never shown to a remote client. It also carries the
+// extended result code, for SqliteCodeOf.
 absl::Status SqliteError(sqlite3* db, absl::string_view context);
+
+// The SQLite extended result code of a status made by SqliteError (e.g.
+// SQLITE_IOERR_WRITE), or SQLITE_OK (0) for any other status: a program
+// tells a full or failing disk from a bad statement without reading the
+// message.
+int SqliteCodeOf(const absl::Status& status);
 
 }  // namespace makegood::sqlite
 

@@ -10,6 +10,11 @@
 //     time; the state is derived from which times are set (later states
 //     win), so "served before fired" ends SERVED with both times kept.
 //  4. Amounts accumulate: split payments, tips and POS discounts add up.
+//  5. A discount of origin MAKEGOOD that names a command of one of this
+//     check's cases confirms that remedy: it is stored but adds nothing to
+//     pos_discount_minor, because the remedy's own money off already
+//     counts. Naming any other command, it counts as a POS discount, so an
+//     origin cannot hide a discount from the loss-prevention report.
 
 #include "store/event_projection.h"
 
@@ -91,6 +96,22 @@ constexpr char kItemDiscounted[] =
 
 #undef EARLIEST
 
+constexpr char kCommandOfCheck[] =
+    "SELECT 1 FROM commands c JOIN cases k ON k.case_id = c.case_id "
+    "WHERE c.command_id=?1 AND k.location_id=?2 AND k.check_id=?3";
+
+// True when the discount is makegood's own remedy on this check (5.).
+absl::StatusOr<bool> ConfirmsRemedy(Connection& db, const OrderEvent& event) {
+  if (event.origin() != makegood::v1::ORIGIN_MAKEGOOD) return false;
+  auto stmt = db.Prepare(kCommandOfCheck);
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)
+      ->Bind(1, event.command_id())
+      .Bind(2, event.location_id())
+      .Bind(3, event.check_id())
+      .Step();
+}
+
 // Prepares `sql` and binds location and check as ?1 and ?2.
 absl::StatusOr<std::unique_ptr<Statement>> ForCheck(Connection& db,
                                                     const char* sql,
@@ -161,6 +182,9 @@ absl::Status Project(Connection& db, const OrderEvent& event, int64_t at_us) {
     }
     case OrderEvent::kItemDiscounted: {
       const auto& discount = event.item_discounted();
+      auto remedy = ConfirmsRemedy(db, event);
+      if (!remedy.ok()) return remedy.status();
+      if (*remedy) return absl::OkStatus();
       if (discount.line_id().empty()) {
         auto stmt = ForCheck(db, kCheckDiscounted, event);
         if (!stmt.ok()) return stmt.status();

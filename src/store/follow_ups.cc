@@ -8,6 +8,7 @@
 #include "core/recovery/follow_up_done.h"
 #include "core/refusal.h"
 #include "store/ledger.h"
+#include "store/page_token.h"
 #include "store/recovery_flow.h"
 #include "store/recovery_rows.h"
 
@@ -81,30 +82,58 @@ absl::StatusOr<FollowUp> CompleteFollowUpInTransaction(
   return decision->follow_up;
 }
 
-absl::StatusOr<std::vector<FollowUp>> ReadDueFollowUps(
-    Connection& db, absl::string_view location_id, int64_t due_by_us,
-    int64_t now_us) {
-  auto select = db.Prepare(
-      absl::StrCat("SELECT ", kFollowUpColumns,
-                   " FROM follow_ups f JOIN cases c USING(case_id) "
-                   "WHERE f.location_id=?1 AND f.due_at_us<=?2 AND "
-                   "f.done_at_us IS NULL ORDER BY f.due_at_us, f.case_id")
-          .c_str());
+absl::StatusOr<FollowUpPage> ReadDueFollowUps(Connection& db,
+                                              absl::string_view location_id,
+                                              const FollowUpQuery& query,
+                                              int64_t now_us) {
+  if (query.page_size < 1 || query.page_size > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be 1 to 1000, got ", query.page_size));
+  }
+  // Ascending, so an empty token starts before the soonest.
+  PageToken after{INT64_MIN, ""};
+  if (!query.page_token.empty()) {
+    auto parsed = ParsePageToken(query.page_token);
+    if (!parsed.ok()) return parsed.status();
+    after = *std::move(parsed);
+  }
+  auto select =
+      db.Prepare(absl::StrCat("SELECT ", kFollowUpColumns,
+                              " FROM follow_ups f JOIN cases c USING(case_id) "
+                              "WHERE f.location_id=?1 AND f.due_at_us<=?2 AND "
+                              "f.done_at_us IS NULL AND f.due_at_us>=?3 AND "
+                              "(f.due_at_us, f.case_id) > (?3, ?4) "
+                              "ORDER BY f.due_at_us, f.case_id LIMIT ?5")
+                     .c_str());
   if (!select.ok()) return select.status();
   Statement& row = **select;
-  row.Bind(1, location_id).Bind(2, due_by_us);
-  std::vector<FollowUp> due;
+  row.Bind(1, location_id)
+      .Bind(2, absl::ToUnixMicros(query.due_by))
+      .Bind(3, after.at_us)
+      .Bind(4, after.id)
+      .Bind(5, int64_t{query.page_size} + 1);  // One more says there are more.
+  FollowUpPage page;
+  bool more = false;
   auto status = ForEachRow(row, [&](const Statement& r) {
-    due.push_back(FollowUpFromRow(r));
+    if (static_cast<int>(page.follow_ups.size()) == query.page_size) {
+      more = true;
+    } else {
+      page.follow_ups.push_back(FollowUpFromRow(r));
+    }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  for (FollowUp& follow_up : due) {
+  if (more) {
+    const FollowUp& last = page.follow_ups.back();
+    page.next_page_token =
+        FormatPageToken(core::ToUnixMicros(last.due_at()), last.case_id());
+  }
+  for (FollowUp& follow_up : page.follow_ups) {
     auto contact = LoadContact(db, follow_up.case_id(), now_us);
     if (!contact.ok()) return contact.status();
     if (contact->has_value()) *follow_up.mutable_contact() = **contact;
   }
-  return due;
+  return page;
 }
 
 absl::Status AttachFollowUpContacts(Connection& db,

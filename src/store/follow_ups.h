@@ -27,11 +27,15 @@ absl::StatusOr<makegood::v1::FollowUp> CompleteFollowUpInTransaction(
     Connection& db, const RecoveryCall& call,
     const makegood::v1::CompleteFollowUpRequest& request);
 
-// Follow-ups not done and due at or before `due_by_us`, soonest first, with
-// the contact details still kept at `now_us`.
-absl::StatusOr<std::vector<makegood::v1::FollowUp>> ReadDueFollowUps(
-    Connection& db, absl::string_view location_id, int64_t due_by_us,
-    int64_t now_us);
+// One page of the follow-ups not done and due at or before query.due_by,
+// soonest first (due time, then case id), with the contact details still
+// kept at `now_us`. A page token is "<due micros>:<case id>" of the page's
+// last follow-up (store/page_token.h); the next page starts after it.
+// INVALID_ARGUMENT for a page size out of range or a token no page gave.
+absl::StatusOr<FollowUpPage> ReadDueFollowUps(Connection& db,
+                                              absl::string_view location_id,
+                                              const FollowUpQuery& query,
+                                              int64_t now_us);
 
 // Attaches the kept contact details to the GuestFollowUp commands.
 absl::Status AttachFollowUpContacts(

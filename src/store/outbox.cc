@@ -61,23 +61,39 @@ absl::Status RecordAck(Connection& db,
       .Run();
 }
 
-absl::StatusOr<std::vector<makegood::v1::RemedyCommand>> ReadUnackedCommands(
-    Connection& db, absl::string_view location_id) {
+absl::StatusOr<CommandPage> ReadUnackedCommands(Connection& db,
+                                                absl::string_view location_id,
+                                                const CommandPageQuery& query) {
+  if (query.limit < 1 || query.limit > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit: must be 1 to 1000, got ", query.limit));
+  }
+  // The first condition lets the partial index commands_unacked serve the
+  // range; the row value then skips the previous page's ties.
   auto stmt = db.Prepare(
       "SELECT body, deliveries FROM commands WHERE location_id=?1 "
-      "AND acked_at_us IS NULL ORDER BY created_at_us, command_id");
+      "AND acked_at_us IS NULL AND created_at_us >= ?2 "
+      "AND (created_at_us, command_id) > (?2, ?3) "
+      "ORDER BY created_at_us, command_id LIMIT ?4");
   if (!stmt.ok()) return stmt.status();
   Statement& row = **stmt;
-  row.Bind(1, location_id);
-  std::vector<makegood::v1::RemedyCommand> commands;
+  row.Bind(1, location_id)
+      .Bind(2, query.after_created_us)
+      .Bind(3, query.after_command_id)
+      .Bind(4, int64_t{query.limit} + 1);  // One more says there are more.
+  CommandPage page;
   for (;;) {
     auto more = row.Step();
     if (!more.ok()) return more.status();
-    if (!*more) return commands;
+    if (!*more) return page;
+    if (static_cast<int>(page.commands.size()) == query.limit) {
+      page.more = true;
+      return page;
+    }
     makegood::v1::RemedyCommand command;
     command.ParseFromString(row.Blob(0));
     command.set_delivery_attempt(static_cast<int32_t>(row.Int(1)) + 1);
-    commands.push_back(std::move(command));
+    page.commands.push_back(std::move(command));
   }
 }
 

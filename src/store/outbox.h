@@ -12,9 +12,13 @@
 //     vendor reason, time); later ones change nothing.
 //  3. `deliveries` counts how often the command was handed to a stream; a
 //     command's next delivery_attempt is deliveries + 1.
-//  4. Unacknowledged commands are read oldest first (created_at, then id).
+//  4. Unacknowledged commands are read oldest first (created_at, then id),
+//     a page at a time: a page resumes after the (created_at, id) of the
+//     last command of the one before, so a backlog of any size is read in
+//     bounded steps and no command is read twice or skipped.
 //
-// Errors: NOT_FOUND (unknown command), INTERNAL (SQLite failed).
+// Errors: NOT_FOUND (unknown command), INVALID_ARGUMENT (a page limit out
+// of range), INTERNAL (SQLite failed).
 
 #include <string>
 #include <vector>
@@ -23,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "makegood/v1/remedy_commands.pb.h"
+#include "store/recovery_types.h"
 #include "store/sqlite_connection.h"
 
 namespace makegood::store {
@@ -49,10 +54,11 @@ absl::Status RecordAck(Connection& db,
                        const makegood::v1::AckCommandRequest& ack,
                        int64_t at_us);
 
-// The location's unacknowledged commands, oldest first, each with its next
-// delivery_attempt and without contact details.
-absl::StatusOr<std::vector<makegood::v1::RemedyCommand>> ReadUnackedCommands(
-    Connection& db, absl::string_view location_id);
+// One page of the location's unacknowledged commands, oldest first, each
+// with its next delivery_attempt and without contact details (4.).
+absl::StatusOr<CommandPage> ReadUnackedCommands(Connection& db,
+                                                absl::string_view location_id,
+                                                const CommandPageQuery& query);
 
 // Counts one more delivery of each command.
 absl::Status CountDeliveriesInTransaction(

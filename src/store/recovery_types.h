@@ -72,6 +72,39 @@ struct RecoveryPage {
   std::string next_page_token;
 };
 
+// A page of the unacknowledged commands, oldest first (created_at, then
+// command id): what follows the command the previous page ended with.
+struct CommandPageQuery {
+  // The last command of the previous page; the defaults start at the
+  // oldest.
+  int64_t after_created_us = INT64_MIN;
+  std::string after_command_id;
+  // Commands per page, 1 to 1000.
+  int limit = 500;
+};
+
+struct CommandPage {
+  std::vector<makegood::v1::RemedyCommand> commands;
+  // False on the last page.
+  bool more = false;
+};
+
+// The follow-ups not done and due by `due_by`, soonest first (due time,
+// then case id), in pages.
+struct FollowUpQuery {
+  absl::Time due_by;
+  // 1 to 1000.
+  int page_size = 100;
+  // From a previous FollowUpPage; empty for the first page.
+  std::string page_token;
+};
+
+struct FollowUpPage {
+  std::vector<makegood::v1::FollowUp> follow_ups;
+  // Empty on the last page.
+  std::string next_page_token;
+};
+
 // What `makegood ledger verify` reports.
 struct LedgerVerification {
   int64_t rows = 0;

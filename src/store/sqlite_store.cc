@@ -158,7 +158,21 @@ SqliteStore::SqliteStore(std::unique_ptr<DatabaseLock> lock,
     : lock_(std::move(lock)),
       log_(LogOf(options)),
       clock_(ClockOf(options)),
-      writer_(std::move(writer), &wal_),
+      // Its lines take their turn with the maintenance lines.
+      health_([this](absl::string_view line) {
+        absl::MutexLock lock(&upkeep_mu_);
+        log_(line);
+      }),
+      wal_(WalRecycler::Limits{},
+           [this](const absl::Status& status) {
+             ReportUpkeep(Upkeep::kWriterCheckpoint, status);
+           }),
+      writer_(std::move(writer), &wal_,
+              WriteQueueOptions{
+                  .max_queued_jobs = options.write_queue_limit,
+                  .health = &health_,
+                  .probe_interval = options.write_probe_interval,
+              }),
       readers_(options.path, options.max_idle_readers),
       checkpointer_(std::move(checkpointer)),
       maintenance_([this, checkpoint = options.checkpoint_interval,
@@ -212,10 +226,14 @@ void SqliteStore::ReportUpkeep(Upkeep task, const absl::Status& status) {
     return;
   }
   const char* what = task == Upkeep::kCheckpoint ? "checkpoint of the WAL"
-                                                 : "cleanup of expired records";
+                     : task == Upkeep::kWriterCheckpoint
+                         ? "checkpoint of the WAL between writes"
+                         : "cleanup of expired records";
   absl::MutexLock lock(&upkeep_mu_);
-  bool& failing =
-      task == Upkeep::kCheckpoint ? checkpoint_failing_ : cleanup_failing_;
+  bool& failing = task == Upkeep::kCheckpoint ? checkpoint_failing_
+                  : task == Upkeep::kWriterCheckpoint
+                      ? writer_checkpoint_failing_
+                      : cleanup_failing_;
   if (status.ok()) {
     if (!failing) return;
     failing = false;
@@ -248,6 +266,11 @@ void SqliteStore::SubmitCleanUp(WriteQueue::Done done) {
         ReportUpkeep(Upkeep::kCleanUp, status);  // Before the caller hears.
         done(std::move(status));
       });
+}
+
+void SqliteStore::WatchWriteHealth(
+    std::function<void(bool can_write)> observer) {
+  health_.Watch(std::move(observer));
 }
 
 absl::Status SqliteStore::CleanUpExpired() {
@@ -436,19 +459,19 @@ absl::StatusOr<RecoveryPage> SqliteStore::ListRecoveries(
   });
 }
 
-absl::StatusOr<std::vector<makegood::v1::RemedyCommand>>
-SqliteStore::UnackedCommands(absl::string_view location_id) {
+absl::StatusOr<CommandPage> SqliteStore::UnackedCommands(
+    absl::string_view location_id, const CommandPageQuery& query) {
   // Read through the writer, after every write queued before it: delivery
   // counts of a stream that just ended are then part of what a reconnecting
   // adapter is told.
   const int64_t now_us = absl::ToUnixMicros(clock_.Now());
-  absl::StatusOr<std::vector<makegood::v1::RemedyCommand>> commands;
+  absl::StatusOr<CommandPage> commands;
   absl::Notification read;
   writer_.Submit(
       [&](Connection& db) -> absl::Status {
-        commands = ReadUnackedCommands(db, location_id);
+        commands = ReadUnackedCommands(db, location_id, query);
         if (!commands.ok()) return commands.status();
-        return AttachFollowUpContacts(db, *commands, now_us);
+        return AttachFollowUpContacts(db, commands->commands, now_us);
       },
       [&](absl::Status status) {
         if (!status.ok()) commands = status;
@@ -503,13 +526,11 @@ void SqliteStore::CompleteFollowUp(
                                            std::move(done));
 }
 
-absl::StatusOr<std::vector<makegood::v1::FollowUp>> SqliteStore::DueFollowUps(
-    absl::string_view location_id, absl::Time due_by, absl::Time now) {
-  return readers_.With<std::vector<makegood::v1::FollowUp>>(
-      [&](Connection& db) {
-        return ReadDueFollowUps(db, location_id, absl::ToUnixMicros(due_by),
-                                absl::ToUnixMicros(now));
-      });
+absl::StatusOr<FollowUpPage> SqliteStore::DueFollowUps(
+    absl::string_view location_id, const FollowUpQuery& query, absl::Time now) {
+  return readers_.With<FollowUpPage>([&](Connection& db) {
+    return ReadDueFollowUps(db, location_id, query, absl::ToUnixMicros(now));
+  });
 }
 
 absl::StatusOr<report::DayRows> SqliteStore::ReadDay(

@@ -15,9 +15,11 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "core/clock.h"
 #include "store/reader_pool.h"
 #include "store/store.h"
+#include "store/write_health.h"
 #include "store/write_queue.h"
 
 namespace makegood::store {
@@ -42,10 +44,19 @@ struct SqliteStoreOptions {
   const core::Clock* clock = nullptr;
   // Where the store reports what no caller hears of: a maintenance pass
   // (checkpoint, cleanup) that fails, once when the failures begin, and
-  // once when a pass works again. One line, no newline; called from the
-  // store's threads, one call at a time, and must not call the store.
-  // Empty: "makegoodd: <line>" on standard error, like the daemon's log.
+  // once when a pass works again; and likewise writes failing for a full or
+  // failing disk (store/write_health.h), with SQLite's error. One line, no
+  // newline; called from the store's threads, one call at a time, and must
+  // not call the store. Empty: "makegoodd: <line>" on standard error, like
+  // the daemon's log.
   std::function<void(absl::string_view line)> log;
+  // Most writes waiting for the writer; more are refused at once with
+  // RESOURCE_EXHAUSTED, reason WRITE_QUEUE_FULL (server.write_queue_limit).
+  int write_queue_limit = 10000;
+  // While writes fail for a full or failing disk and none comes, the writer
+  // tries a tiny write this often, so that health recovers by itself once
+  // the disk does.
+  absl::Duration write_probe_interval = absl::Seconds(2);
 };
 
 class SqliteStore final : public Store {
@@ -93,8 +104,8 @@ class SqliteStore final : public Store {
       bool with_contact) override;
   absl::StatusOr<RecoveryPage> ListRecoveries(
       absl::string_view location_id, const RecoveryListQuery& query) override;
-  absl::StatusOr<std::vector<makegood::v1::RemedyCommand>> UnackedCommands(
-      absl::string_view location_id) override;
+  absl::StatusOr<CommandPage> UnackedCommands(
+      absl::string_view location_id, const CommandPageQuery& query) override;
   void CountDeliveries(std::vector<std::string> command_ids) override;
   void ReadWatchSnapshot(const WatchSnapshotQuery& query,
                          WatchSnapshotDone done) override;
@@ -102,9 +113,9 @@ class SqliteStore final : public Store {
   void CompleteFollowUp(const RecoveryCall& call,
                         const makegood::v1::CompleteFollowUpRequest& request,
                         FollowUpDone done) override;
-  absl::StatusOr<std::vector<makegood::v1::FollowUp>> DueFollowUps(
-      absl::string_view location_id, absl::Time due_by,
-      absl::Time now) override;
+  absl::StatusOr<FollowUpPage> DueFollowUps(absl::string_view location_id,
+                                            const FollowUpQuery& query,
+                                            absl::Time now) override;
   absl::StatusOr<report::DayRows> ReadDay(absl::string_view location_id,
                                           absl::Time start,
                                           absl::Time end) override;
@@ -113,6 +124,7 @@ class SqliteStore final : public Store {
       absl::string_view first_day, absl::string_view last_day) override;
   absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> CasesFlagged(
       absl::string_view location_id, absl::Time start, absl::Time end) override;
+  void WatchWriteHealth(std::function<void(bool can_write)> observer) override;
   // Also releases the database's lock, once everything is committed and
   // checkpointed.
   void Shutdown() override;
@@ -121,9 +133,10 @@ class SqliteStore final : public Store {
   // records older than kIdempotencyRetention and guest contacts past their
   // retention. The maintenance thread runs it every cleanup_interval; it may
   // also be called directly (tests with a fake clock, a tool before a
-  // backup). Blocks until committed; UNAVAILABLE after Shutdown, INTERNAL
-  // when SQLite fails. A failure is also logged (SqliteStoreOptions::log) as
-  // a maintenance error: once until a cleanup works again.
+  // backup). Blocks until committed; UNAVAILABLE after Shutdown, the
+  // writer's refusals (write_queue.h), INTERNAL when SQLite fails. A
+  // failure is also logged (SqliteStoreOptions::log) as a maintenance
+  // error: once until a cleanup works again.
   absl::Status CleanUpExpired();
 
   // Group-commit counters, for tests and benchmarks.
@@ -141,7 +154,7 @@ class SqliteStore final : public Store {
   // The exclusive lock on "<path>.lock" (sqlite_store.cc).
   class DatabaseLock;
   // The maintenance passes whose failures are logged.
-  enum class Upkeep { kCheckpoint, kCleanUp };
+  enum class Upkeep { kCheckpoint, kWriterCheckpoint, kCleanUp };
 
   SqliteStore(std::unique_ptr<DatabaseLock> lock,
               std::unique_ptr<Connection> writer,
@@ -166,9 +179,11 @@ class SqliteStore final : public Store {
 
   absl::Mutex upkeep_mu_;  // Also serializes the calls of log_.
   bool checkpoint_failing_ ABSL_GUARDED_BY(upkeep_mu_) = false;
+  bool writer_checkpoint_failing_ ABSL_GUARDED_BY(upkeep_mu_) = false;
   bool cleanup_failing_ ABSL_GUARDED_BY(upkeep_mu_) = false;
 
   const core::Clock& clock_;  // SqliteStoreOptions::clock, or the system's.
+  WriteHealth health_;        // Before writer_, which reports to it.
   WalRecycler wal_;           // Before writer_, which uses it.
   WriteQueue writer_;
   ReaderPool readers_;

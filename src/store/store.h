@@ -7,6 +7,13 @@
 // Thread-safe: every method may be called from any thread. Writes complete
 // through callbacks run on the store's completion thread after the commit;
 // reads return directly.
+//
+// Every write may also fail, with nothing of it stored, because the store
+// could not take it: RESOURCE_EXHAUSTED with reason WRITE_QUEUE_FULL (too
+// many writes waiting; the callback then runs at once, on the caller's
+// thread) or STORE_FULL (the disk is full), UNAVAILABLE with reason
+// STORE_UNAVAILABLE (the disk cannot be written). These carry no internal
+// detail: a client may be told them as they are.
 
 #include <functional>
 #include <string>
@@ -120,9 +127,11 @@ class Store {
   // INVALID_ARGUMENT for a bad page token or size.
   virtual absl::StatusOr<RecoveryPage> ListRecoveries(
       absl::string_view location_id, const RecoveryListQuery& query) = 0;
-  // Commands of the location not yet acknowledged, oldest first.
-  virtual absl::StatusOr<std::vector<makegood::v1::RemedyCommand>>
-  UnackedCommands(absl::string_view location_id) = 0;
+  // One page of the location's commands not yet acknowledged, oldest
+  // first (store/outbox.h); read after every write queued before the call.
+  // INVALID_ARGUMENT for a limit out of range.
+  virtual absl::StatusOr<CommandPage> UnackedCommands(
+      absl::string_view location_id, const CommandPageQuery& query) = 0;
   // Counts a delivery of each command (fire and forget).
   virtual void CountDeliveries(std::vector<std::string> command_ids) = 0;
   // What a WatchRecoveries stream starts with (store/watch_types.h), read
@@ -143,10 +152,12 @@ class Store {
       const RecoveryCall& call,
       const makegood::v1::CompleteFollowUpRequest& request,
       FollowUpDone done) = 0;
-  // Follow-ups not done and due by `due_by`, soonest first, with the
-  // contact details kept at `now`.
-  virtual absl::StatusOr<std::vector<makegood::v1::FollowUp>> DueFollowUps(
-      absl::string_view location_id, absl::Time due_by, absl::Time now) = 0;
+  // One page of the follow-ups not done and due by query.due_by, soonest
+  // first, with the contact details kept at `now`. INVALID_ARGUMENT for a
+  // bad page token or size.
+  virtual absl::StatusOr<FollowUpPage> DueFollowUps(
+      absl::string_view location_id, const FollowUpQuery& query,
+      absl::Time now) = 0;
 
   // What the reports aggregate (see report/report_rows.h).
   virtual absl::StatusOr<report::DayRows> ReadDay(absl::string_view location_id,
@@ -157,6 +168,16 @@ class Store {
       absl::string_view first_day, absl::string_view last_day) = 0;
   virtual absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> CasesFlagged(
       absl::string_view location_id, absl::Time start, absl::Time end) = 0;
+
+  // Whether writes can be stored: `observer` is called at once, on this
+  // thread, with the answer, then from the store's writer with false when
+  // writes begin to fail for a full or failing disk (STORE_FULL,
+  // STORE_UNAVAILABLE) and with true when one commits again; one call at a
+  // time. It must not block or call the store. Replaces the previous
+  // observer (nullptr: none); once this returns, no call to a previous
+  // observer runs.
+  virtual void WatchWriteHealth(
+      std::function<void(bool can_write)> observer) = 0;
 
   // Commits what is queued and stops accepting writes (later writes fail
   // with UNAVAILABLE). Blocks until done.

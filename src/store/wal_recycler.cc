@@ -22,12 +22,16 @@ void WalRecycler::AfterCommit(Connection& writer, bool idle) {
   // PASSIVE: readers are never waited for. One still reading an old
   // snapshot keeps the WAL from restarting; the next commit tries again.
   int log_frames = 0, copied_frames = 0;
-  if (sqlite3_wal_checkpoint_v2(writer.raw(), nullptr,
-                                SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                                &copied_frames) == SQLITE_OK) {
-    ++checkpoints_;
-  }
-  frames_ = 0;  // Until the next commit reports again.
+  const int rc = sqlite3_wal_checkpoint_v2(writer.raw(), nullptr,
+                                           SQLITE_CHECKPOINT_PASSIVE,
+                                           &log_frames, &copied_frames);
+  frames_ = 0;  // Until the next commit reports again: the retry.
+  if (rc == SQLITE_OK) ++checkpoints_;
+  // BUSY: the maintenance thread's checkpoint is running; no failure.
+  if (report_ == nullptr || (rc & 0xff) == SQLITE_BUSY) return;
+  report_(rc == SQLITE_OK ? absl::OkStatus()
+                          : SqliteError(writer.raw(),
+                                        "checkpoint of the WAL by the writer"));
 }
 
 }  // namespace makegood::store

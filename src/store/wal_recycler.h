@@ -8,13 +8,18 @@
 // about 100 µs of a 250 µs commit on ext4. So once the WAL holds enough
 // frames, the writer checkpoints itself between two groups, preferably
 // when no job is waiting; its next transaction restarts the WAL over blocks
-// the file already has.
+// the file already has. A checkpoint that fails (a full or failing disk)
+// is reported, and retried after the next commit, which reports the WAL's
+// frames again.
 
 #ifndef MAKEGOOD_STORE_WAL_RECYCLER_H_
 #define MAKEGOOD_STORE_WAL_RECYCLER_H_
 
 #include <atomic>
+#include <functional>
+#include <utility>
 
+#include "absl/status/status.h"
 #include "store/sqlite_connection.h"
 
 namespace makegood::store {
@@ -29,8 +34,14 @@ class WalRecycler {
     int busy_at_frames = 8192;
   };
 
+  // Told the outcome of every checkpoint the writer tries: OK, or the
+  // SQLite error. One that only found another checkpoint running (BUSY)
+  // is not reported. Called on the writer thread.
+  using Report = std::function<void(const absl::Status& status)>;
+
   WalRecycler() : WalRecycler(Limits{}) {}
-  explicit WalRecycler(Limits limits) : limits_(limits) {}
+  explicit WalRecycler(Limits limits, Report report = nullptr)
+      : limits_(limits), report_(std::move(report)) {}
   WalRecycler(const WalRecycler&) = delete;
   WalRecycler& operator=(const WalRecycler&) = delete;
 
@@ -47,6 +58,7 @@ class WalRecycler {
 
  private:
   const Limits limits_;
+  const Report report_;
   // Written by the writer thread only; atomic for the tests' reads.
   std::atomic<int> frames_{0};
   std::atomic<int> checkpoints_{0};

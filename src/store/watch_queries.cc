@@ -18,9 +18,13 @@ absl::Status ReadCases(sqlite::Connection& db, const WatchSnapshotQuery& query,
       "SELECT c.body, ch.table_name FROM cases c "
       "LEFT JOIN checks ch ON ch.location_id=c.location_id "
       "  AND ch.check_id=c.check_id "
-      "WHERE c.location_id=?1 AND c.status NOT IN (?2, ?3) "
+      "WHERE c.location_id=?1 AND ((c.status NOT IN (?2, ?3) "
       "AND EXISTS(SELECT 1 FROM remedies r WHERE r.case_id=c.case_id "
-      "  AND (r.status IN (?4, ?5) OR r.kind=?6)) "
+      "  AND (r.status IN (?4, ?5) OR r.kind=?6))) "
+      // Open or closed, a remedy the POS has not answered may be stuck.
+      "OR c.case_id IN (SELECT m.case_id FROM commands m "
+      "  WHERE m.location_id=?1 AND m.acked_at_us IS NULL "
+      "  AND m.application_id IS NOT NULL)) "
       "ORDER BY c.flagged_at_us, c.case_id");
   if (!stmt.ok()) return stmt.status();
   sqlite::Statement& row = **stmt;

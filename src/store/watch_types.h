@@ -28,7 +28,8 @@ struct WatchSnapshotQuery {
 };
 
 // An open case with a remedy pending approval, rejected, or of kind
-// MANAGER_VISIT.
+// MANAGER_VISIT; or a case, open or closed, with a remedy command not yet
+// acknowledged (a delivery that may be stuck).
 struct WatchCase {
   // Without guest contact details.
   makegood::v1::RecoveryCase recovery;

@@ -12,17 +12,53 @@
 //     covers every job queued while the previous group was committing.
 //  4. Jobs are committed in the order they were submitted.
 //  5. With a WalRecycler, the writer checkpoints between two groups when
-//     the WAL has grown (see wal_recycler.h), never inside a group.
+//     the WAL has grown (see wal_recycler.h), never inside a group, and
+//     only after a group that committed.
+//  6. At most max_queued_jobs wait; Submit refuses more before they are
+//     queued, so a refused job has run no statement.
+//  7. A full or failing disk (FaultOf) fails the whole group: a job that
+//     hits it ends the group, which is rolled back, and every job of it is
+//     told NotSaved. After such an error SQLite may already have rolled the
+//     transaction back itself (it does when a COMMIT fails for the disk;
+//     sqlite3_get_autocommit tells): ROLLBACK is issued only while a
+//     transaction is still open, and the connection is then ready for the
+//     next group. Nothing of a failed group is on disk: in WAL mode a
+//     transaction exists for readers and after a crash only once its
+//     commit frame is written and synced.
+//  8. Only a transaction that wrote something (its jobs changed rows, or
+//     the probe) tells WriteHealth that the disk works: a group of reads
+//     commits without touching the disk, even a full one.
+//  9. While the disk fails (faulted_), the writer commits a probe
+//     (ProbeWrite) when probe_interval has passed since the last write it
+//     tried, waiting for jobs no longer than that: health recovers without
+//     client traffic, and reads through the writer do not hold the probe
+//     off. A job's write is as good a probe.
 //
-// Errors given to `done`: the work's own status; UNAVAILABLE after
-// Shutdown; the commit's INTERNAL/RESOURCE_EXHAUSTED error (then no job of
-// the group is stored).
+// States of the writer: HEALTHY and FAULTED. HEALTHY -> FAULTED when a
+// transaction fails for the disk (FaultOf); FAULTED -> HEALTHY when a
+// transaction that wrote something commits (8). Other failures change
+// nothing.
+//
+// Errors given to `done`: the work's own status (the rest of the group
+// still commits); UNAVAILABLE after Shutdown and RESOURCE_EXHAUSTED
+// (WRITE_QUEUE_FULL) when the queue is full, both from Submit, the job
+// never run; NotSaved (RESOURCE_EXHAUSTED STORE_FULL, UNAVAILABLE
+// STORE_UNAVAILABLE) when the disk failed the group; the transaction's
+// other errors (INTERNAL). After the last two no job of the group is
+// stored.
 
 #include "store/write_queue.h"
 
 #include <pthread.h>
+#include <sqlite3.h>
 
+#include <algorithm>
+#include <string>
 #include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "core/refusal.h"
 
 namespace makegood::store {
 
@@ -43,26 +79,82 @@ absl::Status RunCached(Connection& db, const char* sql) {
   return (*stmt)->Run();
 }
 
+// Rows changed through the connection so far, rolled back ones included.
+int64_t TotalChanges(Connection& db) {
+  return sqlite3_total_changes64(db.raw());
+}
+
+bool InTransaction(Connection& db) {
+  return sqlite3_get_autocommit(db.raw()) == 0;
+}
+
+// See invariant 7.
+void RollBackIfOpen(Connection& db) {
+  if (InTransaction(db)) db.Exec("ROLLBACK").IgnoreError();
+}
+
+// Whether a job's failure ends its group: the disk failed, or SQLite has
+// rolled the transaction (and the job's savepoint with it) back already.
+bool EndsGroup(Connection& db, const absl::Status& status) {
+  return FaultOf(status) != WriteFault::kNone || !InTransaction(db);
+}
+
+// The probe: rewrites the database header with the application id it
+// already has. It changes nothing, but commits a page like any write, so
+// it needs the disk to take a write and an fsync.
+absl::Status ProbeWrite(Connection& db) {
+  int64_t application_id = 0;
+  {
+    auto read = db.Prepare("PRAGMA application_id");
+    if (!read.ok()) return read.status();
+    auto row = (*read)->Step();
+    if (!row.ok()) return row.status();
+    if (*row) application_id = (*read)->Int(0);
+  }
+  const std::string rewrite =
+      absl::StrCat("PRAGMA application_id=", application_id);
+  return db.Exec(rewrite.c_str());
+}
+
+absl::Status QueueFull(size_t limit) {
+  return core::Refuse(
+      absl::StatusCode::kResourceExhausted,
+      makegood::v1::Error::WRITE_QUEUE_FULL,
+      absl::StrCat("not saved: the server has ", limit,
+                   " writes waiting already, so nothing of this request was "
+                   "stored; retry it shortly"));
+}
+
 }  // namespace
 
 WriteQueue::WriteQueue(std::unique_ptr<Connection> connection,
-                       WalRecycler* recycler)
+                       WalRecycler* recycler, const WriteQueueOptions& options)
     : connection_(Attached(std::move(connection), recycler)),
       recycler_(recycler),
+      health_(options.health),
+      max_queued_jobs_(
+          static_cast<size_t>(std::max(1, options.max_queued_jobs))),
+      probe_interval_(options.probe_interval),
       completer_([this] { RunCompletions(); }),
       thread_([this] { Run(); }) {}
 
 WriteQueue::~WriteQueue() { Shutdown(); }
 
 void WriteQueue::Submit(Work work, Done done) {
+  absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
-    if (!stopping_) {
+    if (stopping_) {
+      refused = absl::UnavailableError("the store is shutting down");
+    } else if (queue_.size() >= max_queued_jobs_) {
+      stats_.refused += 1;
+      refused = QueueFull(max_queued_jobs_);
+    } else {
       queue_.push_back(Job{std::move(work), std::move(done)});
       return;
     }
   }
-  done(absl::UnavailableError("the store is shutting down"));
+  done(std::move(refused));
 }
 
 void WriteQueue::Shutdown() {
@@ -89,16 +181,20 @@ void WriteQueue::Run() {
     std::deque<Job> group;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
+      const absl::Condition has_work(
           +[](WriteQueue* q) ABSL_EXCLUSIVE_LOCKS_REQUIRED(q->mu_) {
             return q->stopping_ || !q->queue_.empty();
           },
-          this));
-      if (queue_.empty()) return;  // Stopping and drained.
+          this);
+      if (faulted_) {
+        mu_.AwaitWithDeadline(has_work, next_probe_);
+      } else {
+        mu_.Await(has_work);
+      }
+      if (stopping_ && queue_.empty()) return;  // Stopping and drained.
       group.swap(queue_);
     }
-    CommitGroup(group);
-    if (recycler_ != nullptr) {
+    if (!group.empty() && CommitGroup(group) && recycler_ != nullptr) {
       bool idle;
       {
         absl::MutexLock lock(&mu_);
@@ -106,18 +202,24 @@ void WriteQueue::Run() {
       }
       recycler_->AfterCommit(*connection_, idle);
     }
+    if (faulted_ && absl::Now() >= next_probe_) Probe();  // Invariant 9.
   }
 }
 
-void WriteQueue::CommitGroup(std::deque<Job>& group) {
+bool WriteQueue::CommitGroup(std::deque<Job>& group) {
   Connection& db = *connection_;
   std::vector<absl::Status> results;
   results.reserve(group.size());
+  const int64_t changes_before = TotalChanges(db);
   absl::Status commit = RunCached(db, "BEGIN IMMEDIATE");
   if (commit.ok()) {
     for (Job& job : group) {
       absl::Status status = RunCached(db, "SAVEPOINT job");
       if (status.ok()) status = job.work(db);
+      if (!status.ok() && EndsGroup(db, status)) {
+        commit = std::move(status);
+        break;
+      }
       if (status.ok()) {
         status = RunCached(db, "RELEASE job");
       } else if (absl::Status undo = db.Exec("ROLLBACK TO job; RELEASE job");
@@ -130,20 +232,58 @@ void WriteQueue::CommitGroup(std::deque<Job>& group) {
   }
   if (commit.ok()) commit = RunCached(db, "COMMIT");
   if (!commit.ok()) {
-    db.Exec("ROLLBACK").IgnoreError();
+    RollBackIfOpen(db);
   } else {
     absl::MutexLock lock(&mu_);
     stats_.groups += 1;
     stats_.jobs += group.size();
   }
+  NoteOutcome(commit, /*wrote=*/TotalChanges(db) != changes_before,
+              static_cast<int64_t>(group.size()));
+  // The callers of a group the disk failed hear that nothing was saved;
+  // SQLite's own error (SQL text, the file's path) stays in the log.
+  const WriteFault fault = FaultOf(commit);
+  const absl::Status failed =
+      fault == WriteFault::kNone ? commit : NotSaved(fault);
   Completion completion;
   completion.dones.reserve(group.size());
   for (size_t i = 0; i < group.size(); ++i) {
     completion.dones.push_back(std::move(group[i].done));
-    completion.results.push_back(commit.ok() ? std::move(results[i]) : commit);
+    completion.results.push_back(commit.ok() ? std::move(results[i]) : failed);
   }
-  absl::MutexLock lock(&completions_mu_);
-  completions_.push_back(std::move(completion));
+  {
+    absl::MutexLock lock(&completions_mu_);
+    completions_.push_back(std::move(completion));
+  }
+  return commit.ok();
+}
+
+void WriteQueue::Probe() {
+  Connection& db = *connection_;
+  absl::Status status = RunCached(db, "BEGIN IMMEDIATE");
+  if (status.ok()) status = ProbeWrite(db);
+  if (status.ok()) status = RunCached(db, "COMMIT");
+  if (!status.ok()) RollBackIfOpen(db);
+  NoteOutcome(status, /*wrote=*/true, /*jobs=*/0);
+  // Also after a failure that says nothing of the disk (a busy lock).
+  next_probe_ = absl::Now() + probe_interval_;
+}
+
+void WriteQueue::NoteOutcome(const absl::Status& commit, bool wrote,
+                             int64_t jobs) {
+  if (commit.ok()) {
+    if (!wrote) return;  // Invariant 8.
+    faulted_ = false;
+    if (health_ != nullptr) health_->Committed();
+    return;
+  }
+  const WriteFault fault = FaultOf(commit);
+  // Any other failure (a bad statement, a busy lock) says nothing of the
+  // disk: the state stays as it was, and a probe keeps probing.
+  if (fault == WriteFault::kNone) return;
+  faulted_ = true;
+  next_probe_ = absl::Now() + probe_interval_;
+  if (health_ != nullptr) health_->Failed(fault, commit, jobs);
 }
 
 void WriteQueue::RunCompletions() {

@@ -18,36 +18,56 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "store/sqlite_connection.h"
 #include "store/wal_recycler.h"
+#include "store/write_health.h"
 
 namespace makegood::store {
+
+struct WriteQueueOptions {
+  // Jobs waiting for the writer besides the group it is committing; Submit
+  // refuses more at once (WRITE_QUEUE_FULL). At least 1.
+  int max_queued_jobs = 10000;
+  // Told how every transaction ends; must outlive the queue. nullptr: none.
+  WriteHealth* health = nullptr;
+  // While writes fail for a full or failing disk, the writer tries a tiny
+  // write of its own when none was tried for this long, so that health
+  // recovers without traffic.
+  absl::Duration probe_interval = absl::Seconds(2);
+};
 
 class WriteQueue {
  public:
   // Runs inside the group's transaction. A non-OK status rolls back this
-  // job's changes only; the rest of the group still commits.
+  // job's changes only; the rest of the group still commits. A full or
+  // failing disk (write_health.h) fails the whole group instead.
   using Work = std::function<absl::Status(Connection&)>;
   // Called after the group's COMMIT: with the work's status if it committed,
   // with the commit's error if the group could not be committed.
   using Done = std::function<void(absl::Status)>;
 
   struct Stats {
-    uint64_t groups = 0;  // Transactions committed.
-    uint64_t jobs = 0;    // Jobs whose work ran in them.
+    uint64_t groups = 0;   // Transactions committed.
+    uint64_t jobs = 0;     // Jobs whose work ran in them.
+    uint64_t refused = 0;  // Jobs refused because the queue was full.
   };
 
   // Takes the write connection and starts the writer thread. With a
   // `recycler`, which must outlive the queue, the writer lets it finish
   // checkpoints between groups.
   explicit WriteQueue(std::unique_ptr<Connection> connection,
-                      WalRecycler* recycler = nullptr);
+                      WalRecycler* recycler = nullptr,
+                      const WriteQueueOptions& options = {});
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
   // Commits everything already queued, then stops the thread.
   ~WriteQueue();
 
-  // Queues a job. After Shutdown, `done` is called at once with UNAVAILABLE.
+  // Queues a job. `done` is called at once, on this thread, with
+  // UNAVAILABLE after Shutdown, and with RESOURCE_EXHAUSTED (reason
+  // WRITE_QUEUE_FULL) when max_queued_jobs are already waiting; the job
+  // then never runs.
   void Submit(Work work, Done done);
 
   // Stops accepting jobs and waits until the queued ones are committed.
@@ -68,13 +88,26 @@ class WriteQueue {
   };
 
   void Run();
-  void CommitGroup(std::deque<Job>& group);
+  // Whether the group committed.
+  bool CommitGroup(std::deque<Job>& group);
+  // The tiny write tried while faulted_.
+  void Probe();
+  // Tells health_ how a transaction of `jobs` jobs ended, which `wrote`
+  // something or not; sets faulted_ and next_probe_.
+  void NoteOutcome(const absl::Status& commit, bool wrote, int64_t jobs);
   void RunCompletions();
 
   // Const after construction.
   const std::unique_ptr<Connection>
       connection_;  // Used by the writer thread only.
   WalRecycler* const recycler_;
+  WriteHealth* const health_;
+  const size_t max_queued_jobs_;
+  const absl::Duration probe_interval_;
+
+  // Writer thread only: writes fail for the disk, and when to probe next.
+  bool faulted_ = false;
+  absl::Time next_probe_;
 
   mutable absl::Mutex mu_;
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);

@@ -224,6 +224,119 @@ TEST(SquareTranslateTest, AWebhookNamesTheOrderAndItsDeliveryId) {
   EXPECT_EQ(translation->fetch[0].version, 2);
 }
 
+// makegood's own discounts come back as the confirmation of their command,
+// not as POS discounts; the POS's own ones next to them stay POS discounts.
+TEST(RemedyOriginTest, SquareDiscountsWithTheMarkerAreMakegoods) {
+  auto translation = Translate("square", R"({"order": {
+    "id": "SQ1", "location_id": "LOC1", "created_at": "2026-11-20T19:00:00Z",
+    "version": 3, "state": "OPEN",
+    "line_items": [
+      {"uid": "L1", "name": "Ribeye", "quantity": "1",
+       "base_price_money": {"amount": 4800, "currency": "USD"},
+       "applied_discounts": [{"discount_uid": "mg-CMD-1",
+         "applied_money": {"amount": 4800, "currency": "USD"}}]},
+      {"uid": "L2", "name": "Fries", "quantity": "1",
+       "base_price_money": {"amount": 500, "currency": "USD"},
+       "applied_discounts": [{"discount_uid": "HAPPY-HOUR",
+         "applied_money": {"amount": 100, "currency": "USD"}}]}],
+    "total_money": {"amount": 400, "currency": "USD"}}})",
+                               Usd());
+  ASSERT_TRUE(translation.ok()) << translation.status();
+  const OrderEvent* ours =
+      FindEvent(translation->events, "SQ1/L1/discount/mg-CMD-1");
+  ASSERT_NE(ours, nullptr);
+  EXPECT_EQ(ours->origin(), makegood::v1::ORIGIN_MAKEGOOD);
+  EXPECT_EQ(ours->command_id(), "CMD-1");
+  EXPECT_EQ(ours->item_discounted().amount().minor_units(), 4800);
+  const OrderEvent* theirs =
+      FindEvent(translation->events, "SQ1/L2/discount/HAPPY-HOUR");
+  ASSERT_NE(theirs, nullptr);
+  EXPECT_EQ(theirs->origin(), makegood::v1::ORIGIN_UNSPECIFIED);
+  EXPECT_EQ(theirs->command_id(), "");
+}
+
+TEST(RemedyOriginTest, CloverDiscountsNamedWithTheMarkerAreMakegoods) {
+  auto translation = Translate("clover", R"json({
+    "id": "ORD1", "currency": "USD", "createdTime": 1763665200000,
+    "modifiedTime": 1763665500000, "state": "open", "total": 500,
+    "lineItems": {"elements": [{"id": "L1", "name": "Burger", "price": 1295,
+      "discounts": {"elements": [
+        {"id": "D1", "name": "Comp (makegood mg-CMD-2)", "percentage": 100},
+        {"id": "D2", "name": "Staff meal", "amount": -200}]}}]},
+    "discounts": {"elements": [
+      {"id": "D3", "name": "Make-good discount (makegood mg-CMD-3)",
+       "amount": -300}]}
+  })json",
+                               Usd());
+  ASSERT_TRUE(translation.ok()) << translation.status();
+  const OrderEvent* comp =
+      FindEvent(translation->events, "ORD1/L1/discount/D1");
+  ASSERT_NE(comp, nullptr);
+  EXPECT_EQ(comp->origin(), makegood::v1::ORIGIN_MAKEGOOD);
+  EXPECT_EQ(comp->command_id(), "CMD-2");
+  const OrderEvent* staff =
+      FindEvent(translation->events, "ORD1/L1/discount/D2");
+  ASSERT_NE(staff, nullptr);
+  EXPECT_EQ(staff->origin(), makegood::v1::ORIGIN_UNSPECIFIED);
+  const OrderEvent* check = FindEvent(translation->events, "ORD1/discount/D3");
+  ASSERT_NE(check, nullptr);
+  EXPECT_EQ(check->origin(), makegood::v1::ORIGIN_MAKEGOOD);
+  EXPECT_EQ(check->command_id(), "CMD-3");
+}
+
+TEST(RemedyOriginTest, ToastDiscountsWithTheMarkerAsExternalIdAreMakegoods) {
+  std::string order = kToastOrder;
+  const std::string comp = R"({"guid": "comp-1", "discountAmount": 10.99})";
+  order.replace(order.find(comp), comp.size(),
+                R"({"guid": "comp-1", "discountAmount": 10.99,
+                    "externalId": "makegood:mg-CMD-4"})");
+  auto translation = Translate("toast", order, Usd());
+  ASSERT_TRUE(translation.ok()) << translation.status();
+  const OrderEvent* ours =
+      FindEvent(translation->events, "check-1/sel-1/discount/comp-1");
+  ASSERT_NE(ours, nullptr);
+  EXPECT_EQ(ours->origin(), makegood::v1::ORIGIN_MAKEGOOD);
+  EXPECT_EQ(ours->command_id(), "CMD-4");
+  // Toast's webhooks send externalId as null: nothing to go by there.
+  auto webhook_view = Translate("toast", kToastOrder, Usd());
+  ASSERT_TRUE(webhook_view.ok());
+  const OrderEvent* unknown =
+      FindEvent(webhook_view->events, "check-1/sel-1/discount/comp-1");
+  ASSERT_NE(unknown, nullptr);
+  EXPECT_EQ(unknown->origin(), makegood::v1::ORIGIN_UNSPECIFIED);
+}
+
+TEST(RemedyOriginTest, AShopifyRedemptionOfAMakegoodCodeIsNoLineDiscount) {
+  const std::string code = core::NewDiscountCode(
+      [](uint8_t* out, size_t size) { std::fill(out, out + size, 7); });
+  const std::string order = absl::StrReplaceAll(R"({
+    "id": 7003, "currency": "USD", "created_at": "2026-11-20T19:00:00-05:00",
+    "line_items": [{"id": 70031, "sku": "IPOD-1", "name": "iPod Nano",
+      "quantity": 1, "price": "199.00",
+      "discount_allocations": [
+        {"amount": "39.80", "discount_application_index": 0},
+        {"amount": "5.00", "discount_application_index": 1}]}],
+    "discount_applications": [
+      {"type": "discount_code", "code": "CODE", "value": "20.0"},
+      {"type": "manual", "title": "Loyal customer", "value": "5.00"}],
+    "discount_codes": [{"code": "CODE", "amount": "39.80"}]})",
+                                                {{"CODE", code}});
+  auto translation = Translate("shopify", order, Usd());
+  ASSERT_TRUE(translation.ok()) << translation.status();
+  const OrderEvent* redeemed =
+      FindEvent(translation->events, "7003/code/" + code);
+  ASSERT_NE(redeemed, nullptr);
+  EXPECT_EQ(redeemed->discount_code_redeemed().amount().minor_units(), 3980);
+  // makegood's code counts once, as the redemption; the manual discount is
+  // the shop's own.
+  EXPECT_EQ(FindEvent(translation->events, "7003/70031/discount/application-0"),
+            nullptr);
+  const OrderEvent* manual =
+      FindEvent(translation->events, "7003/70031/discount/application-1");
+  ASSERT_NE(manual, nullptr);
+  EXPECT_EQ(manual->item_discounted().amount().minor_units(), 500);
+}
+
 // Snapshots of one check as notifications arrive.
 OrderSnapshot Check(int64_t version, LineSnapshot::State state, bool paid) {
   OrderSnapshot order;

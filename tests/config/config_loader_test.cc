@@ -55,7 +55,11 @@ TEST(ConfigLoaderTest, AppliesDefaults) {
   auto config = ParseConfigYaml(Valid(), "test.yaml");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->server().listen(), kDefaultListen);
+  EXPECT_EQ(config->server().write_queue_limit(), 10000);
   EXPECT_EQ(config->server().database(), kDefaultDatabase);
+  EXPECT_EQ(config->server().command_stuck_after_seconds(), 120);
+  EXPECT_EQ(config->server().keepalive_seconds(), 10);
+  EXPECT_EQ(config->server().stream_queue_limit(), 1000);
   EXPECT_EQ(config->location().business_day_starts(), "04:00");
   EXPECT_EQ(config->follow_up().after_days(), 7);
   EXPECT_EQ(config->recurring().count(), 3);
@@ -158,6 +162,13 @@ INSTANTIATE_TEST_SUITE_P(
                   "server: { tls: { cert_file: /nonexistent.pem, key_file: "
                   "/nonexistent.key } }\nstaff:",
                   "server.tls.cert_file: cannot read '/nonexistent.pem'"},
+        BadConfig{"write_queue_negative",
+                  "staff:", "server: { write_queue_limit: -1 }\nstaff:",
+                  "server.write_queue_limit: must be 1 to 1000000 waiting "
+                  "writes (0: the default 10000), got -1"},
+        BadConfig{"write_queue_too_large",
+                  "staff:", "server: { write_queue_limit: 1000001 }\nstaff:",
+                  "server.write_queue_limit: must be 1 to 1000000"},
         // Credentials.
         BadConfig{
             "no_staff",
@@ -281,8 +292,38 @@ INSTANTIATE_TEST_SUITE_P(
                   "loss_prevention: { repeat_guest_cases: 1 }\npolicy:",
                   "loss_prevention.repeat_guest_cases: must be at least 2"},
         BadConfig{"unknown_outcome_key", "policy:",
-                  "outcomes: { require_cause: true }\npolicy:", "outcomes"}),
+                  "outcomes: { require_cause: true }\npolicy:", "outcomes"},
+        // The delivery protocol's settings.
+        BadConfig{"stuck_after_too_long", "policy:",
+                  "server: { command_stuck_after_seconds: 86401 }\npolicy:",
+                  "server.command_stuck_after_seconds: must be 1 to 86400 "
+                  "seconds (0: the default 120), got 86401"},
+        BadConfig{"stuck_after_negative", "policy:",
+                  "server: { command_stuck_after_seconds: -1 }\npolicy:",
+                  "server.command_stuck_after_seconds: must be 1 to 86400"},
+        BadConfig{"keepalive_too_long",
+                  "policy:", "server: { keepalive_seconds: 3601 }\npolicy:",
+                  "server.keepalive_seconds: must be 1 to 3600 seconds (0: "
+                  "the default 10), got 3601"},
+        BadConfig{"stream_queue_negative",
+                  "policy:", "server: { stream_queue_limit: -5 }\npolicy:",
+                  "server.stream_queue_limit: must be 1 to 100000 messages "
+                  "(0: the default 1000), got -5"}),
     [](const auto& info) { return info.param.name; });
+
+TEST(ConfigLoaderTest, TakesTheDeliverySettingsAtTheirBounds) {
+  for (const char* server :
+       {"server: { command_stuck_after_seconds: 1, keepalive_seconds: 1, "
+        "stream_queue_limit: 1 }",
+        "server: { command_stuck_after_seconds: 86400, keepalive_seconds: "
+        "3600, stream_queue_limit: 100000 }"}) {
+    auto config = ParseConfigYaml(
+        absl::StrReplaceAll(Valid(),
+                            {{"policy:", std::string(server) + "\npolicy:"}}),
+        "test.yaml");
+    EXPECT_TRUE(config.ok()) << server << ": " << config.status();
+  }
+}
 
 TEST(LoopbackTest, RecognisesLoopbackAddresses) {
   EXPECT_TRUE(IsLoopbackListenAddress("127.0.0.1:50051"));

@@ -172,8 +172,48 @@ INSTANTIATE_TEST_SUITE_P(
                 [](OrderEvent& e) {
                   e.mutable_check_opened()->set_guest_count(-2);
                 },
-                "check_opened.guest_count"}),
+                "check_opened.guest_count"},
+        BadCase{
+            "makegood_without_command",
+            [](OrderEvent& e) { e.set_origin(makegood::v1::ORIGIN_MAKEGOOD); },
+            "command_id"},
+        BadCase{"makegood_long_command",
+                [](OrderEvent& e) {
+                  e.set_origin(makegood::v1::ORIGIN_MAKEGOOD);
+                  e.set_command_id(std::string(129, 'C'));
+                },
+                "command_id"},
+        BadCase{"pos_with_command",
+                [](OrderEvent& e) {
+                  e.set_origin(makegood::v1::ORIGIN_POS);
+                  e.set_command_id("CMD-1");
+                },
+                "command_id"},
+        BadCase{"unknown_origin",
+                [](OrderEvent& e) {
+                  e.set_origin(static_cast<makegood::v1::EventOrigin>(7));
+                },
+                "origin"}),
     [](const auto& info) { return info.param.name; });
+
+TEST(ValidateOrderEventTest, AMakegoodDiscountNamesItsCommand) {
+  OrderEvent event = ValidItemAdded();
+  auto* discount = event.mutable_item_discounted();
+  discount->set_line_id("1");
+  discount->mutable_amount()->set_minor_units(4200);
+  discount->mutable_amount()->set_currency("USD");
+  event.set_origin(makegood::v1::ORIGIN_MAKEGOOD);
+  event.set_command_id("CMD-1");
+  EXPECT_TRUE(ValidateOrderEvent(event, Context()).ok());
+  event.clear_command_id();
+  const absl::Status status = ValidateOrderEvent(event, Context());
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(),
+            "command_id: is required for an event of origin ORIGIN_MAKEGOOD "
+            "(the remedy command it carries out)");
+  event.set_origin(makegood::v1::ORIGIN_POS);
+  EXPECT_TRUE(ValidateOrderEvent(event, Context()).ok());
+}
 
 TEST(EventKindNameTest, NamesKindsAsInJson) {
   OrderEvent event = ValidItemAdded();

@@ -21,7 +21,7 @@ class FakeClover : public FakeVendorApi {
                 [this](const httplib::Request& req, httplib::Response& res) {
                   std::lock_guard<std::mutex> lock(mu_);
                   ++gets_;
-                  if (!Authorized(req, res)) return;
+                  if (RefusedLocked(res) || !Authorized(req, res)) return;
                   if (req.get_param_value("expand").find("lineItems") ==
                       std::string::npos) {
                     shape_errors_.push_back("GET order without expand");
@@ -31,22 +31,34 @@ class FakeClover : public FakeVendorApi {
     server_.Post(
         R"(/v3/merchants/([^/]+)/orders/([^/]+)/line_items/([^/]+)/discounts)",
         [this](const httplib::Request& req, httplib::Response& res) {
-          std::lock_guard<std::mutex> lock(mu_);
-          if (!Authorized(req, res)) return;
-          const json body = json::parse(req.body, nullptr, false);
-          const bool percent =
-              body.contains("percentage") && body["percentage"].is_number();
-          const bool amount = body.contains("amount") &&
-                              body["amount"].is_number() &&
-                              body["amount"].get<int64_t>() < 0;
-          if (!body.contains("name") || percent == amount) {
-            shape_errors_.push_back("line discount shape: " + req.body);
-            res.status = 400;
-            return;
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (!Authorized(req, res)) return;
+            const json body = json::parse(req.body, nullptr, false);
+            const bool percent =
+                body.contains("percentage") && body["percentage"].is_number();
+            const bool amount = body.contains("amount") &&
+                                body["amount"].is_number() &&
+                                body["amount"].get<int64_t>() < 0;
+            if (!body.contains("name") || percent == amount) {
+              shape_errors_.push_back("line discount shape: " + req.body);
+              res.status = 400;
+              return;
+            }
+            discounts_.push_back(body);
+            // Kept on the line, as the order's GET then shows it.
+            json discount = body;
+            discount["id"] = "DISC" + std::to_string(discounts_.size());
+            for (json& line : order_["lineItems"]["elements"]) {
+              if (line["id"] == req.matches[3].str()) {
+                line["discounts"]["elements"].push_back(discount);
+              }
+            }
+            res.set_content(
+                json{{"id", discount["id"]}, {"name", body["name"]}}.dump(),
+                "application/json");
           }
-          discounts_.push_back(body);
-          res.set_content(json{{"id", "DISC1"}, {"name", body["name"]}}.dump(),
-                          "application/json");
+          gate_.Pass();  // Applied; the answer may be held.
         });
     server_.Post(R"(/v3/merchants/([^/]+)/orders/([^/]+))",
                  [this](const httplib::Request& req, httplib::Response& res) {
@@ -177,6 +189,27 @@ TEST_F(CloverAdapterTest, ACompIsALineDiscountAndTheTotalFollows) {
   ASSERT_EQ(discounts.size(), 1u);
   EXPECT_EQ(discounts[0]["percentage"], 100);
   EXPECT_EQ(clover_.order()["total"], 6095 - 4800);
+}
+
+// Clover applied the comp, then the adapter died before it saved that: the
+// restarted adapter finds the discount by the marker in its name and posts
+// nothing.
+TEST_F(CloverAdapterTest, AnAdapterKilledAfterCloverAppliedTheCompPostsItOnce) {
+  ASSERT_EQ(Post(Doorbell(), {{"X-Clover-Auth", kAuthCode}})->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORD1")) << AdapterLog();
+  clover_.gate().Close();
+  const std::string case_id = FlagAndComp("ORD1", "LI1");
+  ASSERT_TRUE(clover_.gate().AwaitPassed(1)) << AdapterLog();
+  KillAdapter();
+  clover_.gate().Open();
+  RestartAdapter();
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  EXPECT_EQ(CommandText(case_id, "pos_reference"), "clover:ORD1:DISC1");
+  const auto discounts = clover_.discounts();
+  ASSERT_EQ(discounts.size(), 1u);
+  EXPECT_EQ(discounts[0]["name"],
+            "Comp (makegood mg-" + CommandText(case_id, "command_id") + ")");
 }
 
 }  // namespace

@@ -12,12 +12,10 @@
 // earlier has arrived too.
 
 #include <chrono>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -321,28 +319,11 @@ class CommandLeaseTest : public RecoveryCallsTest {
     ASSERT_NO_FATAL_FAILURE(AckApplied(held->command.command_id()));
   }
 
-  // Restarts the daemon on the sample configuration with
-  // server.command_ack_deadline_seconds set. The sample has a `server:`
-  // block already (a second one would be a duplicate key), so the setting
-  // goes into it; the database stays.
+  // Restarts the daemon with server.command_ack_deadline_seconds set; the
+  // database stays.
   void RestartWithAckDeadline(int seconds) {
-    std::ifstream in(MAKEGOOD_SAMPLE_CONFIG);
-    std::stringstream sample;
-    sample << in.rdbuf();
-    std::string yaml = sample.str();
-    const std::string block = "\nserver:\n";
-    const size_t at = yaml.find(block);
-    ASSERT_NE(at, std::string::npos) << "the sample has no server: block";
-    yaml.insert(
-        at + block.size(),
+    RestartWithServerSettings(
         absl::StrCat("  command_ack_deadline_seconds: ", seconds, "\n"));
-    daemon_.reset();
-    config_path_ = dir_.File("ack-deadline.yaml");
-    {
-      std::ofstream out(config_path_);
-      out << yaml;
-    }
-    ASSERT_NO_FATAL_FAILURE(StartDaemon());
   }
 
   // How many of the command's rows match `condition`.

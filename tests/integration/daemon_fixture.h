@@ -16,6 +16,7 @@
 #include "cli/events_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "makegood/v1/checks.grpc.pb.h"
 #include "makegood/v1/order_events.grpc.pb.h"
 #include "makegood/v1/recovery.grpc.pb.h"
 #include "makegood/v1/remedy_commands.grpc.pb.h"
@@ -76,6 +77,26 @@ class DaemonTest : public ::testing::Test {
     config_path_ = dir_.File("config.yaml");
     std::ofstream(config_path_) << sample.str() << "\n" << extra_yaml << "\n";
     StartDaemon();
+  }
+
+  // Restarts the daemon on the sample configuration with `lines` (each
+  // "  key: value\n") added to its `server:` block; the database stays.
+  void RestartWithServerSettings(const std::string& lines) {
+    std::ifstream in(MAKEGOOD_SAMPLE_CONFIG);
+    std::stringstream sample;
+    sample << in.rdbuf();
+    std::string yaml = sample.str();
+    const std::string block = "\nserver:\n";
+    const size_t at = yaml.find(block);
+    ASSERT_NE(at, std::string::npos) << "the sample has no server: block";
+    yaml.insert(at + block.size(), lines);
+    daemon_.reset();
+    config_path_ = dir_.File("server-settings.yaml");
+    {
+      std::ofstream out(config_path_);
+      out << yaml;
+    }
+    ASSERT_NO_FATAL_FAILURE(StartDaemon());
   }
 
   std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {

@@ -348,7 +348,9 @@ TEST_F(RecoveryRulesTest, ACodeCountsAtItsFaceValueAgainstTheIssuersLimits) {
   EXPECT_EQ(dana->comp_count(), 4);
   EXPECT_EQ(dana->comp_value().minor_units(), 3 * 2000 + 4000);
   const v1::StaffShift* lee = TotalOf(staff, "m-2");
-  if (lee != nullptr) EXPECT_EQ(lee->comp_count(), 0);
+  if (lee != nullptr) {
+    EXPECT_EQ(lee->comp_count(), 0);
+  }
 }
 
 // 1. A check closed more than recovery.flag_closed_within_hours (24) ago is

@@ -491,6 +491,30 @@ TEST_F(ReportDayTest, FollowUpsAreListedWithContactAndMarkedDone) {
   EXPECT_EQ(Cli({"followups", "due"}, kReporterToken).exit_code, 1);
 }
 
+TEST_F(ReportDayTest, FollowUpsArePagedAndABadPageIsRefused) {
+  auto stub = v1::ReportService::NewStub(channel_);
+  v1::ListFollowUpsRequest list;
+  *list.mutable_due_by() = core::ToProto(Local(11, 21, 0, 0));
+  list.set_page_size(1001);
+  v1::ListFollowUpsResponse due;
+  grpc::Status too_big =
+      stub->ListFollowUps(Context(kManagerToken).get(), list, &due);
+  EXPECT_EQ(too_big.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(too_big.error_message(), HasSubstr("page_size"));
+  list.set_page_size(1);
+  list.set_page_token("not-a-token");
+  grpc::Status bad_token =
+      stub->ListFollowUps(Context(kManagerToken).get(), list, &due);
+  EXPECT_EQ(bad_token.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(bad_token.error_message(), HasSubstr("page_token"));
+  // The day's one follow-up fills a page of one, the last.
+  list.clear_page_token();
+  ASSERT_TRUE(
+      stub->ListFollowUps(Context(kManagerToken).get(), list, &due).ok());
+  EXPECT_EQ(due.follow_ups_size(), 1);
+  EXPECT_TRUE(due.next_page_token().empty());
+}
+
 TEST_F(ReportDayTest, ADaylightSavingDayHas25HoursAndKeepsItsLateCases) {
   DaemonTest::TearDown();
   daemon_.reset();

@@ -15,55 +15,54 @@ using nlohmann::json;
 constexpr char kShopifyToken[] = "shpat_test";
 constexpr char kClientSecret[] = "test-client-secret";
 
+// The Admin REST API's price rules and their discount codes: created,
+// listed (price rules by created_at_min), with ids from 1001 and 2002.
 class FakeShopify : public FakeVendorApi {
  public:
   FakeShopify() {
-    server_.Post("/admin/api/2024-10/price_rules.json", [this](
-                                                            const httplib::
-                                                                Request& req,
-                                                            httplib::Response&
-                                                                res) {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!Authorized(req, res)) return;
-      const json body = json::parse(req.body, nullptr, false);
-      const json& rule = body.is_object() && body.contains("price_rule")
-                             ? body["price_rule"]
-                             : json();
-      for (const char* field :
-           {"title", "target_type", "target_selection", "allocation_method",
-            "value_type", "value", "customer_selection", "starts_at"}) {
-        if (!rule.is_object() || !rule.contains(field)) {
-          shape_errors_.push_back(std::string("price_rule without ") + field);
-          res.status = 422;
-          return;
-        }
-      }
-      rules_.push_back(rule);
-      json created = rule;
-      created["id"] = 1001;
-      res.status = 201;
-      res.set_content(json{{"price_rule", created}}.dump(), "application/json");
-    });
-    server_.Post("/admin/api/2024-10/price_rules/1001/discount_codes.json",
+    server_.Post("/admin/api/2024-10/price_rules.json",
                  [this](const httplib::Request& req, httplib::Response& res) {
                    std::lock_guard<std::mutex> lock(mu_);
-                   if (!Authorized(req, res)) return;
-                   const json body = json::parse(req.body, nullptr, false);
-                   if (!body.is_object() || !body.contains("discount_code") ||
-                       !body["discount_code"].contains("code")) {
-                     shape_errors_.push_back("discount_code without code");
-                     res.status = 422;
-                     return;
+                   if (RefusedLocked(res) || !Authorized(req, res)) return;
+                   CreateRule(req, res);
+                 });
+    server_.Get("/admin/api/2024-10/price_rules.json", [this](const httplib::
+                                                                  Request& req,
+                                                              httplib::Response&
+                                                                  res) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (RefusedLocked(res) || !Authorized(req, res)) return;
+      if (!req.has_param("created_at_min")) {
+        shape_errors_.push_back(
+            "price rules listed without "
+            "created_at_min");
+      }
+      json listed = json::array();
+      for (const json& rule : rules_) listed.push_back(rule);
+      res.set_content(json{{"price_rules", listed}}.dump(), "application/json");
+    });
+    server_.Get(R"(/admin/api/2024-10/price_rules/(\d+)/discount_codes.json)",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  std::lock_guard<std::mutex> lock(mu_);
+                  if (RefusedLocked(res) || !Authorized(req, res)) return;
+                  json listed = json::array();
+                  for (const json& code : code_records_) {
+                    if (std::to_string(code["price_rule_id"].get<int64_t>()) ==
+                        req.matches[1].str()) {
+                      listed.push_back(code);
+                    }
+                  }
+                  res.set_content(json{{"discount_codes", listed}}.dump(),
+                                  "application/json");
+                });
+    server_.Post(R"(/admin/api/2024-10/price_rules/(\d+)/discount_codes.json)",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   {
+                     std::lock_guard<std::mutex> lock(mu_);
+                     if (RefusedLocked(res) || !Authorized(req, res)) return;
+                     if (!CreateCode(req, res)) return;
                    }
-                   codes_.push_back(body["discount_code"]["code"]);
-                   res.status = 201;
-                   res.set_content(
-                       json{{"discount_code",
-                             {{"id", 2002},
-                              {"price_rule_id", 1001},
-                              {"code", body["discount_code"]["code"]}}}}
-                           .dump(),
-                       "application/json");
+                   gate_.Pass();  // Created; the answer may be held.
                  });
     Listen();
   }
@@ -88,8 +87,58 @@ class FakeShopify : public FakeVendorApi {
     return true;
   }
 
+  void CreateRule(const httplib::Request& req, httplib::Response& res) {
+    const json body = json::parse(req.body, nullptr, false);
+    const json& rule = body.is_object() && body.contains("price_rule")
+                           ? body["price_rule"]
+                           : json();
+    for (const char* field :
+         {"title", "target_type", "target_selection", "allocation_method",
+          "value_type", "value", "customer_selection", "starts_at"}) {
+      if (!rule.is_object() || !rule.contains(field)) {
+        shape_errors_.push_back(std::string("price_rule without ") + field);
+        res.status = 422;
+        return;
+      }
+    }
+    json created = rule;
+    created["id"] = 1001 + static_cast<int64_t>(rules_.size());
+    rules_.push_back(created);
+    res.status = 201;
+    res.set_content(json{{"price_rule", created}}.dump(), "application/json");
+  }
+
+  bool CreateCode(const httplib::Request& req, httplib::Response& res) {
+    const json body = json::parse(req.body, nullptr, false);
+    if (!body.is_object() || !body.contains("discount_code") ||
+        !body["discount_code"].contains("code")) {
+      shape_errors_.push_back("discount_code without code");
+      res.status = 422;
+      return false;
+    }
+    const std::string code = body["discount_code"]["code"];
+    for (const std::string& existing : codes_) {
+      if (existing == code) {  // Shopify: codes are unique in a shop.
+        res.status = 422;
+        res.set_content(R"({"errors":{"code":["must be unique"]}})",
+                        "application/json");
+        return false;
+      }
+    }
+    codes_.push_back(code);
+    const json record = {
+        {"id", 2002 + static_cast<int64_t>(code_records_.size())},
+        {"price_rule_id", std::stoll(req.matches[1].str())},
+        {"code", code}};
+    code_records_.push_back(record);
+    res.status = 201;
+    res.set_content(json{{"discount_code", record}}.dump(), "application/json");
+    return true;
+  }
+
   std::vector<json> rules_;
   std::vector<std::string> codes_;
+  std::vector<json> code_records_;
 };
 
 // An orders/create webhook body: one $199.00 item, and the codes used.
@@ -132,6 +181,46 @@ class ShopifyAdapterTest : public VendorAdapterTest {
                {"X-Shopify-Event-Id", event_id}});
   }
 
+  // A cold dish over $40 on order 7001: a refire, and 20% off the next
+  // visit on top. The case id.
+  std::string RefireWithNextVisitCode() {
+    auto stub = v1::RecoveryService::NewStub(channel_);
+    v1::FlagProblemRequest flag;
+    flag.set_request_id("flag-7001");
+    flag.set_check_id("7001");
+    flag.add_line_ids("70011");
+    flag.set_category_id("cold_food");
+    flag.set_severity(v1::MAJOR);
+    v1::RecoveryCase flagged;
+    EXPECT_TRUE(
+        stub->FlagProblem(Context(kServerToken).get(), flag, &flagged).ok());
+    std::string next_visit_code;
+    for (const auto& extra : flagged.extras()) {
+      if (extra.kind() == v1::DISCOUNT_CODE)
+        next_visit_code = extra.option_id();
+    }
+    EXPECT_FALSE(next_visit_code.empty()) << flagged.DebugString();
+    v1::ApplyRemedyRequest apply;
+    apply.set_request_id("apply-7001");
+    apply.set_case_id(flagged.case_id());
+    apply.set_option_id("o1");
+    apply.add_extra_option_ids(next_visit_code);
+    v1::RecoveryCase applied;
+    const grpc::Status status =
+        stub->ApplyRemedy(Context(kManagerToken).get(), apply, &applied);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return flagged.case_id();
+  }
+
+  // Waits until both of the case's commands are acknowledged APPLIED.
+  bool AwaitBothApplied(const std::string& case_id) {
+    return AwaitInt(
+               "SELECT count(*) FROM commands WHERE acked_at_us IS NOT "
+               "NULL AND result = 1 AND case_id = '" +
+                   case_id + "'",
+               2) == 2;
+  }
+
   FakeShopify shopify_;
 };
 
@@ -144,37 +233,8 @@ TEST_F(ShopifyAdapterTest, ANextVisitCodeBecomesAPriceRuleAndComesBack) {
   ASSERT_TRUE(forged);
   EXPECT_EQ(forged->status, 401);
 
-  // A cold dish over $40: a refire, and 20% off the next visit on top.
-  auto stub = v1::RecoveryService::NewStub(channel_);
-  v1::FlagProblemRequest flag;
-  flag.set_request_id("flag-7001");
-  flag.set_check_id("7001");
-  flag.add_line_ids("70011");
-  flag.set_category_id("cold_food");
-  flag.set_severity(v1::MAJOR);
-  v1::RecoveryCase flagged;
-  ASSERT_TRUE(
-      stub->FlagProblem(Context(kServerToken).get(), flag, &flagged).ok());
-  std::string next_visit_code;
-  for (const auto& extra : flagged.extras()) {
-    if (extra.kind() == v1::DISCOUNT_CODE) next_visit_code = extra.option_id();
-  }
-  ASSERT_FALSE(next_visit_code.empty()) << flagged.DebugString();
-  v1::ApplyRemedyRequest apply;
-  apply.set_request_id("apply-7001");
-  apply.set_case_id(flagged.case_id());
-  apply.set_option_id("o1");
-  apply.add_extra_option_ids(next_visit_code);
-  v1::RecoveryCase applied;
-  const grpc::Status status =
-      stub->ApplyRemedy(Context(kManagerToken).get(), apply, &applied);
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  ASSERT_EQ(AwaitInt("SELECT count(*) FROM commands WHERE acked_at_us IS NOT "
-                     "NULL AND result = 1 AND case_id = '" +
-                         flagged.case_id() + "'",
-                     2),
-            2)
-      << AdapterLog();
+  const std::string case_id = RefireWithNextVisitCode();
+  ASSERT_TRUE(AwaitBothApplied(case_id)) << AdapterLog();
 
   EXPECT_TRUE(shopify_.shape_errors().empty())
       << ::testing::PrintToString(shopify_.shape_errors());
@@ -193,7 +253,7 @@ TEST_F(ShopifyAdapterTest, ANextVisitCodeBecomesAPriceRuleAndComesBack) {
   EXPECT_EQ(codes[0], issued);
   EXPECT_EQ(
       QueryInt(db_path(), "SELECT count(*) FROM commands WHERE case_id = '" +
-                              flagged.case_id() +
+                              case_id +
                               "' AND pos_reference = "
                               "'shopify:price_rule:1001:discount_code:2002'"),
       1);
@@ -210,6 +270,31 @@ TEST_F(ShopifyAdapterTest, ANextVisitCodeBecomesAPriceRuleAndComesBack) {
                      1),
             1)
       << AdapterLog();
+}
+
+// Shopify created the price rule and the code, then the adapter died before
+// it saved that: the restarted adapter finds the rule by the marker in its
+// title, and the code on it, and creates neither again.
+TEST_F(ShopifyAdapterTest, AnAdapterKilledAfterShopifyMadeTheCodeMakesItOnce) {
+  ASSERT_EQ(Deliver(ShopifyOrder(7001, json::array()), "evt-1")->status, 200);
+  ASSERT_TRUE(AwaitCheck("7001")) << AdapterLog();
+  shopify_.gate().Close();
+  const std::string case_id = RefireWithNextVisitCode();
+  ASSERT_TRUE(shopify_.gate().AwaitPassed(1)) << AdapterLog();
+  KillAdapter();
+  shopify_.gate().Open();
+  RestartAdapter();
+  ASSERT_TRUE(AwaitBothApplied(case_id)) << AdapterLog();
+  EXPECT_EQ(
+      QueryInt(db_path(), "SELECT count(*) FROM commands WHERE case_id = '" +
+                              case_id +
+                              "' AND pos_reference = "
+                              "'shopify:price_rule:1001:discount_code:2002'"),
+      1);
+  EXPECT_EQ(shopify_.rules().size(), 1u);
+  EXPECT_EQ(shopify_.codes().size(), 1u);
+  EXPECT_TRUE(shopify_.shape_errors().empty())
+      << ::testing::PrintToString(shopify_.shape_errors());
 }
 
 }  // namespace

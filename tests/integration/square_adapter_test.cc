@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <mutex>
+#include <optional>
 
 #include "vendor_adapter_fixture.h"
 #include "webhook_signature.h"
@@ -27,7 +28,7 @@ class FakeSquare : public FakeVendorApi {
                                                 httplib::Response& res) {
       std::lock_guard<std::mutex> lock(mu_);
       ++gets_;
-      if (!Authorized(req, res)) return;
+      if (RefusedLocked(res) || !Authorized(req, res)) return;
       auto it = orders_.find(req.matches[1]);
       if (it == orders_.end()) {
         res.status = 404;
@@ -40,15 +41,18 @@ class FakeSquare : public FakeVendorApi {
     });
     server_.Put(R"(/v2/orders/([^/]+))",
                 [this](const httplib::Request& req, httplib::Response& res) {
-                  std::lock_guard<std::mutex> lock(mu_);
-                  ++puts_;
-                  if (!Authorized(req, res)) return;
-                  if (fail_next_put_ != 0) {
-                    res.status = fail_next_put_;
-                    fail_next_put_ = 0;
-                    return;
+                  {
+                    std::lock_guard<std::mutex> lock(mu_);
+                    ++puts_;
+                    if (RefusedLocked(res) || !Authorized(req, res)) return;
+                    if (fail_next_put_ != 0) {
+                      res.status = fail_next_put_;
+                      fail_next_put_ = 0;
+                      return;
+                    }
+                    if (!Update(req.matches[1], req.body, res)) return;
                   }
-                  Update(req.matches[1], req.body, res);
+                  gate_.Pass();  // Updated; the answer may be held.
                 });
     Listen();
   }
@@ -87,18 +91,20 @@ class FakeSquare : public FakeVendorApi {
     return true;
   }
 
-  void Reject(httplib::Response& res, const std::string& problem) {
+  bool Reject(httplib::Response& res, const std::string& problem) {
     shape_errors_.push_back(problem);
     res.status = 400;
     res.set_content(
         json{{"errors", {{{"code", "BAD_REQUEST"}, {"detail", problem}}}}}
             .dump(),
         "application/json");
+    return false;
   }
 
   // UpdateOrder: a sparse order at the current version, applied once per
-  // idempotency key.
-  void Update(const std::string& id, const std::string& body,
+  // idempotency key; a key used again for another body is refused, as
+  // Square does. True when the order changed.
+  bool Update(const std::string& id, const std::string& body,
               httplib::Response& res) {
     const json request = json::parse(body, nullptr, false);
     if (!request.is_object() || !request.contains("idempotency_key") ||
@@ -107,8 +113,14 @@ class FakeSquare : public FakeVendorApi {
     }
     const std::string key = request["idempotency_key"];
     if (auto done = answered_.find(key); done != answered_.end()) {
+      if (bodies_[key] != request) {
+        res.status = 400;
+        res.set_content(R"({"errors":[{"code":"IDEMPOTENCY_KEY_REUSED"}]})",
+                        "application/json");
+        return false;
+      }
       res.set_content(done->second, "application/json");
-      return;
+      return false;
     }
     json& order = orders_[id];
     const json& sparse = request["order"];
@@ -119,7 +131,7 @@ class FakeSquare : public FakeVendorApi {
       res.status = 409;
       res.set_content(R"({"errors":[{"code":"VERSION_MISMATCH"}]})",
                       "application/json");
-      return;
+      return false;
     }
     for (const json& discount : sparse.value("discounts", json::array())) {
       const bool percent =
@@ -157,11 +169,14 @@ class FakeSquare : public FakeVendorApi {
     }
     order["version"] = order["version"].get<int>() + 1;
     answered_[key] = json{{"order", order}}.dump();
+    bodies_[key] = request;
     res.set_content(answered_[key], "application/json");
+    return true;
   }
 
   std::map<std::string, json> orders_;
   std::map<std::string, std::string> answered_;
+  std::map<std::string, json> bodies_;
   int gets_ = 0, puts_ = 0, fail_next_put_ = 0;
 };
 
@@ -272,7 +287,9 @@ TEST_F(SquareAdapterTest, ACompIsWrittenBackAsADocumentedUpdateOrder) {
   ASSERT_EQ(
       AwaitInt("SELECT count(*) FROM checks WHERE check_id = 'ORDER1'", 1), 1)
       << AdapterLog();
-  square_.FailNextPutWith(429);  // Square is busy once: retried.
+  // Square is busy once: the adapter asks to be sent the command again,
+  // reads the order back (no comp on it yet) and writes it then.
+  square_.FailNextPutWith(429);
   const std::string case_id = FlagAndComp("ORDER1", "L1");
   ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
   EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
@@ -321,6 +338,156 @@ TEST_F(SquareAdapterTest, AnOrderFromTheSquareAppIsRejectedWithTheReason) {
     if (!option.declined()) ++still_offered;
   }
   EXPECT_GT(still_offered, 0);  // The refire is offered again.
+}
+
+// Square applied the comp, then the adapter died before it saved that: the
+// restarted adapter finds the discount by its uid (the marker) and writes
+// nothing.
+TEST_F(SquareAdapterTest,
+       AnAdapterKilledAfterSquareAppliedTheCompWritesItOnce) {
+  square_.SetOrder(SquareOrder("ORDER1", true));
+  const std::string body = Webhook("evt-1", "ORDER1");
+  ASSERT_EQ(Post(body, Sign(body))->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORDER1")) << AdapterLog();
+  square_.gate().Close();
+  const std::string case_id = FlagAndComp("ORDER1", "L1");
+  ASSERT_TRUE(square_.gate().AwaitPassed(1)) << AdapterLog();
+  KillAdapter();
+  square_.gate().Open();
+  RestartAdapter();
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  EXPECT_EQ(CommandText(case_id, "pos_reference"),
+            "square:ORDER1:mg-" + CommandText(case_id, "command_id") + "@v2");
+  EXPECT_EQ(square_.puts(), 1);
+  EXPECT_EQ(square_.Order("ORDER1")["discounts"].size(), 1u);
+  EXPECT_TRUE(square_.shape_errors().empty())
+      << ::testing::PrintToString(square_.shape_errors());
+}
+
+// Two adapter processes on one location (a restart overlap, a second
+// machine): each command is leased to one of them and applied once.
+TEST_F(SquareAdapterTest, TwoAdaptersConnectedAtOnceApplyEachCommandOnce) {
+  std::unique_ptr<DaemonProcess> second = StartInstance(
+      "adapter-2",
+      absl::StrCat("square:\n  api_base: http://127.0.0.1:", square_.port(),
+                   "\n  access_token: ", kSquareToken,
+                   "\n  signature_key: ", kSignatureKey,
+                   "\n  notification_url: ", kNotificationUrl, "\n"));
+  ASSERT_TRUE(second != nullptr);
+  const std::vector<std::string> orders = {"ORDER1", "ORDER2", "ORDER3"};
+  for (const std::string& id : orders) {
+    square_.SetOrder(SquareOrder(id, true));
+    const std::string body = Webhook("evt-" + id, id);
+    ASSERT_EQ(Post(body, Sign(body))->status, 200);
+    ASSERT_TRUE(AwaitCheck(id)) << AdapterLog();
+  }
+  std::vector<std::string> cases;
+  for (const std::string& id : orders) cases.push_back(FlagAndComp(id, "L1"));
+  for (const std::string& case_id : cases) {
+    ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog() << AdapterLog("adapter-2");
+    EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  }
+  for (const std::string& id : orders) {
+    EXPECT_EQ(square_.Order(id)["discounts"].size(), 1u) << id;
+  }
+  EXPECT_EQ(square_.puts(), 3);
+  EXPECT_TRUE(square_.shape_errors().empty())
+      << ::testing::PrintToString(square_.shape_errors());
+}
+
+// Reads a WatchRecoveries stream up to its caught_up: from then on it gets
+// every alert published.
+bool CatchUp(grpc::ClientReader<v1::RecoveryUpdate>& watch) {
+  v1::RecoveryUpdate update;
+  while (watch.Read(&update)) {
+    if (update.has_caught_up()) return true;
+  }
+  return false;
+}
+
+// The next ADAPTER_PROBLEM alert on a manager's WatchRecoveries stream.
+std::optional<v1::Alert> NextAdapterProblem(
+    grpc::ClientReader<v1::RecoveryUpdate>& watch) {
+  v1::RecoveryUpdate update;
+  while (watch.Read(&update)) {
+    if (update.has_alert() &&
+        update.alert().kind() == v1::Alert::ADAPTER_PROBLEM) {
+      return update.alert();
+    }
+  }
+  return std::nullopt;
+}
+
+// An expired Square token: the webhook is kept (not marked processed, not
+// dropped), the refusal is logged once and raised as an alert, and the
+// order is published as soon as the token works again.
+TEST_F(SquareAdapterTest, ARefusedTokenKeepsTheDeliveryAndAlertsTheManager) {
+  auto stub = v1::RecoveryService::NewStub(channel_);
+  auto context = Context(kManagerToken);
+  auto watch =
+      stub->WatchRecoveries(context.get(), v1::WatchRecoveriesRequest());
+  ASSERT_TRUE(CatchUp(*watch));
+  square_.SetOrder(SquareOrder("ORDER1", true));
+  square_.RefuseToken(true);
+  const std::string body = Webhook("evt-1", "ORDER1");
+  ASSERT_EQ(Post(body, Sign(body))->status, 200);
+
+  std::optional<v1::Alert> alert = NextAdapterProblem(*watch);
+  ASSERT_TRUE(alert.has_value()) << AdapterLog();
+  EXPECT_THAT(alert->message(), HasSubstr("square-adapter"));
+  EXPECT_THAT(alert->message(), HasSubstr("HTTP 401"));
+  EXPECT_TRUE(alert->case_id().empty());
+  // Tried again (after 1 s, then 2 s), logged once.
+  ASSERT_TRUE(AwaitTrue([&] { return square_.refused() >= 3; }))
+      << AdapterLog();
+  EXPECT_EQ(LogLinesWith("refused the adapter's credentials"), 1)
+      << AdapterLog();
+  EXPECT_EQ(QueryInt(dir_.File("adapter.db"),
+                     "SELECT count(*) FROM inbox WHERE processed = 0"),
+            1);
+  EXPECT_EQ(QueryInt(db_path(), "SELECT count(*) FROM order_events"), 0);
+
+  square_.RefuseToken(false);
+  EXPECT_EQ(AwaitInt("SELECT count(*) FROM order_events WHERE check_id = "
+                     "'ORDER1'",
+                     2),
+            2)
+      << AdapterLog();
+  EXPECT_TRUE(AwaitTrue([&] {
+    return LogLinesWith("accepts the adapter's token again") == 1;
+  })) << AdapterLog();
+  EXPECT_TRUE(AwaitTrue([&] {
+    return QueryInt(dir_.File("adapter.db"),
+                    "SELECT count(*) FROM inbox WHERE processed = 0") == 0;
+  }));
+  context->TryCancel();
+  watch->Finish().IgnoreError();
+}
+
+// A token that expires between the order and the comp: the command stays
+// unacknowledged (neither applied nor rejected) until the token works.
+TEST_F(SquareAdapterTest, ARefusedTokenLeavesTheCommandWaiting) {
+  square_.SetOrder(SquareOrder("ORDER1", true));
+  const std::string body = Webhook("evt-1", "ORDER1");
+  ASSERT_EQ(Post(body, Sign(body))->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORDER1")) << AdapterLog();
+  square_.RefuseToken(true);
+  const std::string case_id = FlagAndComp("ORDER1", "L1");
+  ASSERT_TRUE(AwaitTrue([&] { return square_.refused() >= 2; }))
+      << AdapterLog();
+  EXPECT_EQ(QueryInt(db_path(),
+                     "SELECT count(*) FROM commands WHERE acked_at_us IS NULL "
+                     "AND case_id = '" +
+                         case_id + "'"),
+            1);
+  EXPECT_EQ(square_.puts(), 0);
+  square_.RefuseToken(false);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  EXPECT_EQ(square_.puts(), 1);
+  EXPECT_EQ(LogLinesWith("refused the adapter's credentials"), 1)
+      << AdapterLog();
 }
 
 TEST(AdapterConfigTest, NamesEveryMissingOrUnknownSetting) {

@@ -17,40 +17,51 @@ constexpr char kRestaurant[] = "rest-0001";
 constexpr char kComp[] = "comp-discount-guid";
 constexpr char kOpenItem[] = "open-item-discount-guid";
 
-// POST .../orders/{order}/checks/{check}[/selections/{sel}]/appliedDiscounts
+// Toast's orders API as far as the adapter uses it: GET of an order, and
+// POST .../orders/{order}/checks/{check}[/selections/{sel}]/appliedDiscounts,
+// which applies the discount to the order the GET then returns.
 class FakeToast : public FakeVendorApi {
  public:
   FakeToast() {
+    server_.Get(R"(/orders/v2/orders/([^/]+))",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  std::lock_guard<std::mutex> lock(mu_);
+                  if (RefusedLocked(res) || !Authorized(req, res)) return;
+                  if (order_.value("guid", "") != req.matches[1]) {
+                    res.status = 404;
+                    res.set_content(R"({"message":"no such order"})",
+                                    "application/json");
+                    return;
+                  }
+                  res.set_content(order_.dump(), "application/json");
+                });
     server_.Post(
         R"(/orders/v2/orders/([^/]+)/checks/([^/]+)(?:/selections/([^/]+))?/appliedDiscounts)",
         [this](const httplib::Request& req, httplib::Response& res) {
-          std::lock_guard<std::mutex> lock(mu_);
-          Posted posted{req.matches[1], req.matches[2], req.matches[3],
-                        json::parse(req.body, nullptr, false)};
-          if (req.get_header_value("Authorization") !=
-                  std::string("Bearer ") + kToastToken ||
-              req.get_header_value("Toast-Restaurant-External-ID") !=
-                  kRestaurant) {
-            shape_errors_.push_back("bearer token or restaurant header");
-            res.status = 401;
-            return;
-          }
-          if (!posted.body.is_array() || posted.body.empty()) {
-            shape_errors_.push_back("not an array of AppliedDiscount");
-            res.status = 400;
-            return;
-          }
-          for (const json& applied : posted.body) {
-            if (!applied.contains("discount") ||
-                !applied["discount"].contains("guid")) {
-              shape_errors_.push_back("AppliedDiscount without discount.guid");
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (RefusedLocked(res) || !Authorized(req, res)) return;
+            Posted posted{req.matches[1], req.matches[2], req.matches[3],
+                          json::parse(req.body, nullptr, false)};
+            if (!posted.body.is_array() || posted.body.empty()) {
+              shape_errors_.push_back("not an array of AppliedDiscount");
               res.status = 400;
               return;
             }
+            for (const json& applied : posted.body) {
+              if (!applied.contains("discount") ||
+                  !applied["discount"].contains("guid")) {
+                shape_errors_.push_back(
+                    "AppliedDiscount without discount.guid");
+                res.status = 400;
+                return;
+              }
+            }
+            posts_.push_back(posted);
+            Apply(posted);
+            res.set_content(order_.dump(), "application/json");
           }
-          posts_.push_back(posted);
-          res.set_content(json{{"guid", posted.order}}.dump(),
-                          "application/json");
+          gate_.Pass();  // Applied; the answer may be held.
         });
     Listen();
   }
@@ -64,44 +75,122 @@ class FakeToast : public FakeVendorApi {
     std::lock_guard<std::mutex> lock(mu_);
     return posts_;
   }
+  void SetOrder(json order) {
+    std::lock_guard<std::mutex> lock(mu_);
+    order_ = std::move(order);
+  }
+  json order() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return order_;
+  }
+  // The discounts applied to selection `sel`.
+  json DiscountsOn(const std::string& sel) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const json& check : order_["checks"]) {
+      for (const json& selection : check["selections"]) {
+        if (selection["guid"] == sel) {
+          return selection.value("appliedDiscounts", json::array());
+        }
+      }
+    }
+    return json::array();
+  }
 
  private:
+  bool Authorized(const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value("Authorization") !=
+            std::string("Bearer ") + kToastToken ||
+        req.get_header_value("Toast-Restaurant-External-ID") != kRestaurant) {
+      shape_errors_.push_back("bearer token or restaurant header");
+      res.status = 401;
+      return false;
+    }
+    return true;
+  }
+
+  // Toast applies the discount: on the selection, its whole price for the
+  // Comp, or the amount posted.
+  void Apply(const Posted& posted) {
+    for (json& check : order_["checks"]) {
+      if (check["guid"] != posted.check) continue;
+      check["modifiedDate"] = Now();
+      for (json& selection : check["selections"]) {
+        if (selection["guid"] != posted.selection) continue;
+        for (const json& applied : posted.body) {
+          json discount = applied;
+          discount["guid"] = "applied-" + std::to_string(++applied_);
+          discount["name"] = "Comp";
+          if (!discount.contains("discountAmount")) {
+            discount["discountAmount"] = selection["receiptLinePrice"];
+          }
+          selection["appliedDiscounts"].push_back(discount);
+        }
+      }
+    }
+  }
+
+  static std::string Now() {
+    return absl::FormatTime("%Y-%m-%dT%H:%M:%E3S+0000", absl::Now(),
+                            absl::UTCTimeZone());
+  }
+
   std::vector<Posted> posts_;
+  json order_ = json::object();
+  int applied_ = 0;
 };
 
-// Toast's order_updated webhook: one check, one fired ribeye at $48.00
-// (a JSON double in major units, as Toast sends it).
-std::string ToastWebhook(const std::string& event_guid,
-                         const std::string& payment_status) {
+// One check, one fired ribeye at $48.00 (a JSON double in major units, as
+// Toast sends it).
+json ToastOrder(const std::string& payment_status) {
   const auto at = [](int minutes_ago) {
     return absl::FormatTime("%Y-%m-%dT%H:%M:%E3S+0000",
                             absl::Now() - absl::Minutes(minutes_ago),
                             absl::UTCTimeZone());
   };
-  const json order = {
-      {"guid", "ord-1"},
-      {"openedDate", at(30)},
-      {"numberOfGuests", 2},
-      {"checks",
-       {{{"guid", "chk-1"},
-         {"openedDate", at(30)},
-         {"modifiedDate", payment_status == "OPEN" ? at(20) : at(5)},
-         {"paymentStatus", payment_status},
-         {"totalAmount", 48.0},
-         {"selections",
-          {{{"guid", "sel-1"},
-            {"item", {{"guid", "ribeye"}}},
-            {"displayName", "Ribeye 12oz"},
-            {"quantity", 1},
-            {"receiptLinePrice", 48.0},
-            {"fulfillmentStatus", "SENT"},
-            {"createdDate", at(29)}}}}}}}};
-  return json{{"timestamp", at(1)},
+  return {{"guid", "ord-1"},
+          {"openedDate", at(30)},
+          {"numberOfGuests", 2},
+          {"checks",
+           {{{"guid", "chk-1"},
+             {"openedDate", at(30)},
+             {"modifiedDate", payment_status == "OPEN" ? at(20) : at(5)},
+             {"paymentStatus", payment_status},
+             {"totalAmount", 48.0},
+             {"selections",
+              {{{"guid", "sel-1"},
+                {"item", {{"guid", "ribeye"}}},
+                {"displayName", "Ribeye 12oz"},
+                {"quantity", 1},
+                {"receiptLinePrice", 48.0},
+                {"fulfillmentStatus", "SENT"},
+                {"createdDate", at(29)}}}}}}}};
+}
+
+// Toast's order_updated webhook carrying `order`, with externalId null as
+// Toast's webhooks send it.
+std::string ToastWebhookOf(const std::string& event_guid, json order) {
+  for (json& check : order["checks"]) {
+    for (json& selection : check["selections"]) {
+      if (selection.contains("appliedDiscounts")) {
+        for (json& applied : selection["appliedDiscounts"]) {
+          applied["externalId"] = nullptr;
+        }
+      }
+    }
+  }
+  return json{{"timestamp", absl::FormatTime("%Y-%m-%dT%H:%M:%E3S+0000",
+                                             absl::Now() - absl::Minutes(1),
+                                             absl::UTCTimeZone())},
               {"eventCategory", "order_updated"},
               {"eventType", "order_updated"},
               {"guid", event_guid},
               {"details", {{"restaurantGuid", kRestaurant}, {"order", order}}}}
       .dump();
+}
+
+std::string ToastWebhook(const std::string& event_guid,
+                         const std::string& payment_status) {
+  return ToastWebhookOf(event_guid, ToastOrder(payment_status));
 }
 
 std::string ToastSignature(const std::string& body) {
@@ -110,20 +199,31 @@ std::string ToastSignature(const std::string& body) {
       kWebhookSecret, body + payload["timestamp"].get<std::string>());
 }
 
+std::string ToastSettings(int port) {
+  return absl::StrCat("toast:\n  api_base: http://127.0.0.1:", port,
+                      "\n  access_token: ", kToastToken,
+                      "\n  webhook_secret: ", kWebhookSecret,
+                      "\n  comp_discount_guid: ", kComp,
+                      "\n  open_item_discount_guid: ", kOpenItem, "\n");
+}
+
 class ToastAdapterTest : public VendorAdapterTest {
  protected:
   void SetUp() override {
     VendorAdapterTest::SetUp();
-    StartAdapter(
-        "toast",
-        absl::StrCat("toast:\n  api_base: http://127.0.0.1:", toast_.port(),
-                     "\n  access_token: ", kToastToken, "\n  webhook_secret: ",
-                     kWebhookSecret, "\n  comp_discount_guid: ", kComp,
-                     "\n  open_item_discount_guid: ", kOpenItem, "\n"));
+    StartAdapter("toast", ToastSettings(toast_.port()));
   }
 
   httplib::Result Post(const std::string& body, const std::string& signature) {
     return VendorAdapterTest::Post(body, {{"Toast-Signature", signature}});
+  }
+
+  // Toast has the open check, and its webhook has reached makegoodd.
+  void OpenCheck() {
+    toast_.SetOrder(ToastOrder("OPEN"));
+    const std::string body = ToastWebhook("evt-1", "OPEN");
+    ASSERT_EQ(Post(body, ToastSignature(body))->status, 200);
+    ASSERT_TRUE(AwaitCheck("chk-1")) << AdapterLog();
   }
 
   FakeToast toast_;
@@ -154,9 +254,7 @@ TEST_F(ToastAdapterTest, ASignedOrderWebhookIsPublishedOnce) {
 }
 
 TEST_F(ToastAdapterTest, ACompIsTheConfiguredDiscountOnTheSelection) {
-  const std::string body = ToastWebhook("evt-1", "OPEN");
-  ASSERT_EQ(Post(body, ToastSignature(body))->status, 200);
-  ASSERT_TRUE(AwaitCheck("chk-1")) << AdapterLog();
+  OpenCheck();
   const std::string case_id = FlagAndComp("chk-1", "sel-1");
   ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
   EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
@@ -169,8 +267,77 @@ TEST_F(ToastAdapterTest, ACompIsTheConfiguredDiscountOnTheSelection) {
   EXPECT_EQ(posts[0].order, "ord-1");
   EXPECT_EQ(posts[0].check, "chk-1");
   EXPECT_EQ(posts[0].selection, "sel-1");
-  EXPECT_EQ(posts[0].body,
-            json::parse(R"([{"discount":{"guid":"comp-discount-guid"}}])"));
+  // makegood's marker as the externalId, to find it again.
+  EXPECT_EQ(
+      posts[0].body,
+      json::array({{{"discount", {{"guid", "comp-discount-guid"}}},
+                    {"externalId",
+                     "makegood:mg-" + CommandText(case_id, "command_id")}}}));
+}
+
+// Toast's webhook brings the comp back with externalId null; the adapter
+// reads the order back, sees makegood's marker, and makegoodd takes the
+// discount as the remedy's confirmation, not as a POS discount.
+TEST_F(ToastAdapterTest, TheCompComingBackFromToastIsNoPosDiscount) {
+  OpenCheck();
+  const std::string case_id = FlagAndComp("chk-1", "sel-1");
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  const std::string body = ToastWebhookOf("evt-2", toast_.order());
+  ASSERT_EQ(Post(body, ToastSignature(body))->status, 200);
+  const json discounts = toast_.DiscountsOn("sel-1");
+  ASSERT_EQ(discounts.size(), 1u);
+  const std::string event_id =
+      "chk-1/sel-1/discount/" + discounts[0]["guid"].get<std::string>();
+  ASSERT_EQ(AwaitInt("SELECT count(*) FROM order_events WHERE event_id = '" +
+                         event_id + "'",
+                     1),
+            1)
+      << AdapterLog();
+  auto stub = v1::CheckService::NewStub(channel_);
+  v1::GetCheckRequest get;
+  get.set_check_id("chk-1");
+  v1::Check check;
+  ASSERT_TRUE(stub->GetCheck(Context(kManagerToken).get(), get, &check).ok());
+  EXPECT_EQ(check.pos_discounts().minor_units(), 0);
+  ASSERT_EQ(check.items_size(), 1);
+  EXPECT_EQ(check.items(0).pos_discounts().minor_units(), 0);
+}
+
+// Toast applied the comp, then the adapter died before it saved that: the
+// restarted adapter finds the comp by its marker and posts nothing.
+TEST_F(ToastAdapterTest, AnAdapterKilledAfterToastAppliedTheCompPostsItOnce) {
+  OpenCheck();
+  toast_.gate().Close();
+  const std::string case_id = FlagAndComp("chk-1", "sel-1");
+  ASSERT_TRUE(toast_.gate().AwaitPassed(1)) << AdapterLog();
+  KillAdapter();
+  toast_.gate().Open();
+  RestartAdapter();
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  EXPECT_EQ(CommandText(case_id, "pos_reference"),
+            "toast:chk-1:comp-discount-guid:sel-1");
+  EXPECT_EQ(toast_.posts().size(), 1u);
+  EXPECT_EQ(toast_.DiscountsOn("sel-1").size(), 1u);
+}
+
+// Toast applies the comp but answers after the adapter's timeout: the post
+// is not repeated; the next try reads the order back and finds it.
+TEST_F(ToastAdapterTest, ACompWhoseAnswerTimesOutIsPostedOnce) {
+  adapter_->Signal(SIGTERM);
+  ASSERT_EQ(adapter_->Wait(), 0) << AdapterLog();
+  RestartAdapter(ToastSettings(toast_.port()) +
+                 "vendor_call_timeout_ms: 500\n");
+  OpenCheck();
+  toast_.gate().Close();
+  const std::string case_id = FlagAndComp("chk-1", "sel-1");
+  ASSERT_TRUE(toast_.gate().AwaitPassed(1)) << AdapterLog();
+  // Acknowledged while Toast still holds its first answer.
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  toast_.gate().Open();
+  EXPECT_EQ(toast_.posts().size(), 1u);
+  EXPECT_EQ(toast_.DiscountsOn("sel-1").size(), 1u);
 }
 
 // makegood knows of the payment as soon as the adapter does, so it refuses
@@ -178,9 +345,7 @@ TEST_F(ToastAdapterTest, ACompIsTheConfiguredDiscountOnTheSelection) {
 // refusal, for a payment between a command and its delivery, is in
 // tests/adapters/toast_api_test.cc).
 TEST_F(ToastAdapterTest, ACheckPaidMeanwhileIsRefusedWithTheReason) {
-  const std::string open = ToastWebhook("evt-1", "OPEN");
-  ASSERT_EQ(Post(open, ToastSignature(open))->status, 200);
-  ASSERT_TRUE(AwaitCheck("chk-1")) << AdapterLog();
+  OpenCheck();
   auto stub = v1::RecoveryService::NewStub(channel_);
   v1::FlagProblemRequest flag;
   flag.set_request_id("flag-chk-1");

@@ -6,12 +6,54 @@
 
 #include <httplib.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "daemon_fixture.h"
 
 namespace makegood {
+
+// Holds a fake vendor's write handler after the write took effect, like a
+// vendor whose answer is slow or never arrives: the test decides when it
+// answers. A handler calls Pass() with no lock of its own held, so that
+// reads go on meanwhile. Thread-safe.
+class WriteGate {
+ public:
+  // Writes from now on wait in Pass() until Open().
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = false;
+    cv_.notify_all();
+  }
+  // A write took effect: counted, then held while the gate is closed (at
+  // most a minute, so that a failing test still ends).
+  void Pass() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++passed_;
+    cv_.notify_all();
+    cv_.wait_for(lock, std::chrono::minutes(1), [this] { return !closed_; });
+  }
+  // Waits (at most 20 s) until `count` writes took effect.
+  bool AwaitPassed(int count) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(20),
+                        [&] { return passed_ >= count; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool closed_ = false;
+  int passed_ = 0;
+};
 
 // A vendor's API on loopback for the adapter to call, recording requests
 // that do not match the vendor's documented shape. A subclass registers its
@@ -24,6 +66,17 @@ class FakeVendorApi {
   virtual ~FakeVendorApi() { Stop(); }
 
   int port() const { return port_; }
+  WriteGate& gate() { return gate_; }
+  // From now on (until false) every call is answered 401, as a vendor
+  // answers an expired token.
+  void RefuseToken(bool refuse) {
+    std::lock_guard<std::mutex> lock(mu_);
+    refuse_token_ = refuse;
+  }
+  int refused() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return refused_;
+  }
   std::vector<std::string> shape_errors() {
     std::lock_guard<std::mutex> lock(mu_);
     return shape_errors_;
@@ -38,13 +91,26 @@ class FakeVendorApi {
   }
   void Stop() {
     if (!thread_.joinable()) return;
+    gate_.Open();  // A held handler finishes, so the server can stop.
     server_.stop();
     thread_.join();
+  }
+
+  // With mu_ held: true (and the answer 401) while RefuseToken is on.
+  bool RefusedLocked(httplib::Response& res) {
+    if (!refuse_token_) return false;
+    ++refused_;
+    res.status = 401;
+    res.set_content(R"({"message":"token expired"})", "application/json");
+    return true;
   }
 
   httplib::Server server_;
   std::mutex mu_;  // Guards what the handlers record, here and in subclasses.
   std::vector<std::string> shape_errors_;
+  WriteGate gate_;
+  bool refuse_token_ = false;
+  int refused_ = 0;
 
  private:
   int port_ = 0;
@@ -55,28 +121,74 @@ class FakeVendorApi {
 class VendorAdapterTest : public DaemonTest {
  protected:
   // Starts `makegood-adapter <vendor> --config` with the settings every
-  // adapter needs plus `vendor_yaml`.
+  // adapter needs plus `vendor_yaml`; its webhooks are posted to.
   void StartAdapter(const std::string& vendor, const std::string& vendor_yaml) {
     vendor_ = vendor;
-    const std::string config = dir_.File(vendor + ".yaml");
+    vendor_yaml_ = vendor_yaml;
+    adapter_ = StartInstance("adapter", vendor_yaml);
+    ASSERT_TRUE(adapter_ != nullptr);
+    webhooks_ =
+        std::make_unique<httplib::Client>("127.0.0.1", adapter_->port());
+  }
+
+  // Another makegood-adapter process of the same vendor, with its own
+  // state file, log and name: `instance`.db, `instance`.log. Null (and a
+  // failure) when it does not start.
+  std::unique_ptr<DaemonProcess> StartInstance(const std::string& instance,
+                                               const std::string& vendor_yaml) {
+    const std::string config = dir_.File(instance + ".yaml");
     std::ofstream(config) << "listen: 127.0.0.1:0\n"
-                          << "state: " << dir_.File("adapter.db") << "\n"
+                          << "state: " << dir_.File(instance + ".db") << "\n"
+                          << "adapter_name: " << vendor_ << "-" << instance
+                          << "\n"
                           << "location: downtown-01\n"
                           << "currency: USD\n"
                           << "makegood: { server: " << daemon_->address()
                           << ", token: " << kAdapterToken << " }\n"
                           << vendor_yaml;
-    auto adapter =
-        DaemonProcess::Start(MAKEGOOD_ADAPTER_BIN, {vendor, "--config", config},
-                             dir_.File("adapter.log"));
-    ASSERT_TRUE(adapter.ok()) << adapter.status();
-    adapter_ = *std::move(adapter);
-    webhooks_ =
-        std::make_unique<httplib::Client>("127.0.0.1", adapter_->port());
+    auto adapter = DaemonProcess::Start(MAKEGOOD_ADAPTER_BIN,
+                                        {vendor_, "--config", config},
+                                        dir_.File(instance + ".log"));
+    EXPECT_TRUE(adapter.ok()) << adapter.status();
+    return adapter.ok() ? *std::move(adapter) : nullptr;
   }
 
-  std::string AdapterLog() {
-    return testing::ReadFileOrEmpty(dir_.File("adapter.log"));
+  // SIGKILL: the adapter saves nothing more, as in a power cut.
+  void KillAdapter() {
+    adapter_->Signal(SIGKILL);
+    EXPECT_EQ(adapter_->Wait(), 128 + SIGKILL);
+    // The log is started afresh by the next run: keep this run's.
+    std::ofstream(dir_.File("adapter-killed.log"), std::ios::app)
+        << AdapterLog();
+  }
+
+  // The same adapter (same state file) again, with `vendor_yaml` when given.
+  void RestartAdapter(const std::string& vendor_yaml = "") {
+    StartAdapter(vendor_, vendor_yaml.empty() ? vendor_yaml_ : vendor_yaml);
+  }
+
+  std::string AdapterLog(const std::string& instance = "adapter") {
+    return testing::ReadFileOrEmpty(dir_.File(instance + ".log"));
+  }
+
+  // How many lines of the adapter's log contain `text`.
+  int LogLinesWith(const std::string& text) {
+    std::istringstream log(AdapterLog());
+    int count = 0;
+    for (std::string line; std::getline(log, line);) {
+      if (absl::StrContains(line, text)) ++count;
+    }
+    return count;
+  }
+
+  // Waits (at most 20 s) until `done` is true.
+  static bool AwaitTrue(const std::function<bool()>& done) {
+    const absl::Time until = absl::Now() + absl::Seconds(20);
+    while (!done()) {
+      if (absl::Now() > until) return false;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return true;
   }
 
   httplib::Result Post(const std::string& body,
@@ -145,6 +257,7 @@ class VendorAdapterTest : public DaemonTest {
   }
 
   std::string vendor_;
+  std::string vendor_yaml_;
   std::unique_ptr<DaemonProcess> adapter_;
   std::unique_ptr<httplib::Client> webhooks_;
 };

@@ -1,5 +1,6 @@
 #include "service/command_dispatcher.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,13 +16,31 @@ using makegood::v1::RemedyCommand;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-// Records what it is handed.
+// Records what it is handed; refuses deliveries once `refuse_after` were
+// taken (a stream whose client fell behind).
 class RecordingStream : public CommandDispatcher::Stream {
  public:
-  void Deliver(const RemedyCommand& command) override {
+  explicit RecordingStream(size_t refuse_after = SIZE_MAX)
+      : refuse_after_(refuse_after) {}
+
+  bool Deliver(const RemedyCommand& command) override {
     absl::MutexLock lock(&mu_);
+    if (got_.size() >= refuse_after_) {
+      ++refused_;
+      return false;
+    }
     got_.push_back(command.command_id() + "#" +
                    std::to_string(command.delivery_attempt()));
+    lease_seconds_.push_back(command.lease_seconds());
+    return true;
+  }
+  std::vector<int> lease_seconds() const {
+    absl::MutexLock lock(&mu_);
+    return lease_seconds_;
+  }
+  int refused() const {
+    absl::MutexLock lock(&mu_);
+    return refused_;
   }
   std::vector<std::string> got() const {
     absl::MutexLock lock(&mu_);
@@ -37,8 +56,11 @@ class RecordingStream : public CommandDispatcher::Stream {
   }
 
  private:
+  const size_t refuse_after_;
   mutable absl::Mutex mu_;
   std::vector<std::string> got_ ABSL_GUARDED_BY(mu_);
+  std::vector<int> lease_seconds_ ABSL_GUARDED_BY(mu_);
+  int refused_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 RemedyCommand Remedy(const std::string& id, int created_second) {
@@ -140,6 +162,44 @@ TEST(CommandDispatcherTest, RetryLaterWaitsThenOffersItAgain) {
   dispatcher.RemoveStream(&a);
 }
 
+TEST(CommandDispatcherTest, AStreamThatRefusesIsDroppedWithItsLeases) {
+  CommandDispatcher dispatcher;
+  RecordingStream overloaded(/*refuse_after=*/1), other;
+  dispatcher.AddStream(&overloaded, {});
+  dispatcher.OnCommand(Remedy("CMD-1", 1));  // Taken by `overloaded`.
+  dispatcher.AddStream(&other, {});
+  dispatcher.OnCommand(Remedy("CMD-2", 2));  // Fewest leases: `other`.
+  // `overloaded` refuses CMD-3: it is dropped, and CMD-1, which it held,
+  // goes to `other` before CMD-3 (oldest first), with its next attempt.
+  dispatcher.OnCommand(Remedy("CMD-3", 3));
+  EXPECT_EQ(overloaded.refused(), 1);
+  EXPECT_THAT(overloaded.got(), ElementsAre("CMD-1#1"));
+  EXPECT_THAT(other.got(), ElementsAre("CMD-2#1", "CMD-1#2", "CMD-3#1"));
+  EXPECT_EQ(dispatcher.LeasedAndWaiting(), std::make_pair(3, 0));
+  // Dropped already: nothing more is offered to it, and removing it again
+  // changes nothing.
+  dispatcher.OnCommand(Remedy("CMD-4", 4));
+  EXPECT_EQ(overloaded.refused(), 1);
+  dispatcher.RemoveStream(&overloaded);
+  EXPECT_THAT(other.got(),
+              ElementsAre("CMD-2#1", "CMD-1#2", "CMD-3#1", "CMD-4#1"));
+  dispatcher.RemoveStream(&other);
+}
+
+TEST(CommandDispatcherTest, AStreamHoldsAtMostItsLeaseLimit) {
+  CommandDispatcher dispatcher({.max_leases_per_stream = 2});
+  RecordingStream a;
+  dispatcher.AddStream(&a, {});
+  for (int i = 1; i <= 3; ++i)
+    dispatcher.OnCommand(Remedy("CMD-" + std::to_string(i), i));
+  EXPECT_THAT(a.got(), ElementsAre("CMD-1#1", "CMD-2#1"));
+  EXPECT_EQ(dispatcher.LeasedAndWaiting(), std::make_pair(2, 1));
+  // An answer frees a lease: the waiting command goes out.
+  dispatcher.Acked("CMD-1");
+  EXPECT_THAT(a.got(), ElementsAre("CMD-1#1", "CMD-2#1", "CMD-3#1"));
+  dispatcher.RemoveStream(&a);
+}
+
 TEST(CommandDispatcherTest, ALeasePastItsDeadlineIsOfferedAgain) {
   CommandDispatcher dispatcher({.ack_deadline = absl::Milliseconds(20)});
   RecordingStream a;
@@ -150,6 +210,25 @@ TEST(CommandDispatcherTest, ALeasePastItsDeadlineIsOfferedAgain) {
   EXPECT_EQ(a.got()[1], "CMD-1#2");
   dispatcher.Acked("CMD-1");
   dispatcher.RemoveStream(&a);
+}
+
+TEST(CommandDispatcherTest, EachDeliveryNamesItsLeaseInWholeSeconds) {
+  CommandDispatcher dispatcher({.ack_deadline = absl::Seconds(30)});
+  RecordingStream a;
+  dispatcher.AddStream(&a, {});
+  dispatcher.OnCommand(Remedy("CMD-1", 1));
+  EXPECT_THAT(a.lease_seconds(), ElementsAre(30));
+  dispatcher.Acked("CMD-1");
+  dispatcher.RemoveStream(&a);
+  // A lease shorter than a second is rounded up, never sent as "no limit".
+  CommandDispatcher quick({.ack_deadline = absl::Milliseconds(200)});
+  RecordingStream b;
+  quick.AddStream(&b, {});
+  quick.OnCommand(Remedy("CMD-2", 2));
+  ASSERT_FALSE(b.lease_seconds().empty());
+  EXPECT_EQ(b.lease_seconds()[0], 1);
+  quick.Acked("CMD-2");
+  quick.RemoveStream(&b);
 }
 
 }  // namespace

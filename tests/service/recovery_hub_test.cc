@@ -191,6 +191,43 @@ TEST(RecoveryHubTest, AClosedHubClosesStreamsAndStartsNone) {
   EXPECT_TRUE(late.updates.empty());
 }
 
+TEST(RecoveryHubTest, AnAlertIsPublishedOnlyWhileStillDue) {
+  RecoveryHub hub = Hub(16);
+  Recorder live;
+  ASSERT_TRUE(hub.Add(&live));
+  Alert alert;
+  alert.set_alert_id("AL-COMMAND_STUCK-CMD-1");
+  alert.set_kind(Alert::COMMAND_STUCK);
+  EXPECT_FALSE(hub.PublishAlertIf(alert, kAt, [] { return false; }));
+  EXPECT_TRUE(live.updates.empty());
+  EXPECT_TRUE(hub.PublishAlertIf(alert, kAt, [] { return true; }));
+  ASSERT_EQ(live.updates.size(), 1u);
+  EXPECT_EQ(live.updates[0].sequence(), 1);
+  EXPECT_EQ(live.updates[0].alert().alert_id(), "AL-COMMAND_STUCK-CMD-1");
+  hub.Close();
+  bool asked = false;
+  EXPECT_FALSE(hub.PublishAlertIf(alert, kAt, [&] { return asked = true; }));
+  EXPECT_FALSE(asked);
+}
+
+TEST(RecoveryHubTest, ASnapshotHandsOnlyWhatKeepAccepts) {
+  RecoveryHub hub = Hub(16);
+  std::vector<RecoveryUpdate> snapshot(3);
+  snapshot[0].mutable_case_changed()->set_case_id("RC-1");
+  snapshot[1].mutable_alert()->set_alert_id("keep");
+  snapshot[2].mutable_alert()->set_alert_id("drop");
+  Recorder screen;
+  ASSERT_TRUE(hub.StartWithSnapshot(&screen, snapshot, CaughtUp::SNAPSHOT, kAt,
+                                    [](const RecoveryUpdate& update) {
+                                      return update.alert().alert_id() !=
+                                             "drop";
+                                    }));
+  ASSERT_EQ(screen.updates.size(), 3u);
+  EXPECT_EQ(screen.updates[0].case_changed().case_id(), "RC-1");
+  EXPECT_EQ(screen.updates[1].alert().alert_id(), "keep");
+  EXPECT_EQ(screen.updates[2].caught_up().updates(), 2);
+}
+
 TEST(RecoveryHubTest, EachRunHasItsOwnEpoch) {
   RecoveryHub first, second;
   EXPECT_EQ(first.epoch().size(), 16u);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "core/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -136,6 +137,38 @@ TEST(SnapshotUpdatesTest, EachOpenCaseWithSomethingPendingThenItsAlerts) {
   for (const auto& update : updates) {
     EXPECT_EQ(update.at().seconds(), absl::ToUnixSeconds(kNow));
   }
+}
+
+TEST(SnapshotUpdatesTest, RemediesStuckNowHaveTheirAlertOpenOrClosed) {
+  const core::RecoveryRules rules = Rules();  // Stuck after the default 2 min.
+  store::WatchSnapshot snapshot;
+  // Sent 1 minute ago: not stuck yet, and nothing else pending.
+  store::WatchCase recent = Case("RC-1", RecoveryCase::REMEDY_APPLIED);
+  AppliedRemedy& fresh = AddRemedy(
+      recent, "RA-1", "o2", makegood::v1::COMP_ITEM, AppliedRemedy::SENT);
+  fresh.set_command_id("CMD-1");
+  *fresh.mutable_applied_at() = core::ToProto(kNow - absl::Minutes(1));
+  snapshot.cases.push_back(recent);
+  // Sent 2 minutes ago, on a case the guest has left: still missing at the
+  // POS.
+  store::WatchCase left = Case("RC-2", RecoveryCase::GUEST_LEFT);
+  AppliedRemedy& stuck = AddRemedy(left, "RA-2", "o2", makegood::v1::COMP_ITEM,
+                                   AppliedRemedy::SENT);
+  stuck.set_command_id("CMD-2");
+  stuck.set_line_id("1");
+  *stuck.mutable_applied_at() = core::ToProto(kNow - absl::Minutes(2));
+  snapshot.cases.push_back(left);
+
+  const auto updates = SnapshotUpdates(snapshot, rules, kNow);
+  EXPECT_EQ(Shape(updates),
+            (std::vector<std::string>{"case RC-2", "COMMAND_STUCK"}));
+  ASSERT_EQ(updates.size(), 2u);
+  EXPECT_TRUE(updates[0].case_changed().remedies(0).delivery_stuck());
+  const Alert& alert = updates[1].alert();
+  EXPECT_EQ(alert.alert_id(), "AL-COMMAND_STUCK-CMD-2");
+  EXPECT_EQ(alert.case_id(), "RC-2");
+  EXPECT_EQ(alert.check_id(), "check-RC-2");
+  EXPECT_THAT(alert.message(), HasSubstr("did not reach the POS"));
 }
 
 TEST(SnapshotUpdatesTest, RecurringProblemsAreWordedAsWhenRaised) {

@@ -71,17 +71,18 @@ TEST(FollowUpsTest, ContactDetailsAreDeletedAfterTheRetention) {
   // removes the expired contact; read as of `then`, only a row still
   // stored would show.
   ASSERT_TRUE((*store)->CleanUpExpired().ok());
-  auto due = (*store)->DueFollowUps(kLocation, clock.Now(), then);
+  auto due = (*store)->DueFollowUps(kLocation, {.due_by = clock.Now()}, then);
   ASSERT_TRUE(due.ok()) << due.status();
-  ASSERT_EQ(due->size(), 1u);
-  EXPECT_FALSE((*due)[0].has_contact());
-  EXPECT_EQ((*due)[0].category_id(), "quality");
+  ASSERT_EQ(due->follow_ups.size(), 1u);
+  EXPECT_FALSE(due->follow_ups[0].has_contact());
+  EXPECT_EQ(due->follow_ups[0].category_id(), "quality");
   // The adapter's command no longer carries it either.
-  auto commands = (*store)->UnackedCommands(kLocation);
+  auto commands = (*store)->UnackedCommands(kLocation, {});
   ASSERT_TRUE(commands.ok());
-  ASSERT_EQ(commands->size(), 1u);
-  EXPECT_TRUE((*commands)[0].has_guest_follow_up());
-  EXPECT_FALSE((*commands)[0].guest_follow_up().has_contact());
+  ASSERT_EQ(commands->commands.size(), 1u);
+  EXPECT_FALSE(commands->more);
+  EXPECT_TRUE(commands->commands[0].has_guest_follow_up());
+  EXPECT_FALSE(commands->commands[0].guest_follow_up().has_contact());
   (*store)->Shutdown();
 }
 

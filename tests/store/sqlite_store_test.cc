@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "store/idempotency.h"
 #include "support/db_query.h"
+#include "support/log_lines.h"
 #include "support/process.h"
 #include "support/sample_events.h"
 #include "support/temp_dir.h"
@@ -30,6 +31,7 @@ using makegood::testing::ItemAdded;
 using makegood::testing::ItemFired;
 using makegood::testing::ItemServed;
 using makegood::testing::kLocation;
+using makegood::testing::LogLines;
 using makegood::testing::ReadFileOrEmpty;
 using makegood::v1::OrderEvent;
 using ::testing::HasSubstr;
@@ -387,25 +389,6 @@ TEST(SqliteStoreLockTest, ALockFileLeftByACrashBlocksNothing) {
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ(ReadFileOrEmpty(path + ".lock"), absl::StrCat(getpid(), "\n"));
 }
-
-// The lines the store logs, in order.
-class LogLines {
- public:
-  std::function<void(absl::string_view)> Callback() {
-    return [this](absl::string_view line) {
-      absl::MutexLock lock(&mu_);
-      lines_.emplace_back(line);
-    };
-  }
-  std::vector<std::string> lines() {
-    absl::MutexLock lock(&mu_);
-    return lines_;
-  }
-
- private:
-  absl::Mutex mu_;
-  std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
-};
 
 TEST(SqliteStoreMaintenanceTest,
      AFailingCleanupIsLoggedOnceAndItsRecoveryOnce) {

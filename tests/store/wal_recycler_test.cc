@@ -1,11 +1,18 @@
 #include "store/wal_recycler.h"
 
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "store/write_queue.h"
+#include "support/faulty_vfs.h"
+#include "support/log_lines.h"
 #include "support/temp_dir.h"
 
 namespace makegood::store {
@@ -100,6 +107,57 @@ TEST_F(WalRecyclerTest, NothingHappensBelowTheLimit) {
   InsertRows(kIdleAt / 4);
   EXPECT_EQ(recycler_.checkpoints(), 0);
   EXPECT_GT(recycler_.wal_frames(), 0);
+}
+
+TEST(WalRecyclerReportTest, AFailedCheckpointIsReportedAndRetriedAfterCommits) {
+  makegood::testing::FaultyVfs vfs;  // Before the connection opens.
+  makegood::testing::TempDir dir;
+  const std::string path = dir.File("wal.db");
+  makegood::testing::LogLines reports;
+  const auto report_line = reports.Callback();
+  WalRecycler recycler(
+      WalRecycler::Limits{kIdleAt, kBusyAt}, [&](const absl::Status& status) {
+        report_line(status.ok() ? std::string("ok")
+                                : absl::StrCat("failed: ", status.message()));
+      });
+  auto connection = Connection::Open(path, false);
+  ASSERT_TRUE(connection.ok()) << connection.status();
+  ASSERT_TRUE((*connection)->Exec("CREATE TABLE t(v BLOB)").ok());
+  WriteQueue queue(*std::move(connection), &recycler);
+  const auto insert_rows = [&](int count) {
+    for (int i = 0; i < count; ++i) {
+      absl::Notification done;
+      queue.Submit(
+          [](Connection& db) {
+            return db.Exec("INSERT INTO t VALUES(zeroblob(3000))");
+          },
+          [&](absl::Status status) {
+            EXPECT_TRUE(status.ok()) << status;
+            done.Notify();
+          });
+      done.WaitForNotification();
+    }
+  };
+
+  // Commits reach the WAL; the checkpoint, which writes the database file,
+  // fails. Past the busy limit a checkpoint is tried whether or not the
+  // queue is idle.
+  vfs.FailWrites("/wal.db", SQLITE_IOERR_WRITE);
+  insert_rows(kBusyAt + 8);
+  ASSERT_TRUE(
+      reports.WaitFor("failed: checkpoint of the WAL by the writer: "
+                      "disk I/O error",
+                      absl::Seconds(10)));
+  EXPECT_EQ(recycler.checkpoints(), 0);
+  const std::vector<std::string> failed = reports.lines();
+  EXPECT_EQ(std::count(failed.begin(), failed.end(), "ok"), 0);
+
+  // The WAL still holds every frame, so the next commit tries again.
+  vfs.Heal();
+  insert_rows(1);
+  ASSERT_TRUE(reports.WaitFor("ok", absl::Seconds(10)));
+  EXPECT_GE(recycler.checkpoints(), 1);
+  queue.Shutdown();
 }
 
 }  // namespace

@@ -1,11 +1,16 @@
 #include "store/write_queue.h"
 
 #include <atomic>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "core/refusal.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/temp_dir.h"
+#include "write_queue_support.h"
 
 namespace makegood::store {
 namespace {
@@ -19,9 +24,20 @@ class WriteQueueTest : public ::testing::Test {
     queue_ = std::make_unique<WriteQueue>(*std::move(connection));
   }
 
-  int64_t CountRows() {
+  // Replaces the queue by one with `options` on the same database.
+  void Reopen(const WriteQueueOptions& options) {
+    queue_.reset();
+    auto connection = Connection::Open(dir_.File("q.db"), false);
+    ASSERT_TRUE(connection.ok()) << connection.status();
+    queue_ = std::make_unique<WriteQueue>(*std::move(connection),
+                                          /*recycler=*/nullptr, options);
+  }
+
+  int64_t CountRows(const char* where = "1") {
     auto reader = Connection::Open(dir_.File("q.db"), true);
-    auto stmt = (*reader)->Prepare("SELECT count(*) FROM t");
+    const std::string sql =
+        std::string("SELECT count(*) FROM t WHERE ") + where;
+    auto stmt = (*reader)->Prepare(sql.c_str());
     EXPECT_TRUE(*(*stmt)->Step());
     return (*stmt)->Int(0);
   }
@@ -42,29 +58,8 @@ class WriteQueueTest : public ::testing::Test {
     };
   }
 
-  // Runs `jobs` as one group: they queue behind a job that holds the writer
-  // until all are queued. Returns each job's result.
   std::vector<absl::Status> RunAsOneGroup(std::vector<WriteQueue::Work> jobs) {
-    absl::Notification holding, release, all_done;
-    queue_->Submit(
-        [&](Connection&) {
-          holding.Notify();
-          release.WaitForNotification();
-          return absl::OkStatus();
-        },
-        [](absl::Status) {});
-    holding.WaitForNotification();
-    std::vector<absl::Status> results(jobs.size());
-    std::atomic<size_t> done{0};
-    for (size_t i = 0; i < jobs.size(); ++i) {
-      queue_->Submit(std::move(jobs[i]), [&, i](absl::Status s) {
-        results[i] = std::move(s);
-        if (++done == results.size()) all_done.Notify();
-      });
-    }
-    release.Notify();
-    all_done.WaitForNotification();
-    return results;
+    return store::RunAsOneGroup(*queue_, std::move(jobs));
   }
 
   makegood::testing::TempDir dir_;
@@ -138,6 +133,65 @@ TEST_F(WriteQueueTest, FailingJobsAroundAGoodOneLeaveOnlyItsRow) {
   EXPECT_EQ(results[3].code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(queue_->stats().groups, 2u);  // The holding job, then these four.
   EXPECT_EQ(CountRows(), 1);              // Only 12.
+}
+
+TEST_F(WriteQueueTest, RefusesJobsBeyondTheLimitAtOnceAndCommitsTheQueuedOnes) {
+  constexpr int kLimit = 3;
+  ASSERT_NO_FATAL_FAILURE(Reopen(WriteQueueOptions{.max_queued_jobs = kLimit}));
+  // The writer holds a first job, so that the next ones wait in the queue.
+  absl::Notification holding, release;
+  queue_->Submit(
+      [&](Connection&) {
+        holding.Notify();
+        release.WaitForNotification();
+        return absl::OkStatus();
+      },
+      [](absl::Status) {});
+  holding.WaitForNotification();
+  std::vector<absl::Status> results(kLimit);
+  std::atomic<int> done{0};
+  absl::Notification all_done;
+  for (int i = 0; i < kLimit; ++i) {
+    queue_->Submit(Insert(i + 1), [&, i](absl::Status s) {
+      results[i] = std::move(s);
+      if (++done == kLimit) all_done.Notify();
+    });
+  }
+
+  // One more: refused before Submit returns, and its work never runs.
+  std::atomic<bool> ran{false};
+  std::optional<absl::Status> refused;
+  queue_->Submit(
+      [&](Connection& db) {
+        ran = true;
+        return Insert(99)(db);
+      },
+      [&](absl::Status s) { refused = std::move(s); });
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(core::ReasonOf(*refused), makegood::v1::Error::WRITE_QUEUE_FULL);
+  EXPECT_THAT(std::string(refused->message()),
+              ::testing::HasSubstr("not saved"));
+  EXPECT_EQ(queue_->stats().refused, 1u);
+
+  // The queued ones all commit.
+  release.Notify();
+  all_done.WaitForNotification();
+  for (const absl::Status& result : results) EXPECT_TRUE(result.ok()) << result;
+  EXPECT_FALSE(ran);
+  EXPECT_EQ(CountRows(), kLimit);
+  EXPECT_EQ(CountRows("v = 99"), 0);
+
+  // Drained: there is room again.
+  absl::Notification committed;
+  absl::Status later;
+  queue_->Submit(Insert(4), [&](absl::Status s) {
+    later = std::move(s);
+    committed.Notify();
+  });
+  committed.WaitForNotification();
+  EXPECT_TRUE(later.ok()) << later;
+  EXPECT_EQ(queue_->stats().refused, 1u);
 }
 
 TEST_F(WriteQueueTest, RefusesWorkAfterShutdownButCommitsWhatWasQueued) {

@@ -79,6 +79,13 @@ absl::StatusOr<CaseDecision> DecideApprove(
                                RecoveryCase::Status_Name(recovery.status()),
                                "); deny the remedy instead"));
   }
+  if (const auto* option = FindOption(recovery, remedy->option_id());
+      option != nullptr && option->declined()) {
+    return Refuse(kPrecondition, Error::OPTION_DECLINED,
+                  absl::StrCat("cannot approve: the guest declined option ",
+                               option->option_id(),
+                               " while it waited; deny the remedy instead"));
+  }
   if (IsSettled(snapshot.check.check) && !FitsSettledCheck(remedy->kind())) {
     return Refuse(
         kPrecondition, Error::CHECK_PAID,

@@ -10,10 +10,11 @@
 //     they use (PERMISSION_DENIED, SELF_APPROVAL).
 //  3. A denial marks the option declined, so the next one is offered; it is
 //     allowed on a closed case, to clear what still waits.
-//  4. An approval needs an open case (CASE_CLOSED); a check paid or closed
-//     since the request takes only what fits a settled check (CHECK_PAID);
-//     the remedy costs what it takes off now (never more than asked); the
-//     approver's own limit must cover the case's total with it
+//  4. An approval needs an open case (CASE_CLOSED) and an option the guest
+//     has not declined while it waited (OPTION_DECLINED); a check paid or
+//     closed since the request takes only what fits a settled check
+//     (CHECK_PAID); the remedy costs what it takes off now (never more than
+//     asked); the approver's own limit must cover the case's total with it
 //     (OVER_AUTHORITY: a MANAGER's max_per_case; ADMIN has none unless
 //     configured); the location's daily budget binds (OVER_BUDGET). Then
 //     it is sent, counted against the approver.

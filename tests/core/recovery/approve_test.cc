@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "core/proto_time.h"
 #include "core/recovery/apply.h"
+#include "core/recovery/case_state.h"
 #include "core/refusal.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -211,6 +212,21 @@ TEST_F(ApproveTest, AnApprovalOnAClosedCaseIsRefused) {
                         Error::CASE_CLOSED));
   }
   EXPECT_EQ(ids_.issued(), 0);
+}
+
+TEST_F(ApproveTest, AnOptionTheGuestDeclinedWhileItWaitedIsNotApproved) {
+  RecoveryCase recovery = Pending("o2", 3200);
+  FindOption(recovery, "o2")->set_declined(true);
+  auto decision = DecideApprove(Manager(), Approval("RA-P1"),
+                                SnapshotOf(recovery, MakeCheck({Ribeye()})));
+  ASSERT_FALSE(decision.ok());
+  EXPECT_TRUE(Refused(decision.status(), absl::StatusCode::kFailedPrecondition,
+                      Error::OPTION_DECLINED));
+  EXPECT_EQ(ids_.issued(), 0);
+  auto denied = DecideApprove(Manager(), Denial("RA-P1", "guest declined"),
+                              SnapshotOf(recovery, MakeCheck({Ribeye()})));
+  ASSERT_TRUE(denied.ok()) << denied.status();
+  EXPECT_EQ(denied->recovery.remedies(0).status(), AppliedRemedy::DENIED);
 }
 
 TEST_F(ApproveTest, ACompOnACheckPaidSinceIsRefused) {
