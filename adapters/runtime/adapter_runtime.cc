@@ -364,25 +364,20 @@ void AdapterRuntime::CarryOut(const Received& received, int64_t stream) {
   if (known->has_value()) {
     outcome = **known;  // Redelivered: acknowledge again, do not redo.
   } else {
-    // A write that could end after the lease might race another adapter
-    // that was offered the command meanwhile: leave it to that delivery.
-    const absl::Duration call = absl::Milliseconds(
-        config_.vendor_call_timeout_ms() > 0 ? config_.vendor_call_timeout_ms()
-                                             : kDefaultVendorCallTimeoutMs);
-    if (!LeaseCoversCall(received.at, absl::Now(), command.lease_seconds(),
-                         call)) {
-      Log(absl::StrCat("command ", command.command_id(),
-                       ": its lease ran out while it waited here; not carried "
-                       "out, makegoodd offers it again"));
-      return;
-    }
     absl::StatusOr<CommandOutcome> done =
         command.has_apply_remedy()
-            ? vendor_->Apply(command)
+            ? vendor_->Apply(command,
+                             [&] { return MayWrite(received, stream); })
             : CommandOutcome{true,
                              "none: the POS keeps no guest follow-ups; "
                              "see makegood followups due",
                              ""};
+    if (!done.ok() && done.status().code() == absl::StatusCode::kAborted) {
+      // No longer leased here: the delivery that holds it now answers.
+      Log(absl::StrCat("command ", command.command_id(), ": ",
+                       done.status().message()));
+      return;
+    }
     if (!done.ok()) {
       if (IsVendorAuthError(done.status())) {
         VendorAuthFailed(done.status());
@@ -411,6 +406,30 @@ void AdapterRuntime::CarryOut(const Received& received, int64_t stream) {
   ack.set_pos_reference(outcome.pos_reference);
   ack.set_vendor_reason(outcome.vendor_reason);
   Acknowledge(ack, stream);
+}
+
+absl::Status AdapterRuntime::MayWrite(const Received& received,
+                                      int64_t stream) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (streams_ended_ != stream) {
+      return absl::AbortedError(
+          "its stream ended before the vendor write; not written, makegoodd "
+          "offers it again");
+    }
+  }
+  // A write that could end after the lease might race another adapter
+  // that was offered the command meanwhile.
+  const absl::Duration call = absl::Milliseconds(
+      config_.vendor_call_timeout_ms() > 0 ? config_.vendor_call_timeout_ms()
+                                           : kDefaultVendorCallTimeoutMs);
+  if (!LeaseCoversCall(received.at, absl::Now(),
+                       received.command.lease_seconds(), call)) {
+    return absl::AbortedError(
+        "its lease would run out during the vendor write; not written, "
+        "makegoodd offers it again");
+  }
+  return absl::OkStatus();
 }
 
 void AdapterRuntime::AskAgainLater(const makegood::v1::RemedyCommand& command,

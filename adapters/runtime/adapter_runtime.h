@@ -106,6 +106,10 @@ class AdapterRuntime {
   void RunCommands();
   // `stream` counts the streams ended before the command arrived.
   void CarryOut(const Received& received, int64_t stream);
+  // OK while the delivery that came on stream `stream` may start a vendor
+  // write: that stream is still up and the write ends within the lease;
+  // else ABORTED, and the command is left to its next delivery.
+  absl::Status MayWrite(const Received& received, int64_t stream);
   // Not done now: RETRY_LATER, after the backoff of its delivery attempt.
   void AskAgainLater(const makegood::v1::RemedyCommand& command,
                      const absl::Status& why, int64_t stream);

@@ -92,7 +92,8 @@ absl::StatusOr<std::string> CloverApi::FetchOrder(
 }
 
 absl::StatusOr<CommandOutcome> CloverApi::Apply(
-    const makegood::v1::RemedyCommand& command) const {
+    const makegood::v1::RemedyCommand& command,
+    const WriteGate& may_write) const {
   const auto& action = command.apply_remedy();
   switch (action.kind()) {
     case makegood::v1::REMAKE:
@@ -179,6 +180,7 @@ absl::StatusOr<CommandOutcome> CloverApi::Apply(
   }
   // Once: Clover has no idempotency key, and a timeout may come after it
   // applied the write. The next try reads back first.
+  if (absl::Status open = may_write(); !open.ok()) return open;
   auto response =
       CallVendor("POST", url, Headers(), body.dump(), WriteOnce(retry_));
   if (!response.ok()) return response.status();

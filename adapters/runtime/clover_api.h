@@ -43,7 +43,8 @@ class CloverApi : public VendorApi {
   absl::StatusOr<std::string> FetchOrder(
       const OrderToFetch& order) const override;
   absl::StatusOr<CommandOutcome> Apply(
-      const makegood::v1::RemedyCommand& command) const override;
+      const makegood::v1::RemedyCommand& command,
+      const WriteGate& may_write) const override;
 
  private:
   std::vector<std::string> Headers() const;

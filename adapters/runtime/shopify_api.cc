@@ -57,7 +57,8 @@ std::string ShopifyApi::DeliveryId(const WebhookRequest& request) const {
 }
 
 absl::StatusOr<CommandOutcome> ShopifyApi::Apply(
-    const makegood::v1::RemedyCommand& command) const {
+    const makegood::v1::RemedyCommand& command,
+    const WriteGate& may_write) const {
   const auto& action = command.apply_remedy();
   switch (action.kind()) {
     case makegood::v1::REMAKE:
@@ -115,6 +116,7 @@ absl::StatusOr<CommandOutcome> ShopifyApi::Apply(
     }
   } else {
     // Once each: Shopify has no idempotency key for these calls.
+    if (absl::Status open = may_write(); !open.ok()) return open;
     auto created =
         CallVendor("POST", Url("/price_rules.json"), Headers(),
                    json{{"price_rule", rule}}.dump(), WriteOnce(retry_));

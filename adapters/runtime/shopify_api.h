@@ -37,7 +37,8 @@ class ShopifyApi : public VendorApi {
   bool Authentic(const WebhookRequest& request) const override;
   std::string DeliveryId(const WebhookRequest& request) const override;
   absl::StatusOr<CommandOutcome> Apply(
-      const makegood::v1::RemedyCommand& command) const override;
+      const makegood::v1::RemedyCommand& command,
+      const WriteGate& may_write) const override;
 
  private:
   std::string Url(const std::string& path) const;

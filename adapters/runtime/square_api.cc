@@ -96,7 +96,8 @@ absl::StatusOr<std::string> SquareApi::FetchOrder(
 }
 
 absl::StatusOr<CommandOutcome> SquareApi::Apply(
-    const makegood::v1::RemedyCommand& command) const {
+    const makegood::v1::RemedyCommand& command,
+    const WriteGate& may_write) const {
   const auto& action = command.apply_remedy();
   switch (action.kind()) {
     case makegood::v1::REMAKE:
@@ -186,6 +187,7 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
         {"idempotency_key",
          IdempotencyKey(command.command_id(), IntAt(current, "version"))},
         {"order", sparse}};
+    if (absl::Status open = may_write(); !open.ok()) return open;
     auto response = CallVendor(
         "PUT",
         absl::StrCat(settings_.api_base(), "/v2/orders/", command.check_id()),

@@ -145,7 +145,8 @@ absl::StatusOr<std::string> ToastApi::WithRemedyMarkers(
 }
 
 absl::StatusOr<CommandOutcome> ToastApi::Apply(
-    const makegood::v1::RemedyCommand& command) const {
+    const makegood::v1::RemedyCommand& command,
+    const WriteGate& may_write) const {
   const auto& action = command.apply_remedy();
   switch (action.kind()) {
     case makegood::v1::REMAKE:
@@ -234,6 +235,7 @@ absl::StatusOr<CommandOutcome> ToastApi::Apply(
   absl::StrAppend(&url, "/appliedDiscounts");
   // Once: Toast has no idempotency key for this call, and a timeout may
   // come after it applied the discount. The next try reads back first.
+  if (absl::Status open = may_write(); !open.ok()) return open;
   auto response = CallVendor("POST", url, Headers(restaurant),
                              json::array({applied}).dump(), WriteOnce(retry_));
   if (!response.ok()) return response.status();

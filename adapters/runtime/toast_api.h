@@ -49,7 +49,8 @@ class ToastApi : public VendorApi {
   absl::StatusOr<std::string> WithRemedyMarkers(
       const std::string& body) const override;
   absl::StatusOr<CommandOutcome> Apply(
-      const makegood::v1::RemedyCommand& command) const override;
+      const makegood::v1::RemedyCommand& command,
+      const WriteGate& may_write) const override;
 
  private:
   std::vector<std::string> Headers(const std::string& restaurant) const;

@@ -5,6 +5,7 @@
 // payload parsing, fetching a thin webhook's order, and carrying out a
 // remedy command. Implementations are thread-safe.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,6 +22,9 @@ struct WebhookRequest {
   std::map<std::string, std::string> headers;
   std::string body;
 };
+
+// Whether a vendor write may still start; see VendorApi::Apply.
+using WriteGate = std::function<absl::Status()>;
 
 class VendorApi {
  public:
@@ -58,9 +62,13 @@ class VendorApi {
   // (remedy_marker.h) is already there, the outcome is APPLIED with what
   // was found and nothing is written. UNAVAILABLE to try again later (a
   // write that timed out included: the next try reads back first); a
-  // VendorAuthError when the vendor refuses the token.
+  // VendorAuthError when the vendor refuses the token. `may_write` is
+  // asked right before the write: when it answers an error (the delivery's
+  // lease ran out, its stream ended), that error is returned and nothing
+  // is written.
   virtual absl::StatusOr<CommandOutcome> Apply(
-      const makegood::v1::RemedyCommand& command) const = 0;
+      const makegood::v1::RemedyCommand& command,
+      const WriteGate& may_write) const = 0;
 
  protected:
   // `vendor` names the parser ("square", "toast", ...).

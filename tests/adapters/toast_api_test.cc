@@ -124,13 +124,24 @@ class ToastApiTest : public ::testing::Test {
   makegood::v1::ToastSettings settings_;
 };
 
+const WriteGate kMayWrite = [] { return absl::OkStatus(); };
+
+TEST_F(ToastApiTest, ADeliveryNoLongerLeasedWritesNothing) {
+  toast_.SetCheck("OPEN", json::array());
+  auto outcome = Api().Apply(CompCommand(), [] {
+    return absl::AbortedError("its lease would run out");
+  });
+  EXPECT_EQ(outcome.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(toast_.posts(), 0);
+}
+
 TEST_F(ToastApiTest, ADiscountWithTheCommandsMarkerIsNotPostedAgain) {
   toast_.SetCheck("OPEN",
                   json::array({{{"guid", "applied-9"},
                                 {"discount", {{"guid", "comp-discount-guid"}}},
                                 {"externalId", "makegood:mg-CMD-1"},
                                 {"discountAmount", 48.0}}}));
-  auto outcome = Api().Apply(CompCommand());
+  auto outcome = Api().Apply(CompCommand(), kMayWrite);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_TRUE(outcome->applied);
   EXPECT_EQ(outcome->pos_reference, "toast:chk-1:comp-discount-guid:sel-1");
@@ -142,7 +153,7 @@ TEST_F(ToastApiTest, ADiscountOfAnotherCommandDoesNotCount) {
                   json::array({{{"guid", "applied-9"},
                                 {"discount", {{"guid", "comp-discount-guid"}}},
                                 {"externalId", "makegood:mg-CMD-10"}}}));
-  auto outcome = Api().Apply(CompCommand());
+  auto outcome = Api().Apply(CompCommand(), kMayWrite);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_TRUE(outcome->applied);
   EXPECT_EQ(toast_.posts(), 1);
@@ -151,7 +162,7 @@ TEST_F(ToastApiTest, ADiscountOfAnotherCommandDoesNotCount) {
 TEST_F(ToastApiTest, ACheckPaidBeforeTheCommandArrivesIsRefusedWithTheReason) {
   // The adapter last saw it OPEN; Toast says it is paid now.
   toast_.SetCheck("PAID", json::array());
-  auto outcome = Api().Apply(CompCommand());
+  auto outcome = Api().Apply(CompCommand(), kMayWrite);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_FALSE(outcome->applied);
   EXPECT_EQ(outcome->vendor_reason,
@@ -166,7 +177,7 @@ TEST_F(ToastApiTest, APostThatFailsIsNotRepeatedButTriedLater) {
   RetryPolicy patient;  // Reads would be retried five times; the post is not.
   patient.wait = [](absl::Duration) { return true; };
   ToastApi api(settings_, VendorContext{}, state_.get(), patient);
-  auto outcome = api.Apply(CompCommand());
+  auto outcome = api.Apply(CompCommand(), kMayWrite);
   EXPECT_EQ(outcome.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(toast_.posts(), 1);
 }
@@ -174,7 +185,7 @@ TEST_F(ToastApiTest, APostThatFailsIsNotRepeatedButTriedLater) {
 TEST_F(ToastApiTest, ARefusedTokenIsNeitherAppliedNorRejected) {
   toast_.SetCheck("OPEN", json::array());
   toast_.AnswerPostsWith(401);
-  auto outcome = Api().Apply(CompCommand());
+  auto outcome = Api().Apply(CompCommand(), kMayWrite);
   EXPECT_EQ(outcome.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_THAT(outcome.status().message(),
               ::testing::HasSubstr("refused the adapter's credentials"));
@@ -183,7 +194,7 @@ TEST_F(ToastApiTest, ARefusedTokenIsNeitherAppliedNorRejected) {
 TEST_F(ToastApiTest, ACheckNeverReceivedIsRefused) {
   makegood::v1::RemedyCommand command = CompCommand();
   command.set_check_id("chk-unknown");
-  auto outcome = Api().Apply(command);
+  auto outcome = Api().Apply(command, kMayWrite);
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_FALSE(outcome->applied);
   EXPECT_EQ(outcome->vendor_reason,
