@@ -222,22 +222,9 @@ class AdapterStream {
 
 class CommandLeaseTest : public RecoveryCallsTest {
  protected:
-  // Seeds `check_id` with one 5.00 line, flags it cold (MAJOR) and comps
-  // the line as s-17, within a SERVER's 25.00 a case: the comp's command
-  // id, empty on failure.
+  // CompOneLine, sent at once: the comp's command id, empty on failure.
   std::string Comp(const std::string& check_id) {
-    SeedCheck(check_id, {500});
-    RecoveryCase flagged, applied;
-    grpc::Status flag = Flag(kServerToken, "flag-" + check_id, check_id, {"1"},
-                             "cold_food", v1::MAJOR, &flagged);
-    EXPECT_TRUE(flag.ok()) << flag.error_message();
-    const v1::RemedyOption* comp = OptionFor(flagged, "comp_item");
-    EXPECT_NE(comp, nullptr) << flagged.ShortDebugString();
-    if (comp == nullptr) return "";
-    grpc::Status apply = Apply(kServerToken, "comp-" + check_id,
-                               flagged.case_id(), comp->option_id(), &applied);
-    EXPECT_TRUE(apply.ok()) << apply.error_message();
-    EXPECT_EQ(applied.remedies_size(), 1);
+    const RecoveryCase applied = CompOneLine(check_id);
     if (applied.remedies_size() != 1) return "";
     EXPECT_EQ(applied.remedies(0).status(), AppliedRemedy::SENT);
     return applied.remedies(0).command_id();

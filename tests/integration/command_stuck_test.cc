@@ -33,22 +33,9 @@ class CommandStuckTest : public RecoveryCallsTest {
                                   "  command_ack_deadline_seconds: 3600\n"));
   }
 
-  // Seeds `check_id` with one 5.00 line, flags it cold (MAJOR) and comps
-  // it as s-17; no adapter is connected. The case after the comp.
+  // No adapter is connected: the comp stays unanswered.
   RecoveryCase Comp(const std::string& check_id) {
-    SeedCheck(check_id, {500});
-    RecoveryCase flagged, applied;
-    grpc::Status flag = Flag(kServerToken, "flag-" + check_id, check_id, {"1"},
-                             "cold_food", v1::MAJOR, &flagged);
-    EXPECT_TRUE(flag.ok()) << flag.error_message();
-    const v1::RemedyOption* comp = OptionFor(flagged, "comp_item");
-    EXPECT_NE(comp, nullptr) << flagged.ShortDebugString();
-    if (comp == nullptr) return applied;
-    grpc::Status apply = Apply(kServerToken, "comp-" + check_id,
-                               flagged.case_id(), comp->option_id(), &applied);
-    EXPECT_TRUE(apply.ok()) << apply.error_message();
-    EXPECT_EQ(applied.remedies_size(), 1);
-    return applied;
+    return CompOneLine(check_id);
   }
 
   // A manager screen's stream, read to its caught_up; the snapshot's

@@ -127,22 +127,9 @@ class KeepaliveTest : public RecoveryCallsTest {
                                   "  command_ack_deadline_seconds: 3600\n"));
   }
 
-  // Seeds `check_id` with one 5.00 line, flags it cold (MAJOR) and comps
-  // it as s-17: the comp's command id, empty on failure.
+  // CompOneLine: the comp's command id, empty on failure.
   std::string Comp(const std::string& check_id) {
-    SeedCheck(check_id, {500});
-    v1::RecoveryCase flagged, applied;
-    grpc::Status flag = Flag(kServerToken, "flag-" + check_id, check_id, {"1"},
-                             "cold_food", v1::MAJOR, &flagged);
-    EXPECT_TRUE(flag.ok()) << flag.error_message();
-    const v1::RemedyOption* comp = OptionFor(flagged, "comp_item");
-    if (comp == nullptr) {
-      ADD_FAILURE() << flagged.ShortDebugString();
-      return "";
-    }
-    grpc::Status apply = Apply(kServerToken, "comp-" + check_id,
-                               flagged.case_id(), comp->option_id(), &applied);
-    EXPECT_TRUE(apply.ok()) << apply.error_message();
+    const v1::RecoveryCase applied = CompOneLine(check_id);
     if (applied.remedies_size() != 1) return "";
     return applied.remedies(0).command_id();
   }

@@ -95,6 +95,25 @@ class RecoveryCallsTest : public DaemonTest {
     return Recovery()->ApplyRemedy(Context(token).get(), request, out);
   }
 
+  // Seeds `check_id` with one 5.00 line, flags it cold (MAJOR) and comps
+  // the line as s-17, within a SERVER's 25.00 a case: the case after the
+  // comp, with its one remedy (failures are reported; then it has none).
+  v1::RecoveryCase CompOneLine(const std::string& check_id) {
+    SeedCheck(check_id, {500});
+    v1::RecoveryCase flagged, applied;
+    grpc::Status flag = Flag(kServerToken, "flag-" + check_id, check_id, {"1"},
+                             "cold_food", v1::MAJOR, &flagged);
+    EXPECT_TRUE(flag.ok()) << flag.error_message();
+    const v1::RemedyOption* comp = OptionFor(flagged, "comp_item");
+    EXPECT_NE(comp, nullptr) << flagged.ShortDebugString();
+    if (comp == nullptr) return applied;
+    grpc::Status apply = Apply(kServerToken, "comp-" + check_id,
+                               flagged.case_id(), comp->option_id(), &applied);
+    EXPECT_TRUE(apply.ok()) << apply.error_message();
+    EXPECT_EQ(applied.remedies_size(), 1);
+    return applied;
+  }
+
   // Approves (or, with `approve` false, denies for `reason`) a pending
   // remedy.
   grpc::Status Approve(const std::string& token, const std::string& request_id,
