@@ -26,6 +26,8 @@ void AddReportCommands(CLI::App& app, const ClientOptions& options,
 // ledger verify|head: read the database file (read-only), not the server.
 void AddLedgerCommand(CLI::App& app, const ClientOptions& options,
                       int* exit_code);
+// pin hash: a tablet PIN's stored form, for the configuration; no server.
+void AddPinCommand(CLI::App& app, int* exit_code);
 
 // How a screen (table output) shows times: in UTC with --utc; otherwise in
 // the location's time zone as makegoodd tells it (CheckService.GetLocation,

@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   makegood::cli::AddRecoveryCommands(app, options, &exit_code);
   makegood::cli::AddReportCommands(app, options, &exit_code);
   makegood::cli::AddLedgerCommand(app, options, &exit_code);
+  makegood::cli::AddPinCommand(app, &exit_code);
 
   try {
     app.parse(argc, argv);

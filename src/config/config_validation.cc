@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -12,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/money.h"
+#include "core/pin_hash.h"
 
 namespace makegood::config {
 namespace {
@@ -30,6 +32,11 @@ bool IsLowerHex(absl::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {
     return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
   });
+}
+
+// The languages tablets show (Credential.language, Category.translations).
+bool IsSupportedLanguage(absl::string_view language) {
+  return language == "en" || language == "es";
 }
 
 // Collects "path: message" lines.
@@ -124,30 +131,10 @@ class Validator {
   void CheckServer() {
     const auto& server = config_.server();
     if (!server.listen().empty()) {
-      const std::string& listen = server.listen();
-      size_t colon = listen.rfind(':');
-      int port = -1;
-      if (colon == std::string::npos || colon == 0 ||
-          !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 ||
-          port > 65535) {
-        Error("server.listen",
-              absl::StrCat("'", listen,
-                           "' is not host:port (e.g. 127.0.0.1:50051)"));
-      }
+      CheckListenAddress("server.listen", server.listen(), kDefaultListen);
     }
-    const auto& tls = server.tls();
-    if (tls.cert_file().empty() != tls.key_file().empty()) {
-      Error("server.tls", "cert_file and key_file must be given together");
-    }
-    for (const auto& [path, file] :
-         {std::pair<std::string, std::string>{"server.tls.cert_file",
-                                              tls.cert_file()},
-          {"server.tls.key_file", tls.key_file()},
-          {"server.tls.client_ca_file", tls.client_ca_file()}}) {
-      if (!file.empty() && access(file.c_str(), R_OK) != 0) {
-        Error(path, absl::StrCat("cannot read '", file, "'"));
-      }
-    }
+    CheckTls("server.tls", server.tls());
+    CheckHttp();
     const int queue_limit = server.write_queue_limit();
     if (queue_limit < 0 || queue_limit > kMaxWriteQueueLimit) {
       Error("server.write_queue_limit",
@@ -157,12 +144,70 @@ class Validator {
     }
   }
 
+  // "host:port", port 0 to 65535 (0: any free port).
+  void CheckListenAddress(const std::string& path, const std::string& address,
+                          const char* example) {
+    size_t colon = address.rfind(':');
+    int port = -1;
+    if (colon == std::string::npos || colon == 0 ||
+        !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 ||
+        port > 65535) {
+      Error(path, absl::StrCat("'", address, "' is not host:port (e.g. ",
+                               example, ")"));
+    }
+  }
+
+  void CheckTls(const std::string& path, const v1::TlsConfig& tls) {
+    if (tls.cert_file().empty() != tls.key_file().empty()) {
+      Error(path, "cert_file and key_file must be given together");
+    }
+    for (const auto& [field, file] :
+         {std::pair<std::string, std::string>{"cert_file", tls.cert_file()},
+          {"key_file", tls.key_file()},
+          {"client_ca_file", tls.client_ca_file()}}) {
+      if (!file.empty() && access(file.c_str(), R_OK) != 0) {
+        Error(absl::StrCat(path, ".", field),
+              absl::StrCat("cannot read '", file, "'"));
+      }
+    }
+  }
+
+  // The HTTP listener. Like `listen`, an address beyond loopback without
+  // TLS is refused when the listener starts, not here.
+  void CheckHttp() {
+    const auto& server = config_.server();
+    const std::string& http = server.http();
+    if (!http.empty() && http != kHttpOff) {
+      CheckListenAddress("server.http", http, kDefaultHttp);
+      const std::string listen =
+          server.listen().empty() ? kDefaultListen : server.listen();
+      if (http == listen && !absl::EndsWith(http, ":0")) {
+        Error("server.http",
+              absl::StrCat("'", http,
+                           "' is server.listen's address too; give the "
+                           "HTTP listener its own port (or \"off\")"));
+      }
+    }
+    CheckTls("server.http_tls", server.http_tls());
+    const int body = server.http_max_body_bytes();
+    if (body != 0 &&
+        (body < kMinHttpMaxBodyBytes || body > kMaxHttpMaxBodyBytes)) {
+      Error("server.http_max_body_bytes",
+            absl::StrCat("must be ", kMinHttpMaxBodyBytes, " to ",
+                         kMaxHttpMaxBodyBytes, " bytes (0: the default ",
+                         kDefaultHttpMaxBodyBytes, "), got ", body));
+    }
+    CheckSetting("server.session_idle_minutes", server.session_idle_minutes(),
+                 kMaxSessionIdleMinutes, "minutes", kDefaultSessionIdleMinutes);
+  }
+
   void CheckCredentials() {
     if (config_.staff().empty()) {
       Error("staff", "at least one staff member is required");
     }
     std::set<std::string> ids, hashes;
-    auto check = [&](const std::string& path, const v1::Credential& c) {
+    auto check = [&](const std::string& path, const v1::Credential& c,
+                     bool is_device) {
       CheckId(path + ".id", c.id());
       if (!c.id().empty() && !ids.insert(c.id()).second) {
         Error(path + ".id", absl::StrCat("'", c.id(),
@@ -173,10 +218,7 @@ class Validator {
         Error(path + ".person_id",
               "must be 1 to 64 letters, digits, '-', '_' or '.'");
       }
-      if (c.role() == v1::ROLE_UNSPECIFIED) {
-        Error(path + ".role",
-              "is required (SERVER, MANAGER, ADAPTER, REPORTER or ADMIN)");
-      }
+      CheckRole(path + ".role", c.role(), is_device);
       const std::string& hash = c.token_sha256();
       if (hash.size() != 64 || !IsLowerHex(hash)) {
         Error(path + ".token_sha256",
@@ -185,12 +227,48 @@ class Validator {
         Error(path + ".token_sha256",
               "the same token is already given to another credential");
       }
+      CheckPin(path + ".pin_pbkdf2", c.pin_pbkdf2(), is_device);
+      CheckLanguage(path + ".language", c.language());
     };
     for (int i = 0; i < config_.staff_size(); ++i) {
-      check(absl::StrCat("staff[", i, "]"), config_.staff(i));
+      check(absl::StrCat("staff[", i, "]"), config_.staff(i), false);
     }
     for (int i = 0; i < config_.devices_size(); ++i) {
-      check(absl::StrCat("devices[", i, "]"), config_.devices(i));
+      check(absl::StrCat("devices[", i, "]"), config_.devices(i), true);
+    }
+  }
+
+  // TABLET is a device's role: a shared tablet, not a person.
+  void CheckRole(const std::string& path, v1::Role role, bool is_device) {
+    if (role == v1::ROLE_UNSPECIFIED) {
+      Error(path, is_device ? "is required (SERVER, MANAGER, ADAPTER, "
+                              "REPORTER, ADMIN or TABLET)"
+                            : "is required (SERVER, MANAGER, ADAPTER, "
+                              "REPORTER or ADMIN)");
+    } else if (role == v1::TABLET && !is_device) {
+      Error(path,
+            "TABLET is the role of a shared tablet: list it under devices; "
+            "staff sign in on it with their PIN");
+    }
+  }
+
+  // Staff only; its message never repeats the hash.
+  void CheckPin(const std::string& path, const std::string& pin_pbkdf2,
+                bool is_device) {
+    if (pin_pbkdf2.empty()) return;
+    if (is_device) {
+      Error(path, "only staff have a PIN: a device calls with its own token");
+      return;
+    }
+    auto hash = core::ParsePinHash(pin_pbkdf2);
+    if (!hash.ok()) Error(path, hash.status().message());
+  }
+
+  void CheckLanguage(const std::string& path, const std::string& language) {
+    if (!language.empty() && !IsSupportedLanguage(language)) {
+      Error(path, absl::StrCat("'", language,
+                               "' is not a supported language: en (the "
+                               "default) or es"));
     }
   }
 
@@ -229,6 +307,26 @@ class Validator {
               absl::StrCat("duplicate category '", category.id(), "'"));
       }
       if (category.label().empty()) Error(path + ".label", "is required");
+      CheckTranslations(path + ".translations", category);
+    }
+  }
+
+  // Sorted by language, so the errors come in the same order every time.
+  void CheckTranslations(const std::string& path,
+                         const v1::Category& category) {
+    std::map<std::string, const v1::CategoryText*> sorted;
+    for (const auto& entry : category.translations()) {
+      sorted[entry.first] = &entry.second;
+    }
+    for (const auto& [language, text] : sorted) {
+      const std::string text_path = absl::StrCat(path, ".", language);
+      if (!IsSupportedLanguage(language)) {
+        Error(text_path, absl::StrCat("'", language,
+                                      "' is not a supported language: en "
+                                      "or es"));
+      } else if (text->label().empty()) {
+        Error(text_path + ".label", "is required");
+      }
     }
   }
 
@@ -467,6 +565,13 @@ void ApplyDefaults(Config& config) {
   }
   if (server->stream_queue_limit() == 0) {
     server->set_stream_queue_limit(kDefaultStreamQueueLimit);
+  }
+  if (server->http().empty()) server->set_http(kDefaultHttp);
+  if (server->http_max_body_bytes() == 0) {
+    server->set_http_max_body_bytes(kDefaultHttpMaxBodyBytes);
+  }
+  if (server->session_idle_minutes() == 0) {
+    server->set_session_idle_minutes(kDefaultSessionIdleMinutes);
   }
   auto* location = config.mutable_location();
   if (location->business_day_starts().empty()) {

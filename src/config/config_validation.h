@@ -32,6 +32,18 @@ inline constexpr int kMaxWriteQueueLimit = 1000000;
 inline constexpr int kDefaultCommandStuckAfterSeconds = 120;
 inline constexpr int kDefaultKeepaliveSeconds = 10;
 inline constexpr int kDefaultStreamQueueLimit = 1000;
+// server.http: the HTTP listener (web app, Connect protocol), loopback only
+// by default; kHttpOff turns it off.
+inline constexpr char kDefaultHttp[] = "127.0.0.1:8080";
+inline constexpr char kHttpOff[] = "off";
+// server.http_max_body_bytes: the largest HTTP request body, in bytes.
+inline constexpr int kDefaultHttpMaxBodyBytes = 1048576;
+inline constexpr int kMinHttpMaxBodyBytes = 1024;
+inline constexpr int kMaxHttpMaxBodyBytes = 67108864;
+// server.session_idle_minutes: a tablet session ends after this long
+// without a call.
+inline constexpr int kDefaultSessionIdleMinutes = 30;
+inline constexpr int kMaxSessionIdleMinutes = 1440;
 
 // Every problem found, each "field.path: what is wrong"; empty when valid.
 std::vector<std::string> ValidateConfig(const makegood::v1::Config& config);

@@ -11,6 +11,7 @@ namespace {
 // Payload keys: type URLs of our own, never sent as such.
 constexpr absl::string_view kReasonKey = "makegood.v1/reason";
 constexpr absl::string_view kFieldKey = "makegood.v1/field";
+constexpr absl::string_view kRetryKey = "makegood.v1/retry_after_ms";
 
 bool LooksLikeFieldPath(absl::string_view text) {
   if (text.empty()) return false;
@@ -59,6 +60,21 @@ std::string FieldOf(const absl::Status& status) {
   if (colon == absl::string_view::npos) return "";
   const absl::string_view head = message.substr(0, colon);
   return LooksLikeFieldPath(head) ? std::string(head) : "";
+}
+
+absl::Status WithRetryAfter(absl::Status status, absl::Duration delay) {
+  status.SetPayload(kRetryKey,
+                    absl::Cord(absl::StrCat(absl::ToInt64Milliseconds(delay))));
+  return status;
+}
+
+std::optional<absl::Duration> RetryAfterOf(const absl::Status& status) {
+  const auto payload = status.GetPayload(kRetryKey);
+  int64_t ms = 0;
+  if (!payload.has_value() || !absl::SimpleAtoi(std::string(*payload), &ms)) {
+    return std::nullopt;
+  }
+  return absl::Milliseconds(ms);
 }
 
 }  // namespace makegood::core

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "makegood/v1/errors.pb.h"
 
 namespace makegood::core {
@@ -26,6 +27,13 @@ absl::Status Refuse(absl::StatusCode code, Reason reason,
 // INVALID_FIELD unless another is given; the message is "field: what".
 absl::Status BadField(absl::string_view field, absl::string_view what,
                       Reason reason = makegood::v1::Error::INVALID_FIELD);
+
+// `status` with the time after which a retry may succeed (a PIN lock's
+// end), for a google.rpc.RetryInfo.
+absl::Status WithRetryAfter(absl::Status status, absl::Duration delay);
+
+// The delay WithRetryAfter set, or nullopt.
+std::optional<absl::Duration> RetryAfterOf(const absl::Status& status);
 
 // The reason a status carries, or nullopt when none was set.
 std::optional<Reason> ReasonOf(const absl::Status& status);

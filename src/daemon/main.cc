@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "config/config_loader.h"
 #include "core/clock.h"
+#include "http/http_server.h"
 #include "makegood/version.h"
 #include "service/server.h"
 #include "store/sqlite_store.h"
@@ -55,7 +56,7 @@ absl::Status EnsureParentDirectory(const std::string& database) {
 }
 
 int Serve(const std::string& config_path, const std::string& listen,
-          const std::string& database,
+          const std::string& http_listen, const std::string& database,
           std::optional<absl::Time> simulated_start) {
   auto config = makegood::config::LoadConfigFile(config_path);
   if (!config.ok()) {
@@ -64,6 +65,7 @@ int Serve(const std::string& config_path, const std::string& listen,
   }
   if (!listen.empty()) config->mutable_server()->set_listen(listen);
   if (!database.empty()) config->mutable_server()->set_database(database);
+  if (!http_listen.empty()) config->mutable_server()->set_http(http_listen);
 
   // Block the stop signals in every thread; the main thread waits for them.
   sigset_t stop_signals;
@@ -111,11 +113,30 @@ int Serve(const std::string& config_path, const std::string& listen,
     Log(std::string(server.status().message()));
     return kExitFailure;
   }
+  std::unique_ptr<makegood::http::HttpServer> http;
+  if (makegood::http::HttpEnabled(config->server())) {
+    auto started =
+        makegood::http::HttpServer::Start(makegood::http::HttpOptionsOf(
+            config->server(), (*server)->InProcessChannel()));
+    if (!started.ok()) {
+      Log(std::string(started.status().message()));
+      (*server)->Shutdown(absl::ZeroDuration());
+      return kExitFailure;
+    }
+    http = *std::move(started);
+  }
   const std::string address = config->server().listen();
   const std::string host = address.substr(0, address.rfind(':'));
-  // The one line on stdout: scripts and tests read the bound port from it.
+  // The one line on stdout: scripts and tests read the bound ports from it.
   std::cout << "makegoodd " << MAKEGOOD_VERSION << " listening on " << host
-            << ":" << (*server)->port() << std::endl;
+            << ":" << (*server)->port();
+  if (http != nullptr) {
+    const std::string http_address =
+        makegood::http::HttpOptionsOf(config->server(), nullptr).listen;
+    std::cout << ", http on " << http_address.substr(0, http_address.rfind(':'))
+              << ":" << http->port();
+  }
+  std::cout << std::endl;
   Log(absl::StrCat("location ", config->location().id(), ", database ", db_path,
                    ", TLS ",
                    config->server().tls().cert_file().empty() ? "off" : "on"));
@@ -124,6 +145,8 @@ int Serve(const std::string& config_path, const std::string& listen,
   sigwait(&stop_signals, &signal_number);
   Log(absl::StrCat("received ", strsignal(signal_number),
                    ": finishing calls in flight"));
+  // The HTTP side first: its calls run on the gRPC server.
+  if (http != nullptr) http->Stop();
   (*server)->Shutdown(kShutdownGrace);
   (*store)->Shutdown();  // Commits whatever is still queued.
   Log("stopped");
@@ -137,16 +160,24 @@ int main(int argc, char** argv) {
       "makegoodd: the makegood service-recovery sidecar.\n"
       "Serves the makegood.v1 gRPC services (order events, recovery, remedy\n"
       "commands, reports) plus grpc.health.v1 and server reflection, backed\n"
-      "by an embedded SQLite database. Stop it with SIGTERM or Ctrl-C: it\n"
-      "finishes the calls in flight and commits their work before exiting.",
+      "by an embedded SQLite database; on its HTTP listener, the same RPCs\n"
+      "over the Connect protocol and the tablet and manager web app.\n"
+      "Stop it with SIGTERM or Ctrl-C: it finishes the calls in flight and\n"
+      "commits their work before exiting.",
       "makegoodd"};
-  std::string config_path, listen, database, check_config, simulated_clock;
+  std::string config_path, listen, http_listen, database, check_config,
+      simulated_clock;
   app.add_option("--config", config_path, "The location's YAML configuration")
       ->check(CLI::ExistingFile);
   app.add_option(
       "--listen", listen,
       "host:port to listen on (default: server.listen in the config, "
       "else 127.0.0.1:50051); port 0 picks a free port");
+  app.add_option(
+      "--http", http_listen,
+      "host:port of the HTTP listener: the tablet and manager web app and the "
+      "Connect protocol (default: server.http in the config, else "
+      "127.0.0.1:8080); \"off\" turns it off; port 0 picks a free port");
   app.add_option("--db", database,
                  "SQLite database file (default: server.database in the "
                  "config, else var/makegood.db)");
@@ -184,5 +215,5 @@ int main(int argc, char** argv) {
     }
     simulated_start = start;
   }
-  return Serve(config_path, listen, database, simulated_start);
+  return Serve(config_path, listen, http_listen, database, simulated_start);
 }

@@ -30,6 +30,11 @@ std::string RowHash(absl::string_view prev_hash, const RowFields& row) {
         absl::StrCat(row.amount_minor), row.detail}) {
     absl::StrAppend(&text, field.size(), ":", field, ";");
   }
+  // Only when set, so that rows without a device (all of them before the
+  // field existed) keep their hashes.
+  if (!row.device.empty()) {
+    absl::StrAppend(&text, row.device.size(), ":", row.device, ";");
+  }
   return core::Sha256Hex(text);
 }
 

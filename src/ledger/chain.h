@@ -10,7 +10,11 @@
 //  2. Row n's prev_hash is row n-1's hash ("" for row 1).
 //  3. Row n's hash is RowHash(prev_hash, its fields): SHA-256 over the
 //     length-prefixed fields, so a changed row breaks its own hash and a
-//     removed row breaks its successor's link.
+//     removed row breaks its successor's link. The device a row was acted
+//     from (schema version 5) counts only when it is set: a row without one
+//     hashes exactly as every row did before the field existed, so rows
+//     written by older binaries keep their hashes and a chain spanning the
+//     schema change verifies whole.
 //  4. Removing rows from the end breaks no rule: only a head recorded
 //     elsewhere (Head, ParseHead) shows it.
 //
@@ -36,11 +40,18 @@ struct RowFields {
   std::string approver;
   int64_t amount_minor = 0;
   std::string detail;
+  // The tablet a session acted from; empty for a plain credential and for
+  // every row written before the ledger recorded devices.
+  std::string device;
 };
 
 // Lowercase hex SHA-256 of the text made of prev_hash, seq, at_us,
 // location_id, case_id, action, actor, approver, amount_minor and detail,
-// in that order, each written as "LENGTH:VALUE;" (numbers in decimal).
+// in that order, each written as "LENGTH:VALUE;" (numbers in decimal),
+// then, only when it is not empty, device the same way. An empty device
+// adds nothing, so a row without one has the hash it had before the field
+// existed (rule 3). The text still reads back into one list of fields, so
+// a row with a device never shares its text with a row without one.
 std::string RowHash(absl::string_view prev_hash, const RowFields& row);
 
 // A row as stored: its fields and the two hashes stored with it.

@@ -3,9 +3,16 @@
 
 // Reads the `ledger` table of a makegood database (schema in
 // store/migrations.cc) and checks it against the rules of ledger/chain.h.
-// Only reads: appending is the store's (store/ledger.h). Each function runs
-// one statement, so it sees one consistent snapshot of the table, also
-// while the daemon writes to it.
+// Only reads: appending is the store's (store/ledger.h). Each function reads
+// the rows with one statement, so it sees one consistent snapshot of the
+// table, also while the daemon writes to it.
+//
+// Any schema version with a ledger is read: the device column (version 5)
+// is read where the table has it, and is empty for every row elsewhere, as
+// rows of that time were written. WalkLedgerTable looks the column up just
+// before it reads the rows; a daemon migrates a file before it appends, so
+// only a migration and an append both in that instant could make the walk
+// miss a device (reporting that row as changed; a second walk reads it).
 //
 // Errors: those of sqlite::SqliteError (INTERNAL when SQLite fails).
 

@@ -8,20 +8,34 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/refusal.h"
 #include "core/sha256.h"
 
 namespace makegood::service {
 
 using core::Sha256Hex;
 
-Authenticator::Authenticator(const makegood::v1::Config& config) {
+Authenticator::Authenticator(const makegood::v1::Config& config,
+                             SessionTable* sessions, const core::Clock* clock)
+    : sessions_(sessions), clock_(clock) {
   for (const auto* list : {&config.staff(), &config.devices()}) {
     for (const auto& credential : *list) {
-      entries_.push_back(Entry{
-          absl::AsciiStrToLower(credential.token_sha256()),
-          Principal{credential.id(), credential.name(), credential.role()}});
+      Principal principal{credential.id(), credential.name(),
+                          credential.role()};
+      if (!credential.language().empty()) {
+        principal.language = credential.language();
+      }
+      entries_.push_back(Entry{absl::AsciiStrToLower(credential.token_sha256()),
+                               std::move(principal)});
     }
   }
+}
+
+const Principal* Authenticator::Credential(absl::string_view id) const {
+  for (const Entry& entry : entries_) {
+    if (entry.principal.id == id) return &entry.principal;
+  }
+  return nullptr;
 }
 
 absl::StatusOr<Principal> Authenticator::Authenticate(
@@ -36,7 +50,8 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
     return absl::UnauthenticatedError(
         "the authorization metadata must be \"Bearer <token>\"");
   }
-  const std::string hash = Sha256Hex(authorization.substr(kScheme.size()));
+  const absl::string_view token = authorization.substr(kScheme.size());
+  const std::string hash = Sha256Hex(token);
   const Principal* found = nullptr;
   for (const Entry& entry : entries_) {
     // Compare against every entry: no early exit on a match.
@@ -45,8 +60,26 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
         CRYPTO_memcmp(entry.token_sha256.data(), hash.data(), hash.size()) == 0;
     if (same) found = &entry.principal;
   }
-  if (found == nullptr) return absl::UnauthenticatedError("unknown token");
-  return *found;
+  if (found != nullptr) return *found;
+  if (sessions_ != nullptr && clock_ != nullptr) {
+    const SessionTable::Found session = sessions_->Use(token, clock_->Now());
+    const Principal* staff = session.lookup == SessionTable::Lookup::kUnknown
+                                 ? nullptr
+                                 : Credential(session.record.staff_id);
+    if (session.lookup == SessionTable::Lookup::kLive && staff != nullptr) {
+      Principal principal = *staff;
+      principal.device_id = session.record.device_id;
+      principal.session_expires_at = session.record.expires_at;
+      return principal;
+    }
+    if (session.lookup != SessionTable::Lookup::kUnknown) {
+      return core::Refuse(absl::StatusCode::kUnauthenticated,
+                          makegood::v1::Error::SESSION_ENDED,
+                          "the session has ended (signed out, idle too long, "
+                          "or the business day is over): sign in again");
+    }
+  }
+  return absl::UnauthenticatedError("unknown token");
 }
 
 absl::StatusOr<Principal> Authenticator::Authorize(

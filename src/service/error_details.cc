@@ -79,6 +79,14 @@ google::rpc::Status ClientStatus(const absl::Status& status) {
     violation->set_description(std::string(status.message()));
     out.add_details()->PackFrom(bad);
   }
+  if (auto delay = core::RetryAfterOf(status); delay.has_value()) {
+    google::rpc::RetryInfo retry;
+    const int64_t ms = absl::ToInt64Milliseconds(*delay);
+    retry.mutable_retry_delay()->set_seconds(ms / 1000);
+    retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(ms % 1000) *
+                                           1000000);
+    out.add_details()->PackFrom(retry);
+  }
   return out;
 }
 

@@ -181,6 +181,7 @@ grpc::ServerUnaryReactor* RecoveryServiceImpl::Mutate(
   if (!valid.ok()) return FinishUnary(context, valid);
   store::RecoveryCall call{principal->id, principal->role, clock_.Now(),
                            &rules_};
+  call.device_id = principal->device_id;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   submit(call, [this, reactor, response,
                 at = call.now](absl::StatusOr<store::RecoveryResult> result) {

@@ -162,6 +162,7 @@ grpc::ServerUnaryReactor* RemedyCommandServiceImpl::AckCommand(
     return FinishUnary(context, valid);
   store::RecoveryCall call{principal->id, principal->role, clock_.Now(),
                            &rules_};
+  call.device_id = principal->device_id;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_.AckCommand(call, *request,
                     [this, reactor, request, response,

@@ -185,6 +185,7 @@ grpc::ServerUnaryReactor* ReportServiceImpl::CompleteFollowUp(
     return FinishUnary(context, valid);
   store::RecoveryCall call{principal->id, principal->role, clock_.Now(),
                            &rules_};
+  call.device_id = principal->device_id;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_.CompleteFollowUp(
       call, *request,

@@ -129,6 +129,7 @@ void FollowWriteHealth(grpc::Server& server, store::Store& store) {
            makegood::v1::RecoveryService::service_full_name(),
            makegood::v1::RemedyCommandService::service_full_name(),
            makegood::v1::ReportService::service_full_name(),
+           makegood::v1::SessionService::service_full_name(),
        }) {
     health->SetServingStatus(service, true);
   }
@@ -141,7 +142,8 @@ void FollowWriteHealth(grpc::Server& server, store::Store& store) {
 
 Server::Server(const makegood::v1::Config& config, core::RecoveryRules rules,
                store::Store& store, const core::Clock& clock)
-    : auth_(config),
+    : sessions_(SessionIdleLimit(config)),
+      auth_(config, &sessions_, &clock),
       order_events_(EventOptions(config), store, auth_, clock),
       checks_(config.location(), store, auth_, readers_),
       rules_(std::move(rules)),
@@ -151,7 +153,12 @@ Server::Server(const makegood::v1::Config& config, core::RecoveryRules rules,
           StuckCommandAlertsOptions{.stuck_after = CommandStuckAfter(config)}),
       recovery_(rules_, store, auth_, clock, hub_, readers_, stuck_),
       remedy_commands_(rules_, store, auth_, clock, hub_, dispatcher_),
-      reports_(rules_, store, auth_, clock, readers_) {}
+      reports_(rules_, store, auth_, clock, readers_),
+      session_service_(config, rules_, auth_, sessions_, clock, readers_) {}
+
+std::shared_ptr<grpc::Channel> Server::InProcessChannel() {
+  return server_->InProcessChannel(grpc::ChannelArguments());
+}
 
 Server::~Server() {
   Shutdown(absl::ZeroDuration());
@@ -191,6 +198,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(&server->recovery_);
   builder.RegisterService(&server->remedy_commands_);
   builder.RegisterService(&server->reports_);
+  builder.RegisterService(&server->session_service_);
   if (simulated != nullptr) {
     server->simulation_ =
         std::make_unique<SimulationServiceImpl>(*simulated, server->auth_);

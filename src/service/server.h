@@ -25,6 +25,8 @@
 #include "service/recovery_service.h"
 #include "service/remedy_command_service.h"
 #include "service/report_service.h"
+#include "service/session_service.h"
+#include "service/sessions.h"
 #include "service/simulation_service.h"
 #include "service/stuck_command_alerts.h"
 
@@ -49,6 +51,10 @@ class Server {
   // The port actually bound.
   int port() const { return port_; }
 
+  // A channel to these services inside the process: the HTTP listener's
+  // Connect calls run through it, so each RPC has one implementation.
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+
   // Reports NOT_SERVING, stops accepting calls, waits up to `grace` for
   // calls in flight to finish, then cancels what remains. Until then,
   // grpc.health.v1 reports NOT_SERVING also while the store cannot write
@@ -59,6 +65,8 @@ class Server {
   Server(const makegood::v1::Config& config, core::RecoveryRules rules,
          store::Store& store, const core::Clock& clock);
 
+  // Before auth_, which looks session tokens up in it.
+  SessionTable sessions_;
   Authenticator auth_;
   // Drained by Shutdown (and destroyed last): every read a call still
   // waits for runs before the store shuts down.
@@ -74,6 +82,7 @@ class Server {
   RecoveryServiceImpl recovery_;
   RemedyCommandServiceImpl remedy_commands_;
   ReportServiceImpl reports_;
+  SessionServiceImpl session_service_;
   std::unique_ptr<SimulationServiceImpl> simulation_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -26,4 +26,10 @@ size_t StreamQueueLimit(const makegood::v1::Config& config) {
                                        config::kDefaultStreamQueueLimit));
 }
 
+absl::Duration SessionIdleLimit(const makegood::v1::Config& config) {
+  constexpr int kDefaultMinutes = 30;
+  const int minutes = config.server().session_idle_minutes();
+  return absl::Minutes(minutes > 0 ? minutes : kDefaultMinutes);
+}
+
 }  // namespace makegood::service

@@ -22,6 +22,10 @@ absl::Duration KeepaliveTime(const makegood::v1::Config& config);
 // server.stream_queue_limit: messages a server stream may have waiting.
 size_t StreamQueueLimit(const makegood::v1::Config& config);
 
+// server.session_idle_minutes: how long a tablet session may go without a
+// call.
+absl::Duration SessionIdleLimit(const makegood::v1::Config& config);
+
 }  // namespace makegood::service
 
 #endif  // MAKEGOOD_SERVICE_SERVER_LIMITS_H_

@@ -16,8 +16,8 @@ absl::Status AppendLedger(Connection& db, const LedgerEntry& entry) {
   const std::string& prev_hash = head->hash;  // "" before the first row.
   auto insert = db.Prepare(
       "INSERT INTO ledger(seq, at_us, location_id, case_id, action, actor, "
-      "approver, amount_minor, detail, prev_hash, hash) "
-      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
+      "approver, amount_minor, detail, prev_hash, hash, device) "
+      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
   if (!insert.ok()) return insert.status();
   return (*insert)
       ->Bind(1, seq)
@@ -30,12 +30,13 @@ absl::Status AppendLedger(Connection& db, const LedgerEntry& entry) {
       .Bind(8, entry.amount_minor)
       .Bind(9, entry.detail)
       .Bind(10, prev_hash)
-      .Bind(11,
-            ledger::RowHash(
-                prev_hash,
-                ledger::RowFields{seq, at_us, entry.location_id, entry.case_id,
-                                  entry.action, entry.actor, entry.approver,
-                                  entry.amount_minor, entry.detail}))
+      .Bind(11, ledger::RowHash(
+                    prev_hash,
+                    ledger::RowFields{seq, at_us, entry.location_id,
+                                      entry.case_id, entry.action, entry.actor,
+                                      entry.approver, entry.amount_minor,
+                                      entry.detail, entry.device}))
+      .Bind(12, entry.device)
       .Run();
 }
 

@@ -11,6 +11,10 @@
 //     hash is ledger::RowHash over prev_hash and the row's fields, so a
 //     changed row breaks its own hash and a removed row breaks its
 //     successor's link.
+//  3. A row records who acted (actor, approver) and, for a tablet
+//     session, the device it acted from (device, '' otherwise); the hash
+//     covers the device only when it is set, so rows written before the
+//     column existed keep theirs.
 //
 // Errors: INTERNAL (SQLite failed).
 

@@ -275,6 +275,15 @@ INSERT INTO idempotency_by_caller(caller, request_id, method, fingerprint,
 DROP TABLE idempotency;
 ALTER TABLE idempotency_by_caller RENAME TO idempotency;
 )sql",
+    // 5: the ledger records the device a tablet session acted from, beside
+    // the staff member who acted. Rows kept from before, and rows by a plain
+    // credential, have device ''; the hash covers the device only when it is
+    // set (ledger/chain.h, rule 3), so every earlier row keeps its hash. The
+    // append-only triggers refuse UPDATE and DELETE only: adding a column
+    // rewrites no row.
+    R"sql(
+ALTER TABLE ledger ADD COLUMN device TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 }  // namespace

@@ -80,8 +80,12 @@ absl::StatusOr<RecoveryResult> Persist(
 }  // namespace
 
 core::RecoveryRequest RequestOf(const RecoveryCall& call) {
-  return core::RecoveryRequest{call.actor_id, call.actor_role, call.now,
-                               call.rules, &StoreIds()};
+  return core::RecoveryRequest{.actor_id = call.actor_id,
+                               .actor_role = call.actor_role,
+                               .now = call.now,
+                               .rules = call.rules,
+                               .ids = &StoreIds(),
+                               .device_id = call.device_id};
 }
 
 absl::StatusOr<RecoveryResult> FlagProblemInTransaction(

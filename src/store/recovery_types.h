@@ -17,13 +17,17 @@
 
 namespace makegood::store {
 
-// Who asks, when, under which rules. The actor comes from the caller's
-// credential, never from the request body.
+// Who asks, when, under which rules, and from which device. The actor and
+// the device come from the caller's credential, never from the request body.
 struct RecoveryCall {
   std::string actor_id;
   makegood::v1::Role actor_role = makegood::v1::ROLE_UNSPECIFIED;
   absl::Time now;
   const core::RecoveryRules* rules = nullptr;
+  // The tablet a session acted from (Principal::device_id); empty for a
+  // plain credential. Recorded in the ledger; not part of the idempotency
+  // key or fingerprint, which stay per caller.
+  std::string device_id;
 };
 
 // The committed result of a recovery request.

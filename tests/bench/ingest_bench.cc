@@ -10,6 +10,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/bench_support.h"
 #include "makegood/v1/order_events.grpc.pb.h"
 #include "sqlite/connection.h"
 #include "store/event_projection.h"
@@ -20,6 +21,7 @@
 
 namespace {
 
+using makegood::bench::StartDaemon;
 using makegood::v1::OrderEvent;
 
 // Events per second of `count` in `elapsed`.
@@ -134,15 +136,8 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<makegood::testing::DaemonProcess> daemon;
   if (server.empty()) {
-    auto started = makegood::testing::DaemonProcess::Start(
-        MAKEGOODD_BIN,
-        {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen", "127.0.0.1:0", "--db",
-         dir.File("daemon.db")},
-        dir.File("makegoodd.log"));
-    if (!started.ok()) {
-      std::cerr << started.status() << std::endl;
-      return 1;
-    }
+    auto started = StartDaemon(dir);
+    if (!started.ok()) return 1;
     daemon = *std::move(started);
     server = daemon->address();
   }

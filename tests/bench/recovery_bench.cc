@@ -15,68 +15,26 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "bench/bench_support.h"
 #include "makegood/v1/order_events.grpc.pb.h"
 #include "makegood/v1/recovery.grpc.pb.h"
 #include "sqlite/connection.h"
 #include "support/process.h"
-#include "support/sample_events.h"
 #include "support/temp_dir.h"
 
 namespace {
 
-using makegood::v1::OrderEvent;
 using makegood::v1::RecoveryCase;
 
-constexpr char kAdapterToken[] = "demo-adapter-pos";
-constexpr char kManagerToken[] = "demo-manager-lee";
-
-struct Percentiles {
-  double p50_ms = 0, p99_ms = 0, max_ms = 0;
-};
-
-Percentiles Summarize(std::vector<absl::Duration> samples) {
-  std::sort(samples.begin(), samples.end());
-  auto at = [&](double q) {
-    const size_t i =
-        std::min(samples.size() - 1, static_cast<size_t>(q * samples.size()));
-    return absl::ToDoubleMilliseconds(samples[i]);
-  };
-  return {at(0.50), at(0.99), absl::ToDoubleMilliseconds(samples.back())};
-}
+using makegood::bench::Authorize;
+using makegood::bench::CheckId;
+using makegood::bench::kManagerToken;
+using makegood::bench::Percentiles;
+using makegood::bench::SeedChecks;
+using makegood::bench::StartDaemon;
+using makegood::bench::Summarize;
 
 std::string Ms(double ms) { return absl::StrCat(ms, " ms"); }
-
-void Authorize(grpc::ClientContext& context, const std::string& token) {
-  context.AddMetadata("authorization", "Bearer " + token);
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(30));
-}
-
-// One check with one fired line per flag, ordered ten minutes ago.
-void SeedChecks(grpc::Channel& channel, int count) {
-  auto stub = makegood::v1::OrderEventService::NewStub(
-      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
-  grpc::ClientContext context;
-  Authorize(context, kAdapterToken);
-  makegood::v1::PublishSummary summary;
-  auto writer = stub->Publish(&context, &summary);
-  const absl::Time t0 = absl::Now() - absl::Minutes(10);
-  for (int i = 0; i < count; ++i) {
-    const std::string check = absl::StrCat("bench-", i);
-    writer->Write(makegood::testing::CheckOpened(check + "-o", check, t0));
-    writer->Write(
-        makegood::testing::ItemAdded(check + "-a", check, "1", t0, 2400));
-    writer->Write(makegood::testing::ItemFired(check + "-f", check, "1",
-                                               t0 + absl::Minutes(2)));
-  }
-  writer->WritesDone();
-  grpc::Status status = writer->Finish();
-  if (!status.ok() || summary.accepted() != 3 * count) {
-    std::cerr << "seeding failed: " << status.error_message() << " "
-              << summary.ShortDebugString() << std::endl;
-    std::exit(1);
-  }
-}
 
 // One flag and its apply.
 struct Pair {
@@ -152,15 +110,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   makegood::testing::TempDir dir;
-  auto daemon = makegood::testing::DaemonProcess::Start(
-      MAKEGOODD_BIN,
-      {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen", "127.0.0.1:0", "--db",
-       dir.File("daemon.db")},
-      dir.File("makegoodd.log"));
-  if (!daemon.ok()) {
-    std::cerr << daemon.status() << std::endl;
-    return 1;
-  }
+  auto daemon = StartDaemon(dir);
+  if (!daemon.ok()) return 1;
   auto channel = grpc::CreateChannel((*daemon)->address(),
                                      grpc::InsecureChannelCredentials());
   const int total = warmup + rate * seconds;
@@ -171,7 +122,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < total; ++i) {
     auto pair = std::make_unique<Pair>();
     pair->flag.set_request_id(absl::StrCat("flag-", i));
-    pair->flag.set_check_id(absl::StrCat("bench-", i));
+    pair->flag.set_check_id(CheckId(i));
     pair->flag.add_line_ids("1");
     pair->flag.set_category_id("cold_food");
     pair->flag.set_severity(makegood::v1::MINOR);

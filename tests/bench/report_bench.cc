@@ -225,8 +225,8 @@ int main(int argc, char** argv) {
   makegood::testing::TempDir dir;
   auto daemon = makegood::testing::DaemonProcess::Start(
       MAKEGOODD_BIN,
-      {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen", "127.0.0.1:0", "--db",
-       db},
+      {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen", "127.0.0.1:0", "--http",
+       "127.0.0.1:0", "--db", db},
       dir.File("makegoodd.log"));
   if (!daemon.ok()) {
     std::cerr << daemon.status() << std::endl;

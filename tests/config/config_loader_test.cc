@@ -1,9 +1,12 @@
 #include "config/config_loader.h"
 
+#include <map>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "config/config_validation.h"
+#include "core/pin_hash.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -11,9 +14,14 @@ namespace makegood::config {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kHash[] =
     "2cb166d8e576d0367668bb8eaebf3d744cd0a02ce79355deb484f0064a338243";
+// PIN 2468 with 10000 iterations, written with Python's hashlib.
+constexpr char kPinHash[] =
+    "pbkdf2-sha256$10000$MDEyMzQ1Njc4OWFiY2RlZg==$"
+    "k1B8R5uK33utde+RotI7QPQrd5VEG5U5FXjmvedQWO0=";
 
 // A small valid configuration; tests replace one piece of it.
 std::string Valid() {
@@ -49,6 +57,37 @@ TEST(ConfigLoaderTest, LoadsTheSampleConfig) {
   EXPECT_EQ(config->location().id(), "downtown-01");
   EXPECT_GE(config->categories_size(), 10);
   EXPECT_EQ(config->server().listen(), "127.0.0.1:50051");
+  EXPECT_EQ(config->server().http(), "127.0.0.1:8080");
+}
+
+// The demo PINs the sample's header comment gives, and its tablet.
+TEST(ConfigLoaderTest, TheSampleConfigSignsInOnTablets) {
+  auto config = LoadConfigFile(MAKEGOOD_SAMPLE_CONFIG);
+  ASSERT_TRUE(config.ok()) << config.status();
+  const std::map<std::string, std::string> pins = {
+      {"s-17", "2468"}, {"s-22", "1357"}, {"m-2", "8642"}, {"o-1", "9753"}};
+  for (const auto& staff : config->staff()) {
+    SCOPED_TRACE(staff.id());
+    ASSERT_TRUE(pins.contains(staff.id()));
+    auto hash = core::ParsePinHash(staff.pin_pbkdf2());
+    ASSERT_TRUE(hash.ok()) << hash.status();
+    EXPECT_EQ(hash->iterations, core::kDefaultPinIterations);
+    EXPECT_TRUE(core::PinMatches(*hash, pins.at(staff.id())));
+    EXPECT_FALSE(core::PinMatches(*hash, "0000"));
+    EXPECT_EQ(staff.language(), staff.id() == "s-22" ? "es" : "");
+  }
+  bool has_tablet = false;
+  for (const auto& device : config->devices()) {
+    has_tablet = has_tablet ||
+                 (device.id() == "tablet-1" && device.role() == v1::TABLET);
+  }
+  EXPECT_TRUE(has_tablet);
+  for (const auto& category : config->categories()) {
+    SCOPED_TRACE(category.id());
+    ASSERT_TRUE(category.translations().contains("es"));
+    EXPECT_FALSE(category.translations().at("es").label().empty());
+    EXPECT_FALSE(category.translations().at("es").guidance().empty());
+  }
 }
 
 TEST(ConfigLoaderTest, AppliesDefaults) {
@@ -60,6 +99,10 @@ TEST(ConfigLoaderTest, AppliesDefaults) {
   EXPECT_EQ(config->server().command_stuck_after_seconds(), 120);
   EXPECT_EQ(config->server().keepalive_seconds(), 10);
   EXPECT_EQ(config->server().stream_queue_limit(), 1000);
+  EXPECT_EQ(config->server().http(), kDefaultHttp);
+  EXPECT_EQ(config->server().http(), "127.0.0.1:8080");
+  EXPECT_EQ(config->server().http_max_body_bytes(), 1048576);
+  EXPECT_EQ(config->server().session_idle_minutes(), 30);
   EXPECT_EQ(config->location().business_day_starts(), "04:00");
   EXPECT_EQ(config->follow_up().after_days(), 7);
   EXPECT_EQ(config->recurring().count(), 3);
@@ -169,6 +212,48 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"write_queue_too_large",
                   "staff:", "server: { write_queue_limit: 1000001 }\nstaff:",
                   "server.write_queue_limit: must be 1 to 1000000"},
+        // The HTTP listener and tablet sessions.
+        BadConfig{"bad_http", "staff:", "server: { http: nowhere }\nstaff:",
+                  "server.http: 'nowhere' is not host:port (e.g. "
+                  "127.0.0.1:8080)"},
+        BadConfig{"http_without_port",
+                  "staff:", "server: { http: \"127.0.0.1:\" }\nstaff:",
+                  "server.http: '127.0.0.1:' is not host:port"},
+        BadConfig{"http_is_listen", "staff:",
+                  "server: { listen: \"127.0.0.1:9000\", http: "
+                  "\"127.0.0.1:9000\" }\nstaff:",
+                  "server.http: '127.0.0.1:9000' is server.listen's address "
+                  "too"},
+        BadConfig{"http_is_default_listen",
+                  "staff:", "server: { http: \"127.0.0.1:50051\" }\nstaff:",
+                  "server.http: '127.0.0.1:50051' is server.listen's address "
+                  "too"},
+        BadConfig{"http_tls_half", "staff:",
+                  "server: { http_tls: { key_file: /etc/hostname } }\nstaff:",
+                  "server.http_tls: cert_file and key_file must be given "
+                  "together"},
+        BadConfig{"http_tls_unreadable", "staff:",
+                  "server: { http_tls: { cert_file: /nonexistent.pem, "
+                  "key_file: /nonexistent.key } }\nstaff:",
+                  "server.http_tls.cert_file: cannot read '/nonexistent.pem'"},
+        BadConfig{"http_body_too_small",
+                  "staff:", "server: { http_max_body_bytes: 1023 }\nstaff:",
+                  "server.http_max_body_bytes: must be 1024 to 67108864 bytes "
+                  "(0: the default 1048576), got 1023"},
+        BadConfig{"http_body_too_large",
+                  "staff:", "server: { http_max_body_bytes: 67108865 }\nstaff:",
+                  "server.http_max_body_bytes: must be 1024 to 67108864 "
+                  "bytes"},
+        BadConfig{"http_body_negative",
+                  "staff:", "server: { http_max_body_bytes: -1 }\nstaff:",
+                  "server.http_max_body_bytes: must be 1024 to 67108864"},
+        BadConfig{"session_idle_too_long",
+                  "staff:", "server: { session_idle_minutes: 1441 }\nstaff:",
+                  "server.session_idle_minutes: must be 1 to 1440 minutes (0: "
+                  "the default 30), got 1441"},
+        BadConfig{"session_idle_negative",
+                  "staff:", "server: { session_idle_minutes: -1 }\nstaff:",
+                  "server.session_idle_minutes: must be 1 to 1440 minutes"},
         // Credentials.
         BadConfig{
             "no_staff",
@@ -188,6 +273,54 @@ INSTANTIATE_TEST_SUITE_P(
             "staff[0].token_sha256: must be the 64 lower-case hex digits"},
         BadConfig{"duplicate_credential_id", "id: pos-1", "id: s-17",
                   "devices[0].id: 's-17' is already used"},
+        BadConfig{"staff_tablet_role", "role: SERVER, token",
+                  "role: TABLET, token",
+                  "staff[0].role: TABLET is the role of a shared tablet: "
+                  "list it under devices"},
+        BadConfig{"device_without_role", "{ id: pos-1, role: ADAPTER, ",
+                  "{ id: pos-1, ",
+                  "devices[0].role: is required (SERVER, MANAGER, ADAPTER, "
+                  "REPORTER, ADMIN or TABLET)"},
+        BadConfig{"pin_not_a_hash", "name: Dana, ",
+                  "name: Dana, pin_pbkdf2: \"2468\", ",
+                  "staff[0].pin_pbkdf2: is not a PIN hash: expected "
+                  "pbkdf2-sha256$<iterations>$<salt, base64>$<key, base64>"},
+        BadConfig{"pin_unknown_scheme", "name: Dana, ",
+                  "name: Dana, pin_pbkdf2: \"bcrypt$10$c2FsdA==$a2V5\", ",
+                  "staff[0].pin_pbkdf2: unknown scheme: only pbkdf2-sha256"},
+        BadConfig{"pin_few_iterations", "name: Dana, ",
+                  "name: Dana, pin_pbkdf2: "
+                  "\"pbkdf2-sha256$1000$MDEyMzQ1Njc4OWFiY2RlZg==$"
+                  "k1B8R5uK33utde+RotI7QPQrd5VEG5U5FXjmvedQWO0=\", ",
+                  "staff[0].pin_pbkdf2: iterations must be a whole number "
+                  "from 10000 to 10000000"},
+        BadConfig{"pin_short_salt", "name: Dana, ",
+                  "name: Dana, pin_pbkdf2: "
+                  "\"pbkdf2-sha256$10000$c2FsdA==$"
+                  "k1B8R5uK33utde+RotI7QPQrd5VEG5U5FXjmvedQWO0=\", ",
+                  "staff[0].pin_pbkdf2: the salt must be at least 16 bytes"},
+        BadConfig{"pin_short_key", "name: Dana, ",
+                  "name: Dana, pin_pbkdf2: "
+                  "\"pbkdf2-sha256$10000$MDEyMzQ1Njc4OWFiY2RlZg==$a2V5\", ",
+                  "staff[0].pin_pbkdf2: the key must be exactly 32 bytes"},
+        BadConfig{"pin_bad_base64", "name: Dana, ",
+                  "name: Dana, pin_pbkdf2: "
+                  "\"pbkdf2-sha256$10000$MDEyMzQ1Njc4OWFiY2RlZg==$k*y\", ",
+                  "staff[0].pin_pbkdf2: the key is not standard base64"},
+        BadConfig{"device_with_pin", "{ id: pos-1, role: ADAPTER, ",
+                  "{ id: pos-1, role: ADAPTER, pin_pbkdf2: \"" +
+                      std::string(kPinHash) + "\", ",
+                  "devices[0].pin_pbkdf2: only staff have a PIN"},
+        BadConfig{"unknown_language", "name: Dana, ",
+                  "name: Dana, language: fr, ",
+                  "staff[0].language: 'fr' is not a supported language: en "
+                  "(the default) or es"},
+        BadConfig{"upper_case_language", "name: Dana, ",
+                  "name: Dana, language: ES, ",
+                  "staff[0].language: 'ES' is not a supported language"},
+        BadConfig{"device_unknown_language", "{ id: pos-1, ",
+                  "{ id: pos-1, language: de, ",
+                  "devices[0].language: 'de' is not a supported language"},
         BadConfig{
             "shared_token",
             "1d4c3381353a73a0ac25a9424ad25a23b87a4d6c160f2c147cb4ffbad63001da",
@@ -224,6 +357,19 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"duplicate_category", "guidance: Apologize. }",
                   "guidance: Apologize. }\n  - { id: cold_food, label: Again }",
                   "categories[1].id: duplicate category 'cold_food'"},
+        BadConfig{"translation_unknown_language", "guidance: Apologize. }",
+                  "guidance: Apologize., translations: { fr: { label: Plat "
+                  "froid } } }",
+                  "categories[0].translations.fr: 'fr' is not a supported "
+                  "language: en or es"},
+        BadConfig{"translation_without_label", "guidance: Apologize. }",
+                  "guidance: Apologize., translations: { es: { guidance: "
+                  "Discúlpese. } } }",
+                  "categories[0].translations.es.label: is required"},
+        BadConfig{"translation_empty_label", "guidance: Apologize. }",
+                  "guidance: Apologize., translations: { es: { label: \"\" "
+                  "} } }",
+                  "categories[0].translations.es.label: is required"},
         // Remedies.
         BadConfig{"duplicate_remedy", "id: dessert_tray", "id: refire",
                   "remedies[1].id: duplicate remedy 'refire'"},
@@ -322,6 +468,69 @@ TEST(ConfigLoaderTest, TakesTheDeliverySettingsAtTheirBounds) {
                             {{"policy:", std::string(server) + "\npolicy:"}}),
         "test.yaml");
     EXPECT_TRUE(config.ok()) << server << ": " << config.status();
+  }
+}
+
+// Tablet sign-in: a TABLET device, staff with a PIN and a language,
+// translated categories, and the HTTP settings at their bounds.
+TEST(ConfigLoaderTest, TakesTabletsPinsAndTranslations) {
+  const std::string yaml = absl::StrReplaceAll(
+      Valid(),
+      {{"name: Dana, ", absl::StrCat("name: Dana, language: es, pin_pbkdf2: \"",
+                                     kPinHash, "\", ")},
+       {"devices:\n",
+        "devices:\n  - { id: tablet-1, name: Floor tablet, role: TABLET, "
+        "token_sha256: "
+        "4f3d4b482e55ee1de42833598d4431a80a76e7ba99c622171c4819d06dbc4905 }\n"},
+       {"guidance: Apologize. }",
+        "guidance: Apologize., translations: { es: { label: Comida fría, "
+        "guidance: Discúlpese. }, en: { label: Cold food } } }"}});
+  auto config = ParseConfigYaml(yaml, "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->staff(0).language(), "es");
+  EXPECT_EQ(config->staff(0).pin_pbkdf2(), kPinHash);
+  EXPECT_EQ(config->devices(0).role(), v1::TABLET);
+  EXPECT_EQ(config->categories(0).translations().at("es").label(),
+            "Comida fría");
+  for (const char* server :
+       {"server: { http: \"off\" }",
+        "server: { http: \"0.0.0.0:8443\", http_max_body_bytes: 1024, "
+        "session_idle_minutes: 1 }",
+        "server: { http: \"127.0.0.1:0\", listen: \"127.0.0.1:0\", "
+        "http_max_body_bytes: 67108864, session_idle_minutes: 1440 }"}) {
+    auto with_server = ParseConfigYaml(
+        absl::StrReplaceAll(yaml,
+                            {{"policy:", std::string(server) + "\npolicy:"}}),
+        "test.yaml");
+    EXPECT_TRUE(with_server.ok()) << server << ": " << with_server.status();
+  }
+}
+
+TEST(ConfigLoaderTest, KeepsHttpOff) {
+  auto config = ParseConfigYaml(
+      absl::StrReplaceAll(Valid(),
+                          {{"policy:", "server: { http: \"off\" }\npolicy:"}}),
+      "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->server().http(), kHttpOff);
+}
+
+// A PIN hash may be pasted wrongly (a bare PIN, a truncated line): the
+// error names the field, never what was pasted.
+TEST(ConfigLoaderTest, PinErrorsDoNotRepeatThePinHash) {
+  for (const char* pasted :
+       {"24681357", "pbkdf2-sha256$10000$MDEyMzQ1Njc4OWFiY2RlZg==$k1B8R5uK",
+        "pbkdf2-sha1$10000$MDEyMzQ1Njc4OWFiY2RlZg==$k1B8R5uK"}) {
+    absl::Status status = Load(absl::StrReplaceAll(
+        Valid(), {{"name: Dana, ", absl::StrCat("name: Dana, pin_pbkdf2: \"",
+                                                pasted, "\", ")}}));
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << pasted;
+    EXPECT_THAT(std::string(status.message()),
+                HasSubstr("staff[0].pin_pbkdf2: "));
+    EXPECT_THAT(std::string(status.message()), Not(HasSubstr("24681357")));
+    EXPECT_THAT(std::string(status.message()), Not(HasSubstr("k1B8R5uK")));
+    EXPECT_THAT(std::string(status.message()),
+                Not(HasSubstr("MDEyMzQ1Njc4OWFiY2RlZg")));
   }
 }
 

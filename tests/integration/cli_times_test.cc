@@ -23,8 +23,8 @@ class CliTimesTest : public DaemonTest {
   void SetUp() override {
     auto daemon = DaemonProcess::Start(
         MAKEGOODD_BIN,
-        {"--config", config_path_, "--listen", "127.0.0.1:0", "--db", db_path(),
-         "--simulated-clock", kDinner},
+        {"--config", config_path_, "--listen", "127.0.0.1:0", "--http",
+         "127.0.0.1:0", "--db", db_path(), "--simulated-clock", kDinner},
         dir_.File("makegoodd.log"));
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     daemon_ = *std::move(daemon);

@@ -259,7 +259,7 @@ class CliWatchTest : public DaemonTest {
     auto daemon = DaemonProcess::Start(
         MAKEGOODD_BIN,
         {"--config", config_path_, "--listen", absl::StrCat("127.0.0.1:", port),
-         "--db", db_path()},
+         "--http", "127.0.0.1:0", "--db", db_path()},
         dir_.File("makegoodd-restarted.log"));
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     daemon_ = *std::move(daemon);

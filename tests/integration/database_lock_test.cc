@@ -19,10 +19,11 @@ class DatabaseLockTest : public DaemonTest {
   // when it prints its port or exits, so a second one that wrongly came up
   // fails the test instead of hanging it.
   absl::StatusOr<std::unique_ptr<DaemonProcess>> StartSecond() {
-    return DaemonProcess::Start(MAKEGOODD_BIN,
-                                {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen",
-                                 "127.0.0.1:0", "--db", db_path()},
-                                second_log());
+    return DaemonProcess::Start(
+        MAKEGOODD_BIN,
+        {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen", "127.0.0.1:0",
+         "--http", "127.0.0.1:0", "--db", db_path()},
+        second_log());
   }
   std::string second_log() const { return dir_.File("second.log"); }
   // The pid the running daemon wrote into the lock file.

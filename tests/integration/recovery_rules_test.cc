@@ -13,8 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
+#include "integration/error_details.h"
 #include "integration/recovery_calls.h"
 #include "makegood/v1/errors.pb.h"
 #include "support/sample_events.h"
@@ -33,53 +32,6 @@ using v1::RecoveryCase;
 constexpr char kOtherManagerToken[] = "test-manager-kim";  // m-3
 constexpr char kBarTabletToken[] = "test-bar-tablet-lee";  // s-40, person lee
 constexpr char kAdminToken[] = "demo-admin-owner";         // o-1
-
-// What a refusal tells a program: the google.rpc.Status in the
-// grpc-status-details-bin trailer.
-struct ErrorDetails {
-  bool parsed = false;
-  int code = 0;
-  std::string message;
-  std::string reason;  // ErrorInfo.reason
-  std::string domain;  // ErrorInfo.domain
-  std::string field;   // BadRequest's first field violation
-};
-
-ErrorDetails DetailsOf(const grpc::Status& status) {
-  ErrorDetails out;
-  google::rpc::Status rpc;
-  if (status.error_details().empty() ||
-      !rpc.ParseFromString(status.error_details())) {
-    return out;
-  }
-  out.parsed = true;
-  out.code = rpc.code();
-  out.message = rpc.message();
-  for (const google::protobuf::Any& detail : rpc.details()) {
-    if (detail.Is<google::rpc::ErrorInfo>()) {
-      google::rpc::ErrorInfo info;
-      if (detail.UnpackTo(&info)) {
-        out.reason = info.reason();
-        out.domain = info.domain();
-      }
-    } else if (detail.Is<google::rpc::BadRequest>()) {
-      google::rpc::BadRequest bad;
-      if (detail.UnpackTo(&bad) && bad.field_violations_size() > 0)
-        out.field = bad.field_violations(0).field();
-    }
-  }
-  return out;
-}
-
-// The ErrorInfo reason of `status`, empty without one.
-std::string ReasonOf(const grpc::Status& status) {
-  return DetailsOf(status).reason;
-}
-
-// The BadRequest field path of `status`, empty without one.
-std::string FieldOf(const grpc::Status& status) {
-  return DetailsOf(status).field;
-}
 
 // `status` has `code`, and details in domain makegood.v1 with `reason` that
 // repeat the code and message; the message shows no SQL.

@@ -19,8 +19,9 @@ class SimulatedDaemon {
   SimulatedDaemon(const std::string& date) {
     auto daemon = DaemonProcess::Start(
         MAKEGOODD_BIN,
-        {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen", "127.0.0.1:0", "--db",
-         dir_.File("makegood.db"), "--simulated-clock", date + "T00:00:00Z"},
+        {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen", "127.0.0.1:0",
+         "--http", "127.0.0.1:0", "--db", dir_.File("makegood.db"),
+         "--simulated-clock", date + "T00:00:00Z"},
         dir_.File("makegoodd.log"));
     EXPECT_TRUE(daemon.ok()) << daemon.status();
     if (daemon.ok()) daemon_ = *std::move(daemon);
@@ -87,11 +88,11 @@ TEST(SimulatorTest, GuestsComeBackWithTheirCodesOnLaterDays) {
 
 TEST(SimulatorTest, ExplainsWhatToDoWithoutASimulatedClock) {
   testing::TempDir dir;
-  auto daemon =
-      DaemonProcess::Start(MAKEGOODD_BIN,
-                           {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen",
-                            "127.0.0.1:0", "--db", dir.File("makegood.db")},
-                           dir.File("makegoodd.log"));
+  auto daemon = DaemonProcess::Start(
+      MAKEGOODD_BIN,
+      {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen", "127.0.0.1:0", "--http",
+       "127.0.0.1:0", "--db", dir.File("makegood.db")},
+      dir.File("makegoodd.log"));
   ASSERT_TRUE(daemon.ok()) << daemon.status();
   CommandResult run =
       RunCommand({MAKEGOOD_SIM_BIN, "--server", (*daemon)->address(), "--date",

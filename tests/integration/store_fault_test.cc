@@ -26,8 +26,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
+#include "integration/error_details.h"
 #include "integration/recovery_calls.h"
 
 namespace makegood {
@@ -35,17 +34,6 @@ namespace {
 
 using makegood::testing::ReadFileOrEmpty;
 using ::testing::Not;
-
-// The ErrorInfo reason of `status`, empty without one.
-std::string ReasonOf(const grpc::Status& status) {
-  google::rpc::Status rpc;
-  if (!rpc.ParseFromString(status.error_details())) return "";
-  for (const google::protobuf::Any& detail : rpc.details()) {
-    google::rpc::ErrorInfo info;
-    if (detail.UnpackTo(&info)) return info.reason();
-  }
-  return "";
-}
 
 // Polls `condition` until it holds or `timeout` passes; whether it held.
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {

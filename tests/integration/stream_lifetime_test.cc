@@ -19,7 +19,6 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
-#include <future>
 #include <memory>
 #include <set>
 #include <string>
@@ -37,14 +36,9 @@ namespace makegood {
 namespace {
 
 using makegood::testing::SyntheticService;
-using ::testing::Not;
 
 class StreamLifetimeTest : public RecoveryCallsTest {
  protected:
-  std::string DaemonLog() const {
-    return makegood::testing::ReadFileOrEmpty(dir_.File("makegoodd.log"));
-  }
-
   // A context carrying `token` whose deadline is `timeout` from now.
   static std::unique_ptr<grpc::ClientContext> ContextFor(
       const std::string& token, std::chrono::milliseconds timeout) {
@@ -112,29 +106,6 @@ class StreamLifetimeTest : public RecoveryCallsTest {
     CommandResult health = Cli({"health"}, "");
     EXPECT_EQ(health.exit_code, 0) << health.err << "\n" << DaemonLog();
     EXPECT_EQ(health.out, "SERVING\n");
-  }
-
-  // SIGTERM: every call must reach its end and every reactor be freed for
-  // the daemon to exit 0 with "stopped" (and, under the sanitizers, with no
-  // report).
-  void ExpectStopsCleanly() {
-    daemon_->Signal(SIGTERM);
-    auto exited = std::async(std::launch::async, [daemon = daemon_.get()] {
-      return daemon->Wait();
-    });
-    if (exited.wait_for(std::chrono::seconds(60)) !=
-        std::future_status::ready) {
-      ADD_FAILURE() << "makegoodd did not stop within 60 s of SIGTERM: a "
-                       "call that never finishes holds up the shutdown\n"
-                    << DaemonLog();
-      daemon_->Signal(SIGKILL);
-    }
-    const int exit_code = exited.get();
-    const std::string log = DaemonLog();
-    EXPECT_EQ(exit_code, 0) << log;
-    EXPECT_THAT(log, HasSubstr("stopped"));
-    EXPECT_THAT(log, Not(HasSubstr("Sanitizer"))) << log;
-    EXPECT_THAT(log, Not(HasSubstr("runtime error:"))) << log;
   }
 
   // Checks "<prefix>-c<k>", k in [0, count), each with line "1" added and

@@ -15,8 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
+#include "integration/error_details.h"
 #include "integration/recovery_calls.h"
 
 namespace makegood {
@@ -25,17 +24,6 @@ namespace {
 using v1::RecoveryUpdate;
 
 constexpr int kFlags = 300;
-
-// The google.rpc.ErrorInfo reason of `status`; "" without one.
-std::string ReasonOf(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) return info.reason();
-  }
-  return "";
-}
 
 class StreamOverloadTest : public RecoveryCallsTest {
  protected:

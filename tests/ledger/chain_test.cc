@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -57,6 +58,36 @@ TEST(RowHashTest, IsSha256OfTheLengthPrefixedFields) {
             "5c554a2c07c6f4013fb68f8277c216d9b4863c97555488311c2612ccda0aa666");
 }
 
+TEST(RowHashTest, ADeviceIsOneMoreFieldAfterTheDetail) {
+  const RowFields row{
+      1,  1700000000000000, "downtown-01", "case-1", "flagged", "s-17", "", 0,
+      "", "tablet-1"};
+  const std::string text =
+      "0:;1:1;16:1700000000000000;11:downtown-01;6:case-1;7:flagged;4:s-17;"
+      "0:;1:0;0:;8:tablet-1;";
+  EXPECT_EQ(RowHash("", row), core::Sha256Hex(text));
+  // Computed with sha256sum from the same text.
+  EXPECT_EQ(RowHash("", row),
+            "a79581c20377a92dec6e9a62b6f7b8505575d8cb395fd113f44c6a6024ba816a");
+}
+
+TEST(RowHashTest, ARowWithoutADeviceHashesAsBeforeDevicesExisted) {
+  RowFields row{
+      1, 1700000000000000, "downtown-01", "case-1", "flagged", "s-17", "", 0,
+      ""};
+  // The pinned hash above, from the text without a device field: an empty
+  // device adds nothing, so rows written before the field keep their hash.
+  const std::string before =
+      "5c554a2c07c6f4013fb68f8277c216d9b4863c97555488311c2612ccda0aa666";
+  EXPECT_EQ(RowHash("", row), before);
+  EXPECT_EQ(core::Sha256Hex("0:;1:1;16:1700000000000000;11:downtown-01;"
+                            "6:case-1;7:flagged;4:s-17;0:;1:0;0:;"),
+            before);
+  // The same row with a device hashes differently.
+  row.device = "tablet-1";
+  EXPECT_NE(RowHash("", row), before);
+}
+
 TEST(RowHashTest, EveryFieldAndThePreviousHashCount) {
   const RowFields row = Fields(2);
   const std::string base = RowHash("abc", row);
@@ -67,6 +98,12 @@ TEST(RowHashTest, EveryFieldAndThePreviousHashCount) {
   changed = row;
   changed.approver = "m-2";
   EXPECT_NE(RowHash("abc", changed), base);
+  changed = row;
+  changed.device = "tablet-1";
+  EXPECT_NE(RowHash("abc", changed), base);
+  RowFields other_device = changed;
+  other_device.device = "tablet-2";
+  EXPECT_NE(RowHash("abc", other_device), RowHash("abc", changed));
   // Length prefixes: moving a character from one field to the next changes
   // the hash.
   changed = row;

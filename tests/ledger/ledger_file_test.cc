@@ -81,6 +81,45 @@ std::string HashOf(sqlite::Connection& db, int64_t seq) {
   return found.ok() && *found ? (*row)->Text(0) : "";
 }
 
+// The schema version before the ledger's device column (migration 5).
+constexpr int kSchemaBeforeDevices = 4;
+
+// Appends row `seq` as binaries before the device column did: without the
+// column, hashed over the fields of that time (RowFields without a device,
+// which RowHash hashes as it always did; pinned in chain_test.cc).
+void AppendRowBeforeDevices(sqlite::Connection& db, int64_t seq) {
+  std::string prev_hash;
+  if (seq > 1) prev_hash = HashOf(db, seq - 1);
+  const RowFields row{seq,
+                      1700000000000000 + seq,
+                      "downtown-01",
+                      absl::StrCat("case-", seq),
+                      "flagged",
+                      "s-17",
+                      "",
+                      100 * seq,
+                      ""};
+  auto insert = db.Prepare(
+      "INSERT INTO ledger(seq, at_us, location_id, case_id, action, actor, "
+      "approver, amount_minor, detail, prev_hash, hash) "
+      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
+  ASSERT_TRUE(insert.ok()) << insert.status();
+  EXPECT_TRUE((*insert)
+                  ->Bind(1, row.seq)
+                  .Bind(2, row.at_us)
+                  .Bind(3, row.location_id)
+                  .Bind(4, row.case_id)
+                  .Bind(5, row.action)
+                  .Bind(6, row.actor)
+                  .Bind(7, row.approver)
+                  .Bind(8, row.amount_minor)
+                  .Bind(9, row.detail)
+                  .Bind(10, prev_hash)
+                  .Bind(11, RowHash(prev_hash, row))
+                  .Run()
+                  .ok());
+}
+
 std::unique_ptr<LedgerFile> OpenOrDie(const std::string& path) {
   auto file = LedgerFile::Open(path);
   EXPECT_TRUE(file.ok()) << file.status();
@@ -226,6 +265,53 @@ TEST_F(LedgerFileTest, TheExpectedHeadDetectsTheLastRowRemoved) {
   ASSERT_TRUE(on_original.ok()) << on_original.status();
   EXPECT_TRUE(on_original->intact) << on_original->problem;
   EXPECT_EQ(on_original->rows, 3);
+}
+
+TEST_F(LedgerFileTest,
+       AFileWrittenBeforeDevicesVerifiesBeforeAndAfterMigrating) {
+  const std::string path = dir_.File("older.db");
+  {
+    auto db = sqlite::Connection::Open(path, /*read_only=*/false);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE(store::MigrateTo(**db, kSchemaBeforeDevices).ok());
+    AppendRowBeforeDevices(**db, 1);
+    AppendRowBeforeDevices(**db, 2);
+  }  // Closed: the -wal is folded in.
+
+  // Not migrated: the audit reads the table without a device column.
+  std::string head_hash;
+  {
+    auto file = OpenOrDie(path);
+    ASSERT_NE(file, nullptr);
+    auto check = file->Verify();
+    ASSERT_TRUE(check.ok()) << check.status();
+    EXPECT_TRUE(check->intact) << check->problem;
+    EXPECT_EQ(check->rows, 2);
+    head_hash = check->head.hash;
+  }
+
+  // Migrated, as the daemon does when it opens the file, and a row appended
+  // from a tablet: the old rows keep their hashes, the chain runs on.
+  {
+    auto db = sqlite::Connection::Open(path, /*read_only=*/false);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE(store::Migrate(**db).ok());
+    EXPECT_EQ(HashOf(**db, 2), head_hash);
+    store::LedgerEntry entry;
+    entry.at = absl::FromUnixMicros(1700000000000003);
+    entry.location_id = "downtown-01";
+    entry.case_id = "case-3";
+    entry.action = "flagged";
+    entry.actor = "s-17";
+    entry.device = "tablet-1";
+    ASSERT_TRUE(store::AppendLedger(**db, entry).ok());
+  }
+  auto file = OpenOrDie(path);
+  ASSERT_NE(file, nullptr);
+  auto check = file->Verify(Head{2, head_hash});
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_TRUE(check->intact) << check->problem;
+  EXPECT_EQ(check->rows, 3);
 }
 
 TEST_F(LedgerFileTest, ErrorsNameTheFile) {

@@ -78,8 +78,8 @@ class PluginTest : public ::testing::Test {
   void SetUp() override {
     auto daemon = testing::DaemonProcess::Start(
         MAKEGOODD_BIN,
-        {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen", "127.0.0.1:0", "--db",
-         db_path_},
+        {"--config", MAKEGOOD_SAMPLE_CONFIG, "--listen", "127.0.0.1:0",
+         "--http", "127.0.0.1:0", "--db", db_path_},
         dir_.File("makegoodd.log"));
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     daemon_ = *std::move(daemon);

@@ -256,8 +256,11 @@ class StoreClockTest : public ::testing::Test {
                     .ok());
   }
 
+  // `device_id` as a tablet session's caller has it; empty for a plain
+  // credential.
   absl::StatusOr<RecoveryResult> Flag(const std::string& request_id,
-                                      const std::string& words) {
+                                      const std::string& words,
+                                      const std::string& device_id = "") {
     makegood::v1::FlagProblemRequest request;
     request.set_request_id(request_id);
     request.set_check_id("c1");
@@ -269,12 +272,13 @@ class StoreClockTest : public ::testing::Test {
     request.mutable_guest_contact()->set_follow_up_consent(true);
     absl::StatusOr<RecoveryResult> out;
     absl::Notification done;
-    store_->FlagProblem(
-        RecoveryCall{"s-17", makegood::v1::SERVER, clock_.Now(), rules_.get()},
-        request, [&](absl::StatusOr<RecoveryResult> result) {
-          out = std::move(result);
-          done.Notify();
-        });
+    RecoveryCall call{"s-17", makegood::v1::SERVER, clock_.Now(), rules_.get()};
+    call.device_id = device_id;
+    store_->FlagProblem(call, request,
+                        [&](absl::StatusOr<RecoveryResult> result) {
+                          out = std::move(result);
+                          done.Notify();
+                        });
     done.WaitForNotification();
     return out;
   }
@@ -341,6 +345,23 @@ TEST_F(StoreClockTest, GuestContactsExpireByTheInjectedClockNotTheWallClock) {
   EXPECT_FALSE(shown->has_guest_contact());
   ASSERT_TRUE(store_->CleanUpExpired().ok());
   EXPECT_EQ(Count("guest_contacts"), 0);
+}
+
+TEST_F(StoreClockTest, TheLedgerRecordsTheDeviceATabletSessionActedFrom) {
+  auto flagged = Flag("r1", "cold", "tablet-1");
+  ASSERT_TRUE(flagged.ok()) << flagged.status();
+  EXPECT_EQ(Count("ledger"), 1);
+  EXPECT_EQ(makegood::testing::QueryText(
+                db_path(), "SELECT actor FROM ledger WHERE seq=1"),
+            "s-17");
+  EXPECT_EQ(makegood::testing::QueryText(
+                db_path(), "SELECT device FROM ledger WHERE seq=1"),
+            "tablet-1");
+  // The row's hash covers its device, and the chain verifies.
+  auto verified = store_->VerifyLedger();
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_TRUE(verified->intact) << verified->problem;
+  EXPECT_EQ(verified->rows, 1);
 }
 
 // What a second makegoodd on the same file runs into: the store's lock.

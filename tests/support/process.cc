@@ -76,7 +76,8 @@ absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(
   // Read stdout until the "listening on" line, polling against the deadline.
   const absl::Time until = absl::Now() + deadline;
   std::string seen;
-  static const std::regex kListening("listening on [^ ]+:([0-9]+)");
+  static const std::regex kListening("listening on [^ ,]+:([0-9]+)[^\n]*\n");
+  static const std::regex kHttp(", http on [^ ]+:([0-9]+)");
   std::smatch match;
   while (!std::regex_search(seen, match, kListening)) {
     const int ms =
@@ -97,6 +98,11 @@ absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(
     seen.append(buffer, n);
   }
   daemon->port_ = std::stoi(match[1]);
+  std::smatch http;
+  const std::string line = match[0];
+  if (std::regex_search(line, http, kHttp)) {
+    daemon->http_port_ = std::stoi(http[1]);
+  }
   return daemon;
 }
 

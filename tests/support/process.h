@@ -43,8 +43,8 @@ class ChildProcess {
 class DaemonProcess {
  public:
   // Starts `binary` with `args`, stderr to `log_path`, and waits (up to
-  // `deadline`) for its "listening on HOST:PORT" line. DEADLINE_EXCEEDED or
-  // INTERNAL (with the log) when it does not come up.
+  // `deadline`) for its whole "listening on HOST:PORT" line. DEADLINE_EXCEEDED
+  // or INTERNAL (with the log) when it does not come up.
   static absl::StatusOr<std::unique_ptr<DaemonProcess>> Start(
       const std::string& binary, const std::vector<std::string>& args,
       const std::string& log_path, absl::Duration deadline = absl::Seconds(30));
@@ -55,6 +55,9 @@ class DaemonProcess {
 
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // The HTTP listener's port (", http on HOST:PORT" of the same line), 0
+  // when it is off.
+  int http_port() const { return http_port_; }
 
   void Signal(int signal_number) { process_->Signal(signal_number); }
   // Waits for the process to end; its exit code, or 128+signal.
@@ -67,6 +70,7 @@ class DaemonProcess {
   std::unique_ptr<ChildProcess> process_;
   int stdout_fd_;
   int port_ = 0;
+  int http_port_ = 0;
 };
 
 struct CommandResult {

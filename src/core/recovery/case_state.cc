@@ -103,6 +103,7 @@ LedgerEntry Entry(const RecoveryRequest& request, const RecoveryCase& recovery,
   entry.actor = request.actor_id;
   entry.amount_minor = amount_minor;
   entry.detail = std::move(detail);
+  entry.device = request.device_id;
   return entry;
 }
 

@@ -58,7 +58,8 @@ makegood::v1::Alert MakeAlert(const RecoveryRequest& request,
                               const makegood::v1::RecoveryCase& recovery,
                               std::string message);
 
-// A ledger row of `recovery` by the request's actor, now.
+// A ledger row of `recovery` by the request's actor, from the request's
+// device, now.
 LedgerEntry Entry(const RecoveryRequest& request,
                   const makegood::v1::RecoveryCase& recovery,
                   std::string action, int64_t amount_minor, std::string detail);

@@ -30,6 +30,10 @@ struct LedgerEntry {
   std::string approver;
   int64_t amount_minor = 0;
   std::string detail;
+  // The tablet the request that wrote the row came from (the actor's: a
+  // manager approving on a tablet is the actor of that row); empty when
+  // the caller used a plain credential.
+  std::string device;
 };
 
 // A remedy row to insert or update.

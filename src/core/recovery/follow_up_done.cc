@@ -27,6 +27,7 @@ absl::StatusOr<FollowUpDecision> DecideFollowUpDone(
   decision.ledger.case_id = done.case_id();
   decision.ledger.action = "follow_up_done";
   decision.ledger.actor = request.actor_id;
+  decision.ledger.device = request.device_id;
   return decision;
 }
 

@@ -21,6 +21,9 @@ struct RecoveryRequest {
   absl::Time now;
   const RecoveryRules* rules = nullptr;
   IdSource* ids = nullptr;
+  // The tablet a session acted from; empty otherwise. Like the actor, it
+  // comes from the credential (the session), never from the body.
+  std::string device_id;
 };
 
 }  // namespace makegood::core

@@ -187,6 +187,30 @@ TEST_F(ApproveTest, ADenialDeclinesTheOptionSoTheNextIsOffered) {
   EXPECT_TRUE(decision->alerts.empty());
 }
 
+TEST_F(ApproveTest, TheRowsOfADecisionRecordTheApproversDevice) {
+  // The manager decides on their tablet: the row is theirs (actor and
+  // approver), and so is the device, whatever the requester used.
+  RecoveryRequest manager = Manager();
+  manager.device_id = "tablet-bar";
+  auto approved =
+      DecideApprove(manager, Approval("RA-P1"),
+                    SnapshotOf(Pending("o2", 3200),
+                               MakeCheck({Ribeye(3200), Salad()}), 1000));
+  ASSERT_TRUE(approved.ok()) << approved.status();
+  ASSERT_EQ(approved->ledger.size(), 1u);
+  EXPECT_EQ(approved->ledger[0].action, "remedy_sent");
+  EXPECT_EQ(approved->ledger[0].approver, "manager-1");
+  EXPECT_EQ(approved->ledger[0].device, "tablet-bar");
+
+  auto denied = DecideApprove(
+      manager, Denial("RA-P1", "guest already has dessert"),
+      SnapshotOf(Pending("o2", 3200), MakeCheck({Ribeye(3200), Salad()})));
+  ASSERT_TRUE(denied.ok()) << denied.status();
+  ASSERT_EQ(denied->ledger.size(), 1u);
+  EXPECT_EQ(denied->ledger[0].action, "remedy_denied");
+  EXPECT_EQ(denied->ledger[0].device, "tablet-bar");
+}
+
 TEST_F(ApproveTest, ADenialIsAllowedOnAClosedCase) {
   RecoveryCase recovery = Pending("o2", 3200);
   recovery.set_status(RecoveryCase::RESOLVED);

@@ -49,6 +49,18 @@ class FlagTest : public RecoveryTest {
   }
 };
 
+TEST_F(FlagTest, TheLedgerEntryRecordsTheDeviceOfATabletSession) {
+  RecoveryRequest request = Server();
+  request.device_id = "tablet-1";
+  auto decision = DecideFlag(request, FlagOf({"L1"}),
+                             SnapshotOf(MakeCheck({Ribeye(3200), Salad()})));
+  ASSERT_TRUE(decision.ok()) << decision.status();
+  ASSERT_EQ(decision->ledger.size(), 1u);
+  EXPECT_EQ(decision->ledger[0].action, "flagged");
+  EXPECT_EQ(decision->ledger[0].actor, "server-1");
+  EXPECT_EQ(decision->ledger[0].device, "tablet-1");
+}
+
 TEST_F(FlagTest, AnUnknownCategoryIsABadCategoryId) {
   auto decision = DecideFlag(Server(), FlagOf({"L1"}, "burnt"),
                              SnapshotOf(MakeCheck({Ribeye(), Salad()})));
@@ -125,6 +137,7 @@ TEST_F(FlagTest, OpensACaseWithThePolicysOptionsAndExtras) {
   EXPECT_EQ(entry.amount_minor, 0);
   EXPECT_EQ(entry.detail,
             "cold_food MAJOR lines [L1] offers [refire,comp] extras [dessert]");
+  EXPECT_EQ(entry.device, "");  // A plain credential, not a tablet session.
 
   ASSERT_EQ(decision->problem_keys.size(), 2u);
   EXPECT_EQ(decision->problem_keys[0].key, ItemKey("RIBEYE", "cold_food"));

@@ -61,6 +61,16 @@ TEST_F(FollowUpDoneTest, MarksTheFollowUpDoneByTheCaller) {
   EXPECT_EQ(entry.actor, "manager-1");
   EXPECT_EQ(entry.approver, "");
   EXPECT_EQ(entry.amount_minor, 0);
+  EXPECT_EQ(entry.device, "");
+}
+
+TEST_F(FollowUpDoneTest, TheLedgerEntryRecordsTheDeviceOfATabletSession) {
+  RecoveryRequest request = Manager();
+  request.device_id = "tablet-office";
+  auto decision = DecideFollowUpDone(request, Done("Called"), Due());
+  ASSERT_TRUE(decision.ok()) << decision.status();
+  EXPECT_EQ(decision->ledger.actor, "manager-1");
+  EXPECT_EQ(decision->ledger.device, "tablet-office");
 }
 
 TEST_F(FollowUpDoneTest, AFollowUpIsDoneOnce) {

@@ -1,0 +1,250 @@
+#include "http/http_server.h"
+
+#include <httplib.h>
+
+#include <optional>
+#include <regex>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "config/config_validation.h"
+#include "http/app_pages.h"
+#include "http/connect_gateway.h"
+
+namespace makegood::http {
+namespace {
+
+constexpr char kDefaultHttpListen[] = "127.0.0.1:8080";
+
+// Worker threads: each open keep-alive connection and each server stream
+// (a manager screen's watch) holds one while it lasts.
+constexpr size_t kWorkerThreads = 64;
+// Requests one kept-alive connection may carry before it is closed.
+constexpr size_t kKeepAliveRequests = 10000;
+
+// The app's pages run only their own scripts and talk only to this origin;
+// the report page may style itself inline (it is one self-contained file).
+constexpr char kAppPolicy[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; manifest-src 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+constexpr char kReportPolicy[] =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+// The Connect code an error answer without a body stands for.
+int GrpcCodeOfHttpStatus(int status) {
+  switch (status) {
+    case 400:
+      return grpc::StatusCode::INVALID_ARGUMENT;
+    case 404:
+      return grpc::StatusCode::UNIMPLEMENTED;
+    case 405:
+    case 415:
+      return grpc::StatusCode::INVALID_ARGUMENT;
+    case 413:
+      return grpc::StatusCode::RESOURCE_EXHAUSTED;
+    case 503:
+      return grpc::StatusCode::UNAVAILABLE;
+    default:
+      return grpc::StatusCode::UNKNOWN;
+  }
+}
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+
+std::optional<HostPort> SplitHostPort(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  HostPort out;
+  out.host = address.substr(0, colon);
+  if (out.host.size() >= 2 && out.host.front() == '[' &&
+      out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  if (!absl::SimpleAtoi(address.substr(colon + 1), &out.port) || out.port < 0 ||
+      out.port > 65535) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpServerOptions HttpOptionsOf(const makegood::v1::ServerConfig& server,
+                                std::shared_ptr<grpc::Channel> channel) {
+  HttpServerOptions options;
+  options.listen = server.http().empty() ? kDefaultHttpListen : server.http();
+  options.tls =
+      server.http_tls().cert_file().empty() ? server.tls() : server.http_tls();
+  if (server.http_max_body_bytes() > 0) {
+    options.max_body_bytes = static_cast<size_t>(server.http_max_body_bytes());
+  }
+  options.channel = std::move(channel);
+  return options;
+}
+
+bool HttpEnabled(const makegood::v1::ServerConfig& server) {
+  return server.http() != "off";
+}
+
+HttpServer::HttpServer() = default;
+
+HttpServer::~HttpServer() { Stop(); }
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
+    HttpServerOptions options) {
+  const std::optional<HostPort> address = SplitHostPort(options.listen);
+  if (!address.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("server.http: '", options.listen, "' is not host:port"));
+  }
+  std::unique_ptr<HttpServer> server(new HttpServer());
+  const auto& tls = options.tls;
+  if (tls.cert_file().empty()) {
+    if (!config::IsLoopbackListenAddress(options.listen)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "refusing to serve HTTP on ", options.listen,
+          " without TLS: staff PINs and session tokens would cross the "
+          "network in clear. Set server.http_tls (or server.tls) in the "
+          "configuration, or listen on 127.0.0.1"));
+    }
+    server->server_ = std::make_unique<httplib::Server>();
+  } else {
+    auto tls_server = std::make_unique<httplib::SSLServer>(
+        tls.cert_file().c_str(), tls.key_file().c_str(),
+        tls.client_ca_file().empty() ? nullptr : tls.client_ca_file().c_str());
+    if (!tls_server->is_valid()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the HTTP listener's TLS files do not load: certificate '",
+          tls.cert_file(), "', key '", tls.key_file(), "'",
+          tls.client_ca_file().empty()
+              ? ""
+              : absl::StrCat(", client CA '", tls.client_ca_file(), "'")));
+    }
+    server->server_ = std::move(tls_server);
+  }
+  server->gateway_ =
+      std::make_unique<ConnectGateway>(options.channel, options.max_body_bytes);
+  server->pages_ = std::make_unique<AppPages>(options.channel);
+
+  httplib::Server& http = *server->server_;
+  http.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  http.set_payload_max_length(options.max_body_bytes);
+  http.set_keep_alive_max_count(kKeepAliveRequests);
+  // Answers go out at once: a header and a body written apart would
+  // otherwise wait for the client's delayed ACK (40 ms) on a kept-alive
+  // connection.
+  http.set_tcp_nodelay(true);
+  http.set_default_headers({
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+  });
+  http.set_post_routing_handler(
+      [](const httplib::Request& request, httplib::Response& response) {
+        if (!response.has_header("Content-Security-Policy")) {
+          response.set_header("Content-Security-Policy", kAppPolicy);
+        }
+        if (!response.has_header("Cache-Control")) {
+          response.set_header("Cache-Control", "no-store");
+        }
+      });
+  const size_t max_body = options.max_body_bytes;
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [max_body](const httplib::Request&, httplib::Response& response) {
+        if (!response.body.empty())
+          return httplib::Server::HandlerResponse::Unhandled;
+        std::string message;
+        switch (response.status) {
+          case 413:
+            message = absl::StrCat(
+                "the request body is over the server's limit of ", max_body,
+                " bytes (server.http_max_body_bytes); nothing was done");
+            break;
+          case 404:
+            message = "no such page or method";
+            break;
+          default:
+            message = absl::StrCat("HTTP ", response.status);
+        }
+        RefuseRequest(response, response.status,
+                      GrpcCodeOfHttpStatus(response.status), message);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+
+  ConnectGateway* gateway = server->gateway_.get();
+  AppPages* pages = server->pages_.get();
+  http.Post(R"(/[^/]+/[^/]+)", [gateway](const httplib::Request& request,
+                                         httplib::Response& response) {
+    gateway->Serve(request, response);
+  });
+  // An RPC path asked with another method: the spec's 405, answered
+  // before the library would read (or refuse) a body.
+  static const std::regex kRpcPath(R"(/makegood\.v1\.[^/]+/[^/]+)");
+  http.set_pre_routing_handler([](const httplib::Request& request,
+                                  httplib::Response& response) {
+    if (request.method == "POST" || !std::regex_match(request.path, kRpcPath)) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    response.set_header("Allow", "POST");
+    RefuseRequest(response, 405, grpc::StatusCode::INVALID_ARGUMENT,
+                  absl::StrCat(request.method, " ", request.path,
+                               ": Connect calls are POST requests"));
+    return httplib::Server::HandlerResponse::Handled;
+  });
+
+  http.Get("/", [pages](const httplib::Request&, httplib::Response& response) {
+    pages->Index(response);
+  });
+  http.Get("/manifest.webmanifest",
+           [pages](const httplib::Request&, httplib::Response& response) {
+             pages->Manifest(response);
+           });
+  http.Get(
+      R"(/assets/([0-9a-f]+)/(.+))",
+      [pages](const httplib::Request& request, httplib::Response& response) {
+        pages->Asset(request.matches[1], request.matches[2], response);
+      });
+  http.Get("/reports/end-of-day", [pages](const httplib::Request& request,
+                                          httplib::Response& response) {
+    response.set_header("Content-Security-Policy", kReportPolicy);
+    pages->EndOfDayReport(request, response);
+  });
+
+  if (address->port == 0) {
+    server->port_ = http.bind_to_any_port(address->host);
+  } else if (http.bind_to_port(address->host, address->port)) {
+    server->port_ = address->port;
+  }
+  if (server->port_ <= 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for HTTP on ", options.listen,
+                     ": the address is in use or not this machine's"));
+  }
+  server->thread_ = std::thread([&http] { http.listen_after_bind(); });
+  // Until the loop runs, the library's stop() would do nothing and the
+  // loop would then run forever: a SIGTERM right after start must stop it.
+  const absl::Time until = absl::Now() + absl::Seconds(10);
+  while (!http.is_running() && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  if (!http.is_running()) {
+    return absl::UnavailableError("the HTTP listener did not start");
+  }
+  return server;
+}
+
+void HttpServer::Stop() {
+  if (server_ == nullptr) return;
+  if (gateway_ != nullptr) gateway_->Stop();
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace makegood::http

@@ -1,0 +1,77 @@
+#ifndef MAKEGOOD_HTTP_HTTP_SERVER_H_
+#define MAKEGOOD_HTTP_HTTP_SERVER_H_
+
+// makegoodd's HTTP listener (server.http): the tablet and manager web app
+// (embedded at build time), every makegood.v1 RPC over the Connect
+// protocol, and the end-of-day report page. Every call goes through
+// makegoodd's own gRPC services (in-process), so both listeners share one
+// implementation of each RPC, its auth and role checks. Thread-safe.
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "makegood/v1/config.pb.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace makegood::http {
+
+class ConnectGateway;
+class AppPages;
+
+struct HttpServerOptions {
+  // host:port; port 0 picks a free port.
+  std::string listen;
+  // Certificate and key (and client CA for mutual TLS); empty: plain HTTP,
+  // which only a loopback address may use.
+  makegood::v1::TlsConfig tls;
+  // Largest request body; a larger one is answered 413.
+  size_t max_body_bytes = 1 << 20;
+  // makegoodd's gRPC services, in-process.
+  std::shared_ptr<grpc::Channel> channel;
+};
+
+// The options server.http* of the configuration give: http_tls, else the
+// gRPC listener's tls; http_max_body_bytes, 1 MiB by default.
+HttpServerOptions HttpOptionsOf(const makegood::v1::ServerConfig& server,
+                                std::shared_ptr<grpc::Channel> channel);
+
+// Whether server.http turns the listener on ("off" turns it off).
+bool HttpEnabled(const makegood::v1::ServerConfig& server);
+
+class HttpServer {
+ public:
+  // Binds and starts serving. FAILED_PRECONDITION for a non-loopback
+  // address without TLS; INVALID_ARGUMENT for TLS files that do not load;
+  // UNAVAILABLE when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
+      HttpServerOptions options);
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  ~HttpServer();
+
+  int port() const { return port_; }
+
+  // Stops accepting, ends the streams being served and waits for the
+  // requests in flight. Before the gRPC server shuts down.
+  void Stop();
+
+ private:
+  HttpServer();
+
+  std::unique_ptr<ConnectGateway> gateway_;
+  std::unique_ptr<AppPages> pages_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace makegood::http
+
+#endif  // MAKEGOOD_HTTP_HTTP_SERVER_H_

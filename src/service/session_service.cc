@@ -1,0 +1,241 @@
+#include "service/session_service.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "core/proto_time.h"
+#include "core/refusal.h"
+#include "service/grpc_glue.h"
+
+namespace makegood::service {
+
+using makegood::v1::Error;
+using makegood::v1::Role;
+
+namespace {
+
+// Everyone a credential or session can be.
+constexpr std::initializer_list<Role> kAnyone = {
+    makegood::v1::SERVER,   makegood::v1::MANAGER, makegood::v1::ADAPTER,
+    makegood::v1::REPORTER, makegood::v1::ADMIN,   makegood::v1::TABLET};
+constexpr std::initializer_list<Role> kTablets = {makegood::v1::TABLET};
+
+// The bearer token of the call, or empty.
+std::string BearerToken(const grpc::CallbackServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  const auto found = metadata.find("authorization");
+  if (found == metadata.end()) return std::string();
+  const std::string value(found->second.data(), found->second.size());
+  constexpr absl::string_view kScheme = "Bearer ";
+  return value.size() > kScheme.size() ? value.substr(kScheme.size())
+                                       : std::string();
+}
+
+// "es-MX", "ES" → "es": the configuration's translations are by primary
+// language, and browsers send regional tags.
+std::string PrimaryLanguage(absl::string_view tag) {
+  return absl::AsciiStrToLower(tag.substr(0, tag.find_first_of("-_")));
+}
+
+}  // namespace
+
+SessionServiceImpl::SessionServiceImpl(const makegood::v1::Config& config,
+                                       const core::RecoveryRules& rules,
+                                       const Authenticator& auth,
+                                       SessionTable& sessions,
+                                       const core::Clock& clock,
+                                       ReadExecutor& readers)
+    : config_(config),
+      rules_(rules),
+      auth_(auth),
+      sessions_(sessions),
+      clock_(clock),
+      readers_(readers) {
+  for (const auto& staff : config.staff()) {
+    if (staff.pin_pbkdf2().empty()) continue;
+    // The config loader has validated every PIN hash.
+    auto pin = core::ParsePinHash(staff.pin_pbkdf2());
+    if (!pin.ok()) continue;
+    pins_[staff.id()] = StaffPin{staff.name(), staff.role(), *std::move(pin)};
+    order_.push_back(staff.id());
+  }
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::ListSignInStaff(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::ListSignInStaffRequest* /*request*/,
+    makegood::v1::ListSignInStaffResponse* response) {
+  auto principal = AuthorizeCall(*context, auth_, kTablets);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  for (const std::string& id : order_) {
+    const StaffPin& staff = pins_.at(id);
+    auto* member = response->add_staff();
+    member->set_staff_id(id);
+    member->set_name(staff.name);
+    member->set_role(staff.role);
+  }
+  return FinishUnary(context, absl::OkStatus());
+}
+
+absl::Status SessionServiceImpl::CheckPin(const std::string& device_id,
+                                          const std::string& staff_id,
+                                          const std::string& pin) {
+  // One PIN check at a time, lock held through the (slow) hash: parallel
+  // sign-ins must not get more guesses than the lockout allows, nor a right
+  // PIN slip past a lock another guess just set. Sign-ins are rare; a few
+  // tens of milliseconds each in a row cost nobody anything.
+  absl::MutexLock lock(&mu_);
+  const absl::Time now = clock_.Now();
+  const StaffPin& staff = pins_.at(staff_id);
+  if (auto until = lockout_.LockedUntil(device_id, staff_id, now)) {
+    return core::WithRetryAfter(
+        core::Refuse(
+            absl::StatusCode::kResourceExhausted, Error::PIN_LOCKED,
+            absl::StrCat(staff.name, " is locked out on this tablet after ",
+                         core::PinLockout::kMaxWrongPins,
+                         " wrong PINs; try again in ",
+                         absl::FormatDuration(
+                             absl::Ceil(*until - now, absl::Seconds(1))),
+                         " or ask a manager")),
+        *until - now);
+  }
+  if (core::PinMatches(staff.pin, pin)) {
+    lockout_.RecordRightPin(device_id, staff_id);
+    return absl::OkStatus();
+  }
+  const int left = lockout_.RecordWrongPin(device_id, staff_id, now);
+  if (left == 0) {
+    return core::WithRetryAfter(
+        core::Refuse(
+            absl::StatusCode::kResourceExhausted, Error::PIN_LOCKED,
+            absl::StrCat("wrong PIN; ", staff.name,
+                         " is now locked out on this tablet for ",
+                         absl::FormatDuration(core::PinLockout::kLockTime))),
+        core::PinLockout::kLockTime);
+  }
+  return core::Refuse(
+      absl::StatusCode::kUnauthenticated, Error::WRONG_PIN,
+      absl::StrCat("wrong PIN; ", left, left == 1 ? " try" : " tries",
+                   " left before a 5-minute lock"));
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::SignIn(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::SignInRequest* request,
+    makegood::v1::SignInResponse* response) {
+  auto device = AuthorizeCall(*context, auth_, kTablets);
+  if (!device.ok()) return FinishUnary(context, device.status());
+  if (request->staff_id().empty()) {
+    return FinishUnary(context, core::BadField("staff_id", "is required"));
+  }
+  if (auto format = core::CheckPinFormat(request->pin()); !format.ok()) {
+    return FinishUnary(context, core::BadField("pin", format.message()));
+  }
+  if (pins_.find(request->staff_id()) == pins_.end()) {
+    return FinishUnary(
+        context,
+        core::Refuse(absl::StatusCode::kNotFound, Error::NOT_FOUND,
+                     absl::StrCat("no staff member '", request->staff_id(),
+                                  "' with a PIN: they cannot sign in on a "
+                                  "tablet until staff[].pin_pbkdf2 is set")));
+  }
+  const std::string device_id = device->id;
+  return FinishRead(
+      readers_, context,
+      [this, device_id, request, response]() -> absl::Status {
+        if (auto pin = CheckPin(device_id, request->staff_id(), request->pin());
+            !pin.ok()) {
+          return pin;
+        }
+        const absl::Time now = clock_.Now();
+        const absl::StatusOr<core::DayBounds> day =
+            rules_.BoundsOf(rules_.BusinessDay(now));
+        if (!day.ok()) return day.status();
+        const std::string token =
+            sessions_.Open(request->staff_id(), device_id, now, day->end);
+        const Principal* staff = auth_.Credential(request->staff_id());
+        if (staff == nullptr) {
+          return absl::InternalError(
+              "a staff member with a PIN has no credential");
+        }
+        Principal principal = *staff;
+        principal.device_id = device_id;
+        principal.session_expires_at = day->end;
+        response->set_session_token(token);
+        FillSession(principal, response->mutable_session());
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::SignOut(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::SignOutRequest* /*request*/,
+    makegood::v1::SignOutResponse* /*response*/) {
+  auto principal = AuthorizeCall(*context, auth_, kAnyone);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  if (principal->device_id.empty()) {
+    return FinishUnary(
+        context,
+        core::Refuse(absl::StatusCode::kFailedPrecondition,
+                     Error::NOT_A_SESSION,
+                     "this token is a credential of the configuration, not a "
+                     "tablet session; there is nothing to sign out of"));
+  }
+  sessions_.Close(BearerToken(*context), clock_.Now());
+  return FinishUnary(context, absl::OkStatus());
+}
+
+void SessionServiceImpl::FillSession(const Principal& principal,
+                                     makegood::v1::Session* session) const {
+  session->set_principal_id(principal.id);
+  session->set_name(principal.name);
+  session->set_role(principal.role);
+  session->set_device_id(principal.device_id);
+  if (!principal.device_id.empty()) {
+    *session->mutable_expires_at() =
+        core::ToProto(principal.session_expires_at);
+    session->set_idle_minutes(
+        static_cast<int32_t>(absl::ToInt64Minutes(sessions_.idle_limit())));
+  }
+  session->set_language(principal.language);
+  session->set_location_id(config_.location().id());
+  session->set_currency(config_.location().currency());
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::GetSession(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::GetSessionRequest* /*request*/,
+    makegood::v1::Session* response) {
+  auto principal = AuthorizeCall(*context, auth_, kAnyone);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  FillSession(*principal, response);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::ListCategories(
+    grpc::CallbackServerContext* context,
+    const makegood::v1::ListCategoriesRequest* request,
+    makegood::v1::ListCategoriesResponse* response) {
+  auto principal = AuthorizeCall(*context, auth_, kAnyone);
+  if (!principal.ok()) return FinishUnary(context, principal.status());
+  const std::string language = PrimaryLanguage(request->language());
+  for (const auto& category : config_.categories()) {
+    auto* choice = response->add_categories();
+    choice->set_category_id(category.id());
+    choice->set_label(category.label());
+    choice->set_guidance(category.guidance());
+    const auto translated = category.translations().find(language);
+    if (translated != category.translations().end()) {
+      if (!translated->second.label().empty()) {
+        choice->set_label(translated->second.label());
+      }
+      if (!translated->second.guidance().empty()) {
+        choice->set_guidance(translated->second.guidance());
+      }
+    }
+  }
+  return FinishUnary(context, absl::OkStatus());
+}
+
+}  // namespace makegood::service
