@@ -39,7 +39,9 @@ inline constexpr char kHttpOff[] = "off";
 // server.http_max_body_bytes: the largest HTTP request body, in bytes.
 inline constexpr int kDefaultHttpMaxBodyBytes = 1048576;
 inline constexpr int kMinHttpMaxBodyBytes = 1024;
-inline constexpr int kMaxHttpMaxBodyBytes = 67108864;
+// gRPC's own limit on a message (4 MiB): the Connect call is a gRPC call
+// in-process.
+inline constexpr int kMaxHttpMaxBodyBytes = 4194304;
 // server.session_idle_minutes: a tablet session ends after this long
 // without a call.
 inline constexpr int kDefaultSessionIdleMinutes = 30;

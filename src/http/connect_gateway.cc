@@ -219,7 +219,16 @@ void ServeStream(std::shared_ptr<StreamState> state,
       ContentTypeOf(state->codec, true),
       [state](size_t, httplib::DataSink& sink) {
         for (;;) {
-          if (state->stopping->load()) state->call->Cancel();
+          if (state->stopping->load()) {
+            // Shutting down: the client hears it as from a gRPC stream,
+            // UNAVAILABLE, and resumes elsewhere or later.
+            state->call->Cancel();
+            const std::string end = EndStreamEnvelope(
+                grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                             "makegoodd is shutting down; reconnect shortly"));
+            if (sink.write(end.data(), end.size())) sink.done();
+            return false;
+          }
           RpcCall::Event event = state->call->Next(kStreamPoll);
           if (event.waiting) {
             if (!state->peer->Connected()) {

@@ -1,7 +1,11 @@
 #include "http/http_server.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <optional>
 #include <regex>
 #include <utility>
@@ -85,6 +89,8 @@ HttpServerOptions HttpOptionsOf(const makegood::v1::ServerConfig& server,
   if (server.http_max_body_bytes() > 0) {
     options.max_body_bytes = static_cast<size_t>(server.http_max_body_bytes());
   }
+  options.keepalive_seconds =
+      server.keepalive_seconds() > 0 ? server.keepalive_seconds() : 10;
   options.channel = std::move(channel);
   return options;
 }
@@ -141,6 +147,22 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   // otherwise wait for the client's delayed ACK (40 ms) on a kept-alive
   // connection.
   http.set_tcp_nodelay(true);
+  // TCP keepalive on every connection (accepted sockets inherit it from
+  // the listening one): a half-open connection under a quiet stream, a
+  // tablet whose Wi-Fi died, is closed within a few periods and its watch
+  // or command stream ends.
+  const int keepalive = std::max(1, options.keepalive_seconds);
+  http.set_socket_options([keepalive](socket_t socket) {
+    const int on = 1;
+    const int probes = 2;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    setsockopt(socket, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+    setsockopt(socket, IPPROTO_TCP, TCP_KEEPIDLE, &keepalive,
+               sizeof(keepalive));
+    setsockopt(socket, IPPROTO_TCP, TCP_KEEPINTVL, &keepalive,
+               sizeof(keepalive));
+    setsockopt(socket, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof(probes));
+  });
   http.set_default_headers({
       {"X-Content-Type-Options", "nosniff"},
       {"Referrer-Policy", "no-referrer"},
@@ -169,6 +191,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
             break;
           case 404:
             message = "no such page or method";
+            break;
+          case 411:
+            message = "send the request with a Content-Length";
             break;
           default:
             message = absl::StrCat("HTTP ", response.status);

@@ -33,6 +33,8 @@ struct HttpServerOptions {
   makegood::v1::TlsConfig tls;
   // Largest request body; a larger one is answered 413.
   size_t max_body_bytes = 1 << 20;
+  // TCP keepalive period on every connection (server.keepalive_seconds).
+  int keepalive_seconds = 10;
   // makegoodd's gRPC services, in-process.
   std::shared_ptr<grpc::Channel> channel;
 };

@@ -49,7 +49,12 @@ class RpcCall::Reactor final
       absl::MutexLock lock(&mu_);
       self_ = self;
       reading_ = true;
+      held_ = true;
     }
+    // Reads are resumed from the HTTP side (Next), outside gRPC's
+    // reactions: the hold keeps the call alive for them until the read
+    // stream ends, or until Release.
+    AddHold();
     StartRead(&read_buffer_);
     StartCall();
   }
@@ -62,18 +67,22 @@ class RpcCall::Reactor final
 
   void OnReadDone(bool ok) override {
     bool more = false;
+    bool release = false;
     {
       absl::MutexLock lock(&mu_);
       reading_ = false;
-      if (!ok) {
+      if (ok) {
+        messages_.push_back(ToString(read_buffer_));
+        more = messages_.size() < kReadAhead;
+        reading_ = more;
+      } else {
         reads_ended_ = true;
-        return;
+        release = std::exchange(held_, false);
       }
-      messages_.push_back(ToString(read_buffer_));
-      more = messages_.size() < kReadAhead;
-      reading_ = more;
     }
-    // Never under the lock: gRPC may run the next reaction inline.
+    // Never under the lock: gRPC may run the next reaction inline. Once the
+    // read stream ended no read is resumed, so the call may finish.
+    if (release) RemoveHold();
     if (more) StartRead(&read_buffer_);
   }
 
@@ -102,6 +111,8 @@ class RpcCall::Reactor final
         event.message = std::move(messages_.front());
         messages_.pop_front();
         resume = !reading_ && !reads_ended_ && !done_;
+        // After a cancel, one more read is still resumed: it fails, and
+        // that ends the read stream and so the call.
         if (resume) reading_ = true;
       } else if (done_) {
         event.status = status_;
@@ -114,6 +125,18 @@ class RpcCall::Reactor final
   }
 
   void Cancel() { context_.TryCancel(); }
+
+  // The HTTP side is done with the call: cancels it if it still runs and
+  // lets gRPC finish it.
+  void Release() {
+    bool release = false;
+    {
+      absl::MutexLock lock(&mu_);
+      release = std::exchange(held_, false);
+    }
+    context_.TryCancel();
+    if (release) RemoveHold();
+  }
 
  private:
   void WriteNext() {
@@ -143,6 +166,8 @@ class RpcCall::Reactor final
   grpc::Status status_ ABSL_GUARDED_BY(mu_);
   // Set from Begin until OnDone.
   std::shared_ptr<Reactor> self_ ABSL_GUARDED_BY(mu_);
+  // The hold taken in Begin is still to be removed.
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 std::unique_ptr<RpcCall> RpcCall::Start(
@@ -152,7 +177,7 @@ std::unique_ptr<RpcCall> RpcCall::Start(
   return std::unique_ptr<RpcCall>(new RpcCall(std::move(reactor)));
 }
 
-RpcCall::~RpcCall() { reactor_->Cancel(); }
+RpcCall::~RpcCall() { reactor_->Release(); }
 
 RpcCall::Event RpcCall::Next(absl::Duration wait) {
   return reactor_->Next(wait);

@@ -152,13 +152,13 @@ grpc::ServerUnaryReactor* SessionServiceImpl::SignIn(
         const absl::StatusOr<core::DayBounds> day =
             rules_.BoundsOf(rules_.BusinessDay(now));
         if (!day.ok()) return day.status();
-        const std::string token =
-            sessions_.Open(request->staff_id(), device_id, now, day->end);
         const Principal* staff = auth_.Credential(request->staff_id());
         if (staff == nullptr) {
           return absl::InternalError(
               "a staff member with a PIN has no credential");
         }
+        const std::string token =
+            sessions_.Open(request->staff_id(), device_id, now, day->end);
         Principal principal = *staff;
         principal.device_id = device_id;
         principal.session_expires_at = day->end;

@@ -125,6 +125,23 @@ window.addEventListener('online', () => flushOutbox());
 setInterval(() => { if (queuedCount()) flushOutbox(); }, 5000);
 window.addEventListener('hashchange', route);
 
+// Idle sign-out: the screens refresh themselves, so makegoodd sees calls
+// from a tablet left open on a table; only here is it known whether a person
+// touched it. After the session's idle minutes without a touch or a key,
+// the tablet signs out, as if the person had tapped "Sign out".
+let lastTouch = Date.now();
+for (const type of ['pointerdown', 'keydown']) {
+  window.addEventListener(type, () => { lastTouch = Date.now(); }, {capture: true, passive: true});
+}
+setInterval(() => {
+  const me = current();
+  if (!me || !me.idleMinutes) return;
+  if (Date.now() - lastTouch >= me.idleMinutes * 60000) {
+    lastTouch = Date.now();
+    doSignOut();
+  }
+}, 15000);
+
 // --- start
 async function start() {
   applyTheme();

@@ -5,13 +5,17 @@
 const PACKAGE = 'makegood.v1';
 
 // A refusal the server (or the Connect protocol) answered with. Programs read
-// `code` (Connect's lower-case name) and `reason` (makegood.v1.Error.Reason),
-// never the English `message`.
+// `code` (Connect's lower-case name) and `reason` (makegood.v1.Error.Reason);
+// people read ui.js's words for them, from the message files. The server's
+// own text (English) is kept in `serverMessage`, '' when this module made
+// the error up (a timeout, an answer that is not JSON): the screens show it
+// only as a secondary detail, never as the sentence.
 export class ConnectError extends Error {
-  constructor(code, message, httpStatus = 0) {
-    super(message || code);
+  constructor(code, serverMessage = '', httpStatus = 0) {
+    super(serverMessage || code);
     this.name = 'ConnectError';
     this.code = code;
+    this.serverMessage = serverMessage || '';
     this.reason = '';
     this.metadata = {};
     this.fieldViolations = [];
@@ -22,10 +26,11 @@ export class ConnectError extends Error {
 
 // The request never got an answer: no network, DNS, TLS, a cut connection.
 // Kept apart from ConnectError because a mutation that fails this way may be
-// queued and sent again with the same request id (outbox.js).
+// queued and sent again with the same request id (outbox.js). `message` is
+// the browser's own (for the console), never shown as the sentence.
 export class OfflineError extends Error {
-  constructor(message = 'no connection') {
-    super(message);
+  constructor(browserMessage = '') {
+    super(browserMessage);
     this.name = 'OfflineError';
   }
 }
@@ -44,8 +49,10 @@ export function parseDuration(text) {
   return m ? Number(m[1]) : null;
 }
 
-// A Connect error JSON {code, message, details} → ConnectError.
-function errorFrom(json, httpStatus) {
+// A Connect error JSON {code, message, details} → ConnectError; null (not
+// Connect's JSON) → the code for the HTTP status. Also for the report page's
+// refusals (views/manager.js), which are Connect error JSON too.
+export function errorFrom(json, httpStatus) {
   const err = new ConnectError(json && json.code ? json.code : codeForHttp(httpStatus),
     (json && json.message) || '', httpStatus);
   for (const d of (json && json.details) || []) {
@@ -108,7 +115,7 @@ export async function call(service, method, request = {}, {token, timeoutMs = 10
       signal: ctl.signal, credentials: 'omit', cache: 'no-store'});
     text = await res.text();
   } catch (err) {
-    if (timedOut) throw new ConnectError('deadline_exceeded', 'no answer in time', 0);
+    if (timedOut) throw new ConnectError('deadline_exceeded', '', 0);
     if (signal && signal.aborted) throw err;
     throw new OfflineError(err && err.message);
   } finally {
@@ -117,7 +124,8 @@ export async function call(service, method, request = {}, {token, timeoutMs = 10
   }
   if (res.status === 200) {
     const body = parseOr(text || '{}', undefined);
-    if (body === undefined) throw new ConnectError('internal', 'the answer is not JSON', 200);
+    // An answer that is not JSON: a proxy's page, say.
+    if (body === undefined) throw new ConnectError('internal', '', 200);
     return camel(body);
   }
   throw errorFrom(parseOr(text, null), res.status);
@@ -161,7 +169,8 @@ export async function stream(service, method, request, {token, signal, onMessage
         if (signal && signal.aborted) throw err;
         throw new OfflineError(err && err.message);
       }
-      if (chunk.done) throw new OfflineError('the stream closed before its end message');
+      // Closed before its end-of-stream message: the connection broke.
+      if (chunk.done) throw new OfflineError();
       buf = concat(buf, chunk.value);
       // Envelopes may be split across chunks or share one: take every whole one.
       while (buf.length >= 5) {
@@ -170,8 +179,8 @@ export async function stream(service, method, request, {token, signal, onMessage
         const flags = buf[0];
         const payload = parseOr(decoder.decode(buf.subarray(5, 5 + len)), undefined);
         buf = buf.subarray(5 + len);
-        if (flags & 0x01) throw new ConnectError('internal', 'compressed message not supported', 200);
-        if (payload === undefined) throw new ConnectError('internal', 'a stream message is not JSON', 200);
+        // A compressed envelope (we never ask for one) or one that is not JSON.
+        if (flags & 0x01 || payload === undefined) throw new ConnectError('internal', '', 200);
         if (flags & 0x02) {
           if (payload.error) throw errorFrom(payload.error, 200);
           return payload.metadata || {};

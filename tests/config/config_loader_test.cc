@@ -238,15 +238,15 @@ INSTANTIATE_TEST_SUITE_P(
                   "server.http_tls.cert_file: cannot read '/nonexistent.pem'"},
         BadConfig{"http_body_too_small",
                   "staff:", "server: { http_max_body_bytes: 1023 }\nstaff:",
-                  "server.http_max_body_bytes: must be 1024 to 67108864 bytes "
+                  "server.http_max_body_bytes: must be 1024 to 4194304 bytes "
                   "(0: the default 1048576), got 1023"},
         BadConfig{"http_body_too_large",
-                  "staff:", "server: { http_max_body_bytes: 67108865 }\nstaff:",
-                  "server.http_max_body_bytes: must be 1024 to 67108864 "
+                  "staff:", "server: { http_max_body_bytes: 4194305 }\nstaff:",
+                  "server.http_max_body_bytes: must be 1024 to 4194304 "
                   "bytes"},
         BadConfig{"http_body_negative",
                   "staff:", "server: { http_max_body_bytes: -1 }\nstaff:",
-                  "server.http_max_body_bytes: must be 1024 to 67108864"},
+                  "server.http_max_body_bytes: must be 1024 to 4194304"},
         BadConfig{"session_idle_too_long",
                   "staff:", "server: { session_idle_minutes: 1441 }\nstaff:",
                   "server.session_idle_minutes: must be 1 to 1440 minutes (0: "
@@ -497,7 +497,7 @@ TEST(ConfigLoaderTest, TakesTabletsPinsAndTranslations) {
         "server: { http: \"0.0.0.0:8443\", http_max_body_bytes: 1024, "
         "session_idle_minutes: 1 }",
         "server: { http: \"127.0.0.1:0\", listen: \"127.0.0.1:0\", "
-        "http_max_body_bytes: 67108864, session_idle_minutes: 1440 }"}) {
+        "http_max_body_bytes: 4194304, session_idle_minutes: 1440 }"}) {
     auto with_server = ParseConfigYaml(
         absl::StrReplaceAll(yaml,
                             {{"policy:", std::string(server) + "\npolicy:"}}),

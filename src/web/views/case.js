@@ -173,7 +173,7 @@ export function mount(root, caseId) {
     if (ui.response && !closed(ui.c)) body.guestResponse = ui.response;
     if (ui.cause) body.rootCause = ui.cause;
     if (ui.action.trim()) body.actionTaken = ui.action.trim();
-    if (Object.keys(body).length === 1) { showError(new Error(t('case.pickOutcome'))); return; }
+    if (Object.keys(body).length === 1) { showError(t('case.pickOutcome')); return; }
     ui.busy.add('outcome');
     render();
     try {

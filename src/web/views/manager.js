@@ -8,7 +8,7 @@ import {api, apiStream, mutate, getLocation, categoryMap, staffNames, tableOf, s
 import {showError, notify} from '../ui.js';
 import {money, clock, businessDate} from '../format.js';
 import {RecoveryWatch} from '../watch.js';
-import {ConnectError, OfflineError, parseDuration} from '../connect.js';
+import {ConnectError, OfflineError, errorFrom, parseDuration} from '../connect.js';
 
 export function mount(root) {
   const ctx = {zone: '', dayStarts: '04:00', names: new Map(), categories: new Map(), tables: new Map(), date: ''};
@@ -167,7 +167,7 @@ export function mount(root) {
       if (!res.ok) {
         let body = null;
         try { body = JSON.parse(html); } catch (_) { /* not a Connect error */ }
-        throw new ConnectError((body && body.code) || 'unknown', (body && body.message) || `HTTP ${res.status}`, res.status);
+        throw errorFrom(body, res.status);
       }
       if (!win) {
         const url = URL.createObjectURL(new Blob([html], {type: 'text/html'}));

@@ -6,7 +6,7 @@ import {t, setLanguage} from '../i18n.js';
 import {asDevice, signIn, setDeviceToken} from '../session.js';
 import {countsByPrincipal} from '../outbox.js';
 import {showError, clearError, describeError} from '../ui.js';
-import {ConnectError, OfflineError} from '../connect.js';
+import {ConnectError} from '../connect.js';
 
 const MAX_PIN = 8;
 let notice = '';
@@ -14,24 +14,14 @@ let returnTo = '';
 // app.js: why we are here ("your session ended") and where to go after.
 export function prepare(why, next) { notice = why || ''; returnTo = next || ''; }
 
+// The refusal under the PIN pad, in the person's language (ui.js has the
+// words: the tries left and the lock's length, as the server states them).
+// The server's own message is only the element's title.
 function signinError(err) {
-  let text;
-  if (err instanceof ConnectError && err.reason === 'WRONG_PIN') {
-    // The server's message says how many tries are left ("3 tries left").
-    const m = /(\d+)\s*(?:tries|try|attempts?)/i.exec(err.message);
-    text = m ? t('pin.wrongTries', {n: m[1]}) : `${t('pin.wrong')} ${err.message}`;
-  } else if (err instanceof ConnectError && err.reason === 'PIN_LOCKED') {
-    const minutes = Math.max(1, Math.ceil((err.retryDelaySeconds || 300) / 60));
-    text = t('pin.locked', {minutes});
-  } else if (err instanceof ConnectError && err.code === 'not_found') {
-    text = t('pin.unknownStaff');
-  } else if (err instanceof OfflineError) {
-    text = t('error.offline');
-  } else {
-    text = describeError(err).text;
-  }
+  const d = describeError(err);
+  const text = err instanceof ConnectError && err.code === 'not_found' ? t('pin.unknownStaff') : d.text;
   return h('p', {class: 'form-error', role: 'alert', testid: 'signin-error',
-    'data-reason': (err && err.reason) || ''}, text);
+    'data-reason': d.reason, title: d.detail || null}, text);
 }
 
 export function mount(root) {
