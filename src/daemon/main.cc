@@ -131,10 +131,7 @@ int Serve(const std::string& config_path, const std::string& listen,
   std::cout << "makegoodd " << MAKEGOOD_VERSION << " listening on " << host
             << ":" << (*server)->port();
   if (http != nullptr) {
-    const std::string http_address =
-        makegood::http::HttpOptionsOf(config->server(), nullptr).listen;
-    std::cout << ", http on " << http_address.substr(0, http_address.rfind(':'))
-              << ":" << http->port();
+    std::cout << ", http on " << http->host() << ":" << http->port();
   }
   std::cout << std::endl;
   Log(absl::StrCat("location ", config->location().id(), ", database ", db_path,

@@ -5,7 +5,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "http/connect_codec.h"
 #include "http/connect_gateway.h"
 #include "http/rpc_call.h"
 #include "http/web_assets.h"
@@ -89,25 +88,13 @@ void AppPages::EndOfDayReport(const httplib::Request& request,
   options.method_path = "/makegood.v1.ReportService/EndOfDay";
   options.authorization = request.get_header_value("Authorization");
   options.requests.push_back(report_request.SerializeAsString());
-  auto call = RpcCall::Start(channel_, std::move(options));
-  std::optional<std::string> answer;
-  for (;;) {
-    RpcCall::Event event = call->Next(absl::InfiniteDuration());
-    if (event.waiting) continue;
-    if (event.message.has_value()) {
-      answer = std::move(event.message);
-      continue;
-    }
-    if (!event.status.ok()) {
-      const google::rpc::Status status = RpcStatusOf(event.status);
-      response.status = HttpStatusOf(status.code());
-      response.set_content(ConnectErrorJson(status).dump(), "application/json");
-      return;
-    }
-    break;
+  const UnaryAnswer answer = CallUnary(channel_, std::move(options));
+  if (!answer.status.ok()) {
+    AnswerRpcError(response, answer.status);
+    return;
   }
   makegood::v1::EndOfDayReport report;
-  if (!answer.has_value() || !report.ParseFromString(*answer)) {
+  if (!answer.message.has_value() || !report.ParseFromString(*answer.message)) {
     RefuseRequest(response, 500, grpc::StatusCode::INTERNAL,
                   "the report service gave no readable report");
     return;

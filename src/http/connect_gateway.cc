@@ -172,25 +172,14 @@ std::optional<std::vector<std::string>> DecodeRequests(
 }
 
 void ServeUnary(const MethodDescriptor& method, Codec codec,
-                std::unique_ptr<RpcCall> call, httplib::Response& response) {
-  std::optional<std::string> answer;
-  for (;;) {
-    RpcCall::Event event = call->Next(absl::InfiniteDuration());
-    if (event.message.has_value()) {
-      answer = std::move(event.message);
-      continue;
-    }
-    if (event.waiting) continue;
-    if (!event.status.ok()) {
-      const google::rpc::Status status = RpcStatusOf(event.status);
-      AnswerError(response, HttpStatusOf(status.code()), status);
-      return;
-    }
-    break;
+                const UnaryAnswer& answer, httplib::Response& response) {
+  if (!answer.status.ok()) {
+    AnswerRpcError(response, answer.status);
+    return;
   }
   std::optional<std::string> body;
-  if (answer.has_value()) {
-    body = ResponseFromWire(method, codec, *std::move(answer));
+  if (answer.message.has_value()) {
+    body = ResponseFromWire(method, codec, *answer.message);
   }
   if (!body.has_value()) {
     AnswerError(response, 500,
@@ -264,6 +253,11 @@ void ServeStream(std::shared_ptr<StreamState> state,
 void RefuseRequest(httplib::Response& response, int http_status, int grpc_code,
                    const std::string& message) {
   AnswerError(response, http_status, RequestRefusal(grpc_code, message));
+}
+
+void AnswerRpcError(httplib::Response& response, const grpc::Status& status) {
+  const google::rpc::Status shown = RpcStatusOf(status);
+  AnswerError(response, HttpStatusOf(shown.code()), shown);
 }
 
 ConnectGateway::ConnectGateway(std::shared_ptr<grpc::Channel> channel,
@@ -345,15 +339,15 @@ void ConnectGateway::Serve(const httplib::Request& request,
   options.authorization = request.get_header_value("Authorization");
   options.timeout = *timeout;
   options.requests = *std::move(requests);
-  auto call = RpcCall::Start(channel_, std::move(options));
   if (!streaming) {
-    ServeUnary(*method, type->codec, std::move(call), response);
+    ServeUnary(*method, type->codec, CallUnary(channel_, std::move(options)),
+               response);
     return;
   }
   auto state = std::make_shared<StreamState>();
   state->method = method;
   state->codec = type->codec;
-  state->call = std::move(call);
+  state->call = RpcCall::Start(channel_, std::move(options));
   state->peer = std::make_unique<PeerSocket>(
       request.local_port, request.remote_addr, request.remote_port);
   state->stopping = &stopping_;

@@ -46,6 +46,10 @@ class ConnectGateway {
 void RefuseRequest(httplib::Response& response, int http_status, int grpc_code,
                    const std::string& message);
 
+// The Connect error answer of a failed call, with the HTTP status the spec
+// gives its code.
+void AnswerRpcError(httplib::Response& response, const grpc::Status& status);
+
 }  // namespace makegood::http
 
 #endif  // MAKEGOOD_HTTP_CONNECT_GATEWAY_H_

@@ -20,8 +20,6 @@
 namespace makegood::http {
 namespace {
 
-constexpr char kDefaultHttpListen[] = "127.0.0.1:8080";
-
 // Worker threads: each open keep-alive connection and each server stream
 // (a manager screen's watch) holds one while it lasts.
 constexpr size_t kWorkerThreads = 64;
@@ -82,21 +80,24 @@ std::optional<HostPort> SplitHostPort(const std::string& address) {
 
 HttpServerOptions HttpOptionsOf(const makegood::v1::ServerConfig& server,
                                 std::shared_ptr<grpc::Channel> channel) {
+  // A Config built in code may not have been through the loader, which
+  // fills these defaults in.
   HttpServerOptions options;
-  options.listen = server.http().empty() ? kDefaultHttpListen : server.http();
+  options.listen = server.http().empty() ? config::kDefaultHttp : server.http();
   options.tls =
       server.http_tls().cert_file().empty() ? server.tls() : server.http_tls();
-  if (server.http_max_body_bytes() > 0) {
-    options.max_body_bytes = static_cast<size_t>(server.http_max_body_bytes());
-  }
-  options.keepalive_seconds =
-      server.keepalive_seconds() > 0 ? server.keepalive_seconds() : 10;
+  options.max_body_bytes = static_cast<size_t>(
+      server.http_max_body_bytes() > 0 ? server.http_max_body_bytes()
+                                       : config::kDefaultHttpMaxBodyBytes);
+  options.keepalive_seconds = server.keepalive_seconds() > 0
+                                  ? server.keepalive_seconds()
+                                  : config::kDefaultKeepaliveSeconds;
   options.channel = std::move(channel);
   return options;
 }
 
 bool HttpEnabled(const makegood::v1::ServerConfig& server) {
-  return server.http() != "off";
+  return server.http() != config::kHttpOff;
 }
 
 HttpServer::HttpServer() = default;
@@ -111,6 +112,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
         absl::StrCat("server.http: '", options.listen, "' is not host:port"));
   }
   std::unique_ptr<HttpServer> server(new HttpServer());
+  server->host_ = options.listen.substr(0, options.listen.rfind(':'));
   const auto& tls = options.tls;
   if (tls.cert_file().empty()) {
     if (!config::IsLoopbackListenAddress(options.listen)) {

@@ -31,10 +31,11 @@ struct HttpServerOptions {
   // Certificate and key (and client CA for mutual TLS); empty: plain HTTP,
   // which only a loopback address may use.
   makegood::v1::TlsConfig tls;
-  // Largest request body; a larger one is answered 413.
-  size_t max_body_bytes = 1 << 20;
+  // Largest request body; a larger one is answered 413. HttpOptionsOf
+  // fills these from the configuration.
+  size_t max_body_bytes = 0;
   // TCP keepalive period on every connection (server.keepalive_seconds).
-  int keepalive_seconds = 10;
+  int keepalive_seconds = 0;
   // makegoodd's gRPC services, in-process.
   std::shared_ptr<grpc::Channel> channel;
 };
@@ -59,6 +60,8 @@ class HttpServer {
   ~HttpServer();
 
   int port() const { return port_; }
+  // The host it listens on, as configured.
+  const std::string& host() const { return host_; }
 
   // Stops accepting, ends the streams being served and waits for the
   // requests in flight. Before the gRPC server shuts down.
@@ -71,6 +74,7 @@ class HttpServer {
   std::unique_ptr<AppPages> pages_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::string host_;
   int port_ = 0;
 };
 

@@ -185,4 +185,20 @@ RpcCall::Event RpcCall::Next(absl::Duration wait) {
 
 void RpcCall::Cancel() { reactor_->Cancel(); }
 
+UnaryAnswer CallUnary(const std::shared_ptr<grpc::Channel>& channel,
+                      RpcCallOptions options) {
+  auto call = RpcCall::Start(channel, std::move(options));
+  UnaryAnswer answer;
+  for (;;) {
+    RpcCall::Event event = call->Next(absl::InfiniteDuration());
+    if (event.message.has_value()) {
+      answer.message = std::move(event.message);
+    } else if (!event.waiting) {
+      answer.status = event.status;
+      if (!answer.status.ok()) answer.message.reset();
+      return answer;
+    }
+  }
+}
+
 }  // namespace makegood::http

@@ -68,6 +68,15 @@ class RpcCall {
   std::shared_ptr<Reactor> reactor_;
 };
 
+// A call that answers one message (a unary RPC), run to its end.
+struct UnaryAnswer {
+  grpc::Status status;
+  // The response; nullopt when the call failed, or sent none.
+  std::optional<std::string> message;
+};
+UnaryAnswer CallUnary(const std::shared_ptr<grpc::Channel>& channel,
+                      RpcCallOptions options);
+
 }  // namespace makegood::http
 
 #endif  // MAKEGOOD_HTTP_RPC_CALL_H_

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -38,19 +39,42 @@ const Principal* Authenticator::Credential(absl::string_view id) const {
   return nullptr;
 }
 
+namespace {
+
+constexpr absl::string_view kScheme = "Bearer ";
+
+// The token of "Bearer <token>", or nullopt.
+std::optional<absl::string_view> BearerTokenOf(
+    absl::string_view authorization) {
+  if (!absl::StartsWithIgnoreCase(authorization, kScheme) ||
+      authorization.size() == kScheme.size()) {
+    return std::nullopt;
+  }
+  return authorization.substr(kScheme.size());
+}
+
+}  // namespace
+
+bool Authenticator::EndSession(absl::string_view authorization) const {
+  const std::optional<absl::string_view> token = BearerTokenOf(authorization);
+  if (!token.has_value() || sessions_ == nullptr || clock_ == nullptr) {
+    return false;
+  }
+  return sessions_->Close(*token, clock_->Now());
+}
+
 absl::StatusOr<Principal> Authenticator::Authenticate(
     absl::string_view authorization) const {
-  constexpr absl::string_view kScheme = "Bearer ";
   if (authorization.empty()) {
     return absl::UnauthenticatedError(
         "missing credentials: send metadata \"authorization: Bearer <token>\"");
   }
-  if (!absl::StartsWithIgnoreCase(authorization, kScheme) ||
-      authorization.size() == kScheme.size()) {
+  const std::optional<absl::string_view> bearer = BearerTokenOf(authorization);
+  if (!bearer.has_value()) {
     return absl::UnauthenticatedError(
         "the authorization metadata must be \"Bearer <token>\"");
   }
-  const absl::string_view token = authorization.substr(kScheme.size());
+  const absl::string_view token = *bearer;
   const std::string hash = Sha256Hex(token);
   const Principal* found = nullptr;
   for (const Entry& entry : entries_) {

@@ -48,6 +48,10 @@ class Authenticator {
   // UNAUTHENTICATED with reason SESSION_ENDED.
   absl::StatusOr<Principal> Authenticate(absl::string_view authorization) const;
 
+  // Ends at once the tablet session that `authorization` ("Bearer <session
+  // token>") names; false when it names no live session.
+  bool EndSession(absl::string_view authorization) const;
+
   // The credential of the configuration with `id`, or nullptr.
   const Principal* Credential(absl::string_view id) const;
 

@@ -14,15 +14,17 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       shown.message(), shown.SerializeAsString());
 }
 
+absl::string_view AuthorizationOf(const grpc::CallbackServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) return absl::string_view();
+  return absl::string_view(it->second.data(), it->second.size());
+}
+
 absl::StatusOr<Principal> AuthorizeCall(
     const grpc::CallbackServerContext& context, const Authenticator& auth,
     std::initializer_list<makegood::v1::Role> allowed) {
-  const auto& metadata = context.client_metadata();
-  auto it = metadata.find("authorization");
-  absl::string_view value;
-  if (it != metadata.end())
-    value = absl::string_view(it->second.data(), it->second.size());
-  return auth.Authorize(value, allowed);
+  return auth.Authorize(AuthorizationOf(context), allowed);
 }
 
 absl::Status CheckPageSize(int32_t page_size) {

@@ -18,6 +18,9 @@ namespace makegood::service {
 // (service/error_details.h).
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
+// The call's "authorization" metadata, empty when it has none.
+absl::string_view AuthorizationOf(const grpc::CallbackServerContext& context);
+
 // Authorizes the call from its "authorization" metadata.
 absl::StatusOr<Principal> AuthorizeCall(
     const grpc::CallbackServerContext& context, const Authenticator& auth,

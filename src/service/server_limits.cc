@@ -27,9 +27,8 @@ size_t StreamQueueLimit(const makegood::v1::Config& config) {
 }
 
 absl::Duration SessionIdleLimit(const makegood::v1::Config& config) {
-  constexpr int kDefaultMinutes = 30;
-  const int minutes = config.server().session_idle_minutes();
-  return absl::Minutes(minutes > 0 ? minutes : kDefaultMinutes);
+  return absl::Minutes(OrDefault(config.server().session_idle_minutes(),
+                                 config::kDefaultSessionIdleMinutes));
 }
 
 }  // namespace makegood::service

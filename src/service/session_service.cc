@@ -21,21 +21,17 @@ constexpr std::initializer_list<Role> kAnyone = {
     makegood::v1::REPORTER, makegood::v1::ADMIN,   makegood::v1::TABLET};
 constexpr std::initializer_list<Role> kTablets = {makegood::v1::TABLET};
 
-// The bearer token of the call, or empty.
-std::string BearerToken(const grpc::CallbackServerContext& context) {
-  const auto& metadata = context.client_metadata();
-  const auto found = metadata.find("authorization");
-  if (found == metadata.end()) return std::string();
-  const std::string value(found->second.data(), found->second.size());
-  constexpr absl::string_view kScheme = "Bearer ";
-  return value.size() > kScheme.size() ? value.substr(kScheme.size())
-                                       : std::string();
-}
-
 // "es-MX", "ES" → "es": the configuration's translations are by primary
 // language, and browsers send regional tags.
 std::string PrimaryLanguage(absl::string_view tag) {
   return absl::AsciiStrToLower(tag.substr(0, tag.find_first_of("-_")));
+}
+
+// RESOURCE_EXHAUSTED (PIN_LOCKED), with how long the lock still holds.
+absl::Status PinLocked(absl::string_view message, absl::Duration wait) {
+  return core::WithRetryAfter(core::Refuse(absl::StatusCode::kResourceExhausted,
+                                           Error::PIN_LOCKED, message),
+                              wait);
 }
 
 }  // namespace
@@ -89,15 +85,12 @@ absl::Status SessionServiceImpl::CheckPin(const std::string& device_id,
   const absl::Time now = clock_.Now();
   const StaffPin& staff = pins_.at(staff_id);
   if (auto until = lockout_.LockedUntil(device_id, staff_id, now)) {
-    return core::WithRetryAfter(
-        core::Refuse(
-            absl::StatusCode::kResourceExhausted, Error::PIN_LOCKED,
-            absl::StrCat(staff.name, " is locked out on this tablet after ",
-                         core::PinLockout::kMaxWrongPins,
-                         " wrong PINs; try again in ",
-                         absl::FormatDuration(
-                             absl::Ceil(*until - now, absl::Seconds(1))),
-                         " or ask a manager")),
+    return PinLocked(
+        absl::StrCat(
+            staff.name, " is locked out on this tablet after ",
+            core::PinLockout::kMaxWrongPins, " wrong PINs; try again in ",
+            absl::FormatDuration(absl::Ceil(*until - now, absl::Seconds(1))),
+            " or ask a manager"),
         *until - now);
   }
   if (core::PinMatches(staff.pin, pin)) {
@@ -106,12 +99,10 @@ absl::Status SessionServiceImpl::CheckPin(const std::string& device_id,
   }
   const int left = lockout_.RecordWrongPin(device_id, staff_id, now);
   if (left == 0) {
-    return core::WithRetryAfter(
-        core::Refuse(
-            absl::StatusCode::kResourceExhausted, Error::PIN_LOCKED,
-            absl::StrCat("wrong PIN; ", staff.name,
-                         " is now locked out on this tablet for ",
-                         absl::FormatDuration(core::PinLockout::kLockTime))),
+    return PinLocked(
+        absl::StrCat("wrong PIN; ", staff.name,
+                     " is now locked out on this tablet for ",
+                     absl::FormatDuration(core::PinLockout::kLockTime)),
         core::PinLockout::kLockTime);
   }
   return core::Refuse(
@@ -182,7 +173,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::SignOut(
                      "this token is a credential of the configuration, not a "
                      "tablet session; there is nothing to sign out of"));
   }
-  sessions_.Close(BearerToken(*context), clock_.Now());
+  auth_.EndSession(AuthorizationOf(*context));
   return FinishUnary(context, absl::OkStatus());
 }
 
