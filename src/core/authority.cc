@@ -1,5 +1,7 @@
 #include "core/authority.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "core/money.h"
 
@@ -10,41 +12,69 @@ bool CountsAsGiven(makegood::v1::AppliedRemedy::Status status) {
          status == makegood::v1::AppliedRemedy::APPLIED;
 }
 
-AuthorityDecision CheckAuthority(const RecoveryRules& rules,
-                                 makegood::v1::Role role, int64_t cost_minor,
-                                 const Spent& spent) {
-  AuthorityDecision decision;
-  if (cost_minor <= 0) return decision;
+namespace {
+
+// Needs approval: over `limit` (none for NO_AUTHORITY) with `reached`.
+AuthorityDecision OverLimit(const RecoveryRules& rules, makegood::v1::Role role,
+                            makegood::v1::ApprovalNeed::Limit limit,
+                            std::optional<int64_t> limit_minor,
+                            int64_t reached_minor) {
   const std::string& currency = rules.currency();
   auto money = [&](int64_t minor) { return FormatAmount(minor, currency); };
   const std::string role_name = makegood::v1::Role_Name(role);
+  AuthorityDecision decision;
+  decision.needs_approval = true;
+  decision.need.set_limit(limit);
+  decision.need.set_role(role);
+  if (limit_minor) {
+    decision.need.mutable_limit_amount()->set_minor_units(*limit_minor);
+    decision.need.mutable_limit_amount()->set_currency(currency);
+  }
+  decision.need.mutable_reached()->set_minor_units(reached_minor);
+  decision.need.mutable_reached()->set_currency(currency);
+  switch (limit) {
+    case makegood::v1::ApprovalNeed::PER_CASE:
+      decision.reason = absl::StrCat(
+          "over the ", role_name, " limit of ", money(*limit_minor),
+          " per case (this case would reach ", money(reached_minor), ")");
+      break;
+    case makegood::v1::ApprovalNeed::PER_SHIFT:
+      decision.reason = absl::StrCat(
+          "over the ", role_name, " limit of ", money(*limit_minor),
+          " per shift (this shift would reach ", money(reached_minor), ")");
+      break;
+    default:
+      decision.reason =
+          absl::StrCat("the ", role_name, " role has no authority to give ",
+                       money(reached_minor), " without approval");
+      break;
+  }
+  return decision;
+}
+
+}  // namespace
+
+AuthorityDecision CheckAuthority(const RecoveryRules& rules,
+                                 makegood::v1::Role role, int64_t cost_minor,
+                                 const Spent& spent) {
+  if (cost_minor <= 0) return {};
   const RoleAuthority* limits = rules.AuthorityOf(role);
-  if (limits == nullptr && role == makegood::v1::ADMIN) return decision;
+  if (limits == nullptr && role == makegood::v1::ADMIN) return {};
   if (limits == nullptr) {
-    decision.needs_approval = true;
-    decision.reason =
-        absl::StrCat("the ", role_name, " role has no authority to give ",
-                     money(cost_minor), " without approval");
-    return decision;
+    return OverLimit(rules, role, makegood::v1::ApprovalNeed::NO_AUTHORITY,
+                     std::nullopt, cost_minor);
   }
   const int64_t on_case = spent.requester_on_case + cost_minor;
   if (on_case > limits->max_per_case_minor) {
-    decision.needs_approval = true;
-    decision.reason = absl::StrCat(
-        "over the ", role_name, " limit of ", money(limits->max_per_case_minor),
-        " per case (this case would reach ", money(on_case), ")");
-    return decision;
+    return OverLimit(rules, role, makegood::v1::ApprovalNeed::PER_CASE,
+                     limits->max_per_case_minor, on_case);
   }
   const int64_t in_shift = spent.requester_in_shift + cost_minor;
   if (limits->max_per_shift_minor && in_shift > *limits->max_per_shift_minor) {
-    decision.needs_approval = true;
-    decision.reason = absl::StrCat("over the ", role_name, " limit of ",
-                                   money(*limits->max_per_shift_minor),
-                                   " per shift (this shift would reach ",
-                                   money(in_shift), ")");
-    return decision;
+    return OverLimit(rules, role, makegood::v1::ApprovalNeed::PER_SHIFT,
+                     *limits->max_per_shift_minor, in_shift);
   }
-  return decision;
+  return {};
 }
 
 std::string CheckDailyBudget(const RecoveryRules& rules, int64_t cost_minor,

@@ -32,9 +32,11 @@ struct Spent {
 
 struct AuthorityDecision {
   bool needs_approval = false;
-  // Why approval is needed, ready to show: "over the SERVER limit of 25.00
+  // Why approval is needed, in English: "over the SERVER limit of 25.00
   // per case (this case would reach 30.00)".
   std::string reason;
+  // The same in parts, for screens in other languages.
+  makegood::v1::ApprovalNeed need;
 };
 
 // Costless remedies never need approval. Otherwise the role's per-case and

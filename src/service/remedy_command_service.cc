@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/discount_code.h"
 #include "core/record_id.h"
+#include "core/recovery/alerts.h"
 #include "core/recovery/delivery_stuck.h"
 #include "core/refusal.h"
 #include "service/command_dispatcher.h"
@@ -44,18 +45,6 @@ absl::Status ValidateProblemReport(const ReportAdapterProblemRequest& request) {
                                 " characters"));
   }
   return absl::OkStatus();
-}
-
-// What the manager reads: who, what to do, and what the vendor said.
-std::string ProblemMessage(const ReportAdapterProblemRequest& request) {
-  std::string text = absl::StrCat(
-      "Adapter ", request.adapter_name(),
-      ": the POS refuses its credentials; renew the vendor token in its "
-      "configuration. Orders and remedies wait until then.");
-  if (!request.message().empty()) {
-    absl::StrAppend(&text, " (", request.message(), ")");
-  }
-  return text;
 }
 
 }  // namespace
@@ -195,10 +184,9 @@ grpc::ServerUnaryReactor* RemedyCommandServiceImpl::ReportAdapterProblem(
     return FinishUnary(context, valid);
   }
   const absl::Time now = clock_.Now();
-  makegood::v1::Alert alert;
+  makegood::v1::Alert alert =
+      core::AdapterProblemAlert(request->adapter_name(), request->message());
   alert.set_alert_id(core::NewRecordId("AL-", now, core::SecureRandomBytes()));
-  alert.set_kind(makegood::v1::Alert::ADAPTER_PROBLEM);
-  alert.set_message(ProblemMessage(*request));
   hub_.PublishAlert(alert, now);
   response->set_alert_id(alert.alert_id());
   return FinishUnary(context, absl::OkStatus());

@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/authority.h"
-#include "core/money.h"
 #include "core/proto_time.h"
+#include "core/recovery/alerts.h"
 #include "core/recovery/case_state.h"
 #include "core/recovery/delivery_stuck.h"
 #include "service/server_limits.h"
@@ -19,12 +19,8 @@ using makegood::v1::Alert;
 using makegood::v1::AppliedRemedy;
 using makegood::v1::RecoveryCase;
 using makegood::v1::RecoveryUpdate;
-using makegood::v1::RemedyOption;
 
-using core::CategoryLabel;
-using core::FindOption;
 using core::IsClosed;
-using core::NextOfferText;
 
 // Whether a remedy after the one at `index` was sent or applied: the
 // rejected one was re-offered.
@@ -35,16 +31,10 @@ bool ReofferedAfter(const RecoveryCase& recovery, int index) {
   return false;
 }
 
-Alert AlertAbout(Alert::Kind kind, const RecoveryCase& recovery,
-                 const AppliedRemedy& remedy, std::string message) {
-  Alert alert;
-  // Derived from the remedy: the same in every snapshot.
-  alert.set_alert_id(absl::StrCat("AL-", Alert::Kind_Name(kind), "-",
+// The remedy's id, for an alert derived from it: the same in every snapshot.
+Alert Identified(Alert alert, const AppliedRemedy& remedy) {
+  alert.set_alert_id(absl::StrCat("AL-", Alert::Kind_Name(alert.kind()), "-",
                                   remedy.remedy_application_id()));
-  alert.set_kind(kind);
-  alert.set_case_id(recovery.case_id());
-  alert.set_check_id(recovery.check_id());
-  alert.set_message(std::move(message));
   return alert;
 }
 
@@ -54,33 +44,17 @@ std::optional<Alert> PendingAlert(const store::WatchCase& open, int index,
   const RecoveryCase& recovery = open.recovery;
   const AppliedRemedy& remedy = recovery.remedies(index);
   if (remedy.status() == AppliedRemedy::PENDING_APPROVAL) {
-    const RemedyOption* option = FindOption(recovery, remedy.option_id());
-    return AlertAbout(
-        Alert::PENDING_APPROVAL, recovery, remedy,
-        absl::StrCat(
-            remedy.requested_by(), " asks approval for ",
-            option != nullptr ? option->label() : remedy.remedy_id(), " (",
-            core::FormatAmount(remedy.cost().minor_units(), rules.currency()),
-            ") on check ", recovery.check_id(), ": ",
-            remedy.approval_reason()));
+    return Identified(core::ApprovalAskedAlert(rules, recovery, remedy),
+                      remedy);
   }
   if (remedy.kind() == makegood::v1::MANAGER_VISIT &&
       core::CountsAsGiven(remedy.status())) {
-    return AlertAbout(
-        Alert::MANAGER_VISIT_REQUESTED, recovery, remedy,
-        absl::StrCat("Manager to the table ",
-                     open.table.empty() ? "" : open.table + " ", "(check ",
-                     recovery.check_id(),
-                     "): ", CategoryLabel(rules, recovery.category_id()), ", ",
-                     makegood::v1::Severity_Name(recovery.severity())));
+    return Identified(
+        core::ManagerVisitAlert(rules, recovery, remedy, open.table), remedy);
   }
   if (remedy.status() == AppliedRemedy::REJECTED &&
       !ReofferedAfter(recovery, index)) {
-    return AlertAbout(
-        Alert::COMMAND_REJECTED, recovery, remedy,
-        absl::StrCat("The POS refused ", remedy.remedy_id(), " on check ",
-                     recovery.check_id(), ": ", remedy.rejection_reason(), ". ",
-                     NextOfferText(recovery)));
+    return Identified(core::CommandRejectedAlert(recovery, remedy), remedy);
   }
   return std::nullopt;
 }
@@ -144,20 +118,17 @@ std::vector<RecoveryUpdate> SnapshotUpdates(
       updates.push_back(std::move(update));
     }
   }
-  const int count = rules.config().recurring().count();
   for (const store::RecurringProblem& problem : snapshot.recurring) {
     RecoveryUpdate update = At(at);
     Alert& alert = *update.mutable_alert();
+    alert = core::RecurringProblemAlert(
+        rules,
+        {problem.key_kind == "item" ? problem.item_name : "",
+         problem.key_kind == "station" ? problem.key_id : "",
+         problem.category_id, problem.check_id, problem.first_at, problem.at});
     alert.set_alert_id(absl::StrCat("AL-RECURRING_PROBLEM-", problem.case_id,
                                     "-", problem.key_kind, "-",
                                     problem.key_id));
-    alert.set_kind(Alert::RECURRING_PROBLEM);
-    alert.set_check_id(problem.check_id);
-    alert.set_message(absl::StrCat(
-        problem.description, " flagged ", count, " times for ",
-        CategoryLabel(rules, problem.category_id), " between ",
-        absl::FormatTime("%H:%M", problem.first_at, rules.time_zone()), " and ",
-        absl::FormatTime("%H:%M", problem.at, rules.time_zone())));
     updates.push_back(std::move(update));
   }
   return updates;

@@ -110,9 +110,7 @@ absl::Status ReadRecurring(sqlite::Connection& db,
       auto name =
           ItemName(db, query.location_id, problem.check_id, problem.key_id);
       if (!name.ok()) return name.status();
-      problem.description = *std::move(name);
-    } else {
-      problem.description = absl::StrCat("Station ", problem.key_id);
+      problem.item_name = *std::move(name);
     }
   }
   return absl::OkStatus();

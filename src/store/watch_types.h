@@ -43,8 +43,8 @@ struct RecurringProblem {
   // "item" or "station", and the SKU or station id.
   std::string key_kind;
   std::string key_id;
-  // "Ribeye 12oz", "Station grill", as the live alert says it.
-  std::string description;
+  // For an item's key: its name on the check (its SKU when it has none).
+  std::string item_name;
   std::string category_id;
   // The flag that reached the count.
   std::string case_id;

@@ -26,6 +26,8 @@ export class RecoveryWatch {
     this.closedIds = new Set(); // cases seen closed: their alerts are over
     this.alerts = new Map(); // alertId → alert (with `at`)
     this.dismissed = new Set(); // alert ids the manager put away
+    this.told = new Map(); // caseId → this.ticks when the stream last told of it
+    this.ticks = 0;
     this.after = 0;
     this.epoch = '';
     this.stopped = true;
@@ -122,11 +124,27 @@ export class RecoveryWatch {
   }
 
   apply(u) {
-    if (u.caseChanged) this.putCase(u.caseChanged);
+    if (u.caseChanged) {
+      this.told.set(u.caseChanged.caseId, ++this.ticks);
+      this.putCase(u.caseChanged);
+    }
     if (u.alert) this.alerts.set(u.alert.alertId, {...u.alert, at: u.at});
   }
 
-  // Also for answers of our own calls (ApproveRemedy), ahead of the stream.
+  // What the stream has told of a case so far, for putAnswer().
+  version(caseId) {
+    return this.told.get(caseId) || 0;
+  }
+
+  // The answer of our own call (ApproveRemedy), shown ahead of the stream;
+  // `version` is version(caseId) from before the call. When the stream told
+  // of the case since, the answer is dropped: the stream, in commit order,
+  // is as new or brings the call's change next, while the answer may be
+  // older (the POS refused the remedy before the answer arrived).
+  putAnswer(c, version) {
+    if (this.version(c.caseId) === version) this.putCase(c);
+  }
+
   putCase(c) {
     const stuck = (c.remedies || []).some((r) => r.deliveryStuck);
     if (isClosed(c)) this.closedIds.add(c.caseId);

@@ -33,10 +33,18 @@ TEST(AuthorityTest, EachLimitSendsToApprovalAndSaysWhy) {
   EXPECT_TRUE(per_case.needs_approval);
   EXPECT_THAT(per_case.reason, HasSubstr("25.00 per case"));
   EXPECT_THAT(per_case.reason, HasSubstr("26.00"));
+  EXPECT_EQ(per_case.need.limit(), makegood::v1::ApprovalNeed::PER_CASE);
+  EXPECT_EQ(per_case.need.role(), makegood::v1::SERVER);
+  EXPECT_EQ(per_case.need.limit_amount().minor_units(), 2500);
+  EXPECT_EQ(per_case.need.reached().minor_units(), 2600);
+  EXPECT_EQ(per_case.need.reached().currency(), "USD");
   auto per_shift =
       CheckAuthority(rules, makegood::v1::SERVER, 1500, {0, 4600, 4600});
   EXPECT_TRUE(per_shift.needs_approval);
   EXPECT_THAT(per_shift.reason, HasSubstr("60.00 per shift"));
+  EXPECT_EQ(per_shift.need.limit(), makegood::v1::ApprovalNeed::PER_SHIFT);
+  EXPECT_EQ(per_shift.need.limit_amount().minor_units(), 6000);
+  EXPECT_EQ(per_shift.need.reached().minor_units(), 6100);
   // The daily budget is no approval matter: CheckDailyBudget refuses.
   EXPECT_FALSE(CheckAuthority(rules, makegood::v1::MANAGER, 2000, {0, 0, 49000})
                    .needs_approval);
@@ -71,6 +79,10 @@ TEST(AuthorityTest, FreeRemediesNeedNoApprovalAndUnlistedRolesNeedItAlways) {
   auto unlisted = CheckAuthority(rules, makegood::v1::REPORTER, 1, {});
   EXPECT_TRUE(unlisted.needs_approval);
   EXPECT_THAT(unlisted.reason, HasSubstr("no authority"));
+  EXPECT_EQ(unlisted.need.limit(), makegood::v1::ApprovalNeed::NO_AUTHORITY);
+  EXPECT_EQ(unlisted.need.role(), makegood::v1::REPORTER);
+  EXPECT_FALSE(unlisted.need.has_limit_amount());
+  EXPECT_EQ(unlisted.need.reached().minor_units(), 1);
 }
 
 TEST(AuthorityTest, ApproversStayWithinTheirOwnLimit) {

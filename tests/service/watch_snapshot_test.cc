@@ -134,6 +134,16 @@ TEST(SnapshotUpdatesTest, EachOpenCaseWithSomethingPendingThenItsAlerts) {
             "offer the next option: Comp the item (o2)");
   EXPECT_EQ(updates[5].alert().message(),
             "Manager to the table 12 (check check-RC-5): Cold food, MAJOR");
+  // Each with its facts, for screens in other languages.
+  EXPECT_EQ(updates[1].alert().approval_asked().remedy_application_id(),
+            "RA-1");
+  EXPECT_EQ(updates[1].alert().approval_asked().requested_by(), "s-17");
+  EXPECT_EQ(updates[1].alert().approval_asked().cost().minor_units(), 3000);
+  EXPECT_EQ(updates[3].alert().command_rejected().vendor_reason(),
+            "the order is closed");
+  EXPECT_EQ(updates[3].alert().command_rejected().next_option_id(), "o2");
+  EXPECT_EQ(updates[5].alert().manager_visit().table(), "12");
+  EXPECT_EQ(updates[5].alert().manager_visit().severity(), makegood::v1::MAJOR);
   for (const auto& update : updates) {
     EXPECT_EQ(update.at().seconds(), absl::ToUnixSeconds(kNow));
   }
@@ -177,7 +187,7 @@ TEST(SnapshotUpdatesTest, RecurringProblemsAreWordedAsWhenRaised) {
   store::RecurringProblem problem;
   problem.key_kind = "item";
   problem.key_id = "RIBEYE-12";
-  problem.description = "Ribeye 12oz";
+  problem.item_name = "Ribeye 12oz";
   problem.category_id = "cold_food";
   problem.case_id = "RC-9";
   problem.check_id = "c3";
@@ -194,6 +204,26 @@ TEST(SnapshotUpdatesTest, RecurringProblemsAreWordedAsWhenRaised) {
             "Ribeye 12oz flagged 3 times for Cold food between 19:10 and "
             "20:25");
   EXPECT_THAT(alert.alert_id(), HasSubstr("RC-9"));
+  ASSERT_TRUE(alert.has_recurring_problem());
+  EXPECT_EQ(alert.recurring_problem().item_name(), "Ribeye 12oz");
+  EXPECT_EQ(alert.recurring_problem().station(), "");
+  EXPECT_EQ(alert.recurring_problem().category_id(), "cold_food");
+  EXPECT_EQ(alert.recurring_problem().count(), 3);
+  EXPECT_EQ(core::FromProto(alert.recurring_problem().first_at()),
+            kNow - absl::Minutes(80));
+  EXPECT_EQ(core::FromProto(alert.recurring_problem().last_at()),
+            kNow - absl::Minutes(5));
+
+  problem.key_kind = "station";
+  problem.key_id = "grill";
+  problem.item_name = "";
+  snapshot.recurring = {problem};
+  const auto by_station = SnapshotUpdates(snapshot, rules, kNow);
+  ASSERT_EQ(by_station.size(), 1u);
+  EXPECT_EQ(by_station[0].alert().recurring_problem().station(), "grill");
+  EXPECT_EQ(by_station[0].alert().recurring_problem().item_name(), "");
+  EXPECT_THAT(by_station[0].alert().message(),
+              HasSubstr("Station grill flagged 3 times"));
 }
 
 TEST(SnapshotQueryTest, ReadsTheBusinessDayHoldingNow) {

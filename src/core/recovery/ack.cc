@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/proto_time.h"
+#include "core/recovery/alerts.h"
 #include "core/recovery/case_state.h"
 
 namespace makegood::core {
@@ -44,11 +45,8 @@ absl::StatusOr<AckDecision> DecideAck(const RecoveryRequest& request,
   }
   Recompute(recovery, rules);
   if (!applied) {
-    change.alerts.push_back(MakeAlert(
-        request, Alert::COMMAND_REJECTED, recovery,
-        absl::StrCat("The POS refused ", remedy->remedy_id(), " on check ",
-                     recovery.check_id(), ": ", ack.vendor_reason(), ". ",
-                     NextOfferText(recovery))));
+    change.alerts.push_back(
+        IdentifiedAlert(request, CommandRejectedAlert(recovery, *remedy)));
   }
   // A remedy counts in the business day it was requested in.
   change.remedies.push_back(

@@ -9,6 +9,7 @@
 #include "core/money.h"
 #include "core/policy.h"
 #include "core/proto_time.h"
+#include "core/recovery/alerts.h"
 #include "core/recovery/case_state.h"
 #include "core/recovery/check_view.h"
 #include "core/recovery/remedy_sending.h"
@@ -201,16 +202,13 @@ absl::StatusOr<CaseDecision> DecideApply(
       }
       remedy.set_status(AppliedRemedy::PENDING_APPROVAL);
       remedy.set_approval_reason(authority.reason);
+      *remedy.mutable_approval_need() = authority.need;
       decision.remedies.push_back({remedy, "", day});
       decision.ledger.push_back(
           Entry(request, recovery, "remedy_pending", *cost,
                 absl::StrCat(option.remedy_id(), ": ", authority.reason)));
-      decision.alerts.push_back(MakeAlert(
-          request, Alert::PENDING_APPROVAL, recovery,
-          absl::StrCat(request.actor_id, " asks approval for ", option.label(),
-                       " (", FormatAmount(*cost, rules.currency()),
-                       ") on check ", recovery.check_id(), ": ",
-                       authority.reason)));
+      decision.alerts.push_back(IdentifiedAlert(
+          request, ApprovalAskedAlert(rules, recovery, remedy)));
     }
   }
   Recompute(recovery, rules);

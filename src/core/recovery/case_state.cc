@@ -69,26 +69,23 @@ AppliedRemedy* FindRemedy(RecoveryCase& recovery,
   return nullptr;
 }
 
-std::string NextOfferText(const RecoveryCase& recovery) {
+const RemedyOption* NextOption(const RecoveryCase& recovery) {
   for (const auto& option : recovery.options()) {
-    if (!option.declined()) {
-      return absl::StrCat("offer the next option: ", option.label(), " (",
-                          option.option_id(), ")");
-    }
+    if (!option.declined()) return &option;
   }
-  return "no option is left: escalate to the manager";
+  return nullptr;
 }
 
-makegood::v1::Alert MakeAlert(const RecoveryRequest& request,
-                              makegood::v1::Alert::Kind kind,
-                              const RecoveryCase& recovery,
-                              std::string message) {
-  makegood::v1::Alert alert;
+std::string NextOfferText(const RecoveryCase& recovery) {
+  const RemedyOption* next = NextOption(recovery);
+  if (next == nullptr) return "no option is left: escalate to the manager";
+  return absl::StrCat("offer the next option: ", next->label(), " (",
+                      next->option_id(), ")");
+}
+
+makegood::v1::Alert IdentifiedAlert(const RecoveryRequest& request,
+                                    makegood::v1::Alert alert) {
   alert.set_alert_id(request.ids->NewId("AL-", request.now));
-  alert.set_kind(kind);
-  alert.set_case_id(recovery.case_id());
-  alert.set_check_id(recovery.check_id());
-  alert.set_message(std::move(message));
   return alert;
 }
 

@@ -50,13 +50,16 @@ const makegood::v1::RemedyOption* FindOption(
 makegood::v1::AppliedRemedy* FindRemedy(makegood::v1::RecoveryCase& recovery,
                                         const std::string& application_id);
 
-// What staff should do next: the first option not declined, or escalate.
+// The first option the case has not tried (not declined), or nullptr.
+const makegood::v1::RemedyOption* NextOption(
+    const makegood::v1::RecoveryCase& recovery);
+
+// What staff should do next, in English: the next option, or escalate.
 std::string NextOfferText(const makegood::v1::RecoveryCase& recovery);
 
-makegood::v1::Alert MakeAlert(const RecoveryRequest& request,
-                              makegood::v1::Alert::Kind kind,
-                              const makegood::v1::RecoveryCase& recovery,
-                              std::string message);
+// `alert` with a new alert_id, of the request's id source.
+makegood::v1::Alert IdentifiedAlert(const RecoveryRequest& request,
+                                    makegood::v1::Alert alert);
 
 // A ledger row of `recovery` by the request's actor, from the request's
 // device, now.

@@ -74,6 +74,12 @@ Alert StuckAlert(const StuckDelivery& delivery, absl::Duration stuck_after) {
   alert.set_kind(Alert::COMMAND_STUCK);
   alert.set_case_id(delivery.case_id);
   alert.set_check_id(delivery.check_id);
+  Alert::CommandStuck& facts = *alert.mutable_command_stuck();
+  facts.set_command_id(delivery.command_id);
+  facts.set_remedy_kind(delivery.kind);
+  facts.set_line_id(delivery.line_id);
+  facts.set_stuck_after_seconds(
+      static_cast<int32_t>(absl::ToInt64Seconds(stuck_after)));
   // The server at the table must not promise what the POS does not show
   // yet, nor ring it in by hand (the adapter may still apply it: twice).
   alert.set_message(absl::StrCat(

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/proto_time.h"
+#include "core/recovery/alerts.h"
 #include "core/recovery/case_state.h"
 #include "core/recovery/check_view.h"
 #include "core/recovery/recurring_keys.h"
@@ -64,15 +65,12 @@ void AddRecurringAlerts(const RecoveryRequest& request,
       if (static_cast<int>(times.size()) + 1 != count) continue;
       absl::Time first = request.now;
       for (absl::Time t : times) first = std::min(first, t);
-      decision.alerts.push_back(MakeAlert(
-          request, Alert::RECURRING_PROBLEM, recovery,
-          absl::StrCat(
-              key.description, " flagged ", count, " times for ",
-              CategoryLabel(rules, recovery.category_id()), " between ",
-              absl::FormatTime("%H:%M", first, rules.time_zone()), " and ",
-              absl::FormatTime("%H:%M", request.now, rules.time_zone()))));
-      // A recurring alert is about the item, not one case.
-      decision.alerts.back().clear_case_id();
+      // About the item or station, not one case.
+      decision.alerts.push_back(IdentifiedAlert(
+          request,
+          RecurringProblemAlert(
+              rules, {key.item_name, key.station, recovery.category_id(),
+                      recovery.check_id(), first, request.now})));
     }
   }
 }

@@ -9,12 +9,12 @@ std::vector<ProblemKey> ProblemKeysOf(const PolicyItem& item,
   std::vector<ProblemKey> keys;
   if (!item.sku.empty()) {
     keys.push_back({absl::StrCat("item\x1f", item.sku, "\x1f", category_id),
-                    item.name.empty() ? item.sku : item.name});
+                    item.name.empty() ? item.sku : item.name, ""});
   }
   if (!item.station.empty()) {
     keys.push_back(
-        {absl::StrCat("station\x1f", item.station, "\x1f", category_id),
-         absl::StrCat("Station ", item.station)});
+        {absl::StrCat("station\x1f", item.station, "\x1f", category_id), "",
+         item.station});
   }
   return keys;
 }

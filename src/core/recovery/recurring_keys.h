@@ -16,8 +16,11 @@
 namespace makegood::core {
 
 struct ProblemKey {
-  std::string key;          // As stored: kind, id and category.
-  std::string description;  // "Ribeye", "Station grill".
+  std::string key;  // As stored: kind, id and category.
+  // The item's name (its SKU when the POS sent none) for an item's key;
+  // the station for a station's.
+  std::string item_name;
+  std::string station;
 };
 
 std::vector<ProblemKey> ProblemKeysOf(const PolicyItem& item,

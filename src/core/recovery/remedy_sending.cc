@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/policy.h"
 #include "core/proto_time.h"
+#include "core/recovery/alerts.h"
 #include "core/recovery/case_state.h"
 
 namespace makegood::core {
@@ -10,20 +11,6 @@ namespace makegood::core {
 using makegood::v1::Alert;
 using makegood::v1::AppliedRemedy;
 using makegood::v1::RecoveryCase;
-
-namespace {
-
-std::string ManagerVisitText(const RecoveryRules& rules,
-                             const RecoveryCase& recovery,
-                             const makegood::v1::Check& check) {
-  return absl::StrCat("Manager to the table ",
-                      check.table().empty() ? "" : check.table() + " ",
-                      "(check ", recovery.check_id(),
-                      "): ", CategoryLabel(rules, recovery.category_id()), ", ",
-                      makegood::v1::Severity_Name(recovery.severity()));
-}
-
-}  // namespace
 
 void SendRemedy(const RecoveryRequest& request, const CompiledRemedy& compiled,
                 AppliedRemedy& remedy, CheckState& check, Spent& spent,
@@ -35,9 +22,9 @@ void SendRemedy(const RecoveryRequest& request, const CompiledRemedy& compiled,
   *remedy.mutable_applied_at() = ToProto(request.now);
   if (kind == makegood::v1::MANAGER_VISIT) {
     remedy.set_status(AppliedRemedy::APPLIED);
-    decision.alerts.push_back(
-        MakeAlert(request, Alert::MANAGER_VISIT_REQUESTED, recovery,
-                  ManagerVisitText(rules, recovery, check.check)));
+    decision.alerts.push_back(IdentifiedAlert(
+        request,
+        ManagerVisitAlert(rules, recovery, remedy, check.check.table())));
   } else {
     remedy.set_status(AppliedRemedy::SENT);
   }

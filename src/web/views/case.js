@@ -8,6 +8,7 @@ import {api, mutate, getLocation, categoryMap, rememberCase, cachedCase, queuedE
 import {showError, notify} from '../ui.js';
 import {clock, money} from '../format.js';
 import {ConnectError, OfflineError} from '../connect.js';
+import {approvalNeedText} from '../alert_text.js';
 
 const CAUSES = ['KITCHEN', 'FRONT_OF_HOUSE', 'SUPPLIER', 'PROCESS', 'PRODUCT', 'OTHER'];
 const LIVE = new Set(['PENDING_APPROVAL', 'SENT', 'APPLIED']); // an option in one of these is taken
@@ -96,7 +97,7 @@ export function mount(root, caseId) {
         h('span', {class: 'badge'}, t(`remedy.${st}`))),
       h('p', {class: 'muted'}, [r.cost ? money(r.cost) : '', r.lineId ? ui.lines.get(r.lineId) || r.lineId : '',
         r.appliedAt ? clock(r.appliedAt, ui.zone) : clock(r.requestedAt, ui.zone)].filter(Boolean).join(' · ')),
-      st === 'PENDING_APPROVAL' ? h('p', {class: 'explain'}, t('remedy.waitingExplain'), r.approvalReason ? ` (${r.approvalReason})` : '') : null,
+      st === 'PENDING_APPROVAL' ? h('p', {class: 'explain'}, t('remedy.waitingExplain'), r.approvalNeed || r.approvalReason ? ` (${approvalNeedText(r.approvalNeed, r.approvalReason)})` : '') : null,
       (st === 'DENIED' || st === 'REJECTED') && r.rejectionReason ? h('p', {class: 'explain'}, r.rejectionReason) : null,
       r.discountCode ? h('p', {class: 'code'}, h('span', {class: 'muted'}, `${t('remedy.code')} `), h('strong', {}, r.discountCode),
         r.codeExpiresAt ? h('span', {class: 'muted'}, ` ${t('remedy.expires', {date: new Date(r.codeExpiresAt).toLocaleDateString(language())})}`) : null) : null,

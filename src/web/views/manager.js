@@ -8,6 +8,7 @@ import {api, apiStream, mutate, getLocation, categoryMap, staffNames, tableOf, s
 import {showError, notify} from '../ui.js';
 import {money, clock, businessDate} from '../format.js';
 import {RecoveryWatch} from '../watch.js';
+import {alertText, approvalNeedText} from '../alert_text.js';
 import {ConnectError, OfflineError, errorFrom, parseDuration} from '../connect.js';
 
 export function mount(root) {
@@ -47,10 +48,11 @@ export function mount(root) {
       const body = {caseId: c.caseId, remedyApplicationId: id, approve};
       if (!approve) body.reason = reason;
       await busy(button, async () => {
+        const version = watch.version(c.caseId);
         try {
           const res = await mutate('RecoveryService', 'ApproveRemedy', body, t('approve.about', {id}));
           if (res.queued) notify(t('queue.queuedOne'));
-          else { denying.delete(id); watch.putCase(res.response); render(); }
+          else { denying.delete(id); watch.putAnswer(res.response, version); render(); }
         } catch (err) {
           showError(err, approve ? t('approve.failed') : t('deny.failed'));
         }
@@ -79,7 +81,8 @@ export function mount(root) {
         h('span', {}, tbl ? t('checks.table', {table: tbl}) : t('checks.number', {id: c.checkId}))),
       h('p', {}, `${(option && option.label) || t(`kind.${r.kind}`)} · ${(cat && cat.label) || c.categoryId}`),
       h('p', {class: 'muted'}, t('approve.requestedBy', {name: name(r.requestedBy), time: clock(r.requestedAt, ctx.zone)})),
-      r.approvalReason ? h('p', {class: 'explain'}, t('approve.why', {why: r.approvalReason})) : null,
+      r.approvalNeed || r.approvalReason ? h('p', {class: 'explain', testid: 'approval-why'},
+        t('approve.why', {why: approvalNeedText(r.approvalNeed, r.approvalReason)})) : null,
       c.guestWords ? h('p', {class: 'quote'}, `“${c.guestWords}”`) : null,
       h('a', {href: `#/case/${encodeURIComponent(c.caseId)}`}, c.caseId),
       actions);
@@ -93,7 +96,7 @@ export function mount(root) {
     return h('article', {class: `alert alert-${a.kind}`, testid: 'alert', 'data-kind': a.kind || 'KIND_UNSPECIFIED'},
       h('div', {class: 'row spread'}, h('strong', {}, t(`alert.${a.kind}`)),
         h('span', {class: 'muted'}, [tbl ? t('checks.table', {table: tbl}) : '', clock(a.at, ctx.zone)].filter(Boolean).join(' · '))),
-      a.message ? h('p', {}, a.message) : null,
+      h('p', {testid: 'alert-text'}, alertText(a, {name, category: (id) => (ctx.categories.get(id) || {}).label, zone: ctx.zone})),
       a.caseId ? h('a', {class: 'small', href: `#/case/${encodeURIComponent(a.caseId)}`}, a.caseId) : null,
       dismissable ? h('button', {class: 'btn btn-ghost', type: 'button', onclick: () => watch.dismiss(a.alertId)}, t('dismiss')) : null);
   }
@@ -104,7 +107,8 @@ export function mount(root) {
       (p) => JSON.stringify([p.c, table(p.c.checkId), ctx.names.size, ctx.categories.size, ctx.zone]), approvalCard);
     noApprovals.hidden = pending.length > 0;
     const list = watch.activeAlerts();
-    reconcile(alerts, list, (a) => a.alertId, (a) => JSON.stringify([a, table(a.checkId), ctx.zone]), alertRow);
+    reconcile(alerts, list, (a) => a.alertId,
+      (a) => JSON.stringify([a, table(a.checkId), ctx.names.size, ctx.categories.size, ctx.zone]), alertRow);
     noAlerts.hidden = list.length > 0;
   }
 

@@ -72,23 +72,29 @@ export class FakeAdapter {
     this.notify();
   }
 
-  async ack(command) {
+  // Answers APPLIED, or REJECTED with `vendorReason` when one is given.
+  async ack(command, { vendorReason } = {}) {
     const id = field(command, 'commandId');
+    const answer = vendorReason
+      ? { result: 'REJECTED', vendorReason }
+      : { result: 'APPLIED', posReference: `fake-pos-${id}` };
     const response = await unary(
       this.baseUrl,
       kAck,
-      {
-        requestId: `ack-${id}`,
-        commandId: id,
-        result: 'APPLIED',
-        posReference: `fake-pos-${id}`,
-      },
+      { requestId: `ack-${id}`, commandId: id, ...answer },
       this.token,
     );
     this.acked.set(id, response);
     this.held.delete(id);
     this.notify();
     return response;
+  }
+
+  // Answers the held command `commandId` REJECTED, as a POS refusing it.
+  async reject(commandId, vendorReason) {
+    const command = this.held.get(commandId);
+    if (!command) throw new Error(`fake adapter: command ${commandId} is not held`);
+    return this.ack(command, { vendorReason });
   }
 
   // Answers every held command APPLIED, and every later one at once.

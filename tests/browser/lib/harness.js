@@ -120,9 +120,10 @@ class Scenario {
 
 // Runs `body(scenario)` against a fresh makegoodd; always saves the pages'
 // screenshots into MAKEGOOD_BROWSER_OUT and stops everything it started; on
-// failure prints the daemon's stderr and what the pages logged.
-export async function runScenario(browser, name, body) {
-  const daemon = await startDaemon();
+// failure prints the daemon's stderr and what the pages logged. `options`
+// go to startDaemon (a `config` path).
+export async function runScenario(browser, name, body, options = {}) {
+  const daemon = await startDaemon(options);
   const scenario = new Scenario(name, browser, daemon);
   let failed = true;
   try {

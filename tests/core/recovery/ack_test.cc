@@ -139,6 +139,15 @@ TEST_F(AckTest, ARejectionDeclinesTheOptionAndAlertsWithTheNextOffer) {
   EXPECT_EQ(alert.message(),
             "The POS refused comp on check CHK-1: item already voided. offer "
             "the next option: Manager visit (o3)");
+  ASSERT_TRUE(alert.has_command_rejected());
+  const Alert::CommandRejected& facts = alert.command_rejected();
+  EXPECT_EQ(facts.remedy_application_id(),
+            changed.remedies(0).remedy_application_id());
+  EXPECT_EQ(facts.remedy_id(), "comp");
+  EXPECT_EQ(facts.remedy_kind(), changed.remedies(0).kind());
+  EXPECT_EQ(facts.vendor_reason(), "item already voided");
+  EXPECT_EQ(facts.next_option_id(), "o3");
+  EXPECT_EQ(facts.next_option_label(), "Manager visit");
   ASSERT_EQ(change.remedies.size(), 1u);
   EXPECT_EQ(change.remedies[0].charged_to, "");
   ASSERT_EQ(change.ledger.size(), 1u);

@@ -299,6 +299,11 @@ TEST_F(ApplyTest, OverTheServersPerCaseLimitItWaitsForApproval) {
   EXPECT_FALSE(remedy.has_applied_at());
   EXPECT_EQ(remedy.command_id(), "");
   EXPECT_EQ(remedy.approval_reason(), reason);
+  EXPECT_EQ(remedy.approval_need().limit(),
+            makegood::v1::ApprovalNeed::PER_CASE);
+  EXPECT_EQ(remedy.approval_need().role(), makegood::v1::SERVER);
+  EXPECT_EQ(remedy.approval_need().limit_amount().minor_units(), 2500);
+  EXPECT_EQ(remedy.approval_need().reached().minor_units(), 3200);
 
   ASSERT_EQ(decision->remedies.size(), 1u);
   EXPECT_EQ(decision->remedies[0].charged_to, "");
@@ -321,6 +326,16 @@ TEST_F(ApplyTest, OverTheServersPerCaseLimitItWaitsForApproval) {
   EXPECT_EQ(
       alert.message(),
       "server-1 asks approval for Comp item (32.00) on check CHK-1: " + reason);
+  ASSERT_TRUE(alert.has_approval_asked());
+  const Alert::ApprovalAsked& facts = alert.approval_asked();
+  EXPECT_EQ(facts.remedy_application_id(), remedy.remedy_application_id());
+  EXPECT_EQ(facts.requested_by(), "server-1");
+  EXPECT_EQ(facts.option_id(), remedy.option_id());
+  EXPECT_EQ(facts.remedy_id(), "comp");
+  EXPECT_EQ(facts.remedy_kind(), makegood::v1::COMP_ITEM);
+  EXPECT_EQ(facts.cost().minor_units(), 3200);
+  EXPECT_EQ(facts.need().SerializeAsString(),
+            remedy.approval_need().SerializeAsString());
 
   EXPECT_TRUE(decision->commands.empty());
   EXPECT_TRUE(decision->money_off.empty());
@@ -712,6 +727,12 @@ TEST_F(ApplyTest, AManagerVisitIsAppliedAtOnceWithAnAlertAndNoCommand) {
   EXPECT_EQ(alert.check_id(), kCheckId);
   EXPECT_EQ(alert.message(),
             "Manager to the table 12 (check CHK-1): Cold food, MAJOR");
+  ASSERT_TRUE(alert.has_manager_visit());
+  EXPECT_EQ(alert.manager_visit().remedy_application_id(),
+            remedy.remedy_application_id());
+  EXPECT_EQ(alert.manager_visit().table(), "12");
+  EXPECT_EQ(alert.manager_visit().category_id(), "cold_food");
+  EXPECT_EQ(alert.manager_visit().severity(), makegood::v1::MAJOR);
   ASSERT_EQ(decision->remedies.size(), 1u);
   EXPECT_EQ(decision->remedies[0].charged_to, "server-1");
   ASSERT_EQ(decision->ledger.size(), 1u);

@@ -153,12 +153,12 @@ TEST_F(CaseStateTest, LedgerRowsAndAlertsAreOfTheRequest) {
   EXPECT_EQ(entry.amount_minor, 1234);
   EXPECT_EQ(entry.detail, "comp COMP_ITEM");
 
-  const Alert alert =
-      MakeAlert(Manager(), Alert::PENDING_APPROVAL, recovery, "look");
+  Alert about;
+  about.set_kind(Alert::PENDING_APPROVAL);
+  about.set_message("look");
+  const Alert alert = IdentifiedAlert(Manager(), about);
   EXPECT_EQ(alert.alert_id(), "AL-1");
   EXPECT_EQ(alert.kind(), Alert::PENDING_APPROVAL);
-  EXPECT_EQ(alert.case_id(), kCaseId);
-  EXPECT_EQ(alert.check_id(), kCheckId);
   EXPECT_EQ(alert.message(), "look");
 }
 

@@ -97,6 +97,11 @@ TEST(DeliveryStuckTest, TheAlertNamesTheCheckAndIsTheSameFromCaseOrCommand) {
             "The comp item for check 42 (line 1) did not reach the POS: no "
             "adapter confirmed it 2 minutes after it was sent. makegood keeps "
             "sending it; tell a manager, and do not ring it in by hand.");
+  ASSERT_TRUE(from_case.has_command_stuck());
+  EXPECT_EQ(from_case.command_stuck().command_id(), "CMD-1");
+  EXPECT_EQ(from_case.command_stuck().remedy_kind(), makegood::v1::COMP_ITEM);
+  EXPECT_EQ(from_case.command_stuck().line_id(), "1");
+  EXPECT_EQ(from_case.command_stuck().stuck_after_seconds(), 120);
   EXPECT_THAT(StuckAlert(StuckDeliveryOf(command), absl::Seconds(90)).message(),
               HasSubstr("90 seconds after"));
 }

@@ -425,6 +425,14 @@ TEST_F(FlagTest, TheFlagThatReachesTheRecurringCountRaisesOneAlert) {
   // Times in the location's zone (New York), not UTC.
   EXPECT_EQ(alert.message(),
             "Ribeye flagged 3 times for Cold food between 18:50 and 19:30");
+  ASSERT_TRUE(alert.has_recurring_problem());
+  const Alert::RecurringProblem& facts = alert.recurring_problem();
+  EXPECT_EQ(facts.item_name(), "Ribeye");
+  EXPECT_EQ(facts.station(), "");
+  EXPECT_EQ(facts.category_id(), "cold_food");
+  EXPECT_EQ(facts.count(), 3);
+  EXPECT_EQ(FromProto(facts.first_at()), kNow - absl::Minutes(40));
+  EXPECT_EQ(FromProto(facts.last_at()), kNow);
   ASSERT_EQ(decision->problem_keys.size(), 2u);
   EXPECT_EQ(decision->problem_keys[0].key, ItemKey("RIBEYE", "cold_food"));
   EXPECT_EQ(decision->problem_keys[1].key, StationKey("grill", "cold_food"));
@@ -440,6 +448,8 @@ TEST_F(FlagTest, AStationReachingTheCountIsNamed) {
   EXPECT_EQ(decision->alerts[0].message(),
             "Station grill flagged 3 times for Cold food between 18:10 and "
             "19:30");
+  EXPECT_EQ(decision->alerts[0].recurring_problem().item_name(), "");
+  EXPECT_EQ(decision->alerts[0].recurring_problem().station(), "grill");
 }
 
 TEST_F(FlagTest, BelowOrPastTheRecurringCountNoAlert) {
