@@ -12,8 +12,13 @@ packages=(
   libssl-dev libgtest-dev libgmock-dev tzdata
   libcurl4-openssl-dev libcpp-httplib-dev curl openssl
   golang-github-gogo-googleapis-dev
+  # promtool, which checks GET /metrics and the alert rules (metrics_http_test).
+  prometheus
   # The browser tests: headless Chromium driven from Node.js.
   chromium
+  # The Debian package: man pages from --help, CPack's DEB generator
+  # (dpkg-shlibdeps, file), and its test (lintian, systemd-analyze, man).
+  help2man dpkg-dev file lintian systemd man-db
 )
 # A Node.js from elsewhere (with its own npm) is fine; Debian's npm package
 # would conflict with it, so each is added only when missing.

@@ -19,12 +19,14 @@
 #include <sstream>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "adapter_config.h"
 #include "adapter_runtime.h"
 #include "clover_api.h"
 #include "core/event_json.h"
 #include "shopify_api.h"
 #include "square_api.h"
+#include "telemetry/log.h"
 #include "toast_api.h"
 #include "translate.h"
 
@@ -33,6 +35,34 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitBadInput = 2;
+
+using makegood::telemetry::LogEvent;
+using makegood::telemetry::LogLevel;
+
+// --log-format and --log-level of a running adapter.
+struct LogOptions {
+  std::string format = "logfmt";
+  std::string level = "info";
+};
+
+// Sets up the log from `options`; false (with the error on stderr) when a
+// value is not one of the choices.
+bool ConfigureLog(const LogOptions& options) {
+  const auto format = makegood::telemetry::ParseLogFormat(options.format);
+  if (!format.ok()) {
+    std::cerr << "makegood-adapter: --log-format: " << format.status().message()
+              << std::endl;
+    return false;
+  }
+  const auto level = makegood::telemetry::ParseLogLevel(options.level);
+  if (!level.ok()) {
+    std::cerr << "makegood-adapter: --log-level: " << level.status().message()
+              << std::endl;
+    return false;
+  }
+  makegood::telemetry::ConfigureLogging(*format, *level, &std::cerr);
+  return true;
+}
 
 struct TranslateOptions {
   std::string file;
@@ -84,7 +114,9 @@ int RunTranslate(const std::string& vendor, const TranslateOptions& options) {
 }
 
 // Runs the adapter until SIGTERM or SIGINT.
-int RunAdapter(const std::string& vendor, const std::string& config_path) {
+int RunAdapter(const std::string& vendor, const std::string& config_path,
+               const LogOptions& log) {
+  if (!ConfigureLog(log)) return kExitBadInput;
   auto config = makegood::adapters::LoadAdapterConfig(config_path, vendor);
   if (!config.ok()) {
     std::cerr << config.status().message() << std::endl;
@@ -123,18 +155,28 @@ int RunAdapter(const std::string& vendor, const std::string& config_path) {
                                                                context, retry);
       });
   if (!runtime.ok()) {
-    std::cerr << "makegood-adapter: " << runtime.status().message()
-              << std::endl;
+    LogEvent(LogLevel::kError, "start_failed",
+             {{"vendor", vendor}, {"error", runtime.status().message()}});
     return kExitFailed;
   }
+  const std::string host =
+      config->listen().substr(0, config->listen().rfind(':'));
+  LogEvent(LogLevel::kInfo, "start",
+           {{"vendor", vendor},
+            {"adapter", config->adapter_name()},
+            {"location", config->location()},
+            {"makegood", config->makegood().server()},
+            {"listen", absl::StrCat(host, ":", (*runtime)->port())}});
   std::printf("makegood-adapter %s listening on %s:%d%s\n", vendor.c_str(),
               config->listen().substr(0, config->listen().rfind(':')).c_str(),
               (*runtime)->port(), config->webhook_path().c_str());
   std::fflush(stdout);
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  std::cerr << "makegood-adapter: stopping" << std::endl;
+  LogEvent(LogLevel::kInfo, "signal",
+           {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
   (*runtime)->Stop();
+  LogEvent(LogLevel::kInfo, "stop", {{"msg", "stopped"}});
   return kExitOk;
 }
 
@@ -147,6 +189,7 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   TranslateOptions options;
   std::string config_path;
+  LogOptions log;
   for (const std::string& vendor : makegood::adapters::KnownVendors()) {
     CLI::App* vendor_app =
         app.add_subcommand(vendor, "The " + vendor + " adapter");
@@ -156,12 +199,22 @@ int main(int argc, char** argv) {
                      "Run the adapter with this configuration "
                      "(makegood.v1.AdapterConfig as YAML)")
         ->check(CLI::ExistingFile);
+    vendor_app
+        ->add_option("--log-format", log.format,
+                     "How the running adapter's log lines (stderr) are "
+                     "written: logfmt or json")
+        ->capture_default_str();
+    vendor_app
+        ->add_option("--log-level", log.level,
+                     "The least important events logged: debug, info, "
+                     "warning or error")
+        ->capture_default_str();
     vendor_app->callback([&, vendor_app] {
       if (!vendor_app->get_subcommands().empty()) return;
       if (config_path.empty()) {
         throw CLI::RequiredError("--config FILE (or translate)");
       }
-      exit_code = RunAdapter(vendor, config_path);
+      exit_code = RunAdapter(vendor, config_path, log);
     });
     CLI::App* translate = vendor_app->add_subcommand(
         "translate",

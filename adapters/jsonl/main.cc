@@ -17,15 +17,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/connection.h"
+#include "client/connection_flags.h"
 #include "core/event_json.h"
 #include "line_reader.h"
 #include "makegood/v1/order_events.grpc.pb.h"
 #include "resume_state.h"
+#include "telemetry/log.h"
 
 namespace {
 
 using makegood::adapters::LineReader;
 using makegood::adapters::ResumeState;
+using makegood::telemetry::LogEvent;
+using makegood::telemetry::LogLevel;
 using makegood::v1::OrderEvent;
 
 constexpr int kExitOk = 0;
@@ -88,14 +92,20 @@ class Publisher {
       const bool transient =
           status.error_code() == grpc::StatusCode::UNAVAILABLE ||
           status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+      const std::string code(absl::StatusCodeToString(
+          static_cast<absl::StatusCode>(status.error_code())));
       if (!transient || stop_requested) {
-        std::cerr << "makegood-adapter-jsonl: publish: "
-                  << status.error_message() << std::endl;
+        LogEvent(LogLevel::kError, "publish_failed",
+                 {{"code", code},
+                  {"error", status.error_message()},
+                  {"msg", absl::StrCat("publish: ", status.error_message())}});
         return kExitServer;
       }
-      std::cerr << "makegood-adapter-jsonl: makegoodd unavailable ("
-                << status.error_message() << "); retrying in " << retry
-                << std::endl;
+      LogEvent(LogLevel::kWarning, "publish_retry",
+               {{"code", code},
+                {"error", status.error_message()},
+                {"retry_in_ms", absl::ToInt64Milliseconds(retry)},
+                {"msg", "makegoodd unavailable; retrying"}});
       absl::SleepFor(retry);
       retry = std::min(retry * 2, absl::Seconds(10));
     }
@@ -112,9 +122,15 @@ class Publisher {
     duplicates_ += summary.duplicates();
     rejected_ += summary.rejected();
     for (const auto& rejection : summary.rejections()) {
-      std::cerr << settings_.file << ":" << lines[rejection.index()]
-                << ": event " << rejection.event_id()
-                << " rejected: " << rejection.reason() << std::endl;
+      const int64_t line = lines[rejection.index()];
+      LogEvent(LogLevel::kWarning, "event_rejected",
+               {{"file", settings_.file},
+                {"line", line},
+                {"event_id", rejection.event_id()},
+                {"reason", rejection.reason()},
+                {"msg", absl::StrCat(settings_.file, ":", line, ": event ",
+                                     rejection.event_id(),
+                                     " rejected: ", rejection.reason())}});
     }
   }
 
@@ -123,7 +139,8 @@ class Publisher {
     if (absl::Status s =
             makegood::adapters::SaveResumeState(settings_.state_path, state);
         !s.ok()) {
-      std::cerr << "makegood-adapter-jsonl: " << s.message() << std::endl;
+      LogEvent(LogLevel::kError, "state_save_failed",
+               {{"state", settings_.state_path}, {"error", s.message()}});
       return kExitServer;
     }
     return -1;
@@ -139,41 +156,51 @@ int Run(const Settings& settings) {
   if (!settings.state_path.empty()) {
     auto loaded = makegood::adapters::LoadResumeState(settings.state_path);
     if (!loaded.ok()) {
-      std::cerr << "makegood-adapter-jsonl: " << loaded.status().message()
-                << std::endl;
+      LogEvent(LogLevel::kError, "state_invalid",
+               {{"state", settings.state_path},
+                {"error", loaded.status().message()}});
       return kExitInput;
     }
     state = *loaded;
   }
   auto reader = LineReader::Open(settings.file, 0);
   if (!reader.ok()) {
-    std::cerr << "makegood-adapter-jsonl: " << reader.status().message()
-              << std::endl;
+    LogEvent(LogLevel::kError, "file_unreadable",
+             {{"file", settings.file}, {"error", reader.status().message()}});
     return kExitInput;
   }
   if (state.inode != 0 && state.inode != (*reader)->inode()) {
-    std::cerr << "makegood-adapter-jsonl: " << settings.file
-              << " is a new file (rotated); starting at its first line"
-              << std::endl;
+    LogEvent(LogLevel::kInfo, "file_rotated",
+             {{"file", settings.file},
+              {"msg", "a new file (rotated); starting at its first line"}});
     state = ResumeState{};
   } else if (state.offset > 0) {
     reader = LineReader::Open(settings.file, state.offset);
     if (!reader.ok()) {
-      std::cerr << "makegood-adapter-jsonl: " << reader.status().message()
-                << std::endl;
+      LogEvent(LogLevel::kError, "file_unreadable",
+               {{"file", settings.file}, {"error", reader.status().message()}});
       return kExitInput;
     }
-    std::cerr << "makegood-adapter-jsonl: resuming " << settings.file
-              << " after line " << state.line << std::endl;
+    LogEvent(LogLevel::kInfo, "resume",
+             {{"file", settings.file},
+              {"after_line", state.line},
+              {"msg", absl::StrCat("resuming ", settings.file, " after line ",
+                                   state.line)}});
   }
   state.inode = (*reader)->inode();
 
-  auto channel = makegood::client::OpenChannel(settings.connection);
+  auto channel = makegood::client::OpenChannel(
+      settings.connection, makegood::client::TlsFlagNames());
   if (!channel.ok()) {
-    std::cerr << "makegood-adapter-jsonl: --tls-ca: "
-              << channel.status().message() << std::endl;
+    LogEvent(LogLevel::kError, "connect_failed",
+             {{"makegood", settings.connection.server},
+              {"error", channel.status().message()}});
     return kExitInput;
   }
+  LogEvent(LogLevel::kInfo, "start",
+           {{"file", settings.file},
+            {"makegood", settings.connection.server},
+            {"follow", settings.follow}});
   Publisher publisher(settings, *std::move(channel));
   Pending pending;
   pending.after = state;
@@ -194,8 +221,13 @@ int Run(const Settings& settings) {
         pending.after.offset =
             end_offset - static_cast<int64_t>(line.size()) - 1;
         if (int code = publisher.Flush(pending); code >= 0) return code;
-        std::cerr << settings.file << ":" << pending.after.line + 1 << ": "
-                  << event.status().message() << std::endl;
+        const int64_t bad_line = pending.after.line + 1;
+        LogEvent(LogLevel::kError, "bad_line",
+                 {{"file", settings.file},
+                  {"line", bad_line},
+                  {"error", event.status().message()},
+                  {"msg", absl::StrCat(settings.file, ":", bad_line, ": ",
+                                       event.status().message())}});
         return kExitInput;
       }
       pending.events.push_back(*std::move(event));
@@ -209,9 +241,14 @@ int Run(const Settings& settings) {
     }
   }
   if (int code = publisher.Flush(pending); code >= 0) return code;
-  std::cerr << "makegood-adapter-jsonl: " << publisher.accepted()
-            << " accepted, " << publisher.duplicates() << " duplicates, "
-            << publisher.rejected() << " rejected" << std::endl;
+  LogEvent(LogLevel::kInfo, "done",
+           {{"file", settings.file},
+            {"accepted", publisher.accepted()},
+            {"duplicates", publisher.duplicates()},
+            {"rejected", publisher.rejected()},
+            {"msg", absl::StrCat(publisher.accepted(), " accepted, ",
+                                 publisher.duplicates(), " duplicates, ",
+                                 publisher.rejected(), " rejected")}});
   return kExitOk;
 }
 
@@ -241,22 +278,38 @@ int main(int argc, char** argv) {
                  "How often --follow looks for new lines")
       ->check(CLI::Range(10, 60000))
       ->capture_default_str();
-  app.add_option("--server", settings.connection.server,
-                 "makegoodd address, host:port")
+  std::string log_format = "logfmt", log_level = "info";
+  app.add_option("--log-format", log_format,
+                 "How the log lines (stderr) are written: logfmt or json")
       ->capture_default_str();
-  app.add_option("--token", settings.token,
-                 "ADAPTER bearer token (env MAKEGOOD_TOKEN)")
-      ->envname("MAKEGOOD_TOKEN")
-      ->required();
-  app.add_option("--tls-ca", settings.connection.tls_ca_file,
-                 "Connect with TLS, trusting this PEM CA bundle")
-      ->check(CLI::ExistingFile);
+  app.add_option("--log-level", log_level,
+                 "The least important events logged: debug, info, warning or "
+                 "error")
+      ->capture_default_str();
+  makegood::client::TokenFlags token_flags;
+  token_flags.help = "ADAPTER bearer token";
+  token_flags.required = true;
+  makegood::client::AddConnectionFlags(app, settings.connection,
+                                       &settings.token, token_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help exits 0; any other command-line mistake is a usage error.
     return app.exit(e) == 0 ? 0 : kExitInput;
   }
+  const auto format = makegood::telemetry::ParseLogFormat(log_format);
+  if (!format.ok()) {
+    std::cerr << "makegood-adapter-jsonl: --log-format: "
+              << format.status().message() << std::endl;
+    return kExitInput;
+  }
+  const auto level = makegood::telemetry::ParseLogLevel(log_level);
+  if (!level.ok()) {
+    std::cerr << "makegood-adapter-jsonl: --log-level: "
+              << level.status().message() << std::endl;
+    return kExitInput;
+  }
+  makegood::telemetry::ConfigureLogging(*format, *level, &std::cerr);
   if (settings.file == "-" && !settings.state_path.empty()) {
     std::cerr << "makegood-adapter-jsonl: --state needs a file: stdin cannot "
                  "be resumed"

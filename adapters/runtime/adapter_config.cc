@@ -1,15 +1,36 @@
 #include "adapter_config.h"
 
+#include <iostream>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/token_file.h"
 #include "config/config_loader.h"
 #include "config/file_text.h"
 #include "core/money.h"
 
 namespace makegood::adapters {
+
+client::TlsSettingNames MakegoodTlsSettingNames() {
+  client::TlsSettingNames names;
+  names.ca_file = "makegood.tls_ca_file";
+  names.cert_file = "makegood.tls_cert_file";
+  names.key_file = "makegood.tls_key_file";
+  return names;
+}
+
+client::ConnectionOptions ConnectionOf(
+    const makegood::v1::MakegoodEndpoint& endpoint) {
+  client::ConnectionOptions connection;
+  connection.server = endpoint.server();
+  connection.tls_ca_file = endpoint.tls_ca_file();
+  connection.tls_cert_file = endpoint.tls_cert_file();
+  connection.tls_key_file = endpoint.tls_key_file();
+  return connection;
+}
 
 absl::StatusOr<makegood::v1::AdapterConfig> LoadAdapterConfig(
     const std::string& path, const std::string& vendor) {
@@ -49,7 +70,31 @@ absl::StatusOr<makegood::v1::AdapterConfig> LoadAdapterConfig(
   auto require = [&](const std::string& value, const char* field) {
     if (value.empty()) errors.push_back(absl::StrCat(field, ": is required"));
   };
-  require(settings.makegood().token(), "makegood.token");
+  auto& endpoint = *settings.mutable_makegood();
+  if (!endpoint.token_file().empty()) {
+    if (!endpoint.token().empty()) {
+      errors.push_back(
+          "makegood.token_file: give makegood.token or makegood.token_file, "
+          "not both");
+    } else if (auto read = client::ReadTokenFile(endpoint.token_file());
+               !read.ok()) {
+      errors.push_back(
+          absl::StrCat("makegood.token_file: ", read.status().message()));
+    } else {
+      if (!read->warning.empty()) {
+        std::cerr << path << ": warning: makegood.token_file: " << read->warning
+                  << std::endl;
+      }
+      endpoint.set_token(std::move(read->token));
+    }
+  } else if (endpoint.token().empty()) {
+    errors.push_back("makegood.token: is required (or makegood.token_file)");
+  }
+  if (auto tls = client::ReadTlsFiles(ConnectionOf(endpoint),
+                                      MakegoodTlsSettingNames());
+      !tls.ok()) {
+    errors.push_back(std::string(tls.status().message()));
+  }
   if (settings.listen().find(':') == std::string::npos) {
     errors.push_back(
         absl::StrCat("listen: '", settings.listen(), "' is not host:port"));

@@ -3,15 +3,16 @@
 #include <httplib.h>
 
 #include <algorithm>
-#include <iostream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "adapter_config.h"
 #include "client/connection.h"
 #include "core/sha256.h"
 #include "delivery_lease.h"
 #include "snapshot_events.h"
+#include "telemetry/log.h"
 
 namespace makegood::adapters {
 namespace {
@@ -23,9 +24,8 @@ constexpr uint32_t kDefaultVendorCallTimeoutMs = 15000;
 // Within makegoodd's limit for vendor_reason.
 constexpr size_t kMaxReasonLength = 2000;
 
-void Log(const std::string& line) {
-  std::cerr << "makegood-adapter: " << line << std::endl;
-}
+using telemetry::LogEvent;
+using telemetry::LogLevel;
 
 // The snapshot of `check_id` in a stored order body, if any.
 std::optional<OrderSnapshot> SnapshotIn(const VendorApi& vendor,
@@ -43,14 +43,9 @@ std::optional<OrderSnapshot> SnapshotIn(const VendorApi& vendor,
 
 absl::StatusOr<std::unique_ptr<AdapterRuntime>> AdapterRuntime::Start(
     const makegood::v1::AdapterConfig& config, const VendorFactory& vendor) {
-  client::ConnectionOptions connection;
-  connection.server = config.makegood().server();
-  connection.tls_ca_file = config.makegood().tls_ca_file();
-  auto channel = client::OpenChannel(connection);
-  if (!channel.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("makegood.tls_ca_file: ", channel.status().message()));
-  }
+  auto channel = client::OpenChannel(ConnectionOf(config.makegood()),
+                                     MakegoodTlsSettingNames());
+  if (!channel.ok()) return channel.status();
   auto state = AdapterState::Open(config.state());
   if (!state.ok()) return state.status();
   auto stop = std::make_shared<StopSignal>();
@@ -114,12 +109,15 @@ AdapterRuntime::AdapterRuntime(const makegood::v1::AdapterConfig& config,
     }
     webhook.body = request.body;
     if (std::optional<std::string> note = vendor_->Handshake(webhook)) {
-      Log(*note);
+      // What the vendor's dashboard asks for (a verification code).
+      LogEvent(LogLevel::kInfo, "webhook_handshake", {{"msg", *note}});
       response.set_content("ok\n", "text/plain");
       return;
     }
     if (!vendor_->Authentic(webhook)) {
-      Log("webhook refused: the signature does not match");
+      LogEvent(LogLevel::kWarning, "webhook_refused",
+               {{"failure", "bad_signature"},
+                {"msg", "webhook refused: the signature does not match"}});
       response.status = 401;
       response.set_content("signature does not match\n", "text/plain");
       return;
@@ -128,8 +126,8 @@ AdapterRuntime::AdapterRuntime(const makegood::v1::AdapterConfig& config,
     if (id.empty()) id = "sha256:" + core::Sha256Hex(webhook.body);
     auto added = state_->AddDelivery(id, webhook.body);
     if (!added.ok()) {
-      Log(absl::StrCat("webhook ", id,
-                       " not stored: ", added.status().message()));
+      LogEvent(LogLevel::kError, "webhook_not_stored",
+               {{"delivery", id}, {"error", added.status().message()}});
       response.status = 503;  // The vendor delivers it again.
       return;
     }
@@ -190,7 +188,10 @@ void AdapterRuntime::ProcessInbox() {
     }
     auto next = state_->NextDelivery();
     if (!next.ok() || !next->has_value()) {
-      if (!next.ok()) Log(std::string(next.status().message()));
+      if (!next.ok()) {
+        LogEvent(LogLevel::kError, "inbox_failed",
+                 {{"error", next.status().message()}});
+      }
       if (!WaitUnlessStopped(kIdlePoll)) return;
       continue;
     }
@@ -203,9 +204,10 @@ void AdapterRuntime::ProcessInbox() {
       if (IsVendorAuthError(processed.status())) {
         VendorAuthFailed(processed.status());
       } else {
-        Log(absl::StrCat("delivery ", delivery.event_id, ": ",
-                         processed.status().message(), "; trying again in ",
-                         absl::FormatDuration(wait)));
+        LogEvent(LogLevel::kWarning, "delivery_failed",
+                 {{"delivery", delivery.event_id},
+                  {"error", processed.status().message()},
+                  {"retry_in_ms", absl::ToInt64Milliseconds(wait)}});
       }
       if (!stop_->WaitFor(wait)) return;
       continue;
@@ -213,7 +215,8 @@ void AdapterRuntime::ProcessInbox() {
     backoff.Reset();
     if (*processed) VendorAnswered();
     if (absl::Status s = state_->MarkProcessed(delivery.seq); !s.ok()) {
-      Log(std::string(s.message()));
+      LogEvent(LogLevel::kError, "inbox_failed",
+               {{"delivery", delivery.event_id}, {"error", s.message()}});
     }
   }
 }
@@ -221,9 +224,10 @@ void AdapterRuntime::ProcessInbox() {
 absl::StatusOr<bool> AdapterRuntime::ProcessDelivery(const Delivery& delivery) {
   auto payload = vendor_->Parse(delivery.body);
   if (!payload.ok()) {
-    Log(absl::StrCat("delivery ", delivery.event_id,
-                     " is not a payload this adapter reads, skipped: ",
-                     payload.status().message()));
+    LogEvent(LogLevel::kWarning, "delivery_skipped",
+             {{"delivery", delivery.event_id},
+              {"error", payload.status().message()},
+              {"msg", "not a payload this adapter reads"}});
     return false;
   }
   // Worth another try later; anything else will not change.
@@ -236,15 +240,16 @@ absl::StatusOr<bool> AdapterRuntime::ProcessDelivery(const Delivery& delivery) {
     auto body = vendor_->FetchOrder(fetch);
     if (!body.ok()) {
       if (passing(body.status())) return body.status();
-      Log(absl::StrCat("order ", fetch.order_id,
-                       " skipped: ", body.status().message()));
+      LogEvent(LogLevel::kWarning, "order_skipped",
+               {{"order", fetch.order_id}, {"error", body.status().message()}});
       continue;
     }
     answered = true;
     auto fetched = vendor_->Parse(*body);
     if (!fetched.ok()) {
-      Log(absl::StrCat("order ", fetch.order_id,
-                       " skipped: ", fetched.status().message()));
+      LogEvent(
+          LogLevel::kWarning, "order_skipped",
+          {{"order", fetch.order_id}, {"error", fetched.status().message()}});
       continue;
     }
     if (absl::Status s = PublishOrders(*body, fetched->orders); !s.ok()) {
@@ -265,9 +270,12 @@ absl::StatusOr<bool> AdapterRuntime::ProcessDelivery(const Delivery& delivery) {
       }
       return answered;
     }
-    Log(absl::StrCat("delivery ", delivery.event_id,
-                     ": the order read back is not one this adapter reads (",
-                     reread.status().message(), "); publishing the webhook"));
+    LogEvent(LogLevel::kWarning, "order_reread_unreadable",
+             {{"delivery", delivery.event_id},
+              {"error", reread.status().message()},
+              {"msg",
+               "the order read back is not one this adapter reads; "
+               "publishing the webhook"}});
   }
   if (absl::Status s = PublishOrders(delivery.body, payload->orders); !s.ok()) {
     return s;
@@ -299,8 +307,9 @@ absl::Status AdapterRuntime::PublishOrders(
             absl::StrCat("publish to makegoodd: ", status.error_message()));
       }
       for (const auto& rejection : summary.rejections()) {
-        Log(absl::StrCat("event ", rejection.event_id(),
-                         " rejected by makegoodd: ", rejection.reason()));
+        LogEvent(LogLevel::kWarning, "event_rejected",
+                 {{"event_id", rejection.event_id()},
+                  {"reason", rejection.reason()}});
       }
     }
     if (absl::Status s =
@@ -325,8 +334,14 @@ void AdapterRuntime::Queue(const makegood::v1::RemedyCommand& command) {
 }
 
 void AdapterRuntime::StreamEnded(const grpc::Status& status) {
-  Log(absl::StrCat("command stream ended (", status.error_message(),
-                   "); reconnecting"));
+  // The disconnect; client::CommandReceiver reconnects.
+  const std::string code(absl::StatusCodeToString(
+      static_cast<absl::StatusCode>(status.error_code())));
+  LogEvent(LogLevel::kWarning, "disconnected",
+           {{"adapter", config_.adapter_name()},
+            {"code", code},
+            {"error", status.error_message()},
+            {"msg", "command stream ended; reconnecting"}});
   absl::MutexLock lock(&mu_);
   ++streams_ended_;
   queued_.clear();  // No longer leased to this adapter: offered again.
@@ -355,8 +370,9 @@ void AdapterRuntime::CarryOut(const Received& received, int64_t stream) {
   const makegood::v1::RemedyCommand& command = received.command;
   auto known = state_->Outcome(command.command_id());
   if (!known.ok()) {
-    Log(absl::StrCat("command ", command.command_id(), ": ",
-                     known.status().message()));
+    LogEvent(LogLevel::kError, "command_failed",
+             {{"command", command.command_id()},
+              {"error", known.status().message()}});
     AskAgainLater(command, known.status(), stream);
     return;
   }
@@ -374,16 +390,18 @@ void AdapterRuntime::CarryOut(const Received& received, int64_t stream) {
                              ""};
     if (!done.ok() && done.status().code() == absl::StatusCode::kAborted) {
       // No longer leased here: the delivery that holds it now answers.
-      Log(absl::StrCat("command ", command.command_id(), ": ",
-                       done.status().message()));
+      LogEvent(LogLevel::kInfo, "command_not_written",
+               {{"command", command.command_id()},
+                {"msg", done.status().message()}});
       return;
     }
     if (!done.ok()) {
       if (IsVendorAuthError(done.status())) {
         VendorAuthFailed(done.status());
       } else {
-        Log(absl::StrCat("command ", command.command_id(), ": ",
-                         done.status().message()));
+        LogEvent(LogLevel::kWarning, "command_failed",
+                 {{"command", command.command_id()},
+                  {"error", done.status().message()}});
       }
       AskAgainLater(command, done.status(), stream);
       return;
@@ -393,7 +411,8 @@ void AdapterRuntime::CarryOut(const Received& received, int64_t stream) {
     if (absl::Status s = state_->SaveOutcome(command.command_id(), outcome);
         !s.ok()) {
       // Not acknowledged: the next try reads the order back and finds it.
-      Log(absl::StrCat("command ", command.command_id(), ": ", s.message()));
+      LogEvent(LogLevel::kError, "command_failed",
+               {{"command", command.command_id()}, {"error", s.message()}});
       AskAgainLater(command, s, stream);
       return;
     }
@@ -458,28 +477,33 @@ void AdapterRuntime::Acknowledge(const makegood::v1::AckCommandRequest& ack,
         const grpc::Status status =
             acks_->AckCommand(context.get(), ack, &answer);
         if (status.ok()) return TryResult::kDone;
-        if (!AckWorthRetrying(status.error_code())) {
-          Log(absl::StrCat("ack ", id, ": makegoodd answered ",
-                           static_cast<int>(status.error_code()), " (",
-                           status.error_message(), "); not sent again"));
-          return TryResult::kGiveUp;
-        }
-        Log(absl::StrCat("ack ", id, ": ", status.error_message(),
-                         "; sending it again"));
-        return TryResult::kRetry;
+        const std::string code(absl::StatusCodeToString(
+            static_cast<absl::StatusCode>(status.error_code())));
+        const bool again = AckWorthRetrying(status.error_code());
+        LogEvent(again ? LogLevel::kWarning : LogLevel::kError,
+                 "delivery_error",
+                 {{"command", id},
+                  {"code", code},
+                  {"error", status.error_message()},
+                  {"retrying", again}});
+        return again ? TryResult::kRetry : TryResult::kGiveUp;
       },
       [&](absl::Duration wait) { return WaitOnStream(wait, stream); });
   if (!done) return;
   switch (ack.result()) {
     case makegood::v1::AckCommandRequest::APPLIED:
-      Log(absl::StrCat("command ", id, " applied: ", ack.pos_reference()));
+      LogEvent(LogLevel::kInfo, "command_applied",
+               {{"command", id}, {"pos_reference", ack.pos_reference()}});
       break;
     case makegood::v1::AckCommandRequest::REJECTED:
-      Log(absl::StrCat("command ", id, " rejected: ", ack.vendor_reason()));
+      LogEvent(LogLevel::kWarning, "command_rejected",
+               {{"command", id}, {"vendor_reason", ack.vendor_reason()}});
       break;
     default:
-      Log(absl::StrCat("command ", id, ": makegoodd offers it again in ",
-                       ack.retry_after_seconds(), " s"));
+      // Why was logged when it happened (a vendor refusing the token once
+      // an episode).
+      LogEvent(LogLevel::kInfo, "command_retry_later",
+               {{"command", id}, {"retry_after_s", ack.retry_after_seconds()}});
       break;
   }
 }
@@ -487,9 +511,11 @@ void AdapterRuntime::Acknowledge(const makegood::v1::AckCommandRequest& ack,
 void AdapterRuntime::VendorAuthFailed(const absl::Status& status) {
   const ProblemEpisode::Seen seen = vendor_auth_.Occurred();
   if (seen.starts) {
-    Log(absl::StrCat(status.message(),
-                     "; orders and remedies wait until the vendor accepts "
-                     "the token again (renew it in the configuration)"));
+    LogEvent(LogLevel::kError, "vendor_auth_failed",
+             {{"msg", absl::StrCat(status.message(),
+                                   "; orders and remedies wait until the "
+                                   "vendor accepts the token again (renew it "
+                                   "in the configuration)")}});
   }
   if (!seen.report) return;
   makegood::v1::ReportAdapterProblemRequest report;
@@ -503,14 +529,18 @@ void AdapterRuntime::VendorAuthFailed(const absl::Status& status) {
       acks_->ReportAdapterProblem(context.get(), report, &answer);
   vendor_auth_.ReportDone(sent.ok());
   if (!sent.ok() && seen.starts) {
-    Log(absl::StrCat("could not alert makegoodd (", sent.error_message(),
-                     "); trying again with the next failure"));
+    LogEvent(LogLevel::kWarning, "problem_report_failed",
+             {{"error", sent.error_message()},
+              {"msg",
+               "could not alert makegoodd; trying again with the next "
+               "failure"}});
   }
 }
 
 void AdapterRuntime::VendorAnswered() {
   if (vendor_auth_.Resolved()) {
-    Log("the vendor accepts the adapter's token again");
+    LogEvent(LogLevel::kInfo, "vendor_auth_recovered",
+             {{"msg", "the vendor accepts the adapter's token again"}});
   }
 }
 

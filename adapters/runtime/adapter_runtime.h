@@ -63,7 +63,8 @@ class AdapterRuntime {
       AdapterState& state, const RetryPolicy& retry)>;
 
   // Opens the state, binds the webhook port and starts the threads.
-  // INVALID_ARGUMENT when makegood.tls_ca_file cannot be read.
+  // INVALID_ARGUMENT naming the makegood.tls_* field whose file cannot be
+  // read (or does not go with the others).
   static absl::StatusOr<std::unique_ptr<AdapterRuntime>> Start(
       const makegood::v1::AdapterConfig& config, const VendorFactory& vendor);
   AdapterRuntime(const AdapterRuntime&) = delete;

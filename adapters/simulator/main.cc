@@ -11,13 +11,17 @@
 
 #include <iostream>
 #include <map>
+#include <memory>
 #include <random>
+#include <utility>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
+#include "client/connection.h"
+#include "client/connection_flags.h"
 #include "core/proto_time.h"
 #include "makegood/v1/order_events.grpc.pb.h"
 #include "makegood/v1/recovery.grpc.pb.h"
@@ -31,7 +35,8 @@ using makegood::simulator::ServiceDay;
 namespace v1 = makegood::v1;
 
 struct Settings {
-  std::string server = "127.0.0.1:50051";
+  // --server and the TLS flags (client/connection_flags.h).
+  makegood::client::ConnectionOptions connection;
   std::string date;
   int covers = 400;
   uint64_t seed = 1;
@@ -56,11 +61,11 @@ struct Step {
 
 class Runner {
  public:
-  Runner(const Settings& settings, ServiceDay day)
+  Runner(const Settings& settings, ServiceDay day,
+         std::shared_ptr<grpc::Channel> channel)
       : settings_(settings),
         day_(std::move(day)),
-        channel_(grpc::CreateChannel(settings.server,
-                                     grpc::InsecureChannelCredentials())),
+        channel_(std::move(channel)),
         events_(v1::OrderEventService::NewStub(channel_)),
         recovery_(v1::RecoveryService::NewStub(channel_)),
         simulation_(v1::SimulationService::NewStub(channel_)) {}
@@ -263,9 +268,8 @@ class Runner {
 // Next-visit codes given in the 90 days before the day and still valid
 // then, oldest first.
 absl::StatusOr<std::vector<makegood::simulator::DayOptions::Code>> EarlierCodes(
-    const Settings& settings, const makegood::simulator::DayOptions& options) {
-  auto channel =
-      grpc::CreateChannel(settings.server, grpc::InsecureChannelCredentials());
+    const Settings& settings, const makegood::simulator::DayOptions& options,
+    const std::shared_ptr<grpc::Channel>& channel) {
   auto recovery = v1::RecoveryService::NewStub(channel);
   const absl::Time day_start = absl::FromCivil(options.date, options.zone);
   v1::ListRecoveriesRequest request;
@@ -284,8 +288,8 @@ absl::StatusOr<std::vector<makegood::simulator::DayOptions::Code>> EarlierCodes(
         recovery->ListRecoveries(&context, request, &page);
     if (!status.ok()) {
       return absl::UnavailableError(absl::StrCat("reading earlier cases from ",
-                                                 settings.server, ": ",
-                                                 status.error_message()));
+                                                 settings.connection.server,
+                                                 ": ", status.error_message()));
     }
     for (const auto& recovery_case : page.cases()) {
       for (const auto& remedy : recovery_case.remedies()) {
@@ -323,8 +327,9 @@ int main(int argc, char** argv) {
                  "Chance that an item has a problem")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  app.add_option("--server", settings.server, "makegoodd address, host:port")
-      ->capture_default_str();
+  // Its tokens stay flags: the simulator plays the sample configuration's
+  // demo tokens against a makegoodd on a simulated clock, never a live one.
+  makegood::client::AddConnectionFlags(app, settings.connection);
   app.add_option("--timezone", settings.timezone,
                  "The location's time zone (as in its configuration)")
       ->capture_default_str();
@@ -380,12 +385,19 @@ int main(int argc, char** argv) {
   options.seed = settings.seed;
   options.problem_rate = settings.problem_rate;
   options.servers = settings.servers;
-  auto codes = EarlierCodes(settings, options);
+  auto channel = makegood::client::OpenChannel(
+      settings.connection, makegood::client::TlsFlagNames());
+  if (!channel.ok()) {
+    std::cerr << "makegood-sim: " << channel.status().message() << std::endl;
+    return 2;
+  }
+  auto codes = EarlierCodes(settings, options, *channel);
   if (!codes.ok()) {
     std::cerr << "makegood-sim: " << codes.status().message() << std::endl;
     return 1;
   }
   options.earlier_codes = *std::move(codes);
-  Runner runner(settings, makegood::simulator::PlanServiceDay(options));
+  Runner runner(settings, makegood::simulator::PlanServiceDay(options),
+                *std::move(channel));
   return runner.Run();
 }

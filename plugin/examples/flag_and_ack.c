@@ -7,8 +7,13 @@
  * acknowledges it as applied.
  *
  *   makegood_plugin_example SERVER ADAPTER_TOKEN STAFF_TOKEN CHECK_ID
+ *       [CA_FILE [CLIENT_CERT CLIENT_KEY]]
  *   makegood_plugin_example 127.0.0.1:50051 demo-adapter-pos \
  *       demo-server-dana 7001
+ *
+ * ADAPTER_TOKEN may be @FILE: the token is then read from FILE. CA_FILE
+ * connects with TLS; CLIENT_CERT and CLIENT_KEY add a client certificate,
+ * for a makegoodd whose server.tls.client_ca_file asks for one.
  *
  * Exit status 0 when the command was received and acknowledged.
  */
@@ -66,8 +71,10 @@ static int fail(const char* what, mg_status status) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: %s SERVER ADAPTER_TOKEN STAFF_TOKEN CHECK_ID\n",
+  if (argc != 5 && argc != 6 && argc != 8) {
+    fprintf(stderr,
+            "usage: %s SERVER ADAPTER_TOKEN|@TOKEN_FILE STAFF_TOKEN CHECK_ID "
+            "[CA_FILE [CLIENT_CERT CLIENT_KEY]]\n",
             argv[0]);
     return 2;
   }
@@ -75,9 +82,23 @@ int main(int argc, char** argv) {
   mg_connect_options options;
   memset(&options, 0, sizeof options);
   options.target = argv[1];
-  options.token = argv[2];
+  /* Settings beyond mg_connect_options: zeroed, then its size. */
+  mg_connect_credentials credentials;
+  memset(&credentials, 0, sizeof credentials);
+  credentials.struct_size = sizeof credentials;
+  if (argv[2][0] == '@') {
+    credentials.token_file = argv[2] + 1;
+  } else {
+    options.token = argv[2];
+  }
+  if (argc >= 6) options.tls_ca_file = argv[5];
+  if (argc == 8) {
+    credentials.tls_cert_file = argv[6];
+    credentials.tls_key_file = argv[7];
+  }
   mg_client* client = NULL;
-  mg_status status = mg_connect(&options, &client);
+  mg_status status =
+      mg_connect_with_credentials(&options, &credentials, &client);
   if (status != MG_OK) return fail("connect", status);
 
   /* The POS reports the check: opened, a steak added and fired. */

@@ -16,8 +16,12 @@
  * - Money is in minor units of the location's currency (cents), int64_t.
  * - Thread-safe: one mg_client may be used from several threads at once.
  *   No C++ exception ever leaves the library.
- * - Compatibility: the SONAME carries MG_PLUGIN_ABI_VERSION; functions and
- *   struct fields are only ever added at the end within one ABI version.
+ * - Compatibility: the SONAME carries MG_PLUGIN_ABI_VERSION. Within one ABI
+ *   version functions are only ever added, and fields only at the end of
+ *   structs the library fills (mg_command, mg_option). A struct the caller
+ *   fills never grows, since a program built against an older header would
+ *   pass a shorter one: settings added later come in a new struct whose
+ *   first field is its size (mg_connect_credentials).
  */
 #ifndef MAKEGOOD_PLUGIN_H_
 #define MAKEGOOD_PLUGIN_H_
@@ -74,7 +78,8 @@ typedef struct mg_connect_options {
   /* "host:port" of makegoodd, e.g. "127.0.0.1:50051". Required. */
   const char* target;
   /* Bearer token of this POS terminal, an ADAPTER token to publish events
-   * and receive commands. Required. */
+   * and receive commands. Required, unless mg_connect_with_credentials
+   * reads it from credentials.token_file. */
   const char* token;
   /* PEM file of the CA that signed makegoodd's certificate: connect with
    * TLS. NULL: plaintext, which makegoodd accepts on loopback only. */
@@ -87,6 +92,41 @@ typedef struct mg_connect_options {
  * On success *client is set; free it with mg_disconnect. */
 MG_API mg_status mg_connect(const mg_connect_options* options,
                             mg_client** client);
+
+/* What mg_connect_with_credentials adds to mg_connect_options: the token
+ * in a file, and a client certificate for mutual TLS. Fill it as
+ *   mg_connect_credentials credentials;
+ *   memset(&credentials, 0, sizeof credentials);
+ *   credentials.struct_size = sizeof credentials;
+ * so that fields added to it later read as NULL. */
+typedef struct mg_connect_credentials {
+  /* sizeof(mg_connect_credentials) as the caller was compiled with.
+   * Required: a size the library does not know is MG_INVALID_ARGUMENT. */
+  size_t struct_size;
+  /* A file holding the token alone (whitespace around it is ignored),
+   * read once by mg_connect_with_credentials, instead of options.token,
+   * which must then be NULL. Keeps the token out of the POS's own
+   * configuration; keep the file readable by the POS's user only. NULL:
+   * options.token. */
+  const char* token_file;
+  /* PEM client certificate (chain) and its unencrypted private key,
+   * presented to makegoodd when its server.tls.client_ca_file asks for
+   * one (mutual TLS). Both or neither, and only with options.tls_ca_file.
+   * NULL: no client certificate. */
+  const char* tls_cert_file;
+  const char* tls_key_file;
+} mg_connect_credentials;
+
+/* mg_connect with `credentials` too; NULL credentials is mg_connect. A
+ * file that cannot be read, an empty token file, a certificate without its
+ * key or without options.tls_ca_file: MG_INVALID_ARGUMENT naming the field
+ * ("credentials.tls_key_file: ..."). A handshake makegoodd refuses (no
+ * client certificate, or one its CA did not sign; a server certificate
+ * tls_ca_file did not sign): MG_UNAVAILABLE with gRPC's reason, after up
+ * to timeout_ms of trying (makegoodd may be starting). */
+MG_API mg_status mg_connect_with_credentials(
+    const mg_connect_options* options,
+    const mg_connect_credentials* credentials, mg_client** client);
 
 /* Stops receiving commands (waiting for a running callback to return) and
  * frees the client. NULL is allowed. */

@@ -6,13 +6,16 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "client/command_receiver.h"
 #include "client/connection.h"
+#include "client/token_file.h"
 #include "google/protobuf/util/json_util.h"
 #include "last_error.h"
 #include "makegood/v1/order_events.grpc.pb.h"
@@ -102,31 +105,92 @@ mg_status RequireText(const char* value, const char* name) {
   return MG_OK;
 }
 
-mg_status Connect(const mg_connect_options* options, mg_client** out) {
+// The fields of mg_connect_credentials the library knows, and the size of
+// its first version: a caller compiled against that header passes it.
+constexpr size_t kCredentialsSize = sizeof(mg_connect_credentials);
+constexpr size_t kFirstCredentialsSize =
+    offsetof(mg_connect_credentials, tls_key_file) + sizeof(const char*);
+
+// The token: options.token, or the one in credentials.token_file.
+mg_status TokenOf(const mg_connect_options& options,
+                  const mg_connect_credentials* credentials,
+                  std::string* token) {
+  const bool from_file =
+      credentials != nullptr && !Empty(credentials->token_file);
+  if (from_file && !Empty(options.token)) {
+    return Fail(MG_INVALID_ARGUMENT,
+                "options.token and credentials.token_file: give one, not "
+                "both");
+  }
+  if (!from_file) {
+    if (mg_status s = RequireText(options.token, "options.token"); s != MG_OK)
+      return s;
+    *token = options.token;
+    return MG_OK;
+  }
+  auto read = makegood::client::ReadTokenFile(credentials->token_file);
+  if (!read.ok()) {
+    return Fail(MG_INVALID_ARGUMENT, "credentials.token_file: " +
+                                         std::string(read.status().message()));
+  }
+  *token = std::move(read->token);
+  return MG_OK;
+}
+
+mg_status Connect(const mg_connect_options* options,
+                  const mg_connect_credentials* credentials, mg_client** out) {
   if (out == nullptr) return Fail(MG_INVALID_ARGUMENT, "client is NULL");
   *out = nullptr;
   if (options == nullptr) return Fail(MG_INVALID_ARGUMENT, "options is NULL");
+  if (credentials != nullptr &&
+      (credentials->struct_size < kFirstCredentialsSize ||
+       credentials->struct_size > kCredentialsSize)) {
+    return Fail(MG_INVALID_ARGUMENT,
+                "credentials.struct_size is " +
+                    std::to_string(credentials->struct_size) +
+                    ": set it to sizeof(mg_connect_credentials) (this "
+                    "library knows " +
+                    std::to_string(kFirstCredentialsSize) + " to " +
+                    std::to_string(kCredentialsSize) + ")");
+  }
   if (mg_status s = RequireText(options->target, "options.target"); s != MG_OK)
     return s;
-  if (mg_status s = RequireText(options->token, "options.token"); s != MG_OK)
+  std::string token;
+  if (mg_status s = TokenOf(*options, credentials, &token); s != MG_OK) {
     return s;
+  }
   if (options->timeout_ms < 0) {
     return Fail(MG_INVALID_ARGUMENT, "options.timeout_ms must not be negative");
   }
-  auto credentials = makegood::client::ChannelCredentialsFor(
-      Empty(options->tls_ca_file) ? "" : options->tls_ca_file);
-  if (!credentials.ok()) {
-    return Fail(
-        MG_INVALID_ARGUMENT,
-        "options.tls_ca_file: " + std::string(credentials.status().message()));
+  makegood::client::ConnectionOptions connection;
+  connection.server = options->target;
+  if (!Empty(options->tls_ca_file))
+    connection.tls_ca_file = options->tls_ca_file;
+  if (credentials != nullptr) {
+    if (!Empty(credentials->tls_cert_file)) {
+      connection.tls_cert_file = credentials->tls_cert_file;
+    }
+    if (!Empty(credentials->tls_key_file)) {
+      connection.tls_key_file = credentials->tls_key_file;
+    }
+  }
+  makegood::client::TlsSettingNames names;
+  names.ca_file = "options.tls_ca_file";
+  names.cert_file = "credentials.tls_cert_file";
+  names.key_file = "credentials.tls_key_file";
+  auto credentials_for_channel =
+      makegood::client::ChannelCredentialsFor(connection, names);
+  if (!credentials_for_channel.ok()) {
+    return Fail(MG_INVALID_ARGUMENT,
+                std::string(credentials_for_channel.status().message()));
   }
   auto client = std::make_unique<mg_client>();
   // Keepalive: a command stream over a half-open connection ends, and is
   // reopened, instead of waiting forever.
   client->channel = grpc::CreateCustomChannel(
-      options->target, *credentials,
+      options->target, *credentials_for_channel,
       makegood::client::WithKeepalive(grpc::ChannelArguments()));
-  client->token = options->token;
+  client->token = std::move(token);
   client->timeout = std::chrono::milliseconds(
       options->timeout_ms == 0 ? 10000 : options->timeout_ms);
   client->events = makegood::v1::OrderEventService::NewStub(client->channel);
@@ -140,12 +204,17 @@ mg_status Connect(const mg_connect_options* options, mg_client** out) {
   context->set_wait_for_ready(true);
   makegood::v1::PublishBatchRequest empty;
   makegood::v1::PublishSummary summary;
-  if (mg_status s =
-          FromGrpc(client->events->PublishBatch(context.get(), empty, &summary),
-                   "connect");
-      s != MG_OK) {
-    return s;
+  grpc::Status answered =
+      client->events->PublishBatch(context.get(), empty, &summary);
+  if (answered.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
+      client->channel->GetState(false) != GRPC_CHANNEL_READY) {
+    // Never connected within the deadline: a call that does not wait for
+    // a connection says why (UNAVAILABLE: refused, or the TLS handshake,
+    // with gRPC's reason).
+    auto again = NewContext(*client, nullptr, true);
+    answered = client->events->PublishBatch(again.get(), empty, &summary);
   }
+  if (mg_status s = FromGrpc(answered, "connect"); s != MG_OK) return s;
   *out = client.release();
   return MG_OK;
 }
@@ -426,7 +495,15 @@ const char* mg_status_name(mg_status status) {
 }
 
 mg_status mg_connect(const mg_connect_options* options, mg_client** client) {
-  return Guarded([&] { return makegood::plugin::Connect(options, client); });
+  return Guarded(
+      [&] { return makegood::plugin::Connect(options, nullptr, client); });
+}
+
+mg_status mg_connect_with_credentials(const mg_connect_options* options,
+                                      const mg_connect_credentials* credentials,
+                                      mg_client** client) {
+  return Guarded(
+      [&] { return makegood::plugin::Connect(options, credentials, client); });
 }
 
 void mg_disconnect(mg_client* client) {

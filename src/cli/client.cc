@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "client/connection.h"
+#include "client/connection_flags.h"
 #include "core/discount_code.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
@@ -21,19 +22,20 @@ std::string NewRequestId() {
 
 std::shared_ptr<grpc::Channel> MakeChannel(
     const ClientOptions& options, const grpc::ChannelArguments& arguments) {
-  auto credentials = client::ChannelCredentialsFor(options.tls_ca_file);
+  auto credentials =
+      client::ChannelCredentialsFor(options.connection, client::TlsFlagNames());
   // A `watch` stream notices a dead connection too.
   const grpc::ChannelArguments with_keepalive =
-      client::WithKeepalive(arguments);
+      client::WithKeepalive(arguments, options.connection.keepalive);
   if (credentials.ok()) {
-    return grpc::CreateCustomChannel(options.server, *credentials,
+    return grpc::CreateCustomChannel(options.connection.server, *credentials,
                                      with_keepalive);
   }
-  std::cerr << "makegood: --tls-ca: " << credentials.status().message()
+  std::cerr << "makegood: " << credentials.status().message()
             << "; trying the system's CA certificates" << std::endl;
   return grpc::CreateCustomChannel(
-      options.server, grpc::SslCredentials(grpc::SslCredentialsOptions()),
-      with_keepalive);
+      options.connection.server,
+      grpc::SslCredentials(grpc::SslCredentialsOptions()), with_keepalive);
 }
 
 void PrepareContext(const ClientOptions& options,
@@ -101,9 +103,21 @@ int ReportRpcError(const ClientOptions& options, const grpc::Status& status) {
     return kExitServerSaidNo;
   }
   std::cerr << "makegood: " << RpcErrorText(error) << std::endl;
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE) {
+    return kExitServerSaidNo;
+  }
+  if (options.connection.tls_ca_file.empty()) {
     std::cerr << "makegood: is makegoodd running and listening there? "
-                 "(--server, default 127.0.0.1:50051)"
+                 "(--server, default 127.0.0.1:50051; --tls-ca when it has "
+                 "server.tls)"
+              << std::endl;
+  } else {
+    // A refused handshake is UNAVAILABLE too, with gRPC's own words.
+    std::cerr << "makegood: is makegoodd running there, and does the TLS "
+                 "handshake pass? --tls-ca must name the CA that signed its "
+                 "certificate and, when its server.tls.client_ca_file asks "
+                 "for one, --tls-cert and --tls-key a client certificate "
+                 "that CA signed"
               << std::endl;
   }
   return kExitServerSaidNo;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "client/connection.h"
 #include "google/protobuf/message.h"
 
 namespace makegood::cli {
@@ -24,12 +25,11 @@ enum class OutputFormat { kTable, kJson };
 
 // Global options, filled by the command line before a subcommand runs.
 struct ClientOptions {
-  // host:port of makegoodd.
-  std::string server = "127.0.0.1:50051";
-  // Bearer token; MAKEGOOD_TOKEN when not given.
+  // Where makegoodd is and how to reach it: --server, --tls-ca, --tls-cert,
+  // --tls-key (client::AddConnectionFlags).
+  client::ConnectionOptions connection;
+  // Bearer token: --token, --token-file, else MAKEGOOD_TOKEN.
   std::string token;
-  // PEM CA bundle: connect with TLS, trusting it.
-  std::string tls_ca_file;
   OutputFormat output = OutputFormat::kTable;
   // Tables and screens show times in UTC instead of the location's time
   // zone (--utc). JSON output is always RFC 3339 UTC.
@@ -39,9 +39,10 @@ struct ClientOptions {
 };
 
 // A channel to the server with client::ChannelCredentialsFor, TLS when a
-// CA file is given, and `arguments` (a long-lived stream sets its reconnect
-// backoff there). Should the CA file have become unreadable since --tls-ca
-// was checked, says so and connects with TLS trusting the system's roots,
+// CA file is given (with the client certificate, when one is), and
+// `arguments` (a long-lived stream sets its reconnect backoff there).
+// Should a TLS file have become unreadable since the command line was
+// checked, says so and connects with TLS trusting the system's roots,
 // never in plaintext.
 std::shared_ptr<grpc::Channel> MakeChannel(
     const ClientOptions& options,
@@ -95,8 +96,10 @@ std::string RpcErrorJson(const RpcError& error,
                          absl::Duration retry_in = absl::ZeroDuration());
 
 // Prints a failed call on stderr and returns exit 1 (kExitServerSaidNo):
-// "makegood: " and RpcErrorText, or with --output json RpcErrorJson alone
-// (stdout keeps answers only, so a program reads an answer or nothing).
+// "makegood: " and RpcErrorText, then for UNAVAILABLE what to check (the
+// address; with TLS, the CA and client certificate flags), or with
+// --output json RpcErrorJson alone (stdout keeps answers only, so a
+// program reads an answer or nothing).
 int ReportRpcError(const ClientOptions& options, const grpc::Status& status);
 
 }  // namespace makegood::cli

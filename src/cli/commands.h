@@ -26,6 +26,10 @@ void AddReportCommands(CLI::App& app, const ClientOptions& options,
 // ledger verify|head: read the database file (read-only), not the server.
 void AddLedgerCommand(CLI::App& app, const ClientOptions& options,
                       int* exit_code);
+// backup, restore: copy the database file (online, verified) and put a copy
+// back (makegoodd stopped); files only, no server.
+void AddBackupCommands(CLI::App& app, const ClientOptions& options,
+                       int* exit_code);
 // pin hash: a tablet PIN's stored form, for the configuration; no server.
 void AddPinCommand(CLI::App& app, int* exit_code);
 

@@ -7,27 +7,23 @@
 #include "CLI/CLI.hpp"
 #include "cli/client.h"
 #include "cli/commands.h"
+#include "client/connection_flags.h"
 #include "makegood/version.h"
 
 int main(int argc, char** argv) {
   using makegood::cli::OutputFormat;
   CLI::App app{
       "makegood: talk to the makegoodd sidecar.\n"
-      "Every command except health needs a token: --token or MAKEGOOD_TOKEN.",
+      "Every command except health needs a token: --token-file, --token or "
+      "MAKEGOOD_TOKEN.",
       "makegood"};
   makegood::cli::ClientOptions options;
   int exit_code = makegood::cli::kExitOk;
 
-  app.add_option("--server", options.server, "makegoodd address, host:port")
-      ->envname("MAKEGOOD_SERVER")
-      ->capture_default_str();
-  app.add_option(
-         "--token", options.token,
-         "Bearer token of a staff member or device (env MAKEGOOD_TOKEN)")
-      ->envname("MAKEGOOD_TOKEN");
-  app.add_option("--tls-ca", options.tls_ca_file,
-                 "Connect with TLS, trusting this PEM CA bundle")
-      ->check(CLI::ExistingFile);
+  makegood::client::TokenFlags token_flags;
+  token_flags.help = "Bearer token of a staff member or device";
+  makegood::client::AddConnectionFlags(app, options.connection, &options.token,
+                                       token_flags);
   const std::map<std::string, OutputFormat> formats{
       {"table", OutputFormat::kTable}, {"json", OutputFormat::kJson}};
   app.add_option("--output,-o", options.output,
@@ -60,6 +56,7 @@ int main(int argc, char** argv) {
   makegood::cli::AddRecoveryCommands(app, options, &exit_code);
   makegood::cli::AddReportCommands(app, options, &exit_code);
   makegood::cli::AddLedgerCommand(app, options, &exit_code);
+  makegood::cli::AddBackupCommands(app, options, &exit_code);
   makegood::cli::AddPinCommand(app, &exit_code);
 
   try {

@@ -2,9 +2,9 @@
 #define MAKEGOOD_CLIENT_CONNECTION_H_
 
 // How a client reaches makegoodd: a channel, plaintext or TLS trusting a CA
-// bundle, keepalive pings, and the bearer token on each call. Shared by the
-// CLI, the vendor adapters and the POS plugin. Thread-safe (functions
-// without state).
+// bundle (with a client certificate when makegoodd asks for one), keepalive
+// pings, and the bearer token on each call. Shared by the CLI, the vendor
+// adapters and the POS plugin. Thread-safe (functions without state).
 
 #include <grpcpp/grpcpp.h>
 
@@ -24,7 +24,14 @@ struct ConnectionOptions {
   // host:port of makegoodd.
   std::string server = "127.0.0.1:50051";
   // PEM CA bundle: connect with TLS, trusting it; "" connects in plaintext.
+  // For a certificate from a public CA, the system's bundle
+  // (/etc/ssl/certs/ca-certificates.crt).
   std::string tls_ca_file;
+  // PEM certificate (chain) and its unencrypted private key, presented to
+  // makegoodd when its server.tls.client_ca_file asks for one (mutual TLS).
+  // Both or neither, and only with tls_ca_file.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   // How often the client pings makegoodd while a call is open, and how long
   // it waits for the answer: a half-open connection ends the client's
   // streams with UNAVAILABLE in about two periods, instead of never.
@@ -40,17 +47,43 @@ grpc::ChannelArguments WithKeepalive(
     grpc::ChannelArguments arguments,
     absl::Duration keepalive = kDefaultKeepalive);
 
-// Plaintext credentials when `tls_ca_file` is "", else TLS trusting the
-// bundle in it. INVALID_ARGUMENT ("cannot read FILE") when it cannot be
-// read or is empty.
-absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentialsFor(
-    const std::string& tls_ca_file);
+// What a program calls the TLS settings, so that an error names what its
+// user wrote: a flag ("--tls-cert"), a configuration field
+// ("makegood.tls_cert_file").
+struct TlsSettingNames {
+  std::string ca_file = "tls_ca_file";      // ConnectionOptions::tls_ca_file
+  std::string cert_file = "tls_cert_file";  // ...::tls_cert_file
+  std::string key_file = "tls_key_file";    // ...::tls_key_file
+};
 
-// A channel to options.server with ChannelCredentialsFor(tls_ca_file) and
-// options.keepalive, or that function's error. The channel connects when
-// first used.
+// The PEM text of the TLS files of `options`; all empty for plaintext.
+struct TlsFiles {
+  std::string ca;    // The CA bundle; "" for plaintext.
+  std::string cert;  // The client certificate; "" for none.
+  std::string key;   // Its private key; "" for none.
+};
+
+// Reads the TLS files of `options`. INVALID_ARGUMENT, naming the setting
+// by `names`, when a certificate comes without its key or the other way
+// round, when they come without a CA file, or when a file cannot be read
+// or does not hold what it should ("--tls-key: FILE holds no PEM private
+// key"). Each call reads the files anew; a channel keeps what it was made
+// with.
+absl::StatusOr<TlsFiles> ReadTlsFiles(const ConnectionOptions& options,
+                                      const TlsSettingNames& names = {});
+
+// Plaintext credentials when options.tls_ca_file is "", else TLS trusting
+// the bundle in it, presenting the client certificate when one is given;
+// or ReadTlsFiles's error.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentialsFor(
+    const ConnectionOptions& options, const TlsSettingNames& names = {});
+
+// A channel to options.server with ChannelCredentialsFor(options, names)
+// and options.keepalive added to `arguments`, or that function's error.
+// The channel connects when first used.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
-    const ConnectionOptions& options);
+    const ConnectionOptions& options, const TlsSettingNames& names = {},
+    const grpc::ChannelArguments& arguments = grpc::ChannelArguments());
 
 // Sends `token` with the call ("authorization: Bearer TOKEN"); nothing when
 // it is empty.

@@ -1,5 +1,7 @@
 #include "config/config_validation.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -238,17 +240,22 @@ class Validator {
     }
   }
 
-  // TABLET is a device's role: a shared tablet, not a person.
+  // TABLET and METRICS are devices' roles: a shared tablet, a monitoring
+  // scraper, not a person.
   void CheckRole(const std::string& path, v1::Role role, bool is_device) {
     if (role == v1::ROLE_UNSPECIFIED) {
       Error(path, is_device ? "is required (SERVER, MANAGER, ADAPTER, "
-                              "REPORTER, ADMIN or TABLET)"
+                              "REPORTER, ADMIN, TABLET or METRICS)"
                             : "is required (SERVER, MANAGER, ADAPTER, "
                               "REPORTER or ADMIN)");
     } else if (role == v1::TABLET && !is_device) {
       Error(path,
             "TABLET is the role of a shared tablet: list it under devices; "
             "staff sign in on it with their PIN");
+    } else if (role == v1::METRICS && !is_device) {
+      Error(path,
+            "METRICS is the role of a monitoring scraper: list it under "
+            "devices");
     }
   }
 
@@ -609,11 +616,22 @@ void ApplyDefaults(Config& config) {
 }
 
 bool IsLoopbackListenAddress(const std::string& address) {
-  std::string host = address.substr(0, address.rfind(':'));
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return false;  // Not host:port.
+  std::string host = address.substr(0, colon);
+  if (host == "localhost") return true;
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+  in6_addr ipv6;
+  if (inet_pton(AF_INET6, host.c_str(), &ipv6) == 1) {
+    return IN6_IS_ADDR_LOOPBACK(&ipv6);  // ::1 only, not "::".
+  }
+  // A literal of 127.0.0.0/8 only: a name such as "127.0.0.1.nip.io" may
+  // resolve anywhere. inet_pton takes four decimal parts and nothing else.
+  in_addr ipv4;
+  return inet_pton(AF_INET, host.c_str(), &ipv4) == 1 &&
+         (ntohl(ipv4.s_addr) >> 24) == 127;
 }
 
 }  // namespace makegood::config

@@ -53,7 +53,10 @@ std::vector<std::string> ValidateConfig(const makegood::v1::Config& config);
 // Fills in the documented defaults of unset fields.
 void ApplyDefaults(makegood::v1::Config& config);
 
-// True for 127.0.0.0/8, ::1 and localhost listen addresses ("host:port").
+// True when the host of a listen address ("host:port") is an IPv4 literal
+// of 127.0.0.0/8, ::1 (bracketed or not) or "localhost"; false for any other
+// name (even "127.0.0.1.nip.io"), a wildcard (0.0.0.0, ::), an empty host,
+// or an address without a port.
 bool IsLoopbackListenAddress(const std::string& address);
 
 }  // namespace makegood::config

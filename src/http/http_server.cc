@@ -140,6 +140,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   server->gateway_ =
       std::make_unique<ConnectGateway>(options.channel, options.max_body_bytes);
   server->pages_ = std::make_unique<AppPages>(options.channel);
+  server->metrics_ = std::make_unique<MetricsPage>(options.metrics);
 
   httplib::Server& http = *server->server_;
   http.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
@@ -214,8 +215,12 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   // An RPC path asked with another method: the spec's 405, answered
   // before the library would read (or refuse) a body.
   static const std::regex kRpcPath(R"(/makegood\.v1\.[^/]+/[^/]+)");
-  http.set_pre_routing_handler([](const httplib::Request& request,
-                                  httplib::Response& response) {
+  const bool metrics_on = options.metrics.registry != nullptr;
+  http.set_pre_routing_handler([metrics_on](const httplib::Request& request,
+                                            httplib::Response& response) {
+    if (metrics_on && MetricsPage::RefuseOtherMethods(request, response)) {
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (request.method == "POST" || !std::regex_match(request.path, kRpcPath)) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
@@ -243,6 +248,13 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     response.set_header("Content-Security-Policy", kReportPolicy);
     pages->EndOfDayReport(request, response);
   });
+  if (metrics_on) {
+    const MetricsPage* metrics = server->metrics_.get();
+    http.Get(kMetricsPath, [metrics](const httplib::Request& request,
+                                     httplib::Response& response) {
+      metrics->Serve(request, response);
+    });
+  }
 
   if (address->port == 0) {
     server->port_ = http.bind_to_any_port(address->host);

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "http/metrics_page.h"
 #include "makegood/v1/config.pb.h"
 
 namespace httplib {
@@ -38,6 +39,9 @@ struct HttpServerOptions {
   int keepalive_seconds = 0;
   // makegoodd's gRPC services, in-process.
   std::shared_ptr<grpc::Channel> channel;
+  // GET /metrics: who may scrape and what (http/metrics_page.h); without a
+  // registry, the listener has no /metrics.
+  MetricsPageOptions metrics;
 };
 
 // The options server.http* of the configuration give: http_tls, else the
@@ -72,6 +76,7 @@ class HttpServer {
 
   std::unique_ptr<ConnectGateway> gateway_;
   std::unique_ptr<AppPages> pages_;
+  std::unique_ptr<MetricsPage> metrics_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::string host_;

@@ -17,14 +17,10 @@ constexpr std::initializer_list<Role> kReaders = {
 
 }  // namespace
 
-CheckServiceImpl::CheckServiceImpl(makegood::v1::Location location,
-                                   store::Store& store,
+CheckServiceImpl::CheckServiceImpl(store::Store& store,
                                    const Authenticator& auth,
                                    ReadExecutor& readers)
-    : location_(std::move(location)),
-      store_(store),
-      auth_(auth),
-      readers_(readers) {}
+    : store_(store), auth_(auth), readers_(readers) {}
 
 grpc::ServerUnaryReactor* CheckServiceImpl::GetCheck(
     grpc::CallbackServerContext* context,
@@ -37,8 +33,11 @@ grpc::ServerUnaryReactor* CheckServiceImpl::GetCheck(
                        absl::InvalidArgumentError("check_id: is required"));
   }
   return FinishRead(
-      readers_, context, [this, request, response]() -> absl::Status {
-        auto check = store_.GetCheck(location_.id(), request->check_id());
+      readers_, context,
+      [this, request, response,
+       location_id =
+           principal->config->config().location().id()]() -> absl::Status {
+        auto check = store_.GetCheck(location_id, request->check_id());
         if (!check.ok()) return check.status();
         *response = *std::move(check);
         return absl::OkStatus();
@@ -57,15 +56,18 @@ grpc::ServerUnaryReactor* CheckServiceImpl::ListChecks(
   query.open_only = request->open_only();
   if (request->page_size() > 0) query.page_size = request->page_size();
   query.page_token = request->page_token();
-  return FinishRead(readers_, context,
-                    [this, query, response]() -> absl::Status {
-                      auto page = store_.ListChecks(location_.id(), query);
-                      if (!page.ok()) return page.status();
-                      for (auto& check : page->checks)
-                        *response->add_checks() = std::move(check);
-                      response->set_next_page_token(page->next_page_token);
-                      return absl::OkStatus();
-                    });
+  return FinishRead(
+      readers_, context,
+      [this, query, response,
+       location_id =
+           principal->config->config().location().id()]() -> absl::Status {
+        auto page = store_.ListChecks(location_id, query);
+        if (!page.ok()) return page.status();
+        for (auto& check : page->checks)
+          *response->add_checks() = std::move(check);
+        response->set_next_page_token(page->next_page_token);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* CheckServiceImpl::GetLocation(
@@ -74,7 +76,8 @@ grpc::ServerUnaryReactor* CheckServiceImpl::GetLocation(
     makegood::v1::Location* response) {
   auto principal = AuthorizeCall(*context, auth_, kReaders);
   if (!principal.ok()) return FinishUnary(context, principal.status());
-  *response = location_;
+  // The running configuration's (defaults filled in by the config loader).
+  *response = principal->config->config().location();
   return FinishUnary(context, absl::OkStatus());
 }
 

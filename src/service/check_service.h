@@ -16,10 +16,11 @@ namespace makegood::service {
 class CheckServiceImpl final
     : public makegood::v1::CheckService::CallbackService {
  public:
-  // `location` is the configured one (defaults filled by the config
-  // loader). References must outlive the service.
-  CheckServiceImpl(makegood::v1::Location location, store::Store& store,
-                   const Authenticator& auth, ReadExecutor& readers);
+  // References must outlive the service. The location is the running
+  // configuration's, as the call's authentication took it
+  // (service/live_config.h).
+  CheckServiceImpl(store::Store& store, const Authenticator& auth,
+                   ReadExecutor& readers);
 
   grpc::ServerUnaryReactor* GetCheck(
       grpc::CallbackServerContext* context,
@@ -37,7 +38,6 @@ class CheckServiceImpl final
       makegood::v1::Location* response) override;
 
  private:
-  const makegood::v1::Location location_;
   store::Store& store_;
   const Authenticator& auth_;
   ReadExecutor& readers_;

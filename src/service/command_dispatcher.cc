@@ -107,6 +107,11 @@ std::pair<int, int> CommandDispatcher::LeasedAndWaiting() const {
   return {leased, static_cast<int>(pending_.size()) - leased};
 }
 
+int CommandDispatcher::StreamCount() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(streams_.size());
+}
+
 void CommandDispatcher::ReleaseLocked(Pending& pending) {
   if (pending.leased_to == nullptr) return;
   auto stream = streams_.find(pending.leased_to);

@@ -88,6 +88,8 @@ class CommandDispatcher final : public RecoveryHub::Listener {
 
   // How many commands are leased and how many wait; for tests and health.
   std::pair<int, int> LeasedAndWaiting() const;
+  // Adapter streams taking commands now (makegood_adapters_connected).
+  int StreamCount() const;
 
   // The kind of a command.
   static makegood::v1::CommandKind KindOf(

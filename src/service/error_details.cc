@@ -1,7 +1,6 @@
 #include "service/error_details.h"
 
 #include <atomic>
-#include <iostream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +9,7 @@
 #include "core/refusal.h"
 #include "google/rpc/error_details.pb.h"
 #include "sqlite/connection.h"
+#include "telemetry/log.h"
 
 namespace makegood::service {
 namespace {
@@ -59,9 +59,10 @@ google::rpc::Status ClientStatus(const absl::Status& status) {
   out.set_code(static_cast<int>(status.code()));
   if (IsServerFault(status)) {
     const std::string incident = NewIncidentId();
-    std::cerr << "makegoodd: " << incident << ": "
-              << absl::StatusCodeToString(status.code()) << ": "
-              << status.message() << std::endl;
+    telemetry::LogEvent(telemetry::LogLevel::kError, "internal_error",
+                        {{"incident", incident},
+                         {"code", absl::StatusCodeToString(status.code())},
+                         {"error", status.message()}});
     out.set_message(absl::StrCat(
         "internal error; the daemon's log has the details under ", incident));
   } else {

@@ -1,9 +1,13 @@
 #include "service/grpc_glue.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "service/error_details.h"
+#include "service/rpc_log.h"
+#include "telemetry/log.h"
 
 namespace makegood::service {
 
@@ -24,7 +28,32 @@ absl::string_view AuthorizationOf(const grpc::CallbackServerContext& context) {
 absl::StatusOr<Principal> AuthorizeCall(
     const grpc::CallbackServerContext& context, const Authenticator& auth,
     std::initializer_list<makegood::v1::Role> allowed) {
-  return auth.Authorize(AuthorizationOf(context), allowed);
+  AuthAttempt attempt = auth.TryAuthorize(AuthorizationOf(context), allowed);
+  if (attempt.principal.ok()) {
+    RecordCallPrincipal(context, attempt.principal->id,
+                        attempt.principal->device_id);
+    return std::move(attempt.principal);
+  }
+  RecordCallPrincipal(context, attempt.refused_id, attempt.device_id);
+  // By credential id (or "unknown" with a hash prefix), never the token.
+  const std::string method = CallMethod(context);
+  const std::string peer = context.peer();
+  const std::string code(
+      absl::StatusCodeToString(attempt.principal.status().code()));
+  std::vector<telemetry::LogField> fields = {
+      {"credential", attempt.refused_id}};
+  if (!attempt.device_id.empty()) {
+    fields.push_back({"device", attempt.device_id});
+  }
+  if (!attempt.token_sha256_prefix.empty()) {
+    fields.push_back({"token_sha256_prefix", attempt.token_sha256_prefix});
+  }
+  fields.push_back({"failure", attempt.failure});
+  fields.push_back({"code", code});
+  if (!method.empty()) fields.push_back({"method", method});
+  fields.push_back({"peer", peer});
+  telemetry::LogEvent(telemetry::LogLevel::kWarning, "auth_failed", fields);
+  return std::move(attempt.principal);
 }
 
 absl::Status CheckPageSize(int32_t page_size) {

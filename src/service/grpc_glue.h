@@ -21,7 +21,9 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // The call's "authorization" metadata, empty when it has none.
 absl::string_view AuthorizationOf(const grpc::CallbackServerContext& context);
 
-// Authorizes the call from its "authorization" metadata.
+// Authorizes the call from its "authorization" metadata. Records who the
+// call is from for its rpc line (service/rpc_log.h) and logs a refusal as
+// auth_failed, by credential id (or "unknown"), never the token.
 absl::StatusOr<Principal> AuthorizeCall(
     const grpc::CallbackServerContext& context, const Authenticator& auth,
     std::initializer_list<makegood::v1::Role> allowed);

@@ -29,7 +29,7 @@ RecoveryHub::RecoveryHub(RecoveryHubOptions options)
 
 bool RecoveryHub::Add(Listener* listener) {
   absl::MutexLock lock(&mu_);
-  if (closed_) return false;
+  if (closed_ || !listener->CredentialsHold().ok()) return false;
   listeners_.insert(listener);
   return true;
 }
@@ -37,6 +37,7 @@ bool RecoveryHub::Add(Listener* listener) {
 void RecoveryHub::Remove(Listener* listener) {
   absl::MutexLock lock(&mu_);
   listeners_.erase(listener);
+  watchers_.erase(listener);
 }
 
 absl::StatusOr<CaughtUp::Start> RecoveryHub::Resume(Listener* listener,
@@ -45,6 +46,9 @@ absl::StatusOr<CaughtUp::Start> RecoveryHub::Resume(Listener* listener,
                                                     absl::Time at) {
   absl::MutexLock lock(&mu_);
   if (closed_) return absl::UnavailableError("makegoodd is stopping");
+  if (absl::Status holds = listener->CredentialsHold(); !holds.ok()) {
+    return holds;
+  }
   if (after_sequence <= 0) return CaughtUp::SNAPSHOT;
   if (epoch != epoch_) return CaughtUp::SNAPSHOT_OTHER_RUN;
   // ring_[i] holds sequence oldest_after + 1 + i.
@@ -61,6 +65,7 @@ absl::StatusOr<CaughtUp::Start> RecoveryHub::Resume(Listener* listener,
   }
   listener->OnUpdate(CaughtUpLocked(CaughtUp::RESUMED, replayed, at));
   listeners_.insert(listener);
+  watchers_.insert(listener);
   return CaughtUp::RESUMED;
 }
 
@@ -69,7 +74,7 @@ bool RecoveryHub::StartWithSnapshot(
     CaughtUp::Start start, absl::Time at,
     const std::function<bool(const RecoveryUpdate&)>& keep) {
   absl::MutexLock lock(&mu_);
-  if (closed_) return false;
+  if (closed_ || !listener->CredentialsHold().ok()) return false;
   int handed = 0;
   for (RecoveryUpdate& update : snapshot) {
     if (keep && !keep(update)) continue;
@@ -81,6 +86,7 @@ bool RecoveryHub::StartWithSnapshot(
   }
   listener->OnUpdate(CaughtUpLocked(start, handed, at));
   listeners_.insert(listener);
+  watchers_.insert(listener);
   return true;
 }
 
@@ -127,6 +133,25 @@ void RecoveryHub::Close() {
   absl::MutexLock lock(&mu_);
   closed_ = true;
   for (Listener* listener : listeners_) listener->OnClose();
+}
+
+int RecoveryHub::RecheckCredentials() {
+  absl::MutexLock lock(&mu_);
+  int revoked = 0;
+  for (Listener* listener : listeners_) {
+    if (absl::Status holds = listener->CredentialsHold(); !holds.ok()) {
+      // A listener that finishes here is removed (and freed) only after
+      // mu_ is released: Remove takes it.
+      listener->OnRevoked(holds);
+      ++revoked;
+    }
+  }
+  return revoked;
+}
+
+int RecoveryHub::WatcherCount() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(watchers_.size());
 }
 
 void RecoveryHub::PublishLocked(RecoveryUpdate update) {

@@ -27,6 +27,12 @@
 //     still due; and StartWithSnapshot keeps, under the same lock, only the
 //     snapshot updates its `keep` accepts. A snapshot so shows such an alert
 //     exactly when it was published before the stream registered.
+//  6. A stream whose credential a reload revokes ends: the reload swaps the
+//     configuration first, then calls RecheckCredentials, which asks every
+//     listener under mu_. Registration asks the listener too, under mu_:
+//     a stream that registers before the recheck is asked by it, one that
+//     registers after it is asked under the new configuration. None so
+//     slips through between its authentication and its registration.
 //
 // Thread-safe.
 
@@ -73,6 +79,15 @@ class RecoveryHub {
     virtual void OnCommand(const makegood::v1::RemedyCommand& /*command*/) {}
     // The server is stopping: finish the stream.
     virtual void OnClose() = 0;
+    // OK while the credential the stream was opened with still holds under
+    // the running configuration (Authenticator::StillAuthorized). Asked
+    // under the hub's lock when the listener registers, which is refused
+    // if not, and by RecheckCredentials (6.). Must not block or call the
+    // hub.
+    virtual absl::Status CredentialsHold() const { return absl::OkStatus(); }
+    // RecheckCredentials found CredentialsHold() refused with `why`: end the
+    // stream with it, at once.
+    virtual void OnRevoked(const absl::Status& /*why*/) {}
   };
 
   explicit RecoveryHub(RecoveryHubOptions options = {});
@@ -83,7 +98,7 @@ class RecoveryHub {
   const std::string& epoch() const { return epoch_; }
 
   // Registers a live-only listener (a command stream). False when the hub
-  // is already closed.
+  // is already closed or the listener's CredentialsHold() refuses (6.).
   bool Add(Listener* listener);
   void Remove(Listener* listener);
 
@@ -93,7 +108,8 @@ class RecoveryHub {
   // RESUMED. Otherwise registers nothing and returns why a snapshot is
   // needed: SNAPSHOT (after_sequence <= 0), SNAPSHOT_OTHER_RUN (another
   // epoch), SNAPSHOT_TOO_OLD (older than the ring, or never sent).
-  // UNAVAILABLE when the hub is closed. `at` stamps the caught_up.
+  // UNAVAILABLE when the hub is closed; CredentialsHold()'s refusal, with
+  // nothing handed, when it refuses (6.). `at` stamps the caught_up.
   absl::StatusOr<makegood::v1::CaughtUp::Start> Resume(Listener* listener,
                                                        absl::string_view epoch,
                                                        int64_t after_sequence,
@@ -103,7 +119,8 @@ class RecoveryHub {
   // sequence 0, then a caught_up (`start`, the newest sequence), and
   // registers it, all under one lock. Call it from the completion callback
   // of Store::ReadWatchSnapshot (see 4. above). False, and nothing handed,
-  // when the hub is closed. `at` stamps the caught_up.
+  // when the hub is closed or the listener's CredentialsHold() refuses
+  // (6.). `at` stamps the caught_up.
   // With `keep`, called under the lock for each update, only the updates
   // it accepts are handed (and counted in the caught_up); see 5. above.
   bool StartWithSnapshot(
@@ -129,6 +146,14 @@ class RecoveryHub {
   // Closes every stream; later Adds fail.
   void Close();
 
+  // After a reload of the configuration: every listener whose
+  // CredentialsHold() refuses gets OnRevoked (6.). How many.
+  int RecheckCredentials();
+
+  // Watch streams registered now, through Resume or StartWithSnapshot
+  // (makegood_watchers_connected).
+  int WatcherCount() const;
+
  private:
   // Numbers `update`, keeps it and hands it to every listener.
   void PublishLocked(makegood::v1::RecoveryUpdate update)
@@ -143,6 +168,8 @@ class RecoveryHub {
 
   mutable absl::Mutex mu_;
   std::set<Listener*> listeners_ ABSL_GUARDED_BY(mu_);
+  // Those of listeners_ that are watch streams.
+  std::set<Listener*> watchers_ ABSL_GUARDED_BY(mu_);
   // The newest updates, oldest first; their sequences are consecutive and
   // end at last_sequence_.
   std::deque<makegood::v1::RecoveryUpdate> ring_ ABSL_GUARDED_BY(mu_);

@@ -58,14 +58,18 @@ class RecoveryServiceImpl::WatchReactor final
     : public QueuedWriter<makegood::v1::RecoveryUpdate>,
       public RecoveryHub::Listener {
  public:
-  WatchReactor(RecoveryHub& hub, store::Store& store,
-               const core::RecoveryRules& rules,
-               const StuckCommandAlerts& stuck, absl::Time now,
+  // The stream runs under `principal`'s configuration throughout; a
+  // reload that revokes its credential ends it (RecoveryHub, 6.).
+  WatchReactor(RecoveryHub& hub, store::Store& store, const Authenticator& auth,
+               Principal principal, const StuckCommandAlerts& stuck,
+               absl::Time now,
                const makegood::v1::WatchRecoveriesRequest& request)
       : QueuedWriter<makegood::v1::RecoveryUpdate>(
-            StreamQueueLimit(rules.config())),
+            StreamQueueLimit(principal.config->config())),
         hub_(hub),
-        rules_(rules),
+        auth_(auth),
+        principal_(std::move(principal)),
+        rules_(principal_.config->rules()),
         stuck_(stuck) {
     auto start = hub_.Resume(this, request.stream_epoch(),
                              request.after_sequence(), now);
@@ -99,6 +103,12 @@ class RecoveryServiceImpl::WatchReactor final
     EnqueueUncounted(update);
   }
   void OnClose() override { Close(); }
+
+  // Under the hub's lock (RecoveryHub, 6.).
+  absl::Status CredentialsHold() const override {
+    return auth_.StillAuthorized(principal_, kManagers);
+  }
+  void OnRevoked(const absl::Status& why) override { Abort(ToGrpcStatus(why)); }
 
   // While the snapshot is being read the stream may not finish (the read's
   // callback still uses this reactor): that callback finishes it instead.
@@ -141,13 +151,21 @@ class RecoveryServiceImpl::WatchReactor final
     } else if (!snapshot.ok()) {
       Close(ToGrpcStatus(snapshot.status()));
     } else if (!registered) {
-      Close(grpc::Status(grpc::UNAVAILABLE, "makegoodd is stopping"));
+      // Refused by the hub: it is stopping, or a reload revoked the
+      // credential while the snapshot was read.
+      const absl::Status holds = CredentialsHold();
+      Close(holds.ok()
+                ? grpc::Status(grpc::UNAVAILABLE, "makegoodd is stopping")
+                : ToGrpcStatus(holds));
     }
   }
 
   void Unregister() override { hub_.Remove(this); }
 
   RecoveryHub& hub_;
+  const Authenticator& auth_;
+  // Holds the snapshot rules_ is part of.
+  const Principal principal_;
   const core::RecoveryRules& rules_;
   const StuckCommandAlerts& stuck_;
   // Set by OnUpdate once the catch-up's caught_up is queued; OnUpdate runs
@@ -161,36 +179,40 @@ class RecoveryServiceImpl::WatchReactor final
 };
 
 RecoveryServiceImpl::RecoveryServiceImpl(
-    const core::RecoveryRules& rules, store::Store& store,
-    const Authenticator& auth, const core::Clock& clock, RecoveryHub& hub,
-    ReadExecutor& readers, const StuckCommandAlerts& stuck)
-    : rules_(rules),
-      store_(store),
+    store::Store& store, const Authenticator& auth, const core::Clock& clock,
+    RecoveryHub& hub, ReadExecutor& readers, const StuckCommandAlerts& stuck)
+    : store_(store),
       auth_(auth),
       clock_(clock),
       hub_(hub),
       readers_(readers),
       stuck_(stuck) {}
 
-template <typename Submit>
+template <typename Validate, typename Submit>
 grpc::ServerUnaryReactor* RecoveryServiceImpl::Mutate(
     grpc::CallbackServerContext* context, std::initializer_list<Role> roles,
-    const absl::Status& valid, RecoveryCase* response, Submit submit) {
+    Validate validate, RecoveryCase* response, Submit submit) {
   auto principal = AuthorizeCall(*context, auth_, roles);
   if (!principal.ok()) return FinishUnary(context, principal.status());
-  if (!valid.ok()) return FinishUnary(context, valid);
+  // The call's one configuration (service/live_config.h).
+  std::shared_ptr<const ConfigSnapshot> config = principal->config;
+  if (absl::Status valid = validate(config->rules()); !valid.ok()) {
+    return FinishUnary(context, valid);
+  }
   store::RecoveryCall call{principal->id, principal->role, clock_.Now(),
-                           &rules_};
+                           &config->rules()};
   call.device_id = principal->device_id;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  submit(call, [this, reactor, response,
+  // `done` holds the snapshot call.rules points into until the store is
+  // done with the write.
+  submit(call, [this, reactor, response, config,
                 at = call.now](absl::StatusOr<store::RecoveryResult> result) {
     if (!result.ok()) {
       reactor->Finish(ToGrpcStatus(result.status()));
       return;
     }
     core::MarkStuckDeliveries(result->recovery, at,
-                              CommandStuckAfter(rules_.config()));
+                              CommandStuckAfter(config->config()));
     *response = result->recovery;
     hub_.Publish(*result, at);
     reactor->Finish(grpc::Status::OK);
@@ -201,37 +223,55 @@ grpc::ServerUnaryReactor* RecoveryServiceImpl::Mutate(
 grpc::ServerUnaryReactor* RecoveryServiceImpl::FlagProblem(
     grpc::CallbackServerContext* context,
     const makegood::v1::FlagProblemRequest* request, RecoveryCase* response) {
-  return Mutate(context, kStaff, ValidateFlag(*request, rules_), response,
-                [&](const store::RecoveryCall& call, store::RecoveryDone done) {
-                  store_.FlagProblem(call, *request, std::move(done));
-                });
+  return Mutate(
+      context, kStaff,
+      [request](const core::RecoveryRules& rules) {
+        return ValidateFlag(*request, rules);
+      },
+      response,
+      [&](const store::RecoveryCall& call, store::RecoveryDone done) {
+        store_.FlagProblem(call, *request, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* RecoveryServiceImpl::ApplyRemedy(
     grpc::CallbackServerContext* context,
     const makegood::v1::ApplyRemedyRequest* request, RecoveryCase* response) {
-  return Mutate(context, kStaff, ValidateApply(*request), response,
-                [&](const store::RecoveryCall& call, store::RecoveryDone done) {
-                  store_.ApplyRemedy(call, *request, std::move(done));
-                });
+  return Mutate(
+      context, kStaff,
+      [request](const core::RecoveryRules&) { return ValidateApply(*request); },
+      response,
+      [&](const store::RecoveryCall& call, store::RecoveryDone done) {
+        store_.ApplyRemedy(call, *request, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* RecoveryServiceImpl::ApproveRemedy(
     grpc::CallbackServerContext* context,
     const makegood::v1::ApproveRemedyRequest* request, RecoveryCase* response) {
-  return Mutate(context, kManagers, ValidateApprove(*request), response,
-                [&](const store::RecoveryCall& call, store::RecoveryDone done) {
-                  store_.ApproveRemedy(call, *request, std::move(done));
-                });
+  return Mutate(
+      context, kManagers,
+      [request](const core::RecoveryRules&) {
+        return ValidateApprove(*request);
+      },
+      response,
+      [&](const store::RecoveryCall& call, store::RecoveryDone done) {
+        store_.ApproveRemedy(call, *request, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* RecoveryServiceImpl::RecordOutcome(
     grpc::CallbackServerContext* context,
     const makegood::v1::RecordOutcomeRequest* request, RecoveryCase* response) {
-  return Mutate(context, kStaff, ValidateOutcome(*request), response,
-                [&](const store::RecoveryCall& call, store::RecoveryDone done) {
-                  store_.RecordOutcome(call, *request, std::move(done));
-                });
+  return Mutate(
+      context, kStaff,
+      [request](const core::RecoveryRules&) {
+        return ValidateOutcome(*request);
+      },
+      response,
+      [&](const store::RecoveryCall& call, store::RecoveryDone done) {
+        store_.RecordOutcome(call, *request, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* RecoveryServiceImpl::GetRecovery(
@@ -246,13 +286,14 @@ grpc::ServerUnaryReactor* RecoveryServiceImpl::GetRecovery(
   const bool with_contact = SeesContacts(principal->role);
   return FinishRead(
       readers_, context,
-      [this, request, response, with_contact]() -> absl::Status {
-        auto recovery = store_.GetRecovery(rules_.location_id(),
+      [this, request, response, with_contact,
+       config = principal->config]() -> absl::Status {
+        auto recovery = store_.GetRecovery(config->rules().location_id(),
                                            request->case_id(), with_contact);
         if (!recovery.ok()) return recovery.status();
         *response = *std::move(recovery);
         core::MarkStuckDeliveries(*response, clock_.Now(),
-                                  CommandStuckAfter(rules_.config()));
+                                  CommandStuckAfter(config->config()));
         return absl::OkStatus();
       });
 }
@@ -278,11 +319,12 @@ grpc::ServerUnaryReactor* RecoveryServiceImpl::ListRecoveries(
   query.page_token = request->page_token();
   query.with_contact = SeesContacts(principal->role);
   return FinishRead(
-      readers_, context, [this, query, response]() -> absl::Status {
-        auto page = store_.ListRecoveries(rules_.location_id(), query);
+      readers_, context,
+      [this, query, response, config = principal->config]() -> absl::Status {
+        auto page = store_.ListRecoveries(config->rules().location_id(), query);
         if (!page.ok()) return page.status();
         const absl::Time now = clock_.Now();
-        const absl::Duration stuck_after = CommandStuckAfter(rules_.config());
+        const absl::Duration stuck_after = CommandStuckAfter(config->config());
         for (auto& recovery : page->cases) {
           core::MarkStuckDeliveries(recovery, now, stuck_after);
           *response->add_cases() = std::move(recovery);
@@ -303,7 +345,8 @@ RecoveryServiceImpl::WatchRecoveries(
     return new FinishedWriteReactor<makegood::v1::RecoveryUpdate>(
         ToGrpcStatus(valid));
   }
-  return new WatchReactor(hub_, store_, rules_, stuck_, clock_.Now(), *request);
+  return new WatchReactor(hub_, store_, auth_, *std::move(principal), stuck_,
+                          clock_.Now(), *request);
 }
 
 }  // namespace makegood::service

@@ -8,7 +8,6 @@
 // remedies are stuck now (AppliedRemedy.delivery_stuck). Thread-safe.
 
 #include "core/clock.h"
-#include "core/recovery_rules.h"
 #include "makegood/v1/recovery.grpc.pb.h"
 #include "service/auth.h"
 #include "service/read_executor.h"
@@ -21,11 +20,11 @@ namespace makegood::service {
 class RecoveryServiceImpl final
     : public makegood::v1::RecoveryService::CallbackService {
  public:
-  // Everything passed must outlive the service.
-  RecoveryServiceImpl(const core::RecoveryRules& rules, store::Store& store,
-                      const Authenticator& auth, const core::Clock& clock,
-                      RecoveryHub& hub, ReadExecutor& readers,
-                      const StuckCommandAlerts& stuck);
+  // Everything passed must outlive the service. Each call runs under the
+  // configuration its authentication took (service/live_config.h).
+  RecoveryServiceImpl(store::Store& store, const Authenticator& auth,
+                      const core::Clock& clock, RecoveryHub& hub,
+                      ReadExecutor& readers, const StuckCommandAlerts& stuck);
 
   grpc::ServerUnaryReactor* FlagProblem(
       grpc::CallbackServerContext* context,
@@ -58,16 +57,15 @@ class RecoveryServiceImpl final
  private:
   class WatchReactor;
 
-  // Authorizes, runs `submit` on the store with a RecoveryCall, answers
-  // with the committed case and publishes it.
-  template <typename Submit>
+  // Authorizes, checks the request with `validate` (given the call's
+  // rules), runs `submit` on the store with a RecoveryCall, answers with
+  // the committed case and publishes it.
+  template <typename Validate, typename Submit>
   grpc::ServerUnaryReactor* Mutate(
       grpc::CallbackServerContext* context,
-      std::initializer_list<makegood::v1::Role> roles,
-      const absl::Status& valid, makegood::v1::RecoveryCase* response,
-      Submit submit);
+      std::initializer_list<makegood::v1::Role> roles, Validate validate,
+      makegood::v1::RecoveryCase* response, Submit submit);
 
-  const core::RecoveryRules& rules_;
   store::Store& store_;
   const Authenticator& auth_;
   const core::Clock& clock_;

@@ -1,7 +1,10 @@
 #include "service/remedy_command_service.h"
 
+#include <atomic>
+#include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -15,11 +18,13 @@
 #include "service/recovery_validation.h"
 #include "service/server_limits.h"
 #include "service/stream_writer.h"
+#include "telemetry/log.h"
 
 namespace makegood::service {
 
 using makegood::v1::RemedyCommand;
 using makegood::v1::ReportAdapterProblemRequest;
+using telemetry::LogLevel;
 
 namespace {
 
@@ -47,27 +52,86 @@ absl::Status ValidateProblemReport(const ReportAdapterProblemRequest& request) {
   return absl::OkStatus();
 }
 
+// One line per answer an adapter gives, by its credential: applied,
+// rejected (the option is declined; staff offer the next one) or later.
+void LogAck(const makegood::v1::AckCommandRequest& request,
+            const makegood::v1::AckCommandResponse& response,
+            const std::string& credential) {
+  using Result = makegood::v1::AckCommandRequest;
+  switch (response.recorded_result()) {
+    case Result::APPLIED:
+      telemetry::LogEvent(LogLevel::kInfo, "command_applied",
+                          {{"command", response.command_id()},
+                           {"credential", credential},
+                           {"pos_reference", request.pos_reference()},
+                           {"duplicate", response.duplicate()}});
+      return;
+    case Result::REJECTED:
+      telemetry::LogEvent(LogLevel::kWarning, "command_rejected",
+                          {{"command", response.command_id()},
+                           {"credential", credential},
+                           {"vendor_reason", request.vendor_reason()},
+                           {"duplicate", response.duplicate()}});
+      return;
+    case Result::RETRY_LATER:
+      telemetry::LogEvent(
+          LogLevel::kInfo, "command_retry_later",
+          {{"command", response.command_id()},
+           {"credential", credential},
+           {"retry_after_s",
+            request.retry_after_seconds() > 0
+                ? request.retry_after_seconds()
+                : RemedyCommandServiceImpl::kDefaultRetryAfterSeconds},
+           {"vendor_reason", request.vendor_reason()}});
+      return;
+    default:
+      return;
+  }
+}
+
 }  // namespace
 
 // One adapter's stream: the dispatcher leases it commands; the hub only
-// tells it when the server stops.
+// tells it when the server stops or a reload revoked its credential
+// (RecoveryHub, 6.).
 class RemedyCommandServiceImpl::CommandStream final
     : public QueuedWriter<RemedyCommand>,
       public RecoveryHub::Listener,
       public CommandDispatcher::Stream {
  public:
   CommandStream(size_t queue_limit, store::Store& store, RecoveryHub& hub,
-                CommandDispatcher& dispatcher,
-                std::set<makegood::v1::CommandKind> kinds)
+                CommandDispatcher& dispatcher, const Authenticator& auth,
+                Principal principal, std::set<makegood::v1::CommandKind> kinds,
+                std::string adapter_name)
       : QueuedWriter<RemedyCommand>(queue_limit),
         store_(store),
         hub_(hub),
-        dispatcher_(dispatcher) {
+        dispatcher_(dispatcher),
+        auth_(auth),
+        principal_(std::move(principal)),
+        adapter_name_(std::move(adapter_name)),
+        connected_at_(absl::Now()) {
     if (!hub_.Add(this)) {
-      Close(grpc::Status(grpc::UNAVAILABLE, "makegoodd is stopping"));
+      // Stopping, or a reload revoked the credential since it was checked.
+      const absl::Status holds = CredentialsHold();
+      Close(holds.ok()
+                ? grpc::Status(grpc::UNAVAILABLE, "makegoodd is stopping")
+                : ToGrpcStatus(holds));
       return;
     }
     registered_ = true;
+    std::string kind_names;
+    for (makegood::v1::CommandKind kind : kinds) {
+      absl::StrAppend(&kind_names, kind_names.empty() ? "" : ",",
+                      makegood::v1::CommandKind_IsValid(kind)
+                          ? makegood::v1::CommandKind_Name(kind)
+                          : absl::StrCat(static_cast<int>(kind)));
+    }
+    telemetry::LogEvent(LogLevel::kInfo, "adapter_connected",
+                        {{"credential", principal_.id},
+                         {"adapter", adapter_name_},
+                         {"location", LocationId()},
+                         {"kinds", kind_names.empty() ? "all" : kind_names}});
     dispatcher_.AddStream(this, std::move(kinds));
   }
 
@@ -76,29 +140,53 @@ class RemedyCommandServiceImpl::CommandStream final
   bool Deliver(const RemedyCommand& command) override {
     if (!Enqueue(command)) return false;
     store_.CountDeliveries({command.command_id()});
+    delivered_.fetch_add(1, std::memory_order_relaxed);
     return true;
   }
   void OnClose() override { Close(); }
+
+  // Under the hub's lock (RecoveryHub, 6.). Commands leased to a revoked
+  // stream go back to the dispatcher when it ends.
+  absl::Status CredentialsHold() const override {
+    return auth_.StillAuthorized(principal_, {makegood::v1::ADAPTER});
+  }
+  void OnRevoked(const absl::Status& why) override { Abort(ToGrpcStatus(why)); }
 
  private:
   void Unregister() override {
     if (!registered_) return;
     dispatcher_.RemoveStream(this);
     hub_.Remove(this);
+    // Its leased commands go to the next stream.
+    telemetry::LogEvent(
+        LogLevel::kInfo, "adapter_disconnected",
+        {{"credential", principal_.id},
+         {"adapter", adapter_name_},
+         {"location", LocationId()},
+         {"delivered", delivered_.load(std::memory_order_relaxed)},
+         {"connected_s", absl::ToInt64Seconds(absl::Now() - connected_at_)}});
+  }
+
+  const std::string& LocationId() const {
+    return principal_.config->config().location().id();
   }
 
   store::Store& store_;
   RecoveryHub& hub_;
   CommandDispatcher& dispatcher_;
-  bool registered_ = false;  // Set in the constructor only.
+  const Authenticator& auth_;
+  const Principal principal_;
+  const std::string adapter_name_;  // StreamCommandsRequest.adapter_name.
+  const absl::Time connected_at_;   // Real time, for the log.
+  bool registered_ = false;         // Set in the constructor only.
+  // Commands handed to the stream, redeliveries included.
+  std::atomic<int64_t> delivered_{0};
 };
 
 RemedyCommandServiceImpl::RemedyCommandServiceImpl(
-    const core::RecoveryRules& rules, store::Store& store,
-    const Authenticator& auth, const core::Clock& clock, RecoveryHub& hub,
-    CommandDispatcher& dispatcher)
-    : rules_(rules),
-      store_(store),
+    store::Store& store, const Authenticator& auth, const core::Clock& clock,
+    RecoveryHub& hub, CommandDispatcher& dispatcher)
+    : store_(store),
       auth_(auth),
       clock_(clock),
       hub_(hub),
@@ -117,8 +205,10 @@ RemedyCommandServiceImpl::StreamCommands(
   for (int kind : request->kinds()) {
     kinds.insert(static_cast<makegood::v1::CommandKind>(kind));
   }
-  return new CommandStream(StreamQueueLimit(rules_.config()), store_, hub_,
-                           dispatcher_, std::move(kinds));
+  const size_t queue_limit = StreamQueueLimit(principal->config->config());
+  return new CommandStream(queue_limit, store_, hub_, dispatcher_, auth_,
+                           *std::move(principal), std::move(kinds),
+                           request->adapter_name());
 }
 
 void RemedyCommandServiceImpl::ReportToDispatcher(
@@ -149,28 +239,31 @@ grpc::ServerUnaryReactor* RemedyCommandServiceImpl::AckCommand(
   if (!principal.ok()) return FinishUnary(context, principal.status());
   if (auto valid = ValidateAck(*request); !valid.ok())
     return FinishUnary(context, valid);
+  // The call's one configuration (service/live_config.h); `done` holds it
+  // until the store is done with the write.
+  std::shared_ptr<const ConfigSnapshot> config = principal->config;
   store::RecoveryCall call{principal->id, principal->role, clock_.Now(),
-                           &rules_};
-  call.device_id = principal->device_id;
+                           &config->rules(), principal->device_id};
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  store_.AckCommand(call, *request,
-                    [this, reactor, request, response,
-                     at = call.now](absl::StatusOr<store::AckResult> result) {
-                      if (!result.ok()) {
-                        reactor->Finish(ToGrpcStatus(result.status()));
-                        return;
-                      }
-                      *response = result->response;
-                      if (result->case_change) {
-                        // An answer ends the remedy's stuck delivery.
-                        core::MarkStuckDeliveries(
-                            result->case_change->recovery, at,
-                            CommandStuckAfter(rules_.config()));
-                        hub_.Publish(*result->case_change, at);
-                      }
-                      ReportToDispatcher(*request, result->response);
-                      reactor->Finish(grpc::Status::OK);
-                    });
+  store_.AckCommand(
+      call, *request,
+      [this, reactor, request, response, config, credential = principal->id,
+       at = call.now](absl::StatusOr<store::AckResult> result) {
+        if (!result.ok()) {
+          reactor->Finish(ToGrpcStatus(result.status()));
+          return;
+        }
+        *response = result->response;
+        if (result->case_change) {
+          // An answer ends the remedy's stuck delivery.
+          core::MarkStuckDeliveries(result->case_change->recovery, at,
+                                    CommandStuckAfter(config->config()));
+          hub_.Publish(*result->case_change, at);
+        }
+        ReportToDispatcher(*request, result->response);
+        LogAck(*request, result->response, credential);
+        reactor->Finish(grpc::Status::OK);
+      });
   return reactor;
 }
 
@@ -189,6 +282,13 @@ grpc::ServerUnaryReactor* RemedyCommandServiceImpl::ReportAdapterProblem(
   alert.set_alert_id(core::NewRecordId("AL-", now, core::SecureRandomBytes()));
   hub_.PublishAlert(alert, now);
   response->set_alert_id(alert.alert_id());
+  // Not the vendor's words: they might quote the vendor token.
+  telemetry::LogEvent(LogLevel::kWarning, "adapter_problem",
+                      {{"credential", principal->id},
+                       {"adapter", request->adapter_name()},
+                       {"problem", ReportAdapterProblemRequest::Problem_Name(
+                                       request->problem())},
+                       {"alert", alert.alert_id()}});
   return FinishUnary(context, absl::OkStatus());
 }
 

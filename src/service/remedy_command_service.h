@@ -7,7 +7,6 @@
 // the lease. Thread-safe.
 
 #include "core/clock.h"
-#include "core/recovery_rules.h"
 #include "makegood/v1/remedy_commands.grpc.pb.h"
 #include "service/auth.h"
 #include "service/command_dispatcher.h"
@@ -19,9 +18,9 @@ namespace makegood::service {
 class RemedyCommandServiceImpl final
     : public makegood::v1::RemedyCommandService::CallbackService {
  public:
-  // Everything passed must outlive the service.
-  RemedyCommandServiceImpl(const core::RecoveryRules& rules,
-                           store::Store& store, const Authenticator& auth,
+  // Everything passed must outlive the service. Each call runs under the
+  // configuration its authentication took (service/live_config.h).
+  RemedyCommandServiceImpl(store::Store& store, const Authenticator& auth,
                            const core::Clock& clock, RecoveryHub& hub,
                            CommandDispatcher& dispatcher);
 
@@ -48,7 +47,6 @@ class RemedyCommandServiceImpl final
   void ReportToDispatcher(const makegood::v1::AckCommandRequest& request,
                           const makegood::v1::AckCommandResponse& response);
 
-  const core::RecoveryRules& rules_;
   store::Store& store_;
   const Authenticator& auth_;
   const core::Clock& clock_;

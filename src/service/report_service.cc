@@ -1,5 +1,6 @@
 #include "service/report_service.h"
 
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -60,16 +61,11 @@ absl::StatusOr<core::DayBounds> PeriodOf(const core::RecoveryRules& rules,
 
 }  // namespace
 
-ReportServiceImpl::ReportServiceImpl(const core::RecoveryRules& rules,
-                                     store::Store& store,
+ReportServiceImpl::ReportServiceImpl(store::Store& store,
                                      const Authenticator& auth,
                                      const core::Clock& clock,
                                      ReadExecutor& readers)
-    : rules_(rules),
-      store_(store),
-      auth_(auth),
-      clock_(clock),
-      readers_(readers) {}
+    : store_(store), auth_(auth), clock_(clock), readers_(readers) {}
 
 grpc::ServerUnaryReactor* ReportServiceImpl::EndOfDay(
     grpc::CallbackServerContext* context,
@@ -77,19 +73,23 @@ grpc::ServerUnaryReactor* ReportServiceImpl::EndOfDay(
     makegood::v1::EndOfDayReport* response) {
   auto principal = AuthorizeCall(*context, auth_, kReportReaders);
   if (!principal.ok()) return FinishUnary(context, principal.status());
-  auto bounds = DayOf(rules_, "business_date", request->business_date());
+  // The call's one configuration (service/live_config.h).
+  std::shared_ptr<const ConfigSnapshot> config = principal->config;
+  auto bounds =
+      DayOf(config->rules(), "business_date", request->business_date());
   if (!bounds.ok()) return FinishUnary(context, bounds.status());
   return FinishRead(
       readers_, context,
-      [this, request, response, bounds = *bounds]() -> absl::Status {
+      [this, request, response, config, bounds = *bounds]() -> absl::Status {
+        const core::RecoveryRules& rules = config->rules();
         auto day =
-            store_.ReadDay(rules_.location_id(), bounds.start, bounds.end);
+            store_.ReadDay(rules.location_id(), bounds.start, bounds.end);
         if (!day.ok()) return day.status();
-        auto staff = store_.ReadStaff(rules_.location_id(), bounds.start,
+        auto staff = store_.ReadStaff(rules.location_id(), bounds.start,
                                       bounds.end, request->business_date(),
                                       request->business_date());
         if (!staff.ok()) return staff.status();
-        *response = report::BuildEndOfDay(rules_, request->business_date(),
+        *response = report::BuildEndOfDay(rules, request->business_date(),
                                           bounds, *day, *staff);
         return absl::OkStatus();
       });
@@ -101,15 +101,18 @@ grpc::ServerUnaryReactor* ReportServiceImpl::CauseSummary(
     makegood::v1::CauseSummaryReport* response) {
   auto principal = AuthorizeCall(*context, auth_, kReportReaders);
   if (!principal.ok()) return FinishUnary(context, principal.status());
-  auto period = PeriodOf(rules_, request->from_date(), request->to_date());
+  std::shared_ptr<const ConfigSnapshot> config = principal->config;
+  auto period =
+      PeriodOf(config->rules(), request->from_date(), request->to_date());
   if (!period.ok()) return FinishUnary(context, period.status());
   return FinishRead(
       readers_, context,
-      [this, request, response, period = *period]() -> absl::Status {
+      [this, request, response, config, period = *period]() -> absl::Status {
+        const core::RecoveryRules& rules = config->rules();
         auto cases =
-            store_.CasesFlagged(rules_.location_id(), period.start, period.end);
+            store_.CasesFlagged(rules.location_id(), period.start, period.end);
         if (!cases.ok()) return cases.status();
-        *response = report::BuildCauseSummary(rules_, request->from_date(),
+        *response = report::BuildCauseSummary(rules, request->from_date(),
                                               request->to_date(), *cases);
         return absl::OkStatus();
       });
@@ -121,16 +124,19 @@ grpc::ServerUnaryReactor* ReportServiceImpl::StaffReport(
     makegood::v1::StaffReportResponse* response) {
   auto principal = AuthorizeCall(*context, auth_, kReportReaders);
   if (!principal.ok()) return FinishUnary(context, principal.status());
-  auto period = PeriodOf(rules_, request->from_date(), request->to_date());
+  std::shared_ptr<const ConfigSnapshot> config = principal->config;
+  auto period =
+      PeriodOf(config->rules(), request->from_date(), request->to_date());
   if (!period.ok()) return FinishUnary(context, period.status());
   return FinishRead(
       readers_, context,
-      [this, request, response, period = *period]() -> absl::Status {
+      [this, request, response, config, period = *period]() -> absl::Status {
+        const core::RecoveryRules& rules = config->rules();
         auto rows =
-            store_.ReadStaff(rules_.location_id(), period.start, period.end,
+            store_.ReadStaff(rules.location_id(), period.start, period.end,
                              request->from_date(), request->to_date());
         if (!rows.ok()) return rows.status();
-        *response = report::BuildStaffReport(rules_, request->from_date(),
+        *response = report::BuildStaffReport(rules, request->from_date(),
                                              request->to_date(), *rows);
         return absl::OkStatus();
       });
@@ -164,15 +170,17 @@ grpc::ServerUnaryReactor* ReportServiceImpl::ListFollowUps(
   query.due_by = due_by;
   if (request->page_size() > 0) query.page_size = request->page_size();
   query.page_token = request->page_token();
-  return FinishRead(
-      readers_, context, [this, query, now, response]() -> absl::Status {
-        auto page = store_.DueFollowUps(rules_.location_id(), query, now);
-        if (!page.ok()) return page.status();
-        for (auto& follow_up : page->follow_ups)
-          *response->add_follow_ups() = std::move(follow_up);
-        response->set_next_page_token(page->next_page_token);
-        return absl::OkStatus();
-      });
+  return FinishRead(readers_, context,
+                    [this, query, now, response,
+                     config = principal->config]() -> absl::Status {
+                      auto page = store_.DueFollowUps(
+                          config->rules().location_id(), query, now);
+                      if (!page.ok()) return page.status();
+                      for (auto& follow_up : page->follow_ups)
+                        *response->add_follow_ups() = std::move(follow_up);
+                      response->set_next_page_token(page->next_page_token);
+                      return absl::OkStatus();
+                    });
 }
 
 grpc::ServerUnaryReactor* ReportServiceImpl::CompleteFollowUp(
@@ -183,13 +191,16 @@ grpc::ServerUnaryReactor* ReportServiceImpl::CompleteFollowUp(
   if (!principal.ok()) return FinishUnary(context, principal.status());
   if (auto valid = ValidateCompleteFollowUp(*request); !valid.ok())
     return FinishUnary(context, valid);
+  // `done` holds the snapshot call.rules points into until the store is
+  // done with the write.
+  std::shared_ptr<const ConfigSnapshot> config = principal->config;
   store::RecoveryCall call{principal->id, principal->role, clock_.Now(),
-                           &rules_};
+                           &config->rules()};
   call.device_id = principal->device_id;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_.CompleteFollowUp(
       call, *request,
-      [reactor, response](absl::StatusOr<makegood::v1::FollowUp> done) {
+      [reactor, response, config](absl::StatusOr<makegood::v1::FollowUp> done) {
         if (done.ok()) *response = *std::move(done);
         reactor->Finish(ToGrpcStatus(done.status()));
       });

@@ -7,7 +7,6 @@
 // store's writer like every mutation. Thread-safe.
 
 #include "core/clock.h"
-#include "core/recovery_rules.h"
 #include "makegood/v1/report.grpc.pb.h"
 #include "service/auth.h"
 #include "service/read_executor.h"
@@ -18,10 +17,10 @@ namespace makegood::service {
 class ReportServiceImpl final
     : public makegood::v1::ReportService::CallbackService {
  public:
-  // Everything passed must outlive the service.
-  ReportServiceImpl(const core::RecoveryRules& rules, store::Store& store,
-                    const Authenticator& auth, const core::Clock& clock,
-                    ReadExecutor& readers);
+  // Everything passed must outlive the service. Each call runs under the
+  // configuration its authentication took (service/live_config.h).
+  ReportServiceImpl(store::Store& store, const Authenticator& auth,
+                    const core::Clock& clock, ReadExecutor& readers);
 
   grpc::ServerUnaryReactor* EndOfDay(
       grpc::CallbackServerContext* context,
@@ -45,7 +44,6 @@ class ReportServiceImpl final
       makegood::v1::FollowUp* response) override;
 
  private:
-  const core::RecoveryRules& rules_;
   store::Store& store_;
   const Authenticator& auth_;
   const core::Clock& clock_;

@@ -1,5 +1,6 @@
 #include "service/session_service.h"
 
+#include <memory>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -7,11 +8,13 @@
 #include "core/proto_time.h"
 #include "core/refusal.h"
 #include "service/grpc_glue.h"
+#include "telemetry/log.h"
 
 namespace makegood::service {
 
 using makegood::v1::Error;
 using makegood::v1::Role;
+using telemetry::LogLevel;
 
 namespace {
 
@@ -36,27 +39,11 @@ absl::Status PinLocked(absl::string_view message, absl::Duration wait) {
 
 }  // namespace
 
-SessionServiceImpl::SessionServiceImpl(const makegood::v1::Config& config,
-                                       const core::RecoveryRules& rules,
-                                       const Authenticator& auth,
+SessionServiceImpl::SessionServiceImpl(const Authenticator& auth,
                                        SessionTable& sessions,
                                        const core::Clock& clock,
                                        ReadExecutor& readers)
-    : config_(config),
-      rules_(rules),
-      auth_(auth),
-      sessions_(sessions),
-      clock_(clock),
-      readers_(readers) {
-  for (const auto& staff : config.staff()) {
-    if (staff.pin_pbkdf2().empty()) continue;
-    // The config loader has validated every PIN hash.
-    auto pin = core::ParsePinHash(staff.pin_pbkdf2());
-    if (!pin.ok()) continue;
-    pins_[staff.id()] = StaffPin{staff.name(), staff.role(), *std::move(pin)};
-    order_.push_back(staff.id());
-  }
-}
+    : auth_(auth), sessions_(sessions), clock_(clock), readers_(readers) {}
 
 grpc::ServerUnaryReactor* SessionServiceImpl::ListSignInStaff(
     grpc::CallbackServerContext* context,
@@ -64,17 +51,17 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSignInStaff(
     makegood::v1::ListSignInStaffResponse* response) {
   auto principal = AuthorizeCall(*context, auth_, kTablets);
   if (!principal.ok()) return FinishUnary(context, principal.status());
-  for (const std::string& id : order_) {
-    const StaffPin& staff = pins_.at(id);
+  for (const SignInStaff& staff : principal->config->sign_in_staff()) {
     auto* member = response->add_staff();
-    member->set_staff_id(id);
+    member->set_staff_id(staff.id);
     member->set_name(staff.name);
     member->set_role(staff.role);
   }
   return FinishUnary(context, absl::OkStatus());
 }
 
-absl::Status SessionServiceImpl::CheckPin(const std::string& device_id,
+absl::Status SessionServiceImpl::CheckPin(const ConfigSnapshot& config,
+                                          const std::string& device_id,
                                           const std::string& staff_id,
                                           const std::string& pin) {
   // One PIN check at a time, lock held through the (slow) hash: parallel
@@ -83,8 +70,16 @@ absl::Status SessionServiceImpl::CheckPin(const std::string& device_id,
   // tens of milliseconds each in a row cost nobody anything.
   absl::MutexLock lock(&mu_);
   const absl::Time now = clock_.Now();
-  const StaffPin& staff = pins_.at(staff_id);
+  // SignIn found them in the same snapshot.
+  const SignInStaff& staff = *config.FindSignInStaff(staff_id);
   if (auto until = lockout_.LockedUntil(device_id, staff_id, now)) {
+    auth_.CountFailure("pin_locked");
+    telemetry::LogEvent(
+        LogLevel::kWarning, "sign_in_locked_out",
+        {{"staff", staff_id},
+         {"device", device_id},
+         {"locked_for_s",
+          absl::ToInt64Seconds(absl::Ceil(*until - now, absl::Seconds(1)))}});
     return PinLocked(
         absl::StrCat(
             staff.name, " is locked out on this tablet after ",
@@ -98,7 +93,17 @@ absl::Status SessionServiceImpl::CheckPin(const std::string& device_id,
     return absl::OkStatus();
   }
   const int left = lockout_.RecordWrongPin(device_id, staff_id, now);
+  auth_.CountFailure("wrong_pin");
+  // By staff id and device; never the PIN.
+  telemetry::LogEvent(
+      LogLevel::kWarning, "pin_wrong",
+      {{"staff", staff_id}, {"device", device_id}, {"tries_left", left}});
   if (left == 0) {
+    telemetry::LogEvent(
+        LogLevel::kWarning, "pin_locked",
+        {{"staff", staff_id},
+         {"device", device_id},
+         {"locked_for_s", absl::ToInt64Seconds(core::PinLockout::kLockTime)}});
     return PinLocked(
         absl::StrCat("wrong PIN; ", staff.name,
                      " is now locked out on this tablet for ",
@@ -123,7 +128,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::SignIn(
   if (auto format = core::CheckPinFormat(request->pin()); !format.ok()) {
     return FinishUnary(context, core::BadField("pin", format.message()));
   }
-  if (pins_.find(request->staff_id()) == pins_.end()) {
+  if (device->config->FindSignInStaff(request->staff_id()) == nullptr) {
     return FinishUnary(
         context,
         core::Refuse(absl::StatusCode::kNotFound, Error::NOT_FOUND,
@@ -132,28 +137,44 @@ grpc::ServerUnaryReactor* SessionServiceImpl::SignIn(
                                   "tablet until staff[].pin_pbkdf2 is set")));
   }
   const std::string device_id = device->id;
+  // The call's one configuration (service/live_config.h).
+  std::shared_ptr<const ConfigSnapshot> config = device->config;
   return FinishRead(
       readers_, context,
-      [this, device_id, request, response]() -> absl::Status {
-        if (auto pin = CheckPin(device_id, request->staff_id(), request->pin());
+      [this, device_id, config, request, response]() -> absl::Status {
+        if (auto pin = CheckPin(*config, device_id, request->staff_id(),
+                                request->pin());
             !pin.ok()) {
           return pin;
         }
         const absl::Time now = clock_.Now();
+        const core::RecoveryRules& rules = config->rules();
         const absl::StatusOr<core::DayBounds> day =
-            rules_.BoundsOf(rules_.BusinessDay(now));
+            rules.BoundsOf(rules.BusinessDay(now));
         if (!day.ok()) return day.status();
-        const Principal* staff = auth_.Credential(request->staff_id());
+        const ConfiguredCredential* staff =
+            config->FindCredential(request->staff_id());
         if (staff == nullptr) {
           return absl::InternalError(
               "a staff member with a PIN has no credential");
         }
         const std::string token =
             sessions_.Open(request->staff_id(), device_id, now, day->end);
-        Principal principal = *staff;
+        Principal principal = PrincipalOf(*staff, config);
         principal.device_id = device_id;
         principal.session_expires_at = day->end;
+        // A reload may have revoked the staff member or the tablet since
+        // this call was authenticated, and ended their sessions before this
+        // one was opened: it must not outlive them.
+        if (absl::Status holds = auth_.StillAuthorized(principal, kAnyone);
+            !holds.ok()) {
+          sessions_.Close(token, now);
+          return holds;
+        }
         response->set_session_token(token);
+        telemetry::LogEvent(
+            LogLevel::kInfo, "signed_in",
+            {{"staff", request->staff_id()}, {"device", device_id}});
         FillSession(principal, response->mutable_session());
         return absl::OkStatus();
       });
@@ -173,7 +194,11 @@ grpc::ServerUnaryReactor* SessionServiceImpl::SignOut(
                      "this token is a credential of the configuration, not a "
                      "tablet session; there is nothing to sign out of"));
   }
-  auth_.EndSession(AuthorizationOf(*context));
+  if (auth_.EndSession(AuthorizationOf(*context))) {
+    telemetry::LogEvent(
+        LogLevel::kInfo, "signed_out",
+        {{"staff", principal->id}, {"device", principal->device_id}});
+  }
   return FinishUnary(context, absl::OkStatus());
 }
 
@@ -190,8 +215,10 @@ void SessionServiceImpl::FillSession(const Principal& principal,
         static_cast<int32_t>(absl::ToInt64Minutes(sessions_.idle_limit())));
   }
   session->set_language(principal.language);
-  session->set_location_id(config_.location().id());
-  session->set_currency(config_.location().currency());
+  const makegood::v1::Location& location =
+      principal.config->config().location();
+  session->set_location_id(location.id());
+  session->set_currency(location.currency());
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::GetSession(
@@ -211,7 +238,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListCategories(
   auto principal = AuthorizeCall(*context, auth_, kAnyone);
   if (!principal.ok()) return FinishUnary(context, principal.status());
   const std::string language = PrimaryLanguage(request->language());
-  for (const auto& category : config_.categories()) {
+  for (const auto& category : principal->config->config().categories()) {
     auto* choice = response->add_categories();
     choice->set_category_id(category.id());
     choice->set_label(category.label());

@@ -7,18 +7,15 @@
 // reader executor, never on a gRPC callback thread, one at a time.
 // Thread-safe.
 
-#include <map>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "core/clock.h"
-#include "core/pin_hash.h"
 #include "core/pin_lockout.h"
-#include "core/recovery_rules.h"
-#include "makegood/v1/config.pb.h"
 #include "makegood/v1/session.grpc.pb.h"
 #include "service/auth.h"
+#include "service/live_config.h"
 #include "service/read_executor.h"
 #include "service/sessions.h"
 
@@ -27,10 +24,10 @@ namespace makegood::service {
 class SessionServiceImpl final
     : public makegood::v1::SessionService::CallbackService {
  public:
-  // References must outlive the service.
-  SessionServiceImpl(const makegood::v1::Config& config,
-                     const core::RecoveryRules& rules,
-                     const Authenticator& auth, SessionTable& sessions,
+  // References must outlive the service. Each call runs under the
+  // configuration its authentication took (service/live_config.h): its
+  // staff with PINs, categories and location.
+  SessionServiceImpl(const Authenticator& auth, SessionTable& sessions,
                      const core::Clock& clock, ReadExecutor& readers);
 
   grpc::ServerUnaryReactor* ListSignInStaff(
@@ -55,28 +52,19 @@ class SessionServiceImpl final
       makegood::v1::ListCategoriesResponse* response) override;
 
  private:
-  struct StaffPin {
-    std::string name;
-    makegood::v1::Role role;
-    core::PinHash pin;
-  };
-
-  // The PIN check and its lockout, on a reader thread.
-  absl::Status CheckPin(const std::string& device_id,
+  // The PIN check and its lockout, on a reader thread; `staff_id` is a
+  // staff member with a PIN in `config`.
+  absl::Status CheckPin(const ConfigSnapshot& config,
+                        const std::string& device_id,
                         const std::string& staff_id, const std::string& pin)
       ABSL_LOCKS_EXCLUDED(mu_);
   void FillSession(const Principal& principal,
                    makegood::v1::Session* session) const;
 
-  const makegood::v1::Config config_;
-  const core::RecoveryRules& rules_;
   const Authenticator& auth_;
   SessionTable& sessions_;
   const core::Clock& clock_;
   ReadExecutor& readers_;
-  // Staff who may sign in, by id; in configuration order in `order_`.
-  std::map<std::string, StaffPin> pins_;
-  std::vector<std::string> order_;
 
   absl::Mutex mu_;
   core::PinLockout lockout_ ABSL_GUARDED_BY(mu_);

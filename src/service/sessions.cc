@@ -78,6 +78,19 @@ bool SessionTable::Close(absl::string_view token, absl::Time now) {
   return true;
 }
 
+int SessionTable::CloseIf(
+    const std::function<bool(const SessionRecord&)>& revoked, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  int closed = 0;
+  for (auto& [hash, entry] : sessions_) {
+    if (!Live(entry, now) || !revoked(entry.record)) continue;
+    entry.closed = true;
+    entry.record.expires_at = now;
+    ++closed;
+  }
+  return closed;
+}
+
 void SessionTable::Prune(absl::Time now) {
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     const SessionRecord& record = it->second.record;

@@ -6,6 +6,7 @@
 // costs a PIN, never a pairing. Only each token's SHA-256 is kept.
 // Thread-safe.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,6 +51,11 @@ class SessionTable {
 
   // Ends the session of `token`; false when it was not live.
   bool Close(absl::string_view token, absl::Time now);
+
+  // Ends at `now` every live session `revoked` is true for (a reload
+  // removed its staff member or tablet); how many.
+  int CloseIf(const std::function<bool(const SessionRecord&)>& revoked,
+              absl::Time now);
 
  private:
   struct Entry {

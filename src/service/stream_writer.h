@@ -108,6 +108,18 @@ class QueuedWriter : public grpc::ServerWriteReactor<Message> {
   // Queues a message of the stream's catch-up, not counted (6.).
   bool EnqueueUncounted(const Message& message) { return Push(message, false); }
 
+  // Ends the stream with `status` at once, dropping what waits (as a
+  // failure does, 4.): a reload revoked its credential.
+  void Abort(const grpc::Status& status) {
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      FailLocked(status);
+      finish = AdvanceLocked();
+    }
+    if (finish.has_value()) this->Finish(*finish);  // Last access (2.).
+  }
+
   // Finishes with `status` once everything queued is written.
   void Close(const grpc::Status& status = grpc::Status::OK) {
     std::optional<grpc::Status> finish;

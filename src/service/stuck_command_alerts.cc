@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/proto_time.h"
+#include "telemetry/log.h"
 
 namespace makegood::service {
 
@@ -40,7 +41,12 @@ void StuckCommandAlerts::Stop() {
 
 void StuckCommandAlerts::RaiseDue() {
   const absl::Time now = clock_.Now();
-  std::vector<std::pair<std::string, Alert>> due;
+  struct Due {
+    std::string command_id;
+    core::StuckDelivery delivery;  // For the log.
+    Alert alert;
+  };
+  std::vector<Due> due;
   {
     absl::MutexLock lock(&mu_);
     for (const auto& [id, watched] : watched_) {
@@ -48,16 +54,28 @@ void StuckCommandAlerts::RaiseDue() {
                                                    options_.stuck_after)) {
         continue;
       }
-      due.emplace_back(
-          id, core::StuckAlert(watched.delivery, options_.stuck_after));
+      due.push_back(
+          Due{id, watched.delivery,
+              core::StuckAlert(watched.delivery, options_.stuck_after)});
     }
   }
   // Outside mu_ (4.): the hub asks MarkRaised under its own lock, where no
   // answer can slip in between (2.).
-  for (const auto& entry : due) {
-    const std::string& id = entry.first;
-    hub_.PublishAlertIf(entry.second, now,
-                        [this, &id] { return MarkRaised(id); });
+  for (const Due& entry : due) {
+    const std::string& id = entry.command_id;
+    if (!hub_.PublishAlertIf(entry.alert, now,
+                             [this, &id] { return MarkRaised(id); })) {
+      continue;
+    }
+    const core::StuckDelivery& stuck = entry.delivery;
+    telemetry::LogEvent(
+        telemetry::LogLevel::kWarning, "command_stuck",
+        {{"command", id},
+         {"case", stuck.case_id},
+         {"check", stuck.check_id},
+         {"line", stuck.line_id},
+         {"kind", makegood::v1::RemedyKind_Name(stuck.kind)},
+         {"stuck_after_s", absl::ToInt64Seconds(options_.stuck_after)}});
   }
 }
 

@@ -108,4 +108,21 @@ absl::Status CountDeliveriesInTransaction(
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<OutboxBacklog>> ReadOutboxBacklog(Connection& db) {
+  auto stmt = db.Prepare(
+      "SELECT l.location_id, count(c.command_id), "
+      "coalesce(min(c.created_at_us), 0) FROM locations l "
+      "LEFT JOIN commands c ON c.location_id = l.location_id "
+      "AND c.acked_at_us IS NULL "
+      "GROUP BY l.location_id ORDER BY l.location_id");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<OutboxBacklog> backlog;
+  absl::Status read = ForEachRow(**stmt, [&](Statement& row) {
+    backlog.push_back(OutboxBacklog{row.Text(0), row.Int(1), row.Int(2)});
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
+  return backlog;
+}
+
 }  // namespace makegood::store

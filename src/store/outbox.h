@@ -20,6 +20,7 @@
 // Errors: NOT_FOUND (unknown command), INVALID_ARGUMENT (a page limit out
 // of range), INTERNAL (SQLite failed).
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,17 @@ absl::StatusOr<CommandPage> ReadUnackedCommands(Connection& db,
 // Counts one more delivery of each command.
 absl::Status CountDeliveriesInTransaction(
     Connection& db, const std::vector<std::string>& command_ids);
+
+// A location's commands not yet acknowledged, for the metrics.
+struct OutboxBacklog {
+  std::string location_id;
+  int64_t commands = 0;
+  // When the oldest of them was created; 0 when there is none.
+  int64_t oldest_created_us = 0;
+};
+// One per registered location, by id, an empty outbox included. Reads the
+// partial index commands_unacked only.
+absl::StatusOr<std::vector<OutboxBacklog>> ReadOutboxBacklog(Connection& db);
 
 }  // namespace makegood::store
 

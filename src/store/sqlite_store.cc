@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <iostream>
 #include <system_error>
 #include <utility>
 
@@ -17,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "store/check_queries.h"
+#include "store/database_lock.h"
 #include "store/event_projection.h"
 #include "store/follow_ups.h"
 #include "store/idempotency.h"
@@ -27,7 +27,9 @@
 #include "store/recovery_queries.h"
 #include "store/recovery_rows.h"
 #include "store/report_queries.h"
+#include "store/store_metrics.h"
 #include "store/watch_queries.h"
+#include "telemetry/log.h"
 
 namespace makegood::store {
 namespace {
@@ -37,112 +39,23 @@ const core::Clock& ClockOf(const SqliteStoreOptions& options) {
   return options.clock != nullptr ? *options.clock : *kSystemClock;
 }
 
-std::function<void(absl::string_view)> LogOf(
-    const SqliteStoreOptions& options) {
-  if (options.log) return options.log;
-  return [](absl::string_view line) {
-    std::cerr << "makegoodd: " << line << std::endl;
-  };
-}
-
-// The pid a lock file holds, or "" when it holds none (yet).
-std::string HolderOf(int fd) {
-  char buffer[32];
-  const ssize_t n = pread(fd, buffer, sizeof(buffer), 0);
-  if (n <= 0) return "";
-  const absl::string_view text = absl::StripAsciiWhitespace(
-      absl::string_view(buffer, static_cast<size_t>(n)));
-  if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) {
-        return c >= '0' && c <= '9';
-      })) {
-    return "";
-  }
-  return std::string(text);
-}
-
 }  // namespace
-
-// Keeps a second store, in this process or another, off a database file
-// that a store has open: an exclusive flock(2) on "<database>.lock", taken
-// before the database is opened and held until Shutdown. The file holds the
-// holder's pid, for the refusal's message only.
-//  - flock, not fcntl: its lock belongs to the open file description, so a
-//    second Open in the same process is refused too, and no other
-//    descriptor's close drops it (SQLite's own fcntl locks are on the
-//    database and its -shm, not on this file).
-//  - The kernel drops the lock when the process ends, however it ends: a
-//    file left behind by a crash blocks nothing. It is never deleted, so
-//    that two openers always lock the same inode.
-//  - O_CLOEXEC: a program the process runs does not inherit it.
-class SqliteStore::DatabaseLock {
- public:
-  // FAILED_PRECONDITION when another holds it; INTERNAL when the file
-  // cannot be opened or locked.
-  static absl::StatusOr<std::unique_ptr<DatabaseLock>> Acquire(
-      const std::string& database) {
-    // Beside the file SQLite opens, which follows symbolic links; and
-    // "var/x.db" and "./var/x.db" are one file with one lock.
-    std::error_code error;
-    const std::filesystem::path resolved =
-        std::filesystem::weakly_canonical(database, error);
-    const std::string path =
-        absl::StrCat(error ? database : resolved.string(), ".lock");
-    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      return absl::InternalError(absl::StrCat(
-          "cannot open the lock file ", path, ": ", std::strerror(errno)));
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      const int lock_error = errno;
-      const std::string holder = HolderOf(fd);
-      close(fd);
-      if (lock_error != EWOULDBLOCK) {
-        return absl::InternalError(absl::StrCat("cannot lock ", path, ": ",
-                                                std::strerror(lock_error)));
-      }
-      return absl::FailedPreconditionError(absl::StrCat(
-          "another makegoodd",
-          holder.empty() ? "" : absl::StrCat(" (pid ", holder, ")"),
-          " is using ", database, ": it holds the lock ", path,
-          "; stop it first, or use another database file"));
-    }
-    // Ours now. The pid is for the message above only: not writing it
-    // leaves the lock as good.
-    const std::string pid = absl::StrCat(getpid(), "\n");
-    const bool written =
-        ftruncate(fd, 0) == 0 && pwrite(fd, pid.data(), pid.size(), 0) ==
-                                     static_cast<ssize_t>(pid.size());
-    (void)written;
-    return std::unique_ptr<DatabaseLock>(new DatabaseLock(fd));
-  }
-
-  DatabaseLock(const DatabaseLock&) = delete;
-  DatabaseLock& operator=(const DatabaseLock&) = delete;
-  ~DatabaseLock() { Release(); }
-
-  // Empties the file and drops the lock. Idempotent.
-  void Release() {
-    if (fd_ < 0) return;
-    const bool emptied = ftruncate(fd_, 0) == 0;
-    (void)emptied;
-    close(fd_);  // Drops the lock.
-    fd_ = -1;
-  }
-
- private:
-  explicit DatabaseLock(int fd) : fd_(fd) {}
-
-  int fd_;
-};
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
     const SqliteStoreOptions& options) {
   // Before anything touches the database: a second store must not even
   // migrate it.
-  auto lock = DatabaseLock::Acquire(options.path);
+  auto lock = DatabaseLock::Acquire(
+      options.path, "stop it first, or use another database file");
   if (!lock.ok()) return lock.status();
   auto connection = Connection::Open(options.path, /*read_only=*/false);
   if (!connection.ok()) return connection.status();
+  // The writer is the one connection that deletes: with secure_delete what
+  // it deletes (guest contacts past their retention) is overwritten with
+  // zeros, in the WAL and then the file, not left in a page's free space.
+  if (auto s = (*connection)->Exec("PRAGMA secure_delete=ON;"); !s.ok()) {
+    return s;
+  }
   if (auto s = Migrate(**connection); !s.ok()) return s;
   auto checkpointer = Connection::Open(options.path, /*read_only=*/false);
   if (!checkpointer.ok()) return checkpointer.status();
@@ -156,13 +69,15 @@ SqliteStore::SqliteStore(std::unique_ptr<DatabaseLock> lock,
                          std::unique_ptr<Connection> checkpointer,
                          const SqliteStoreOptions& options)
     : lock_(std::move(lock)),
-      log_(LogOf(options)),
+      log_(options.log),
       clock_(ClockOf(options)),
-      // Its lines take their turn with the maintenance lines.
-      health_([this](absl::string_view line) {
+      // Its lines take their turn with the maintenance lines; without
+      // log_, it writes structured events itself.
+      health_(log_ ? WriteHealth::Log([this](absl::string_view line) {
         absl::MutexLock lock(&upkeep_mu_);
         log_(line);
-      }),
+      })
+                   : WriteHealth::Log()),
       wal_(WalRecycler::Limits{},
            [this](const absl::Status& status) {
              ReportUpkeep(Upkeep::kWriterCheckpoint, status);
@@ -172,13 +87,22 @@ SqliteStore::SqliteStore(std::unique_ptr<DatabaseLock> lock,
                   .max_queued_jobs = options.write_queue_limit,
                   .health = &health_,
                   .probe_interval = options.write_probe_interval,
+                  .metrics = options.metrics,
               }),
       readers_(options.path, options.max_idle_readers),
       checkpointer_(std::move(checkpointer)),
       maintenance_([this, checkpoint = options.checkpoint_interval,
                     cleanup = options.cleanup_interval] {
         Maintain(checkpoint, cleanup);
-      }) {}
+      }) {
+  if (options.metrics != nullptr) {
+    gauges_ = RegisterStoreGauges(
+        *options.metrics, StoreGaugeSources{.database_path = options.path,
+                                            .health = &health_,
+                                            .readers = &readers_,
+                                            .clock = &clock_});
+  }
+}
 
 SqliteStore::~SqliteStore() { Shutdown(); }
 
@@ -229,6 +153,11 @@ void SqliteStore::ReportUpkeep(Upkeep task, const absl::Status& status) {
                      : task == Upkeep::kWriterCheckpoint
                          ? "checkpoint of the WAL between writes"
                          : "cleanup of expired records";
+  // The task field of the structured events.
+  const char* task_name = task == Upkeep::kCheckpoint ? "checkpoint"
+                          : task == Upkeep::kWriterCheckpoint
+                              ? "writer_checkpoint"
+                              : "cleanup";
   absl::MutexLock lock(&upkeep_mu_);
   bool& failing = task == Upkeep::kCheckpoint ? checkpoint_failing_
                   : task == Upkeep::kWriterCheckpoint
@@ -237,16 +166,32 @@ void SqliteStore::ReportUpkeep(Upkeep task, const absl::Status& status) {
   if (status.ok()) {
     if (!failing) return;
     failing = false;
-    log_(absl::StrCat("maintenance ok again: ", what));
+    const std::string line = absl::StrCat("maintenance ok again: ", what);
+    if (log_) {
+      log_(line);
+    } else {
+      telemetry::LogEvent(telemetry::LogLevel::kInfo,
+                          "store_maintenance_recovered",
+                          {{"task", task_name}, {"msg", line}});
+    }
     return;
   }
   if (failing) return;  // Logged when the episode began.
   failing = true;
-  log_(absl::StrCat("maintenance: ", what,
-                    " failed; retried at each pass, logged again when it "
-                    "works: ",
-                    absl::StatusCodeToString(status.code()), ": ",
-                    status.message()));
+  const std::string code = absl::StatusCodeToString(status.code());
+  const std::string line = absl::StrCat(
+      "maintenance: ", what,
+      " failed; retried at each pass, logged again when it works: ", code, ": ",
+      status.message());
+  if (log_) {
+    log_(line);
+  } else {
+    telemetry::LogEvent(telemetry::LogLevel::kError, "store_maintenance_failed",
+                        {{"task", task_name},
+                         {"code", code},
+                         {"error", status.message()},
+                         {"msg", line}});
+  }
 }
 
 void SqliteStore::SubmitCleanUp(WriteQueue::Done done) {

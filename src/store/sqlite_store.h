@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -17,10 +18,12 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "core/clock.h"
+#include "store/database_lock.h"
 #include "store/reader_pool.h"
 #include "store/store.h"
 #include "store/write_health.h"
 #include "store/write_queue.h"
+#include "telemetry/metrics.h"
 
 namespace makegood::store {
 
@@ -47,8 +50,9 @@ struct SqliteStoreOptions {
   // once when a pass works again; and likewise writes failing for a full or
   // failing disk (store/write_health.h), with SQLite's error. One line, no
   // newline; called from the store's threads, one call at a time, and must
-  // not call the store. Empty: "makegoodd: <line>" on standard error, like
-  // the daemon's log.
+  // not call the store. Empty: structured events instead (telemetry/log.h:
+  // store_write_failed, store_maintenance_failed, ...; the line is their
+  // `msg`), as the daemon logs.
   std::function<void(absl::string_view line)> log;
   // Most writes waiting for the writer; more are refused at once with
   // RESOURCE_EXHAUSTED, reason WRITE_QUEUE_FULL (server.write_queue_limit).
@@ -57,6 +61,10 @@ struct SqliteStoreOptions {
   // tries a tiny write this often, so that health recovers by itself once
   // the disk does.
   absl::Duration write_probe_interval = absl::Seconds(2);
+  // Where the store reports its metrics (the writer's groups and queue, the
+  // WAL, write health, the outbox, open cases, remedies: store_metrics.h);
+  // must outlive the store. nullptr: nowhere.
+  telemetry::MetricsRegistry* metrics = nullptr;
 };
 
 class SqliteStore final : public Store {
@@ -152,7 +160,6 @@ class SqliteStore final : public Store {
                         std::function<void(absl::StatusOr<Result>)> done);
 
   // The exclusive lock on "<path>.lock" (sqlite_store.cc).
-  class DatabaseLock;
   // The maintenance passes whose failures are logged.
   enum class Upkeep { kCheckpoint, kWriterCheckpoint, kCleanUp };
 
@@ -172,8 +179,9 @@ class SqliteStore final : public Store {
   void ReportUpkeep(Upkeep task, const absl::Status& status);
 
   // Const after construction.
-  const std::unique_ptr<DatabaseLock> lock_;          // Released by Shutdown.
-  const std::function<void(absl::string_view)> log_;  // Never empty.
+  const std::unique_ptr<DatabaseLock> lock_;  // Released by Shutdown.
+  // SqliteStoreOptions::log; empty: structured events.
+  const std::function<void(absl::string_view)> log_;
   // Set first thing in Shutdown: the writer's refusals are then no fault.
   std::atomic<bool> shutting_down_{false};
 
@@ -190,6 +198,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<Connection> checkpointer_;  // The maintenance thread's.
   absl::Notification stop_maintenance_;
   std::thread maintenance_;
+  // Last: destroyed first, so no scrape reads what is being destroyed.
+  std::vector<telemetry::GaugeRegistration> gauges_;
 };
 
 }  // namespace makegood::store

@@ -2,11 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "core/refusal.h"
 #include "sqlite/connection.h"
+#include "telemetry/log.h"
 
 namespace makegood::store {
 namespace {
@@ -15,6 +17,11 @@ using makegood::v1::Error;
 
 const char* WhatOf(WriteFault fault) {
   return fault == WriteFault::kFull ? "disk full" : "I/O error";
+}
+
+// The fault field of the structured events.
+const char* FaultName(WriteFault fault) {
+  return fault == WriteFault::kFull ? "disk_full" : "io_error";
 }
 
 }  // namespace
@@ -56,12 +63,24 @@ void WriteHealth::Failed(WriteFault fault, const absl::Status& cause,
   refused_ += refused;
   if (fault == fault_) return;  // Logged when the episode began.
   fault_ = fault;
-  log_(absl::StrCat(
-      begins ? "store: cannot write (" : "store: still cannot write, now (",
-      WhatOf(fault), "): ", cause.message(), "; writes are refused (",
+  const std::string& reason =
       Error::Reason_Name(fault == WriteFault::kFull ? Error::STORE_FULL
-                                                    : Error::STORE_UNAVAILABLE),
-      ") and health is NOT_SERVING until one commits again"));
+                                                    : Error::STORE_UNAVAILABLE);
+  const std::string line = absl::StrCat(
+      begins ? "store: cannot write (" : "store: still cannot write, now (",
+      WhatOf(fault), "): ", cause.message(), "; writes are refused (", reason,
+      ") and health is NOT_SERVING until one commits again");
+  if (log_) {
+    log_(line);
+  } else {
+    telemetry::LogEvent(
+        telemetry::LogLevel::kError,
+        begins ? "store_write_failed" : "store_write_fault_changed",
+        {{"fault", FaultName(fault)},
+         {"reason", reason},
+         {"error", cause.message()},
+         {"msg", line}});
+  }
   if (begins && observer_) observer_(false);
 }
 
@@ -69,9 +88,15 @@ void WriteHealth::Committed() {
   absl::MutexLock lock(&mu_);
   if (fault_ == WriteFault::kNone) return;
   fault_ = WriteFault::kNone;
-  log_(absl::StrCat("store: writing again; ", refused_,
-                    refused_ == 1 ? " write was" : " writes were",
-                    " refused meanwhile"));
+  const std::string line = absl::StrCat(
+      "store: writing again; ", refused_,
+      refused_ == 1 ? " write was" : " writes were", " refused meanwhile");
+  if (log_) {
+    log_(line);
+  } else {
+    telemetry::LogEvent(telemetry::LogLevel::kInfo, "store_write_recovered",
+                        {{"refused", refused_}, {"msg", line}});
+  }
   if (observer_) observer_(true);
 }
 

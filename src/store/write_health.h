@@ -46,7 +46,10 @@ class WriteHealth {
   using Log = std::function<void(absl::string_view line)>;
   using Observer = std::function<void(bool can_write)>;
 
-  // `log` takes one line without newline, one call at a time.
+  // `log` takes one line without newline, one call at a time. Empty: each
+  // line is a structured event instead (telemetry/log.h:
+  // store_write_failed, store_write_fault_changed, store_write_recovered),
+  // with the line as its `msg`.
   explicit WriteHealth(Log log);
   WriteHealth(const WriteHealth&) = delete;
   WriteHealth& operator=(const WriteHealth&) = delete;

@@ -22,6 +22,7 @@
 #include "store/sqlite_connection.h"
 #include "store/wal_recycler.h"
 #include "store/write_health.h"
+#include "telemetry/metrics.h"
 
 namespace makegood::store {
 
@@ -35,6 +36,9 @@ struct WriteQueueOptions {
   // write of its own when none was tried for this long, so that health
   // recovers without traffic.
   absl::Duration probe_interval = absl::Seconds(2);
+  // Where the writer reports group sizes, commit times and its queue's
+  // depth (makegood_store_*); must outlive the queue. nullptr: nowhere.
+  telemetry::MetricsRegistry* metrics = nullptr;
 };
 
 class WriteQueue {
@@ -104,6 +108,11 @@ class WriteQueue {
   WriteHealth* const health_;
   const size_t max_queued_jobs_;
   const absl::Duration probe_interval_;
+  // Of WriteQueueOptions::metrics, or nullptr: jobs per committed group,
+  // BEGIN to COMMIT of it, and its COMMIT alone (the WAL write and fsync).
+  telemetry::Histogram* const group_size_;
+  telemetry::Histogram* const commit_seconds_;
+  telemetry::Histogram* const sync_seconds_;
 
   // Writer thread only: writes fail for the disk, and when to probe next.
   bool faulted_ = false;
@@ -117,6 +126,10 @@ class WriteQueue {
   absl::Mutex completions_mu_;
   std::deque<Completion> completions_ ABSL_GUARDED_BY(completions_mu_);
   bool writer_done_ ABSL_GUARDED_BY(completions_mu_) = false;
+
+  // makegood_store_write_queue_depth, read under mu_; before the threads,
+  // after what it reads.
+  telemetry::GaugeRegistration depth_gauge_;
 
   // Last: they start after the members above exist.
   std::thread completer_;

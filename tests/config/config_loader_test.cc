@@ -280,7 +280,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"device_without_role", "{ id: pos-1, role: ADAPTER, ",
                   "{ id: pos-1, ",
                   "devices[0].role: is required (SERVER, MANAGER, ADAPTER, "
-                  "REPORTER, ADMIN or TABLET)"},
+                  "REPORTER, ADMIN, TABLET or METRICS)"},
+        BadConfig{"staff_metrics_role", "role: SERVER, token",
+                  "role: METRICS, token",
+                  "staff[0].role: METRICS is the role of a monitoring "
+                  "scraper: list it under devices"},
         BadConfig{"pin_not_a_hash", "name: Dana, ",
                   "name: Dana, pin_pbkdf2: \"2468\", ",
                   "staff[0].pin_pbkdf2: is not a PIN hash: expected "

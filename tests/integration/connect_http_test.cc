@@ -40,6 +40,7 @@
 #include "makegood/v1/errors.pb.h"
 #include "nlohmann/json.hpp"
 #include "support/sample_events.h"
+#include "support/test_certificates.h"
 
 namespace makegood {
 namespace {
@@ -1094,18 +1095,14 @@ TEST_F(ConnectHttpTest, TheReadmesCurlCommandListsTheChecks) {
 }
 
 // TLS on the HTTP listener with a real handshake: a certificate made here
-// with the openssl program, curl trusting only it, and plain HTTP refused
-// on the same port.
+// with the openssl program (support/test_certificates.h), curl trusting
+// only its CA, and plain HTTP refused on the same port.
 TEST_F(ConnectHttpTest, TheHttpListenerServesTlsWithItsCertificate) {
-  const std::string cert = dir_.File("http-cert.pem");
-  const std::string key = dir_.File("http-key.pem");
-  const CommandResult made = RunCommand(
-      {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-       "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
-       "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
-  ASSERT_EQ(made.exit_code, 0) << made.err;
-  ASSERT_NO_FATAL_FAILURE(RestartWithServerSettings(absl::StrCat(
-      "  http_tls: { cert_file: \"", cert, "\", key_file: \"", key, "\" }\n")));
+  auto certificates = testing::MakeTestCertificates(dir_.path());
+  ASSERT_TRUE(certificates.ok()) << certificates.status();
+  ASSERT_NO_FATAL_FAILURE(RestartWithServerSettings(
+      absl::StrCat("  http_tls: { cert_file: \"", certificates->server_cert,
+                   "\", key_file: \"", certificates->server_key, "\" }\n")));
   const std::string path =
       absl::StrCat("127.0.0.1:", daemon_->http_port(),
                    "/makegood.v1.CheckService/GetLocation");
@@ -1123,7 +1120,8 @@ TEST_F(ConnectHttpTest, TheHttpListenerServesTlsWithItsCertificate) {
       "{}"};
 
   std::vector<std::string> trusted = call;
-  trusted.insert(trusted.end(), {"--cacert", cert, "https://" + path});
+  trusted.insert(trusted.end(),
+                 {"--cacert", certificates->ca_cert, "https://" + path});
   const CommandResult secure = RunCommand(trusted);
   ASSERT_EQ(secure.exit_code, 0) << secure.err;
   EXPECT_THAT(secure.out, HasSubstr("\"timezone\":\"America/New_York\""));

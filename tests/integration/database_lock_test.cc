@@ -43,8 +43,9 @@ TEST_F(DatabaseLockTest, ASecondDaemonOnTheSameDatabaseRefusesToStart) {
   EXPECT_THAT(std::string(second.status().message()),
               HasSubstr("makegoodd exited with 1;"));
   const std::string log = ReadFileOrEmpty(second_log());
-  EXPECT_THAT(log, HasSubstr("makegoodd: cannot open the database " +
-                             db_path() + ": another makegoodd (pid " + holder +
+  EXPECT_THAT(log, HasSubstr("event=store_open_failed"));
+  EXPECT_THAT(log, HasSubstr("cannot open the database " + db_path() +
+                             ": another makegoodd (pid " + holder +
                              ") is using " + db_path()));
   // It left the lock file as it was.
   EXPECT_EQ(LockHolder(), holder);

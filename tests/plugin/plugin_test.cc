@@ -1,8 +1,13 @@
 // libmakegood_plugin through its C interface only, against the real
-// makegoodd on a loopback port with a temporary SQLite file. This binary
-// does not link the contract's C++ code: the plugin carries its own.
+// makegoodd on a loopback port with a temporary SQLite file, in plaintext
+// and with mutual TLS. This binary does not link the contract's C++ code:
+// the plugin carries its own.
 
+#include <sys/stat.h>
+
+#include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +19,7 @@
 #include "support/db_query.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/test_certificates.h"
 
 namespace makegood {
 namespace {
@@ -316,6 +322,171 @@ TEST_F(PluginTest, UnackedCommandsComeAgainAndASecondAckChangesNothing) {
             MG_INVALID_ARGUMENT);
   mg_case_free(applied);
   mg_case_free(flagged);
+}
+
+// The plugin against a makegoodd that requires mutual TLS
+// (server.tls.client_ca_file), with certificates made for the test by the
+// openssl program: the CA, makegoodd's certificate for 127.0.0.1, and a
+// client certificate the CA signed.
+class PluginTlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto made = testing::MakeTestCertificates(dir_.path());
+    ASSERT_TRUE(made.ok()) << made.status();
+    certificates_ = *std::move(made);
+    const std::string config = dir_.File("tls.yaml");
+    ASSERT_TRUE(testing::WriteConfigWithServerSettings(
+                    MAKEGOOD_SAMPLE_CONFIG,
+                    testing::TlsServerSettings(certificates_, true), config)
+                    .ok());
+    auto daemon = testing::DaemonProcess::Start(
+        MAKEGOODD_BIN,
+        {"--config", config, "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0",
+         "--db", db_path_},
+        dir_.File("makegoodd.log"));
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemon_ = *std::move(daemon);
+    address_ = daemon_->address();
+    {
+      std::ofstream out(token_file_);
+      out << kAdapterToken << "\n";
+    }
+    chmod(token_file_.c_str(), 0600);
+  }
+
+  void TearDown() override { mg_disconnect(client_); }
+
+  // Options trusting the test CA, with a deadline short enough for the
+  // refused handshakes.
+  mg_connect_options TlsOptions() {
+    mg_connect_options options{};
+    options.target = address_.c_str();
+    options.tls_ca_file = certificates_.ca_cert.c_str();
+    options.timeout_ms = 3000;
+    return options;
+  }
+
+  mg_connect_credentials ClientCredentials() {
+    mg_connect_credentials credentials{};
+    credentials.struct_size = sizeof credentials;
+    credentials.token_file = token_file_.c_str();
+    credentials.tls_cert_file = certificates_.client_cert.c_str();
+    credentials.tls_key_file = certificates_.client_key.c_str();
+    return credentials;
+  }
+
+  int64_t CountRows(const std::string& table) {
+    return std::stoll(QueryText(db_path_, "SELECT count(*) FROM " + table));
+  }
+
+  testing::TempDir dir_;
+  const std::string db_path_ = dir_.File("makegood.db");
+  const std::string token_file_ = dir_.File("adapter.token");
+  testing::TestCertificates certificates_;
+  std::unique_ptr<testing::DaemonProcess> daemon_;
+  std::string address_;
+  mg_client* client_ = nullptr;
+};
+
+TEST_F(PluginTlsTest, ConnectsWithAClientCertificateAndATokenFile) {
+  const mg_connect_options options = TlsOptions();
+  const mg_connect_credentials credentials = ClientCredentials();
+  ASSERT_EQ(mg_connect_with_credentials(&options, &credentials, &client_),
+            MG_OK)
+      << mg_last_error();
+  std::vector<std::string> events = SteakCheck("7200");
+  std::vector<const char*> pointers;
+  for (const std::string& event : events) pointers.push_back(event.c_str());
+  mg_publish_summary summary{};
+  ASSERT_EQ(
+      mg_publish_events(client_, pointers.data(), pointers.size(), &summary),
+      MG_OK)
+      << mg_last_error();
+  EXPECT_EQ(summary.accepted, 3);
+  EXPECT_EQ(CountRows("order_events"), 3);
+}
+
+TEST_F(PluginTlsTest, TheCExampleRunsOverMutualTlsWithATokenFile) {
+  testing::CommandResult run = testing::RunCommand(
+      {MAKEGOOD_PLUGIN_EXAMPLE, address_, "@" + token_file_, kServerToken,
+       "7201", certificates_.ca_cert, certificates_.client_cert,
+       certificates_.client_key});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("acknowledged: applied"));
+  EXPECT_EQ(QueryText(db_path_,
+                      "SELECT c.pos_reference FROM commands c JOIN cases k "
+                      "USING (case_id) WHERE k.check_id = '7201' AND "
+                      "c.acked_at_us IS NOT NULL"),
+            "example-pos-ticket-1");
+}
+
+TEST_F(PluginTlsTest, WithoutAClientCertificateTheHandshakeIsRefused) {
+  mg_connect_options options = TlsOptions();
+  options.token = kAdapterToken;
+  EXPECT_EQ(mg_connect(&options, &client_), MG_UNAVAILABLE);
+  EXPECT_EQ(client_, nullptr);
+  EXPECT_THAT(mg_last_error(), HasSubstr("connect: "));
+
+  // Nor does a CA that did not sign makegoodd's certificate connect, with
+  // the client certificate or not.
+  options.tls_ca_file = certificates_.other_ca_cert.c_str();
+  options.token = nullptr;  // The credentials' token file gives it.
+  mg_connect_credentials credentials = ClientCredentials();
+  EXPECT_EQ(mg_connect_with_credentials(&options, &credentials, &client_),
+            MG_UNAVAILABLE)
+      << mg_last_error();
+  EXPECT_EQ(client_, nullptr);
+  EXPECT_EQ(CountRows("order_events"), 0);
+}
+
+TEST_F(PluginTlsTest, CredentialsThatDoNotGoTogetherAreRefusedByName) {
+  mg_connect_options options = TlsOptions();
+  mg_connect_credentials credentials = ClientCredentials();
+
+  credentials.struct_size = 0;
+  EXPECT_EQ(mg_connect_with_credentials(&options, &credentials, &client_),
+            MG_INVALID_ARGUMENT);
+  EXPECT_THAT(mg_last_error(), HasSubstr("credentials.struct_size is 0"));
+  credentials.struct_size = sizeof credentials + 8;
+  EXPECT_EQ(mg_connect_with_credentials(&options, &credentials, &client_),
+            MG_INVALID_ARGUMENT);
+  credentials.struct_size = sizeof credentials;
+
+  options.token = kAdapterToken;
+  EXPECT_EQ(mg_connect_with_credentials(&options, &credentials, &client_),
+            MG_INVALID_ARGUMENT);
+  EXPECT_THAT(mg_last_error(), HasSubstr("give one, not both"));
+  options.token = nullptr;
+
+  credentials.tls_key_file = nullptr;
+  EXPECT_EQ(mg_connect_with_credentials(&options, &credentials, &client_),
+            MG_INVALID_ARGUMENT);
+  EXPECT_THAT(mg_last_error(), HasSubstr("credentials.tls_cert_file: needs "
+                                         "credentials.tls_key_file"));
+  credentials.tls_key_file = certificates_.client_key.c_str();
+
+  // The key where the certificate belongs.
+  credentials.tls_cert_file = certificates_.client_key.c_str();
+  EXPECT_EQ(mg_connect_with_credentials(&options, &credentials, &client_),
+            MG_INVALID_ARGUMENT);
+  EXPECT_THAT(mg_last_error(), HasSubstr("credentials.tls_cert_file: "));
+  EXPECT_THAT(mg_last_error(), HasSubstr("holds no PEM certificate"));
+  credentials.tls_cert_file = certificates_.client_cert.c_str();
+
+  options.tls_ca_file = nullptr;
+  EXPECT_EQ(mg_connect_with_credentials(&options, &credentials, &client_),
+            MG_INVALID_ARGUMENT);
+  EXPECT_THAT(mg_last_error(), HasSubstr("needs options.tls_ca_file"));
+  options.tls_ca_file = certificates_.ca_cert.c_str();
+
+  const std::string empty = dir_.File("empty.token");
+  { std::ofstream out(empty); }
+  credentials.token_file = empty.c_str();
+  EXPECT_EQ(mg_connect_with_credentials(&options, &credentials, &client_),
+            MG_INVALID_ARGUMENT);
+  EXPECT_THAT(mg_last_error(), HasSubstr("credentials.token_file: "));
+  EXPECT_THAT(mg_last_error(), HasSubstr("is empty"));
+  EXPECT_EQ(client_, nullptr);
 }
 
 }  // namespace

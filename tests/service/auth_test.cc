@@ -2,6 +2,7 @@
 
 #include "core/sha256.h"
 #include "gtest/gtest.h"
+#include "snapshot_of.h"
 
 namespace makegood::service {
 namespace {
@@ -10,6 +11,7 @@ using core::Sha256Hex;
 
 makegood::v1::Config TwoCredentials() {
   makegood::v1::Config config;
+  config.mutable_location()->set_timezone("UTC");
   auto* server = config.add_staff();
   server->set_id("s-17");
   server->set_role(makegood::v1::SERVER);
@@ -27,7 +29,8 @@ TEST(Sha256HexTest, MatchesKnownVector) {
 }
 
 TEST(AuthenticatorTest, FindsThePrincipalOfAToken) {
-  Authenticator auth(TwoCredentials());
+  LiveConfig live(SnapshotOf(TwoCredentials()));
+  Authenticator auth(live);
   auto principal = auth.Authenticate("Bearer dana-token");
   ASSERT_TRUE(principal.ok()) << principal.status();
   EXPECT_EQ(principal->id, "s-17");
@@ -36,7 +39,8 @@ TEST(AuthenticatorTest, FindsThePrincipalOfAToken) {
 }
 
 TEST(AuthenticatorTest, MissingMalformedOrUnknownTokensAreUnauthenticated) {
-  Authenticator auth(TwoCredentials());
+  LiveConfig live(SnapshotOf(TwoCredentials()));
+  Authenticator auth(live);
   for (const char* header : {"", "dana-token", "Basic ZGFuYQ==", "Bearer ",
                              "Bearer dana-token ", "Bearer wrong"}) {
     EXPECT_EQ(auth.Authenticate(header).status().code(),
@@ -46,7 +50,8 @@ TEST(AuthenticatorTest, MissingMalformedOrUnknownTokensAreUnauthenticated) {
 }
 
 TEST(AuthenticatorTest, WrongRoleIsPermissionDenied) {
-  Authenticator auth(TwoCredentials());
+  LiveConfig live(SnapshotOf(TwoCredentials()));
+  Authenticator auth(live);
   auto denied = auth.Authorize("Bearer dana-token", {makegood::v1::ADAPTER});
   EXPECT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(denied.status().message(),

@@ -16,6 +16,7 @@
 #include "makegood/v1/config.pb.h"
 #include "makegood/v1/errors.pb.h"
 #include "service/auth.h"
+#include "snapshot_of.h"
 
 namespace makegood::service {
 namespace {
@@ -187,6 +188,7 @@ TEST(SessionTableTest, ASignedOutSessionIsForgottenAboutADayLater) {
 
 makegood::v1::Config TabletConfig() {
   makegood::v1::Config config;
+  config.mutable_location()->set_timezone("UTC");
   auto* dana = config.add_staff();
   dana->set_id("s-17");
   dana->set_name("Dana");
@@ -219,7 +221,8 @@ class SessionAuthTest : public ::testing::Test {
 
   SessionTable sessions_{kIdle};
   core::FakeClock clock_{T0()};
-  Authenticator auth_{TabletConfig(), &sessions_, &clock_};
+  LiveConfig live_{SnapshotOf(TabletConfig())};
+  Authenticator auth_{live_, &sessions_, &clock_};
 };
 
 TEST_F(SessionAuthTest, ASessionTokenIsItsStaffMemberOnItsDevice) {
@@ -323,7 +326,8 @@ TEST_F(SessionAuthTest, AnUnknownTokenIsUnauthenticatedWithoutSessionEnded) {
 TEST(SessionAuthWithoutTableTest, SessionTokensNeedTheTable) {
   SessionTable sessions(kIdle);
   const std::string token = sessions.Open("s-17", "tablet-1", T0(), DayEnd());
-  Authenticator auth(TabletConfig());
+  LiveConfig live(SnapshotOf(TabletConfig()));
+  Authenticator auth(live);
   EXPECT_EQ(auth.Authenticate("Bearer " + token).status().code(),
             absl::StatusCode::kUnauthenticated);
   EXPECT_TRUE(auth.Authenticate("Bearer dana-token").ok());
