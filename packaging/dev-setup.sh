@@ -16,6 +16,8 @@ packages=(
   prometheus
   # The browser tests: headless Chromium driven from Node.js.
   chromium
+  # The fuzz targets (tests/fuzz): clang with libFuzzer and the sanitizers.
+  clang-14 libclang-rt-14-dev llvm-14
   # The Debian package: man pages from --help, CPack's DEB generator
   # (dpkg-shlibdeps, file), and its test (lintian, systemd-analyze, man).
   help2man dpkg-dev file lintian systemd man-db

@@ -89,6 +89,10 @@ absl::StatusOr<makegood::v1::AdapterConfig> LoadAdapterConfig(
     }
   } else if (endpoint.token().empty()) {
     errors.push_back("makegood.token: is required (or makegood.token_file)");
+  } else if (!client::IsWellFormedToken(endpoint.token())) {
+    // gRPC aborts the process on such a header value.
+    errors.push_back(
+        "makegood.token: is not a token (visible ASCII only, no spaces)");
   }
   if (auto tls = client::ReadTlsFiles(ConnectionOf(endpoint),
                                       MakegoodTlsSettingNames());

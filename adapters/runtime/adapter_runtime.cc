@@ -223,13 +223,26 @@ void AdapterRuntime::ProcessInbox() {
 
 absl::StatusOr<bool> AdapterRuntime::ProcessDelivery(const Delivery& delivery) {
   auto payload = vendor_->Parse(delivery.body);
-  if (!payload.ok()) {
-    LogEvent(LogLevel::kWarning, "delivery_skipped",
-             {{"delivery", delivery.event_id},
-              {"error", payload.status().message()},
-              {"msg", "not a payload this adapter reads"}});
+  if (!payload.ok() &&
+      payload.status().code() == absl::StatusCode::kUnimplemented) {
+    // Well formed, of a kind that carries no order (a test notification).
+    LogEvent(LogLevel::kInfo, "delivery_skipped",
+             {{"vendor", vendor_->vendor_name()},
+              {"delivery", delivery.event_id},
+              {"msg", payload.status().message()}});
     return false;
   }
+  if (!payload.ok()) {
+    // Parsing it again would fail again: set aside, the next one's turn.
+    if (absl::Status s = Quarantine(delivery, payload.status().message());
+        !s.ok()) {
+      return s;
+    }
+    return false;
+  }
+  // What the delivery names but cannot be read, fetched: it is published
+  // as far as it goes, then quarantined.
+  std::string unreadable;
   // Worth another try later; anything else will not change.
   auto passing = [](const absl::Status& status) {
     return status.code() == absl::StatusCode::kUnavailable ||
@@ -247,14 +260,24 @@ absl::StatusOr<bool> AdapterRuntime::ProcessDelivery(const Delivery& delivery) {
     answered = true;
     auto fetched = vendor_->Parse(*body);
     if (!fetched.ok()) {
-      LogEvent(
-          LogLevel::kWarning, "order_skipped",
-          {{"order", fetch.order_id}, {"error", fetched.status().message()}});
+      if (unreadable.empty()) {
+        unreadable = absl::StrCat("order ", fetch.order_id,
+                                  " as fetched: ", fetched.status().message());
+      }
       continue;
     }
     if (absl::Status s = PublishOrders(*body, fetched->orders); !s.ok()) {
       return s;
     }
+  }
+  if (!unreadable.empty()) {
+    if (absl::Status s = Quarantine(delivery, unreadable); !s.ok()) return s;
+    return answered;
+  }
+  if (unreadable_.Resolved()) {
+    LogEvent(LogLevel::kInfo, "deliveries_readable",
+             {{"delivery", delivery.event_id},
+              {"msg", "a delivery was read again after quarantined ones"}});
   }
   if (payload->orders.empty()) return answered;
   // Where a vendor's webhooks leave makegood's marker out, the order as its
@@ -508,6 +531,28 @@ void AdapterRuntime::Acknowledge(const makegood::v1::AckCommandRequest& ack,
   }
 }
 
+absl::Status AdapterRuntime::Quarantine(const Delivery& delivery,
+                                        absl::string_view error) {
+  const std::string why(error.substr(0, kMaxReasonLength));
+  if (absl::Status s = state_->Quarantine(delivery.seq, why); !s.ok()) {
+    return s;
+  }
+  // Once: a quarantined delivery is never read again.
+  LogEvent(LogLevel::kError, "delivery_quarantined",
+           {{"vendor", vendor_->vendor_name()},
+            {"delivery", delivery.event_id},
+            {"error", why},
+            {"msg",
+             "the delivery cannot be read; it is kept in the adapter's state, "
+             "marked, and not tried again"}});
+  const ProblemEpisode::Seen seen = unreadable_.Occurred();
+  ReportProblem(unreadable_, seen,
+                makegood::v1::ReportAdapterProblemRequest::DELIVERY_UNREADABLE,
+                absl::StrCat(vendor_->vendor_name(), " delivery ",
+                             delivery.event_id, ": ", why));
+  return absl::OkStatus();
+}
+
 void AdapterRuntime::VendorAuthFailed(const absl::Status& status) {
   const ProblemEpisode::Seen seen = vendor_auth_.Occurred();
   if (seen.starts) {
@@ -517,24 +562,36 @@ void AdapterRuntime::VendorAuthFailed(const absl::Status& status) {
                                    "vendor accepts the token again (renew it "
                                    "in the configuration)")}});
   }
-  if (!seen.report) return;
+  ReportProblem(vendor_auth_, seen,
+                makegood::v1::ReportAdapterProblemRequest::VENDOR_AUTH_FAILED,
+                status.message());
+}
+
+bool AdapterRuntime::ReportProblem(
+    ProblemEpisode& episode, const ProblemEpisode::Seen& seen,
+    makegood::v1::ReportAdapterProblemRequest::Problem problem,
+    absl::string_view message) {
+  if (!seen.report) return false;
   makegood::v1::ReportAdapterProblemRequest report;
   report.set_adapter_name(config_.adapter_name());
-  report.set_problem(
-      makegood::v1::ReportAdapterProblemRequest::VENDOR_AUTH_FAILED);
-  report.set_message(std::string(status.message().substr(0, kMaxReasonLength)));
+  report.set_problem(problem);
+  report.set_message(std::string(message.substr(0, kMaxReasonLength)));
   makegood::v1::ReportAdapterProblemResponse answer;
   auto context = Context(true);
   const grpc::Status sent =
       acks_->ReportAdapterProblem(context.get(), report, &answer);
-  vendor_auth_.ReportDone(sent.ok());
+  episode.ReportDone(sent.ok());
   if (!sent.ok() && seen.starts) {
-    LogEvent(LogLevel::kWarning, "problem_report_failed",
-             {{"error", sent.error_message()},
-              {"msg",
-               "could not alert makegoodd; trying again with the next "
-               "failure"}});
+    LogEvent(
+        LogLevel::kWarning, "problem_report_failed",
+        {{"problem",
+          makegood::v1::ReportAdapterProblemRequest::Problem_Name(problem)},
+         {"error", sent.error_message()},
+         {"msg",
+          "could not alert makegoodd; trying again with the next "
+          "failure"}});
   }
+  return sent.ok();
 }
 
 void AdapterRuntime::VendorAnswered() {

@@ -24,6 +24,13 @@
 // A vendor answering 401 or 403 is logged once per episode (and when it is
 // over) and reported to makegoodd as an ADAPTER_PROBLEM alert; deliveries
 // and commands wait meanwhile, nothing is dropped or rejected for it.
+// A delivery that cannot be read (the vendor's parser refuses the webhook,
+// or the order it names as fetched) is quarantined: set aside in the state
+// (AdapterState::Quarantine, so it is never parsed again, restarts
+// included), logged once (delivery_quarantined: vendor, delivery, the
+// parser's error, never the payload) and reported as DELIVERY_UNREADABLE
+// once per run of unreadable deliveries; the vendor got its 2xx when it was
+// stored, and the inbox goes on with the next delivery.
 // Stop ends every wait at once; a vendor call in flight finishes first
 // (at most its timeout).
 
@@ -85,9 +92,12 @@ class AdapterRuntime {
 
   void ServeWebhooks();
   void ProcessInbox();
-  // True when done with the delivery and the vendor's API answered on the
-  // way; UNAVAILABLE or a VendorAuthError to try it again later.
+  // True when done with the delivery (published, or quarantined) and the
+  // vendor's API answered on the way; UNAVAILABLE, a VendorAuthError or a
+  // state error to try it again later.
   absl::StatusOr<bool> ProcessDelivery(const Delivery& delivery);
+  // Sets `delivery` aside for good because of `error` (the parser's).
+  absl::Status Quarantine(const Delivery& delivery, absl::string_view error);
   // Publishes what each check in `orders` (parsed from `body`) adds to the
   // version last published, then keeps `body` as that version.
   absl::Status PublishOrders(const std::string& body,
@@ -120,6 +130,11 @@ class AdapterRuntime {
 
   // The vendor refused the token: logged and reported once per episode.
   void VendorAuthFailed(const absl::Status& status);
+  // Sends makegoodd `problem` with `message` when `seen` asks for it;
+  // returns whether it got there.
+  bool ReportProblem(ProblemEpisode& episode, const ProblemEpisode::Seen& seen,
+                     makegood::v1::ReportAdapterProblemRequest::Problem problem,
+                     absl::string_view message);
   // The vendor answered: an episode of refusals is over.
   void VendorAnswered();
 
@@ -141,6 +156,8 @@ class AdapterRuntime {
   int port_ = 0;
 
   ProblemEpisode vendor_auth_;
+  // Unreadable deliveries, one after another; over at a readable one.
+  ProblemEpisode unreadable_;
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

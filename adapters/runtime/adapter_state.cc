@@ -24,6 +24,10 @@ absl::StatusOr<std::unique_ptr<AdapterState>> AdapterState::Open(
         applied INTEGER NOT NULL,
         pos_reference TEXT NOT NULL,
         vendor_reason TEXT NOT NULL,
+        at_us INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS quarantine(
+        seq INTEGER PRIMARY KEY REFERENCES inbox(seq),
+        error TEXT NOT NULL,
         at_us INTEGER NOT NULL);)sql");
       !s.ok()) {
     return s;
@@ -66,6 +70,57 @@ absl::Status AdapterState::MarkProcessed(int64_t seq) {
   auto stmt = db_->Prepare("UPDATE inbox SET processed = 1 WHERE seq = ?1");
   if (!stmt.ok()) return stmt.status();
   return (*stmt)->Bind(1, seq).Run();
+}
+
+absl::Status AdapterState::Quarantine(int64_t seq, const std::string& error) {
+  absl::MutexLock lock(&mu_);
+  if (absl::Status s = db_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  if (absl::Status s = QuarantineLocked(seq, error); !s.ok()) {
+    db_->Exec("ROLLBACK").IgnoreError();
+    return s;
+  }
+  return db_->Exec("COMMIT");
+}
+
+absl::Status AdapterState::QuarantineLocked(int64_t seq,
+                                            const std::string& error) {
+  auto add = db_->Prepare(
+      "INSERT INTO quarantine(seq, error, at_us) VALUES(?1, ?2, ?3) "
+      "ON CONFLICT(seq) DO NOTHING");
+  if (!add.ok()) return add.status();
+  if (absl::Status s = (*add)
+                           ->Bind(1, seq)
+                           .Bind(2, error)
+                           .Bind(3, absl::ToUnixMicros(absl::Now()))
+                           .Run();
+      !s.ok()) {
+    return s;
+  }
+  auto processed =
+      db_->Prepare("UPDATE inbox SET processed = 1 WHERE seq = ?1");
+  if (!processed.ok()) return processed.status();
+  return (*processed)->Bind(1, seq).Run();
+}
+
+absl::StatusOr<std::vector<QuarantinedDelivery>> AdapterState::Quarantined() {
+  absl::MutexLock lock(&mu_);
+  auto stmt = db_->Prepare(
+      "SELECT q.seq, i.event_id, q.error, q.at_us FROM quarantine q "
+      "JOIN inbox i ON i.seq = q.seq ORDER BY q.seq");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<QuarantinedDelivery> out;
+  if (absl::Status s =
+          sqlite::ForEachRow(**stmt,
+                             [&](sqlite::Statement& row) {
+                               out.push_back(QuarantinedDelivery{
+                                   row.Int(0), row.Text(1), row.Text(2),
+                                   absl::FromUnixMicros(row.Int(3))});
+                               return absl::OkStatus();
+                             });
+      !s.ok()) {
+    return s;
+  }
+  return out;
 }
 
 absl::StatusOr<std::optional<StoredOrder>> AdapterState::LastOrder(

@@ -11,16 +11,23 @@
 //  3. outcomes: what each remedy command did at the vendor, saved before
 //     it is acknowledged, so a redelivered command is acknowledged again
 //     and never carried out twice.
+//  4. quarantine: the deliveries that could not be read (a payload the
+//     vendor's parser refuses), with why; marked processed in the same
+//     transaction, so they are never parsed again, and kept for whoever
+//     looks into them. A file made before this table gets it when opened
+//     (CREATE TABLE IF NOT EXISTS: the state has no other schema version).
 // Thread-safe (one connection behind a mutex).
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "sqlite/connection.h"
 
 namespace makegood::adapters {
@@ -29,6 +36,13 @@ struct Delivery {
   int64_t seq = 0;
   std::string event_id;
   std::string body;
+};
+
+struct QuarantinedDelivery {
+  int64_t seq = 0;
+  std::string event_id;
+  std::string error;  // Why it could not be read; never the payload.
+  absl::Time at;
 };
 
 struct StoredOrder {
@@ -63,6 +77,11 @@ class AdapterState {
   // The oldest delivery not processed yet.
   absl::StatusOr<std::optional<Delivery>> NextDelivery();
   absl::Status MarkProcessed(int64_t seq);
+  // Sets delivery `seq` aside for good: processed, and in the quarantine
+  // with `error`. Doing it again changes nothing.
+  absl::Status Quarantine(int64_t seq, const std::string& error);
+  // The quarantined deliveries, oldest first.
+  absl::StatusOr<std::vector<QuarantinedDelivery>> Quarantined();
 
   absl::StatusOr<std::optional<StoredOrder>> LastOrder(
       const std::string& order_id);
@@ -76,6 +95,10 @@ class AdapterState {
  private:
   explicit AdapterState(std::unique_ptr<sqlite::Connection> db)
       : db_(std::move(db)) {}
+
+  // Quarantine's writes, inside its transaction.
+  absl::Status QuarantineLocked(int64_t seq, const std::string& error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   const std::unique_ptr<sqlite::Connection> db_ ABSL_PT_GUARDED_BY(mu_);

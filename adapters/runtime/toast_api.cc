@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/money.h"
 #include "exact_json.h"
+#include "order_reading.h"
 #include "remedy_marker.h"
 #include "vendor_parsers.h"
 #include "webhook_signature.h"
@@ -123,7 +124,10 @@ absl::StatusOr<std::string> ToastApi::WithRemedyMarkers(
   // Only a discount can be makegood's; other changes are published as sent.
   if (!HasDiscounts(order)) return body;
   const std::string restaurant = TextAt(details, "restaurantGuid");
-  auto fresh = ReadOrder(TextAt(order, "guid"), restaurant);
+  const std::string order_guid = TextAt(order, "guid");
+  // They go into Toast's URL and header as they are.
+  if (!UrlSafeId(order_guid) || !UrlSafeId(restaurant)) return body;
+  auto fresh = ReadOrder(order_guid, restaurant);
   if (!fresh.ok()) {
     if (fresh.status().code() == absl::StatusCode::kUnavailable ||
         IsVendorAuthError(fresh.status())) {

@@ -37,6 +37,8 @@ class VendorApi {
     (void)request;
     return std::nullopt;
   }
+  // The vendor's name ("square", "toast", ...).
+  const std::string& vendor_name() const { return vendor_; }
   // True when the request carries the vendor's valid signature.
   virtual bool Authentic(const WebhookRequest& request) const = 0;
   // The delivery's id for deduplication ("" to use a hash of the body).

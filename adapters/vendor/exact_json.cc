@@ -21,7 +21,7 @@ class ExactBuilder : public json::json_sax_t {
     return Put(json(value));
   }
   bool number_float(number_float_t, const string_t& text) override {
-    return Put(json(text));
+    return Put(ExactNumber(text));
   }
   bool string(string_t& value) override { return Put(json(value)); }
   bool binary(binary_t& value) override {
@@ -84,9 +84,30 @@ class ExactBuilder : public json::json_sax_t {
 
 absl::StatusOr<nlohmann::json> ParseExactJson(absl::string_view text) {
   ExactBuilder builder;
-  const bool ok = json::sax_parse(text.begin(), text.end(), &builder);
+  bool ok = false;
+  try {
+    ok = json::sax_parse(text.begin(), text.end(), &builder);
+  } catch (const std::exception& error) {
+    // The parser reports its errors to the builder; this is the last guard
+    // (an allocation failing, say), so that no exception reaches a caller.
+    return absl::InvalidArgumentError(absl::StrCat("not JSON: ", error.what()));
+  }
   if (!ok) return absl::InvalidArgumentError(builder.error());
   return std::move(builder.root());
+}
+
+std::optional<std::string> ExactNumberText(const nlohmann::json& value) {
+  if (!value.is_binary()) return std::nullopt;
+  const json::binary_t& bytes = value.get_binary();
+  if (!bytes.has_subtype() || bytes.subtype() != kExactNumberSubtype) {
+    return std::nullopt;
+  }
+  return std::string(bytes.begin(), bytes.end());
+}
+
+nlohmann::json ExactNumber(absl::string_view text) {
+  return json::binary(std::vector<std::uint8_t>(text.begin(), text.end()),
+                      kExactNumberSubtype);
 }
 
 }  // namespace makegood::adapters

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "core/event_validation.h"
 
 namespace makegood::adapters {
 namespace {
@@ -23,9 +24,11 @@ std::optional<std::string> FindRemedyMarker(absl::string_view text) {
     if (at > 0 && absl::ascii_isalnum(text[at - 1])) continue;
     size_t end = at + kPrefix.size();
     while (end < text.size() && IdChar(text[end])) ++end;
-    if (end > at + kPrefix.size()) {
-      return std::string(
-          text.substr(at + kPrefix.size(), end - at - kPrefix.size()));
+    // No command id is longer than the contract's ids: a longer run is no
+    // marker of makegood's.
+    const size_t length = end - at - kPrefix.size();
+    if (length > 0 && length <= core::kMaxIdLength) {
+      return std::string(text.substr(at + kPrefix.size(), length));
     }
   }
   return std::nullopt;

@@ -22,7 +22,8 @@ std::string RemedyMarker(absl::string_view command_id);
 // The command id of the first marker in `text` ("Comp (makegood
 // mg-CMD-123)" -> "CMD-123"): "mg-" at the start or after a character
 // that is not a letter or digit, followed by the id's letters, digits,
-// '-' and '_'. nullopt when there is none.
+// '-' and '_', at most core::kMaxIdLength of them. nullopt when there is
+// none.
 std::optional<std::string> FindRemedyMarker(absl::string_view text);
 
 // True when `text` carries the marker of `command_id`.

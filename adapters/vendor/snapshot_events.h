@@ -7,9 +7,11 @@
 // told us: "<check>/<line>/added", "<check>/<line>/fired", "<check>/paid",
 // "<check>/<line>/discount/<id>", "<check>/code/<code>"... So the same
 // change reported twice, or by an older and a newer notification, is the
-// same event, and makegoodd stores it once. A redeemed code that is one of
-// makegood's next-visit codes becomes a DiscountCodeRedeemed; any other
-// promotion code is a discount on the check. A discount makegood wrote
+// same event, and makegoodd stores it once. An id longer than the
+// contract's core::kMaxIdLength is replaced by "sha256:<hex of it>". A
+// redeemed code that is one of makegood's next-visit codes becomes a
+// DiscountCodeRedeemed; any other promotion code is a discount on the
+// check. A discount makegood wrote
 // itself (the snapshot's remedy_discounts) is an ItemDiscounted of origin
 // ORIGIN_MAKEGOOD naming its command: the confirmation of the remedy, not
 // a POS discount.

@@ -1,8 +1,17 @@
 // Toast orders API v2: guids, money as JSON doubles in major units with no
 // currency (it comes from the configuration), fulfillmentStatus as the only
-// kitchen state (SENT, READY), voided selections.
+// kitchen state (SENT, READY), voided selections. A payload is an
+// order_updated webhook (the full order), an order, or a list of orders
+// (the ordersBulk array).
+
+#include <cstdint>
+#include <limits>
+#include <string>
 
 #include "absl/strings/str_cat.h"
+#include "core/money.h"
+#include "json_reader.h"
+#include "order_reading.h"
 #include "remedy_marker.h"
 #include "vendor_parsers.h"
 
@@ -11,156 +20,163 @@ namespace {
 
 using nlohmann::json;
 
-std::string GuidAt(const json& object, const char* key) {
-  return object.is_object() && object.contains(key)
-             ? TextAt(object[key], "guid")
-             : "";
+constexpr int64_t kMaxInt32 = std::numeric_limits<int32_t>::max();
+
+int64_t Money(const JsonValue& value, Need need, const std::string& currency) {
+  return value.Amount(need, AmountForm::kMajorNumber, currency);
 }
 
-// An optional time field; InfinitePast when absent.
-absl::StatusOr<absl::Time> OptionalTime(const json& object, const char* key,
-                                        const std::string& path) {
-  const std::string text = TextAt(object, key);
-  if (text.empty()) return absl::InfinitePast();
-  return ParseVendorTime(text, path);
-}
-
-absl::StatusOr<int64_t> OptionalMoney(const json& object, const char* key,
-                                      const std::string& currency,
-                                      const std::string& path) {
-  if (!object.contains(key) || object[key].is_null()) return 0;
-  return MajorToMinor(object[key], currency, path);
-}
-
-// makegood's own discounts carry its marker in `externalId` (in what the
-// orders API returns; Toast's webhooks send externalId as null).
-absl::Status ReadDiscounts(const json& holder, const std::string& currency,
-                           const std::string& path,
-                           std::map<std::string, int64_t>& discounts,
-                           std::map<std::string, std::string>& remedies,
-                           std::map<std::string, int64_t>& codes) {
-  const json& applied = ArrayAt(holder, "appliedDiscounts");
-  for (size_t i = 0; i < applied.size(); ++i) {
-    const std::string where = absl::StrCat(path, ".appliedDiscounts[", i, "]");
-    auto amount = OptionalMoney(applied[i], "discountAmount", currency,
-                                where + ".discountAmount");
-    if (!amount.ok()) return amount.status();
-    const std::string code = TextAt(applied[i], "appliedPromoCode");
-    if (!code.empty()) codes[code] += *amount;
-    const std::string guid = TextAt(applied[i], "guid");
-    discounts[guid] += *amount;
-    if (auto command = FindRemedyMarker(TextAt(applied[i], "externalId"))) {
-      remedies[guid] = *command;
+// The applied discounts of a selection or check. makegood's own carry its
+// marker in `externalId` (in what the orders API returns; Toast's webhooks
+// send externalId as null). A discount that came with a promotion code is
+// that code's redemption only, so that its money counts once.
+void ReadDiscounts(const JsonValue& holder, const std::string& currency,
+                   std::map<std::string, int64_t>& discounts,
+                   std::map<std::string, std::string>& remedies,
+                   std::map<std::string, int64_t>& codes) {
+  for (const JsonValue& applied : holder.Field("appliedDiscounts").Elements()) {
+    if (!applied.Object(Need::kRequired)) return;
+    const JsonValue amount_field = applied.Field("discountAmount");
+    const int64_t amount = Money(amount_field, Need::kRequired, currency);
+    const std::string guid = applied.Field("guid").Id(Need::kRequired);
+    const std::string code = applied.Field("appliedPromoCode").Text();
+    const std::string external = applied.Field("externalId").Text();
+    if (!code.empty()) {
+      AddAmount(codes[code], amount, amount_field);
+      continue;
     }
+    AddAmount(discounts[guid], amount, amount_field);
+    if (auto command = FindRemedyMarker(external)) remedies[guid] = *command;
   }
-  return absl::OkStatus();
 }
 
-absl::StatusOr<OrderSnapshot> ToastCheck(const json& order, const json& check,
-                                         const std::string& path,
-                                         const std::string& restaurant,
-                                         const VendorContext& context) {
+// The order-wide facts each of its checks shares.
+struct ToastOrderFacts {
+  std::string location_id;
+  absl::Time opened_at = absl::InfinitePast();
+  std::string table;
+  std::string server_id;
+  int32_t guest_count = 0;
+};
+
+OrderSnapshot ToastCheck(const JsonValue& check, const ToastOrderFacts& order,
+                         const VendorContext& context, IdsSeen& checks) {
   OrderSnapshot snapshot;
   snapshot.source = context.source;
-  snapshot.check_id = TextAt(check, "guid");
-  if (snapshot.check_id.empty()) {
-    return absl::InvalidArgumentError(path + ".guid: is required");
+  const std::string& currency = context.currency;
+  const JsonValue guid = check.Field("guid");
+  snapshot.check_id = guid.Id(Need::kRequired);
+  checks.Add(guid, snapshot.check_id);
+  snapshot.location_id = order.location_id;
+  snapshot.currency = currency;
+  const JsonValue opened = check.Field("openedDate");
+  snapshot.opened_at = opened.Time();
+  if (snapshot.opened_at == absl::InfinitePast()) {
+    snapshot.opened_at = order.opened_at;
   }
-  snapshot.location_id = context.Location(restaurant);
-  snapshot.currency = context.currency;
-  auto opened = OptionalTime(check, "openedDate", path + ".openedDate");
-  if (!opened.ok()) return opened.status();
-  if (*opened == absl::InfinitePast()) {
-    opened = OptionalTime(order, "openedDate", "order.openedDate");
-    if (!opened.ok()) return opened.status();
+  if (snapshot.opened_at == absl::InfinitePast()) {
+    opened.Fail("is required (here or as the order's openedDate)");
   }
-  snapshot.opened_at = *opened;
-  auto modified = OptionalTime(check, "modifiedDate", path + ".modifiedDate");
-  if (!modified.ok()) return modified.status();
-  snapshot.updated_at = *modified;
-  snapshot.version =
-      *modified == absl::InfinitePast() ? 0 : absl::ToUnixMicros(*modified);
-  snapshot.table = GuidAt(order, "table");
-  snapshot.server_id = GuidAt(order, "server");
-  snapshot.guest_count = static_cast<int32_t>(IntAt(order, "numberOfGuests"));
-  const json& selections = ArrayAt(check, "selections");
-  for (size_t i = 0; i < selections.size(); ++i) {
-    const json& selection = selections[i];
-    const std::string where = absl::StrCat(path, ".selections[", i, "]");
-    if (BoolAt(selection, "deleted")) continue;
+  snapshot.updated_at = check.Field("modifiedDate").Time();
+  snapshot.version = snapshot.updated_at == absl::InfinitePast()
+                         ? 0
+                         : absl::ToUnixMicros(snapshot.updated_at);
+  snapshot.table = order.table;
+  snapshot.server_id = order.server_id;
+  snapshot.guest_count = order.guest_count;
+  IdsSeen lines;
+  for (const JsonValue& selection : check.Field("selections").Elements()) {
+    if (!selection.Object(Need::kRequired)) break;
+    if (selection.Field("deleted").Bool()) continue;
     LineSnapshot line;
-    line.line_id = TextAt(selection, "guid");
-    line.sku = GuidAt(selection, "item");
-    line.name = TextAt(selection, "displayName");
-    auto quantity = WholeQuantity(
-        selection.contains("quantity") ? selection["quantity"] : json(1),
-        where + ".quantity");
-    if (!quantity.ok()) return quantity.status();
-    line.quantity = *quantity;
-    if (selection.contains("receiptLinePrice") &&
-        !selection["receiptLinePrice"].is_null()) {
-      auto unit = MajorToMinor(selection["receiptLinePrice"], context.currency,
-                               where + ".receiptLinePrice");
-      if (!unit.ok()) return unit.status();
-      line.unit_price_minor = *unit;
+    const JsonValue line_guid = selection.Field("guid");
+    line.line_id = line_guid.Id(Need::kRequired);
+    lines.Add(line_guid, line.line_id);
+    line.sku = selection.Field("item").Field("guid").Id();
+    line.name = selection.Field("displayName").Text();
+    line.quantity = selection.Field("quantity").Quantity(QuantityForm::kNumber);
+    const JsonValue unit = selection.Field("receiptLinePrice");
+    if (unit.present()) {
+      line.unit_price_minor = Money(unit, Need::kRequired, currency);
     } else {
-      auto before =
-          OptionalMoney(selection, "preDiscountPrice", context.currency,
-                        where + ".preDiscountPrice");
-      if (!before.ok()) return before.status();
-      line.unit_price_minor = *before / line.quantity;
+      // The selection's price before discounts, for all its items.
+      const JsonValue before = selection.Field("preDiscountPrice");
+      if (!before.exists()) {
+        before.Fail("is required when receiptLinePrice is not given");
+      }
+      const int64_t all = Money(before, Need::kRequired, currency);
+      if (all % line.quantity != 0) {
+        before.Fail(absl::StrCat(core::FormatAmount(all, currency),
+                                 " is no whole amount for each of ",
+                                 line.quantity, " items"));
+      }
+      line.unit_price_minor = all / line.quantity;
     }
-    auto created =
-        OptionalTime(selection, "createdDate", where + ".createdDate");
-    if (!created.ok()) return created.status();
-    line.added_at = *created;
-    const std::string status = TextAt(selection, "fulfillmentStatus");
+    line.added_at = selection.Field("createdDate").Time();
+    const std::string status = selection.Field("fulfillmentStatus").Text();
     if (status == "SENT" || status == "READY") {
       line.state = LineSnapshot::State::kFired;
     }
-    if (BoolAt(selection, "voided")) {
+    const bool voided = selection.Field("voided").Bool();
+    const std::string reason = selection.Field("voidReason").Field("guid").Id();
+    if (voided) {
       line.state = LineSnapshot::State::kVoided;
-      line.void_reason = GuidAt(selection, "voidReason");
+      line.void_reason = reason;
     }
-    if (absl::Status s =
-            ReadDiscounts(selection, context.currency, where, line.discounts,
-                          line.remedy_discounts, snapshot.redeemed_codes);
-        !s.ok()) {
-      return s;
-    }
+    ReadDiscounts(selection, currency, line.discounts, line.remedy_discounts,
+                  snapshot.redeemed_codes);
     snapshot.lines.push_back(std::move(line));
   }
-  if (absl::Status s = ReadDiscounts(
-          check, context.currency, path, snapshot.check_discounts,
-          snapshot.remedy_check_discounts, snapshot.redeemed_codes);
-      !s.ok()) {
-    return s;
-  }
-  const std::string payment = TextAt(check, "paymentStatus");
+  ReadDiscounts(check, currency, snapshot.check_discounts,
+                snapshot.remedy_check_discounts, snapshot.redeemed_codes);
+  const std::string payment = check.Field("paymentStatus").Text();
   if (payment == "PAID" || payment == "CLOSED") {
     snapshot.paid = true;
-    auto total = OptionalMoney(check, "totalAmount", context.currency,
-                               path + ".totalAmount");
-    if (!total.ok()) return total.status();
-    snapshot.paid_total_minor = *total;
-    const json& payments = ArrayAt(check, "payments");
-    for (size_t i = 0; i < payments.size(); ++i) {
-      auto tip =
-          OptionalMoney(payments[i], "tipAmount", context.currency,
-                        absl::StrCat(path, ".payments[", i, "].tipAmount"));
-      if (!tip.ok()) return tip.status();
-      snapshot.tip_minor += *tip;
+    snapshot.paid_total_minor =
+        Money(check.Field("totalAmount"), Need::kRequired, currency);
+    for (const JsonValue& paid : check.Field("payments").Elements()) {
+      if (!paid.Object(Need::kRequired)) break;
+      const JsonValue tip = paid.Field("tipAmount");
+      AddAmount(snapshot.tip_minor, Money(tip, Need::kOptional, currency), tip);
     }
   }
-  if (BoolAt(check, "voided")) {
+  const bool voided = check.Field("voided").Bool();
+  if (voided) {
     for (LineSnapshot& line : snapshot.lines) {
       line.state = LineSnapshot::State::kVoided;
       line.void_reason = "check voided";
     }
   }
   snapshot.closed =
-      !TextAt(check, "closedDate").empty() || BoolAt(check, "voided");
+      check.Field("closedDate").Time() != absl::InfinitePast() || voided;
   return snapshot;
+}
+
+// Each check of `order` that is not deleted, as a snapshot.
+void ToastOrder(const JsonValue& order, const std::string& restaurant,
+                const VendorContext& context, IdsSeen& checks,
+                std::vector<OrderSnapshot>& out) {
+  if (!order.Object(Need::kRequired)) return;
+  const JsonValue checks_field = order.Field("checks");
+  if (!checks_field.exists()) {
+    checks_field.Fail("is required (not a Toast order or order webhook)");
+    return;
+  }
+  ToastOrderFacts facts;
+  facts.location_id =
+      OrderLocation(context, restaurant, order,
+                    "names no restaurant (an order_updated webhook's "
+                    "details.restaurantGuid does)");
+  facts.opened_at = order.Field("openedDate").Time();
+  facts.table = order.Field("table").Field("guid").Id();
+  facts.server_id = order.Field("server").Field("guid").Id();
+  facts.guest_count = static_cast<int32_t>(
+      order.Field("numberOfGuests").Integer(Need::kOptional, 0, kMaxInt32));
+  for (const JsonValue& check : checks_field.Elements(Need::kRequired)) {
+    if (!check.Object(Need::kRequired)) return;
+    if (check.Field("deleted").Bool()) continue;
+    out.push_back(ToastCheck(check, facts, context, checks));
+  }
 }
 
 }  // namespace
@@ -171,30 +187,44 @@ absl::StatusOr<VendorPayload> ParseToastPayload(const json& payload,
     return absl::InvalidArgumentError(
         "currency: Toast payloads carry none; configure the restaurant's");
   }
+  if (!core::CurrencyExponent(context.currency).has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "currency: '", context.currency, "' is not an ISO 4217 currency code"));
+  }
+  JsonReader reader;
   VendorPayload out;
-  const json* order = &payload;
-  std::string restaurant;
-  if (payload.contains("details")) {
-    out.event_id = TextAt(payload, "guid");
-    restaurant = TextAt(payload["details"], "restaurantGuid");
-    if (!payload["details"].contains("order")) {
-      return absl::InvalidArgumentError("details.order: is required");
+  IdsSeen checks;
+  const JsonValue root = reader.Root(payload, "");
+  if (payload.is_array()) {
+    // GET /ordersBulk: a page of orders.
+    for (const JsonValue& order : root.Elements(Need::kRequired)) {
+      ToastOrder(order, "", context, checks, out.orders);
     }
-    order = &payload["details"]["order"];
+  } else if (!payload.is_object()) {
+    reader.Fail("payload",
+                "expected a Toast order, order webhook or list of orders (an "
+                "object or an array), got " +
+                    DescribeJson(payload));
+  } else if (root.Field("details").exists()) {
+    out.event_id = root.Field("guid").Id(Need::kRequired);
+    const JsonValue details = root.Field("details");
+    if (details.Object(Need::kRequired)) {
+      const std::string restaurant = details.Field("restaurantGuid").Id();
+      const std::string category = root.Field("eventCategory").Text();
+      const JsonValue order = details.Field("order");
+      if (reader.ok() && !order.exists()) {
+        // A webhook of another kind: well formed, nothing to translate.
+        return absl::UnimplementedError(absl::StrCat(
+            "details.order: is absent: not an order webhook (eventCategory ",
+            DescribeJson(json(category)),
+            "); it carries no order to translate"));
+      }
+      ToastOrder(order, restaurant, context, checks, out.orders);
+    }
+  } else {
+    ToastOrder(reader.Root(payload, "order"), "", context, checks, out.orders);
   }
-  if (!order->is_object() || !order->contains("checks")) {
-    return absl::InvalidArgumentError(
-        "not a Toast order or order webhook (no checks)");
-  }
-  const json& checks = (*order)["checks"];
-  for (size_t i = 0; i < checks.size(); ++i) {
-    if (BoolAt(checks[i], "deleted")) continue;
-    auto snapshot =
-        ToastCheck(*order, checks[i], absl::StrCat("order.checks[", i, "]"),
-                   restaurant, context);
-    if (!snapshot.ok()) return snapshot.status();
-    out.orders.push_back(*std::move(snapshot));
-  }
+  if (!reader.ok()) return reader.status();
   return out;
 }
 

@@ -1,16 +1,14 @@
 #ifndef MAKEGOOD_ADAPTERS_VENDOR_VENDOR_PAYLOAD_H_
 #define MAKEGOOD_ADAPTERS_VENDOR_VENDOR_PAYLOAD_H_
 
-// What one vendor payload (a webhook body or an order object) holds, and
-// the helpers the vendor parsers share.
+// What one vendor payload (a webhook body, an order object or a list of
+// orders) holds, and the settings its parser needs.
 
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "absl/status/statusor.h"
-#include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "order_snapshot.h"
 
@@ -45,6 +43,10 @@ struct VendorPayload {
   std::vector<OrderToFetch> fetch;
 };
 
+// Lenient readers for the runtime's look at vendor API answers (errors,
+// ids, markers), where a missing or odd field only means "not found". The
+// translators read payloads with json_reader.h, which refuses them.
+
 // The string at `object[key]`; numbers as their text; "" when missing/null.
 std::string TextAt(const nlohmann::json& object, const char* key);
 
@@ -54,22 +56,6 @@ int64_t IntAt(const nlohmann::json& object, const char* key,
               int64_t fallback = 0);
 const nlohmann::json& ArrayAt(const nlohmann::json& object, const char* key);
 const nlohmann::json& ObjectAt(const nlohmann::json& object, const char* key);
-
-// `value` (a decimal string, an exact-JSON number text, or an integer) in
-// minor units of `currency`. INVALID_ARGUMENT naming `path` otherwise.
-absl::StatusOr<int64_t> MajorToMinor(const nlohmann::json& value,
-                                     const std::string& currency,
-                                     const std::string& path);
-
-// A whole quantity ("2", 2, "2.0"); INVALID_ARGUMENT naming `path` for a
-// fractional one (makegood counts items).
-absl::StatusOr<int32_t> WholeQuantity(const nlohmann::json& value,
-                                      const std::string& path);
-
-// RFC 3339 ("2020-05-18T16:30:49.614Z", "2008-01-10T11:00:00-05:00") or
-// Toast's "2024-04-01T15:09:30.223+0000"; INVALID_ARGUMENT naming `path`.
-absl::StatusOr<absl::Time> ParseVendorTime(const std::string& text,
-                                           const std::string& path);
 
 }  // namespace makegood::adapters
 

@@ -14,6 +14,10 @@
  *   library returns belong to the handle they came from and live as long as
  *   it; copy them to keep them.
  * - Money is in minor units of the location's currency (cents), int64_t.
+ * - An enum argument (or field) holding a value its enum does not name is
+ *   MG_INVALID_ARGUMENT, checked before anything is sent. So is a token
+ *   (options.token, staff_token) with a byte outside 0x21 to 0x7E: a token
+ *   is printable ASCII without spaces.
  * - Thread-safe: one mg_client may be used from several threads at once.
  *   No C++ exception ever leaves the library.
  * - Compatibility: the SONAME carries MG_PLUGIN_ABI_VERSION. Within one ABI
@@ -67,7 +71,8 @@ MG_API int mg_abi_version(void);
 /* The message of this thread's last failed call ("" when none failed). */
 MG_API const char* mg_last_error(void);
 
-/* "OK", "INVALID_ARGUMENT", ... */
+/* "OK", "INVALID_ARGUMENT", ...; "UNKNOWN_STATUS" for a value that is no
+ * mg_status. */
 MG_API const char* mg_status_name(mg_status status);
 
 /* ---- Connecting -------------------------------------------------------- */
@@ -161,7 +166,9 @@ typedef enum mg_severity {
   MG_SEVERITY_SEVERE = 3
 } mg_severity;
 
-/* The kinds of remedy (RemedyKind of the contract). */
+/* The kinds of remedy (RemedyKind of the contract). A kind this header does
+ * not name (sent by a newer makegoodd) reads as MG_REMEDY_UNSPECIFIED; the
+ * json of the case or command has it. */
 typedef enum mg_remedy_kind {
   MG_REMEDY_UNSPECIFIED = 0,
   MG_REMEDY_REMAKE = 1,
@@ -188,6 +195,7 @@ typedef struct mg_flag_request {
   size_t line_count;
   /* A category of the configuration, e.g. "cold_food". */
   const char* category_id;
+  /* One of mg_severity; another value is MG_INVALID_ARGUMENT. */
   mg_severity severity;
   /* The guest's own words; may be NULL. */
   const char* guest_words;
@@ -298,7 +306,8 @@ typedef enum mg_ack_result {
 } mg_ack_result;
 
 /* Acknowledges a command; may be called from the callback or later.
- * Acknowledging the same command again changes nothing. */
+ * Acknowledging the same command again changes nothing. A result other
+ * than MG_ACK_APPLIED or MG_ACK_REJECTED is MG_INVALID_ARGUMENT. */
 MG_API mg_status mg_ack_command(mg_client* client, const char* command_id,
                                 mg_ack_result result, const char* pos_reference,
                                 const char* vendor_reason);

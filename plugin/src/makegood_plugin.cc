@@ -7,8 +7,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -52,6 +54,40 @@ using google::protobuf::util::MessageToJsonString;
 
 bool Empty(const char* text) { return text == nullptr || *text == '\0'; }
 
+// The integer a C caller passed where the header declares one of its enums
+// (a parameter or a field of a struct the caller filled). C lets any int
+// through; in C++ reading an enum object that holds a value outside its
+// enumerators' range is undefined, so its bytes are copied out as the int
+// they are, before anything compares or converts them.
+template <typename Enum>
+int IntegerOf(const Enum& value) {
+  static_assert(std::is_enum_v<Enum> && sizeof(Enum) == sizeof(int),
+                "the header's enums travel as int");
+  int integer = 0;
+  std::memcpy(&integer, &value, sizeof integer);
+  return integer;
+}
+
+// A kind as the header names it; a kind this header does not know (from a
+// newer makegoodd) reads as MG_REMEDY_UNSPECIFIED, the JSON has it.
+mg_remedy_kind RemedyKindOf(int kind) {
+  if (kind < MG_REMEDY_UNSPECIFIED || kind > MG_REMEDY_MANAGER_VISIT) {
+    return MG_REMEDY_UNSPECIFIED;
+  }
+  return static_cast<mg_remedy_kind>(kind);
+}
+
+// MG_OK for a token that may travel as a bearer token, else
+// MG_INVALID_ARGUMENT naming `name`; never repeats the token. gRPC aborts
+// the process on metadata it cannot carry.
+mg_status CheckToken(const char* token, const char* name) {
+  if (makegood::client::IsWellFormedToken(token)) return MG_OK;
+  return Fail(MG_INVALID_ARGUMENT,
+              std::string(name) +
+                  " is not a token: a token is printable ASCII without "
+                  "spaces (bytes 0x21 to 0x7E)");
+}
+
 std::string ToJson(const google::protobuf::Message& message) {
   JsonPrintOptions options;
   options.preserve_proto_field_names = false;
@@ -80,7 +116,7 @@ std::vector<mg_option> OptionsOf(
   std::vector<mg_option> out;
   for (const auto& option : options) {
     out.push_back(mg_option{option.option_id().c_str(), option.label().c_str(),
-                            static_cast<mg_remedy_kind>(option.kind()),
+                            RemedyKindOf(option.kind()),
                             option.estimated_cost().minor_units()});
   }
   return out;
@@ -124,6 +160,8 @@ mg_status TokenOf(const mg_connect_options& options,
   }
   if (!from_file) {
     if (mg_status s = RequireText(options.token, "options.token"); s != MG_OK)
+      return s;
+    if (mg_status s = CheckToken(options.token, "options.token"); s != MG_OK)
       return s;
     *token = options.token;
     return MG_OK;
@@ -286,7 +324,15 @@ mg_status CheckRecoveryCall(mg_client* client, const Request* request,
   *out = nullptr;
   if (client == nullptr) return Fail(MG_INVALID_ARGUMENT, "client is NULL");
   if (request == nullptr) return Fail(MG_INVALID_ARGUMENT, "request is NULL");
-  return RequireText(request->request_id, "request_id");
+  if (mg_status s = RequireText(request->request_id, "request_id");
+      s != MG_OK) {
+    return s;
+  }
+  // NULL or "": the client's own token, checked when it connected.
+  if (!Empty(request->staff_token)) {
+    return CheckToken(request->staff_token, "staff_token");
+  }
+  return MG_OK;
 }
 
 // Calls `method` as the staff member and hands back the case.
@@ -325,7 +371,14 @@ mg_status FlagProblem(mg_client* client, const mg_flag_request* request,
   if (request->category_id != nullptr) {
     proto.set_category_id(request->category_id);
   }
-  proto.set_severity(static_cast<makegood::v1::Severity>(request->severity));
+  const int severity = IntegerOf(request->severity);
+  if (severity < MG_SEVERITY_MINOR || severity > MG_SEVERITY_SEVERE) {
+    return Fail(MG_INVALID_ARGUMENT,
+                "severity is " + std::to_string(severity) +
+                    ": it must be MG_SEVERITY_MINOR (1), MG_SEVERITY_MAJOR "
+                    "(2) or MG_SEVERITY_SEVERE (3)");
+  }
+  proto.set_severity(static_cast<makegood::v1::Severity>(severity));
   if (request->guest_words != nullptr) {
     proto.set_guest_words(request->guest_words);
   }
@@ -374,7 +427,7 @@ void Deliver(const makegood::v1::RemedyCommand& command,
   c.delivery_attempt = command.delivery_attempt();
   c.type = command.has_guest_follow_up() ? MG_COMMAND_GUEST_FOLLOW_UP
                                          : MG_COMMAND_APPLY_REMEDY;
-  c.kind = static_cast<mg_remedy_kind>(action.kind());
+  c.kind = RemedyKindOf(action.kind());
   c.line_id = action.line_id().c_str();
   c.amount_minor = action.amount().minor_units();
   c.percent_bps = action.percent_bps();
@@ -422,14 +475,15 @@ void StopCommands(mg_client* client) {
   receiver.reset();  // Joins outside the lock: the callback may use client.
 }
 
-mg_status AckCommand(mg_client* client, const char* command_id,
-                     mg_ack_result result, const char* pos_reference,
-                     const char* vendor_reason) {
+// `result` is the caller's integer (IntegerOf), not yet an mg_ack_result.
+mg_status AckCommand(mg_client* client, const char* command_id, int result,
+                     const char* pos_reference, const char* vendor_reason) {
   if (client == nullptr) return Fail(MG_INVALID_ARGUMENT, "client is NULL");
   if (mg_status s = RequireText(command_id, "command_id"); s != MG_OK) return s;
   if (result != MG_ACK_APPLIED && result != MG_ACK_REJECTED) {
     return Fail(MG_INVALID_ARGUMENT,
-                "result must be MG_ACK_APPLIED or MG_ACK_REJECTED");
+                "result is " + std::to_string(result) +
+                    ": it must be MG_ACK_APPLIED (1) or MG_ACK_REJECTED (2)");
   }
   makegood::v1::AckCommandRequest proto;
   // One acknowledgement per command: its id makes a retry recognisable.
@@ -487,7 +541,7 @@ const char* mg_status_name(mg_status status) {
                                        "UNAVAILABLE",
                                        "DATA_LOSS",
                                        "UNAUTHENTICATED"};
-  const int index = static_cast<int>(status);
+  const int index = makegood::plugin::IntegerOf(status);
   if (index < 0 || index >= static_cast<int>(std::size(kNames))) {
     return "UNKNOWN_STATUS";
   }
@@ -587,8 +641,9 @@ void mg_stop_commands(mg_client* client) {
 mg_status mg_ack_command(mg_client* client, const char* command_id,
                          mg_ack_result result, const char* pos_reference,
                          const char* vendor_reason) {
+  const int result_value = makegood::plugin::IntegerOf(result);
   return Guarded([&] {
-    return makegood::plugin::AckCommand(client, command_id, result,
+    return makegood::plugin::AckCommand(client, command_id, result_value,
                                         pos_reference, vendor_reason);
   });
 }

@@ -68,6 +68,14 @@ void AddConnectionFlags(CLI::App& app, ConnectionOptions& connection,
       if (required && token->empty()) {
         throw CLI::RequiredError("--token or --token-file (or MAKEGOOD_TOKEN)");
       }
+      // The file's token was checked as it was read; the others are held
+      // to the same rule: gRPC aborts on a control character in metadata.
+      if (!token->empty() && !IsWellFormedToken(*token)) {
+        throw CLI::ValidationError(
+            "--token (or MAKEGOOD_TOKEN)",
+            "is not a token: a token is printable ASCII without spaces, on "
+            "one line");
+      }
     }
     auto files = ReadTlsFiles(connection, TlsFlagNames());
     if (!files.ok()) {

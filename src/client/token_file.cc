@@ -66,15 +66,22 @@ absl::StatusOr<TokenFromFile> ReadTokenFile(const std::string& path) {
   if (token.empty()) {
     return Refuse(path, "is empty: write the token in it, alone");
   }
-  for (const char c : token) {
-    if (c < 0x21 || c > 0x7e) {
-      return Refuse(path,
-                    "holds more than a token: it must hold the token alone, "
-                    "printable ASCII on one line");
-    }
+  if (!IsWellFormedToken(token)) {
+    return Refuse(path,
+                  "holds more than a token: it must hold the token alone, "
+                  "printable ASCII on one line");
   }
   result.token = std::string(token);
   return result;
+}
+
+bool IsWellFormedToken(absl::string_view token) {
+  if (token.empty()) return false;
+  for (const char c : token) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x21 || byte > 0x7e) return false;
+  }
+  return true;
 }
 
 }  // namespace makegood::client

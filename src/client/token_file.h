@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace makegood::client {
 
@@ -29,6 +30,14 @@ struct TokenFromFile {
 // printable ASCII, as an HTTP header value must be. The message never
 // contains the file's text.
 absl::StatusOr<TokenFromFile> ReadTokenFile(const std::string& path);
+
+// Whether `token` can be a bearer token: not empty, and every byte visible
+// ASCII (0x21-0x7E: no space, control character or byte above 0x7E), so
+// that HTTP headers and gRPC metadata carry it unchanged. gRPC aborts the
+// process on metadata with a control character or a byte above 0x7E, so
+// every token from outside (a flag, the environment, a file, the plugin's
+// caller) is checked with this before it is sent.
+bool IsWellFormedToken(absl::string_view token);
 
 }  // namespace makegood::client
 

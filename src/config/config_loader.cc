@@ -1,5 +1,6 @@
 #include "config/config_loader.h"
 
+#include <exception>
 #include <optional>
 
 #include "absl/status/status.h"
@@ -65,10 +66,26 @@ std::string FieldPathError(const std::string& message) {
                       ExplainEnum(rest));
 }
 
-}  // namespace
+// Runs `body`, turning an exception that escapes it (from yaml-cpp,
+// nlohmann, the standard library) into INVALID_ARGUMENT naming the file:
+// no exception leaves the loader, so a bad file never ends the program.
+template <typename Body>
+auto RefusingExceptions(absl::string_view file_name, Body body)
+    -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file_name, ": cannot be loaded: ", e.what()));
+  } catch (...) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file_name, ": cannot be loaded"));
+  }
+}
 
-absl::Status ParseYamlInto(absl::string_view yaml, absl::string_view file_name,
-                           google::protobuf::Message& message) {
+absl::Status ParseYamlIntoUnguarded(absl::string_view yaml,
+                                    absl::string_view file_name,
+                                    google::protobuf::Message& message) {
   auto json = YamlToJson(yaml);
   if (!json.ok()) {
     return absl::InvalidArgumentError(
@@ -85,10 +102,11 @@ absl::Status ParseYamlInto(absl::string_view yaml, absl::string_view file_name,
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::Config> ParseConfigYaml(absl::string_view yaml,
-                                           absl::string_view file_name) {
+absl::StatusOr<v1::Config> ParseConfigYamlUnguarded(
+    absl::string_view yaml, absl::string_view file_name) {
   v1::Config config;
-  if (absl::Status s = ParseYamlInto(yaml, file_name, config); !s.ok()) {
+  if (absl::Status s = ParseYamlIntoUnguarded(yaml, file_name, config);
+      !s.ok()) {
     return s;
   }
   std::vector<std::string> errors = ValidateConfig(config);
@@ -101,13 +119,30 @@ absl::StatusOr<v1::Config> ParseConfigYaml(absl::string_view yaml,
   return config;
 }
 
+}  // namespace
+
+absl::Status ParseYamlInto(absl::string_view yaml, absl::string_view file_name,
+                           google::protobuf::Message& message) {
+  return RefusingExceptions(file_name, [&] {
+    return ParseYamlIntoUnguarded(yaml, file_name, message);
+  });
+}
+
+absl::StatusOr<v1::Config> ParseConfigYaml(absl::string_view yaml,
+                                           absl::string_view file_name) {
+  return RefusingExceptions(
+      file_name, [&] { return ParseConfigYamlUnguarded(yaml, file_name); });
+}
+
 absl::StatusOr<v1::Config> LoadConfigFile(const std::string& path) {
-  std::optional<std::string> text = ReadFileText(path);
-  if (!text) {
-    return absl::NotFoundError(
-        absl::StrCat(path, ": cannot read the configuration file"));
-  }
-  return ParseConfigYaml(*text, path);
+  return RefusingExceptions(path, [&]() -> absl::StatusOr<v1::Config> {
+    std::optional<std::string> text = ReadFileText(path);
+    if (!text) {
+      return absl::NotFoundError(
+          absl::StrCat(path, ": cannot read the configuration file"));
+    }
+    return ParseConfigYamlUnguarded(*text, path);
+  });
 }
 
 }  // namespace makegood::config

@@ -91,10 +91,13 @@ absl::Status EnsureParentDirectory(const std::string& database) {
 // nothing: every problem is logged (reload_failed), and the running
 // configuration stays. Otherwise it runs from now on (Server::Reload):
 // `reload` says what changed, `reload_needs_restart` what keeps its running
-// value until a restart.
+// value until a restart. The HTTP listener (`http`, null when off) then reads
+// its TLS files again; files that are not valid keep its running
+// certificate (reload_tls_failed). The gRPC listener reads its own by itself.
 void Reload(const std::string& config_path,
             const absl::StatusOr<makegood::v1::Config>& next,
-            makegood::service::Server& server) {
+            makegood::service::Server& server,
+            makegood::http::HttpServer* http) {
   const absl::StatusOr<makegood::service::ReloadReport> report =
       next.ok()
           ? server.Reload(*next)
@@ -112,13 +115,31 @@ void Reload(const std::string& config_path,
     }
     return;
   }
-  LogEvent(LogLevel::kInfo, "reload",
-           {{"config", config_path},
-            {"changed", report->changed.empty()
-                            ? std::string("nothing")
-                            : absl::StrJoin(report->changed, ",")},
-            {"sessions_ended", report->sessions_ended},
-            {"streams_ended", report->streams_ended}});
+  const bool http_tls = http != nullptr && http->tls();
+  const absl::Status tls_reloaded =
+      http_tls ? http->ReloadTls() : absl::OkStatus();
+  const std::string certificate = http_tls ? http->TlsCertificate() : "";
+  const std::string changed = report->changed.empty()
+                                  ? std::string("nothing")
+                                  : absl::StrJoin(report->changed, ",");
+  std::vector<makegood::telemetry::LogField> fields = {
+      {"config", config_path},
+      {"changed", changed},
+      {"sessions_ended", report->sessions_ended},
+      {"streams_ended", report->streams_ended},
+      {"http_tls",
+       !http_tls ? "off" : (tls_reloaded.ok() ? "reloaded" : "unchanged")}};
+  if (http_tls) fields.push_back({"http_certificate", certificate});
+  LogEvent(LogLevel::kInfo, "reload", fields);
+  if (!tls_reloaded.ok()) {
+    LogEvent(
+        LogLevel::kError, "reload_tls_failed",
+        {{"listener", "http"},
+         {"problem", tls_reloaded.message()},
+         {"running", "unchanged"},
+         {"http_certificate", certificate},
+         {"msg", "the HTTP listener goes on serving its running certificate"}});
+  }
   if (!report->needs_restart.empty()) {
     LogEvent(LogLevel::kWarning, "reload_needs_restart",
              {{"config", config_path},
@@ -264,7 +285,7 @@ int Serve(const std::string& config_path, const std::string& listen,
   for (;;) {
     sigwait(&signals, &signal_number);
     if (signal_number != SIGHUP) break;
-    Reload(config_path, load(), **server);
+    Reload(config_path, load(), **server, http.get());
   }
   LogEvent(LogLevel::kInfo, "signal",
            {{"signal", SignalName(signal_number)},

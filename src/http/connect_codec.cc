@@ -55,6 +55,58 @@ std::string TypeName(absl::string_view type_url) {
       slash == absl::string_view::npos ? type_url : type_url.substr(slash + 1));
 }
 
+constexpr absl::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD.
+
+// The length of the valid UTF-8 sequence at the start of `text`, or 0 when
+// it starts with a byte that begins none (overlong forms, surrogates and
+// code points past U+10FFFF are not valid).
+size_t Utf8SequenceLength(absl::string_view text) {
+  const auto byte = [&text](size_t i) {
+    return static_cast<unsigned char>(text[i]);
+  };
+  const unsigned char first = byte(0);
+  if (first < 0x80) return 1;
+  size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // The second byte's range.
+  if (first >= 0xC2 && first <= 0xDF) {
+    length = 2;
+  } else if (first >= 0xE0 && first <= 0xEF) {
+    length = 3;
+    if (first == 0xE0) low = 0xA0;
+    if (first == 0xED) high = 0x9F;
+  } else if (first >= 0xF0 && first <= 0xF4) {
+    length = 4;
+    if (first == 0xF0) low = 0x90;
+    if (first == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (text.size() < length) return 0;
+  if (byte(1) < low || byte(1) > high) return 0;
+  for (size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  }
+  return length;
+}
+
+// `text` with U+FFFD for each byte that starts no UTF-8 sequence: the JSON
+// printer throws on such bytes.
+std::string ValidUtf8(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = Utf8SequenceLength(text.substr(i));
+    if (length == 0) {
+      out.append(kReplacement.data(), kReplacement.size());
+      ++i;
+    } else {
+      out.append(text.data() + i, length);
+      i += length;
+    }
+  }
+  return out;
+}
+
 // The detail's proto JSON, when its type is linked into this binary.
 std::optional<json> DebugJson(const google::protobuf::Any& any) {
   const auto* descriptor =
@@ -88,7 +140,7 @@ int HttpStatusOf(int grpc_code) {
 
 json ConnectErrorJson(const google::rpc::Status& status) {
   json error = {{"code", ConnectCodeName(status.code())}};
-  if (!status.message().empty()) error["message"] = status.message();
+  if (!status.message().empty()) error["message"] = ValidUtf8(status.message());
   json details = json::array();
   for (const google::protobuf::Any& any : status.details()) {
     std::string value;
@@ -96,7 +148,8 @@ json ConnectErrorJson(const google::rpc::Status& status) {
     // The spec allows the padding to be left off, and its implementations
     // do.
     while (!value.empty() && value.back() == '=') value.pop_back();
-    json detail = {{"type", TypeName(any.type_url())}, {"value", value}};
+    json detail = {{"type", ValidUtf8(TypeName(any.type_url()))},
+                   {"value", value}};
     if (auto debug = DebugJson(any);
         debug.has_value() && !debug->is_discarded()) {
       detail["debug"] = *std::move(debug);
@@ -105,6 +158,12 @@ json ConnectErrorJson(const google::rpc::Status& status) {
   }
   if (!details.empty()) error["details"] = std::move(details);
   return error;
+}
+
+std::string QuoteRequestBytes(absl::string_view bytes) {
+  const bool cut = bytes.size() > kMaxQuotedBytes;
+  return absl::StrCat("'", absl::CHexEscape(bytes.substr(0, kMaxQuotedBytes)),
+                      cut ? "\xE2\x80\xA6" : "", "'");  // U+2026 "…".
 }
 
 google::rpc::Status RpcStatusOf(const grpc::Status& status) {
@@ -136,7 +195,9 @@ std::string Envelope(uint8_t flags, absl::string_view data) {
 std::string EndStreamEnvelope(const grpc::Status& status) {
   json end = json::object();
   if (!status.ok()) end["error"] = ConnectErrorJson(RpcStatusOf(status));
-  return Envelope(kEndStreamFlag, end.dump());
+  // ConnectErrorJson keeps it UTF-8; replacing is the last guard.
+  return Envelope(kEndStreamFlag,
+                  end.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 absl::StatusOr<std::vector<std::string>> SplitEnvelopes(
@@ -210,8 +271,8 @@ absl::StatusOr<std::optional<absl::Duration>> ParseTimeout(
   if (!digits || header.size() > 10 || !absl::SimpleAtoi(header, &ms) ||
       ms == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "Connect-Timeout-Ms: '", header,
-        "' is not a positive whole number of milliseconds (at most 10 "
+        "Connect-Timeout-Ms: ", QuoteRequestBytes(header),
+        " is not a positive whole number of milliseconds (at most 10 "
         "digits)"));
   }
   return absl::Milliseconds(static_cast<int64_t>(ms));
@@ -220,8 +281,8 @@ absl::StatusOr<std::optional<absl::Duration>> ParseTimeout(
 absl::Status CheckProtocolVersion(absl::string_view header) {
   if (header.empty() || header == "1") return absl::OkStatus();
   return absl::InvalidArgumentError(
-      absl::StrCat("Connect-Protocol-Version: '", header,
-                   "' is not supported; this server speaks version 1"));
+      absl::StrCat("Connect-Protocol-Version: ", QuoteRequestBytes(header),
+                   " is not supported; this server speaks version 1"));
 }
 
 std::optional<MethodPath> ParseMethodPath(absl::string_view path) {

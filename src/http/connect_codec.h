@@ -8,6 +8,7 @@
 
 #include <grpcpp/support/status.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,8 +32,20 @@ int HttpStatusOf(int grpc_code);
 // The Connect error object {"code","message","details"} of `status`: each
 // detail as {"type": its full message name, "value": its bytes in base64
 // without padding, "debug": its proto JSON}, so that a browser reads the
-// reason without decoding protobuf.
+// reason without decoding protobuf. Text that is not UTF-8 (a message that
+// repeats request bytes) has U+FFFD in place of each bad byte, so that the
+// object always dumps.
 nlohmann::json ConnectErrorJson(const google::rpc::Status& status);
+
+// The most bytes of a request QuoteRequestBytes repeats.
+inline constexpr size_t kMaxQuotedBytes = 100;
+
+// Bytes of a request (a header, the path) as an error message repeats
+// them: in single quotes, printable ASCII as it is and every other byte,
+// a quote or a backslash as a C escape (\xff, \n, \'), the first
+// kMaxQuotedBytes only, then "…". The message stays one line of UTF-8,
+// whatever the client sent.
+std::string QuoteRequestBytes(absl::string_view bytes);
 
 // A google.rpc.Status from a gRPC status: its error_details when they hold
 // one (makegoodd's services always set them), else code and message only.

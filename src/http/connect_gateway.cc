@@ -50,7 +50,12 @@ google::rpc::Status RequestRefusal(int grpc_code, const std::string& message,
 void AnswerError(httplib::Response& response, int http_status,
                  const google::rpc::Status& status) {
   response.status = http_status;
-  response.set_content(ConnectErrorJson(status).dump(), "application/json");
+  // ConnectErrorJson keeps every text UTF-8; replacing is the last guard
+  // against the printer throwing out of the handler.
+  response.set_content(
+      ConnectErrorJson(status).dump(-1, ' ', false,
+                                    nlohmann::json::error_handler_t::replace),
+      "application/json");
 }
 
 // The method of makegood.v1 at `path`, or nullptr.
@@ -201,49 +206,74 @@ struct StreamState {
   const std::atomic<bool>* stopping = nullptr;
 };
 
+// Ends a stream that broke on this side: the call cancelled, INTERNAL
+// without the exception's text. False: nothing more to send.
+bool EndBrokenStream(StreamState& state, httplib::DataSink& sink) noexcept {
+  try {
+    state.call->Cancel();
+    const std::string end = EndStreamEnvelope(grpc::Status(
+        grpc::StatusCode::INTERNAL, "makegoodd failed while streaming"));
+    if (sink.write(end.data(), end.size())) sink.done();
+  } catch (...) {
+    // The connection closes without an end of stream: the client retries.
+  }
+  return false;
+}
+
+// The next piece of the stream into `sink`; false when it has ended.
+bool StreamNext(StreamState& state, httplib::DataSink& sink) {
+  for (;;) {
+    if (state.stopping->load()) {
+      // Shutting down: the client hears it as from a gRPC stream,
+      // UNAVAILABLE, and resumes elsewhere or later.
+      state.call->Cancel();
+      const std::string end = EndStreamEnvelope(
+          grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                       "makegoodd is shutting down; reconnect shortly"));
+      if (sink.write(end.data(), end.size())) sink.done();
+      return false;
+    }
+    RpcCall::Event event = state.call->Next(kStreamPoll);
+    if (event.waiting) {
+      if (!state.peer->Connected()) {
+        state.call->Cancel();
+        return false;
+      }
+      continue;
+    }
+    if (event.message.has_value()) {
+      auto body = ResponseFromWire(*state.method, state.codec,
+                                   *std::move(event.message));
+      if (!body.has_value()) {
+        state.call->Cancel();
+        continue;  // Ends with CANCELLED: the message was unreadable.
+      }
+      const std::string envelope = Envelope(0, *body);
+      if (!sink.write(envelope.data(), envelope.size())) {
+        state.call->Cancel();
+        return false;
+      }
+      return true;
+    }
+    const std::string end = EndStreamEnvelope(event.status);
+    const bool written = sink.write(end.data(), end.size());
+    if (written) sink.done();
+    return written;
+  }
+}
+
 void ServeStream(std::shared_ptr<StreamState> state,
                  httplib::Response& response) {
   response.status = 200;
+  // The library calls the provider while it writes the answer, outside
+  // the handler's exception handler: an exception would end the process.
   response.set_chunked_content_provider(
       ContentTypeOf(state->codec, true),
       [state](size_t, httplib::DataSink& sink) {
-        for (;;) {
-          if (state->stopping->load()) {
-            // Shutting down: the client hears it as from a gRPC stream,
-            // UNAVAILABLE, and resumes elsewhere or later.
-            state->call->Cancel();
-            const std::string end = EndStreamEnvelope(
-                grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                             "makegoodd is shutting down; reconnect shortly"));
-            if (sink.write(end.data(), end.size())) sink.done();
-            return false;
-          }
-          RpcCall::Event event = state->call->Next(kStreamPoll);
-          if (event.waiting) {
-            if (!state->peer->Connected()) {
-              state->call->Cancel();
-              return false;
-            }
-            continue;
-          }
-          if (event.message.has_value()) {
-            auto body = ResponseFromWire(*state->method, state->codec,
-                                         *std::move(event.message));
-            if (!body.has_value()) {
-              state->call->Cancel();
-              continue;  // Ends with CANCELLED: the message was unreadable.
-            }
-            const std::string envelope = Envelope(0, *body);
-            if (!sink.write(envelope.data(), envelope.size())) {
-              state->call->Cancel();
-              return false;
-            }
-            return true;
-          }
-          const std::string end = EndStreamEnvelope(event.status);
-          const bool written = sink.write(end.data(), end.size());
-          if (written) sink.done();
-          return written;
+        try {
+          return StreamNext(*state, sink);
+        } catch (...) {
+          return EndBrokenStream(*state, sink);
         }
       });
 }
@@ -272,10 +302,11 @@ void ConnectGateway::Serve(const httplib::Request& request,
     // The spec's answer to a path that names no procedure; clients read
     // HTTP 404 as unimplemented.
     AnswerError(response, 404,
-                RequestRefusal(grpc::StatusCode::UNIMPLEMENTED,
-                               absl::StrCat("no method ", request.path,
-                                            ": makegood.v1 has no such "
-                                            "service or method")));
+                RequestRefusal(
+                    grpc::StatusCode::UNIMPLEMENTED,
+                    absl::StrCat("no method ", QuoteRequestBytes(request.path),
+                                 ": makegood.v1 has no such "
+                                 "service or method")));
     return;
   }
   if (stopping_) {
@@ -295,9 +326,10 @@ void ConnectGateway::Serve(const httplib::Request& request,
     AnswerError(response, 415,
                 RequestRefusal(
                     grpc::StatusCode::INVALID_ARGUMENT,
-                    absl::StrCat("Content-Type '",
-                                 request.get_header_value("Content-Type"),
-                                 "': ", method->full_name(), " takes ",
+                    absl::StrCat("Content-Type ",
+                                 QuoteRequestBytes(
+                                     request.get_header_value("Content-Type")),
+                                 ": ", method->full_name(), " takes ",
                                  ContentTypeOf(Codec::kJson, streaming), " or ",
                                  ContentTypeOf(Codec::kProto, streaming))));
     return;
@@ -314,12 +346,12 @@ void ConnectGateway::Serve(const httplib::Request& request,
       request.get_header_value("Connect-Content-Encoding");
   if (streaming && !encoding.empty() && encoding != "identity") {
     response.set_header("Connect-Accept-Encoding", "identity");
-    AnswerError(
-        response, 501,
-        RequestRefusal(grpc::StatusCode::UNIMPLEMENTED,
-                       absl::StrCat("Connect-Content-Encoding '", encoding,
-                                    "' is not supported; send "
-                                    "messages uncompressed")));
+    AnswerError(response, 501,
+                RequestRefusal(grpc::StatusCode::UNIMPLEMENTED,
+                               absl::StrCat("Connect-Content-Encoding ",
+                                            QuoteRequestBytes(encoding),
+                                            " is not supported; send "
+                                            "messages uncompressed")));
     return;
   }
   auto timeout = ParseTimeout(request.get_header_value("Connect-Timeout-Ms"));

@@ -3,9 +3,11 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <exception>
 #include <optional>
 #include <regex>
 #include <utility>
@@ -15,7 +17,10 @@
 #include "absl/time/clock.h"
 #include "config/config_validation.h"
 #include "http/app_pages.h"
+#include "http/connect_codec.h"
 #include "http/connect_gateway.h"
+#include "http/tls_identity.h"
+#include "telemetry/log.h"
 
 namespace makegood::http {
 namespace {
@@ -55,6 +60,46 @@ int GrpcCodeOfHttpStatus(int status) {
   }
 }
 
+// What the library's own constructors set, with TLS 1.2 as the oldest
+// protocol, as on the gRPC listener.
+void SetUpTlsContext(SSL_CTX& ctx) {
+  SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION |
+                                SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
+  SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+}
+
+// The answer to a request whose handler threw: a Connect `internal` error
+// without the exception's text, which goes to the log. Without an
+// exception handler the library would answer an empty 500 with the text
+// in an EXCEPTION_WHAT header. What the handler had set up to stream is
+// dropped.
+void AnswerHandlerFailure(const httplib::Request& request,
+                          httplib::Response& response,
+                          std::exception_ptr error) noexcept {
+  try {
+    std::string what = "not a std::exception";
+    try {
+      if (error) std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    telemetry::LogEvent(telemetry::LogLevel::kError, "http_handler_failed",
+                        {{"method", request.method},
+                         {"path", QuoteRequestBytes(request.path)},
+                         {"error", what}});
+    response.content_provider_ = nullptr;
+    response.content_length_ = 0;
+    response.is_chunked_content_provider_ = false;
+    AnswerRpcError(response,
+                   grpc::Status(grpc::StatusCode::INTERNAL,
+                                "makegoodd failed to answer this request; "
+                                "its log says why"));
+  } catch (...) {
+    response.status = 500;
+  }
+}
+
 struct HostPort {
   std::string host;
   int port = 0;
@@ -84,8 +129,9 @@ HttpServerOptions HttpOptionsOf(const makegood::v1::ServerConfig& server,
   // fills these defaults in.
   HttpServerOptions options;
   options.listen = server.http().empty() ? config::kDefaultHttp : server.http();
-  options.tls =
-      server.http_tls().cert_file().empty() ? server.tls() : server.http_tls();
+  const bool own_tls = !server.http_tls().cert_file().empty();
+  options.tls = own_tls ? server.http_tls() : server.tls();
+  options.tls_field = own_tls ? "server.http_tls" : "server.tls";
   options.max_body_bytes = static_cast<size_t>(
       server.http_max_body_bytes() > 0 ? server.http_max_body_bytes()
                                        : config::kDefaultHttpMaxBodyBytes);
@@ -124,16 +170,27 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     }
     server->server_ = std::make_unique<httplib::Server>();
   } else {
-    auto tls_server = std::make_unique<httplib::SSLServer>(
-        tls.cert_file().c_str(), tls.key_file().c_str(),
-        tls.client_ca_file().empty() ? nullptr : tls.client_ca_file().c_str());
+    // The files load through the same path as a reload's, and every
+    // handshake takes its certificate from there.
+    TlsFiles files;
+    files.cert_file = tls.cert_file();
+    files.key_file = tls.key_file();
+    files.client_ca_file = tls.client_ca_file();
+    files.field = options.tls_field;
+    absl::StatusOr<std::unique_ptr<TlsIdentity>> identity =
+        TlsIdentity::Load(std::move(files));
+    if (!identity.ok()) return identity.status();
+    server->tls_ = *std::move(identity);
+    TlsIdentity* tls_identity = server->tls_.get();
+    auto tls_server =
+        std::make_unique<httplib::SSLServer>([tls_identity](SSL_CTX& ctx) {
+          SetUpTlsContext(ctx);
+          tls_identity->Install(&ctx);
+          return true;
+        });
     if (!tls_server->is_valid()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the HTTP listener's TLS files do not load: certificate '",
-          tls.cert_file(), "', key '", tls.key_file(), "'",
-          tls.client_ca_file().empty()
-              ? ""
-              : absl::StrCat(", client CA '", tls.client_ca_file(), "'")));
+      return absl::InternalError(
+          "OpenSSL could not make the HTTP listener's TLS context");
     }
     server->server_ = std::move(tls_server);
   }
@@ -205,6 +262,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
                       GrpcCodeOfHttpStatus(response.status), message);
         return httplib::Server::HandlerResponse::Handled;
       }));
+  // No exception leaves a handler (the routing ones, the pre-routing one,
+  // reading the body) for the library to answer.
+  http.set_exception_handler(AnswerHandlerFailure);
 
   ConnectGateway* gateway = server->gateway_.get();
   AppPages* pages = server->pages_.get();
@@ -277,6 +337,18 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     return absl::UnavailableError("the HTTP listener did not start");
   }
   return server;
+}
+
+absl::Status HttpServer::ReloadTls() {
+  if (tls_ == nullptr) {
+    return absl::FailedPreconditionError(
+        "the HTTP listener serves plain HTTP: it has no TLS files to read");
+  }
+  return tls_->Reload();
+}
+
+std::string HttpServer::TlsCertificate() const {
+  return tls_ == nullptr ? "" : tls_->Describe();
 }
 
 void HttpServer::Stop() {

@@ -42,7 +42,8 @@ absl::Status ValidateProblemReport(const ReportAdapterProblemRequest& request) {
   }
   if (request.problem() == ReportAdapterProblemRequest::PROBLEM_UNSPECIFIED ||
       !ReportAdapterProblemRequest::Problem_IsValid(request.problem())) {
-    return core::BadField("problem", "is required (VENDOR_AUTH_FAILED)");
+    return core::BadField(
+        "problem", "is required (VENDOR_AUTH_FAILED or DELIVERY_UNREADABLE)");
   }
   if (request.message().size() > kMaxProblemMessageLength) {
     return core::BadField(
@@ -277,8 +278,19 @@ grpc::ServerUnaryReactor* RemedyCommandServiceImpl::ReportAdapterProblem(
     return FinishUnary(context, valid);
   }
   const absl::Time now = clock_.Now();
-  makegood::v1::Alert alert =
-      core::AdapterProblemAlert(request->adapter_name(), request->message());
+  // The two enums have the same values (recovery.proto).
+  static_assert(
+      static_cast<int>(ReportAdapterProblemRequest::VENDOR_AUTH_FAILED) ==
+      makegood::v1::Alert::AdapterProblem::VENDOR_AUTH_FAILED);
+  static_assert(
+      static_cast<int>(ReportAdapterProblemRequest::DELIVERY_UNREADABLE) ==
+      makegood::v1::Alert::AdapterProblem::DELIVERY_UNREADABLE);
+  static_assert(static_cast<int>(ReportAdapterProblemRequest::Problem_MAX) ==
+                makegood::v1::Alert::AdapterProblem::Problem_MAX);
+  makegood::v1::Alert alert = core::AdapterProblemAlert(
+      request->adapter_name(), request->message(),
+      static_cast<makegood::v1::Alert::AdapterProblem::Problem>(
+          request->problem()));
   alert.set_alert_id(core::NewRecordId("AL-", now, core::SecureRandomBytes()));
   hub_.PublishAlert(alert, now);
   response->set_alert_id(alert.alert_id());

@@ -13,7 +13,10 @@ absl::StatusOr<PageToken> ParsePageToken(const std::string& token) {
   if (token.empty()) return parsed;
   std::pair<std::string, std::string> parts =
       absl::StrSplit(token, absl::MaxSplits(':', 1));
-  if (parts.second.empty() || !absl::SimpleAtoi(parts.first, &parsed.at_us)) {
+  // SimpleAtoi also takes "+5", " 5" and "05"; the time must be spelt as
+  // FormatPageToken spells it, so that only tokens a page gave out pass.
+  if (parts.second.empty() || !absl::SimpleAtoi(parts.first, &parsed.at_us) ||
+      absl::StrCat(parsed.at_us) != parts.first) {
     return absl::InvalidArgumentError(
         "page_token: not a token from a previous response");
   }

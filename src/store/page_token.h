@@ -19,8 +19,10 @@ struct PageToken {
   std::string id;
 };
 
-// The default token for "", the parsed one otherwise; INVALID_ARGUMENT for
-// a token no page gave out.
+// The default token for "", the parsed one otherwise; INVALID_ARGUMENT
+// naming page_token for a token no page gave out: the time must be spelt
+// exactly as FormatPageToken spells it (decimal, '-' only before 1970, no
+// '+', spaces or leading zeros, within int64) and the id must not be empty.
 absl::StatusOr<PageToken> ParsePageToken(const std::string& token);
 
 std::string FormatPageToken(int64_t at_us, absl::string_view id);

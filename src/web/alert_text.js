@@ -57,7 +57,8 @@ export function alertText(a, ctx) {
   }
   if (a.adapterProblem) {
     const f = a.adapterProblem;
-    const text = t('alertText.adapter', {adapter: f.adapterName});
+    const key = f.problem === 'DELIVERY_UNREADABLE' ? 'alertText.adapterUnreadable' : 'alertText.adapter';
+    const text = t(key, {adapter: f.adapterName});
     return f.vendorMessage ? `${text} (${f.vendorMessage})` : text;
   }
   return a.message || '';

@@ -65,5 +65,32 @@ TEST_F(AdapterStateTest, ACommandsFirstOutcomeIsKeptAcrossRestarts) {
   EXPECT_EQ((*outcome)->pos_reference, "pos-1");
 }
 
+// A delivery that cannot be read is set aside for good: not offered again,
+// restarts included, and kept with why.
+TEST_F(AdapterStateTest, AQuarantinedDeliveryIsNeverOfferedAgain) {
+  auto state = Open();
+  EXPECT_TRUE(*state->AddDelivery("evt-poison", "{\"checks\":\"x\"}"));
+  EXPECT_TRUE(*state->AddDelivery("evt-good", "{}"));
+  auto next = state->NextDelivery();
+  ASSERT_TRUE(next.ok() && next->has_value());
+  ASSERT_EQ((*next)->event_id, "evt-poison");
+  ASSERT_TRUE(
+      state->Quarantine((*next)->seq, "order.checks: expected an array").ok());
+  // Again changes nothing.
+  ASSERT_TRUE(state->Quarantine((*next)->seq, "something else").ok());
+  EXPECT_EQ((*state->NextDelivery())->event_id, "evt-good");
+
+  state.reset();
+  state = Open();
+  EXPECT_EQ((*state->NextDelivery())->event_id, "evt-good");
+  auto quarantined = state->Quarantined();
+  ASSERT_TRUE(quarantined.ok()) << quarantined.status();
+  ASSERT_EQ(quarantined->size(), 1u);
+  EXPECT_EQ((*quarantined)[0].event_id, "evt-poison");
+  EXPECT_EQ((*quarantined)[0].error, "order.checks: expected an array");
+  // A replay is still recognised.
+  EXPECT_FALSE(*state->AddDelivery("evt-poison", "{\"checks\":\"x\"}"));
+}
+
 }  // namespace
 }  // namespace makegood::adapters

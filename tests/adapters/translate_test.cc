@@ -4,15 +4,20 @@
 
 #include "translate.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "core/discount_code.h"
 #include "exact_json.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "json_reader.h"
 #include "snapshot_events.h"
 #include "support/process.h"
+#include "support/temp_dir.h"
 #include "vendor_payload.h"
 
 namespace makegood::adapters {
@@ -31,11 +36,21 @@ std::vector<std::filesystem::path> Fixtures() {
   return files;
 }
 
+// The vendor of a fixture: the first directory under the fixtures' root
+// (<vendor>/X.json, or <vendor>/regression/X.json).
+std::string VendorOf(const std::filesystem::path& file) {
+  return std::filesystem::relative(file, MAKEGOOD_POS_FIXTURES)
+      .begin()
+      ->string();
+}
+
 TEST(TranslateFixturesTest, EveryVendorFixtureGivesItsExpectedOutput) {
   const std::vector<std::filesystem::path> files = Fixtures();
-  ASSERT_EQ(files.size(), 22u);  // All of ../shared/fixtures/pos, copied.
+  // All of ../shared/fixtures/pos, copied (22), and the regression inputs
+  // written for the translators (18).
+  ASSERT_EQ(files.size(), 40u);
   for (const auto& file : files) {
-    const std::string vendor = file.parent_path().filename().string();
+    const std::string vendor = VendorOf(file);
     // Paths in messages are relative to the fixtures' directory.
     const std::string relative =
         std::filesystem::relative(file, MAKEGOOD_POS_FIXTURES).string();
@@ -168,17 +183,137 @@ TEST(ToastTranslateTest, RefusesWhatItCannotReadExactly) {
 }
 
 TEST(ExactJsonTest, KeepsTheTextOfFractionalNumbers) {
-  auto json = ParseExactJson(R"({"a": 0.1, "b": [1.10, 7], "c": 1e2})");
+  auto json =
+      ParseExactJson(R"({"a": 0.1, "b": [1.10, 7], "c": 1e2, "d": "1.5"})");
   ASSERT_TRUE(json.ok());
-  EXPECT_EQ((*json)["a"], "0.1");
-  EXPECT_EQ((*json)["b"][0], "1.10");
-  EXPECT_EQ((*json)["b"][1], 7);
-  EXPECT_EQ((*json)["c"], "1e2");
-  EXPECT_THAT(MajorToMinor((*json)["c"], "USD", "c").status().message(),
-              HasSubstr("c: "));
-  auto cents = MajorToMinor((*json)["b"][0], "USD", "b[0]");
-  ASSERT_TRUE(cents.ok());
-  EXPECT_EQ(*cents, 110);
+  EXPECT_EQ(ExactNumberText(json->at("a")), "0.1");
+  EXPECT_EQ(ExactNumberText(json->at("b").at(0)), "1.10");
+  EXPECT_EQ(json->at("b").at(1), 7);
+  EXPECT_EQ(ExactNumberText(json->at("c")), "1e2");
+  // A string is no number, however it reads.
+  EXPECT_FALSE(ExactNumberText(json->at("d")).has_value());
+  EXPECT_EQ(TextAt(*json, "a"), "0.1");
+}
+
+// Reads `field` of `{"v": <value>}` as `read` does; the status and value.
+template <typename Read>
+auto ReadField(const std::string& value, Read read) {
+  auto document = ParseExactJson(R"({"v": )" + value + "}");
+  EXPECT_TRUE(document.ok()) << value;
+  JsonReader reader;
+  auto result = read(reader.Root(*document, "order").Field("v"));
+  return std::make_pair(reader.status(), result);
+}
+
+TEST(JsonReaderTest, AmountsAreExactAndNamedByTheirPath) {
+  auto toast = [](const JsonValue& v) {
+    return v.Amount(Need::kRequired, AmountForm::kMajorNumber, "USD");
+  };
+  EXPECT_EQ(ReadField("10.99", toast).second, 1099);
+  EXPECT_EQ(ReadField("1.10e1", toast).second, 1100);
+  EXPECT_EQ(ReadField("12", toast).second, 1200);
+  EXPECT_EQ(ReadField("0.1000", toast).second, 10);
+  EXPECT_THAT(ReadField("1e30", toast).first.message(),
+              HasSubstr("order.v: '1000000000000000000000000000000' is too "
+                        "large"));
+  EXPECT_THAT(ReadField("10.995", toast).first.message(),
+              HasSubstr("order.v: '10.995' has more decimals than USD"));
+  EXPECT_THAT(ReadField(R"("10.99")", toast).first.message(),
+              HasSubstr("order.v: expected a number, got \"10.99\""));
+  EXPECT_THAT(ReadField("-1", toast).first.message(),
+              HasSubstr("order.v: must not be negative, got -1"));
+  EXPECT_THAT(ReadField("null", toast).first.message(),
+              HasSubstr("order.v: is null; expected an amount"));
+
+  auto shopify = [](const JsonValue& v) {
+    return v.Amount(Need::kRequired, AmountForm::kMajorString, "USD");
+  };
+  EXPECT_EQ(ReadField(R"("12.50")", shopify).second, 1250);
+  EXPECT_THAT(ReadField("12.5", shopify).first.message(),
+              HasSubstr("expected a decimal string"));
+  EXPECT_THAT(ReadField(R"("1e3")", shopify).first.message(),
+              HasSubstr("expected a decimal like"));
+
+  auto cents = [](const JsonValue& v) {
+    return v.Amount(Need::kOptional, AmountForm::kMinorUnits, "USD");
+  };
+  EXPECT_EQ(ReadField("9223372036854775807", cents).second, INT64_MAX);
+  EXPECT_THAT(ReadField("9223372036854775808", cents).first.message(),
+              HasSubstr("is out of range for int64 minor units"));
+  EXPECT_THAT(ReadField("1.0", cents).first.message(),
+              HasSubstr("expected an integer amount of minor units, got 1.0"));
+  // Optional money: absent is none, null is refused.
+  auto document = ParseExactJson(R"({"v": 1})");
+  JsonReader reader;
+  EXPECT_EQ(cents(reader.Root(*document, "order").Field("tip")), 0);
+  EXPECT_TRUE(reader.ok());
+}
+
+TEST(JsonReaderTest, IdsTimesAndQuantitiesAreChecked) {
+  auto id = [](const JsonValue& v) { return v.Id(Need::kRequired); };
+  EXPECT_EQ(ReadField(R"("L1")", id).second, "L1");
+  EXPECT_THAT(ReadField(R"("")", id).first.message(),
+              HasSubstr("order.v: is empty; expected an id"));
+  EXPECT_THAT(ReadField(absl::StrCat("\"", std::string(129, 'x'), "\""), id)
+                  .first.message(),
+              HasSubstr("is 129 bytes long; ids have at most 128"));
+  EXPECT_THAT(ReadField("12", id).first.message(),
+              HasSubstr("expected an id (a string), got 12"));
+  auto integer_id = [](const JsonValue& v) {
+    return v.IntegerId(Need::kRequired);
+  };
+  EXPECT_EQ(ReadField("450789469", integer_id).second, "450789469");
+  EXPECT_FALSE(ReadField("-1", integer_id).first.ok());
+
+  auto time = [](const JsonValue& v) { return v.Time(Need::kRequired); };
+  EXPECT_EQ(ReadField(R"("2024-04-01T15:09:30.223+0000")", time).second,
+            absl::FromUnixMillis(1711984170223));
+  EXPECT_THAT(ReadField(R"("yesterday")", time).first.message(),
+              HasSubstr("order.v: \"yesterday\" is not a time"));
+  EXPECT_THAT(ReadField(R"("1970-01-01T00:00:00Z")", time).first.message(),
+              HasSubstr("is outside 2000-01-01 to 9999-12-31"));
+  auto millis = [](const JsonValue& v) {
+    return v.UnixMillis(Need::kRequired);
+  };
+  EXPECT_THAT(ReadField("0", millis).first.message(),
+              HasSubstr("is outside 2000-01-01"));
+
+  auto square = [](const JsonValue& v) {
+    return v.Quantity(QuantityForm::kDecimalString);
+  };
+  EXPECT_EQ(ReadField(R"("2.00000")", square).second, 2);
+  EXPECT_THAT(ReadField(R"("1.5")", square).first.message(),
+              HasSubstr("expected a whole positive quantity"));
+  EXPECT_FALSE(ReadField("2", square).first.ok());
+  EXPECT_FALSE(ReadField(R"("0")", square).first.ok());
+  EXPECT_FALSE(ReadField(R"("4294967296")", square).first.ok());
+}
+
+TEST(JsonReaderTest, WrongTypesAreRefusedNotRead) {
+  auto document = ParseExactJson(
+      R"({"order": {"lines": "oops", "total": {"amount": 5}, "n": null}})");
+  ASSERT_TRUE(document.ok());
+  JsonReader reader;
+  const JsonValue order = reader.Root(*document, "").Field("order");
+  EXPECT_TRUE(order.Field("absent").Elements().empty());  // None.
+  EXPECT_EQ(order.Field("n").Text(), "");                 // Null text: none.
+  EXPECT_TRUE(reader.ok());
+  EXPECT_TRUE(order.Field("lines").Elements().empty());
+  EXPECT_EQ(reader.status().message(),
+            "order.lines: expected an array, got \"oops\"");
+  // The first refusal stays; later reads change nothing.
+  EXPECT_EQ(
+      order.Field("total").Field("amount").Integer(Need::kRequired, 0, 10), 0);
+  EXPECT_EQ(reader.status().message(),
+            "order.lines: expected an array, got \"oops\"");
+
+  // A null list could hide money: refused.
+  JsonReader second;
+  EXPECT_TRUE(
+      second.Root(*document, "").Field("order").Field("n").Elements().empty());
+  EXPECT_EQ(second.status().message(),
+            "order.n: is null; expected an array (left out, or [], when "
+            "there are none)");
 }
 
 TEST(CloverTranslateTest, PercentDiscountsRoundHalfUpAndWebhooksCoalesce) {
@@ -381,6 +516,161 @@ TEST(SnapshotEventsTest, EachChangeIsOneEventWhateverTheNotificationOrder) {
   EXPECT_THAT(Ids(EventsFor(nullptr, paid)),
               ::testing::ElementsAre("C1/opened", "C1/L1/added", "C1/L1/fired",
                                      "C1/paid"));
+}
+
+// A promotion code's discount counts once: as the code, not also as a
+// discount of the check (which counted its money twice).
+TEST(ToastTranslateTest, APromotionCodesDiscountCountsOnce) {
+  auto translation = Translate("toast", kToastOrder, Usd());
+  ASSERT_TRUE(translation.ok()) << translation.status();
+  EXPECT_NE(FindEvent(translation->events, "check-1/discount/code-WELCOME10"),
+            nullptr);
+  EXPECT_EQ(FindEvent(translation->events, "check-1/discount/disc-check"),
+            nullptr);
+}
+
+// Ids that would make two events share an id are refused, not merged by
+// makegoodd into one.
+TEST(TranslateTest, EventIdsThatCollideAreRefused) {
+  auto translation = Translate("toast", R"({
+    "openedDate": "2024-11-20T19:00:00.000+0000",
+    "checks": [{"guid": "C", "paymentStatus": "OPEN",
+      "appliedDiscounts": [{"guid": "added", "discountAmount": 1.0}],
+      "selections": [{"guid": "discount", "quantity": 1,
+                      "receiptLinePrice": 5.0}]}]})",
+                               Usd());
+  EXPECT_EQ(translation.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(translation.status().message(),
+              HasSubstr("the same id 'C/discount/added'"));
+}
+
+// A vendor's long ids can make an event id longer than the contract takes:
+// it is then a hash, as stable and unique, and the event is published.
+TEST(TranslateTest, AnEventIdTooLongIsHashed) {
+  const std::string code(120, 'Q');
+  auto translation = Translate("shopify",
+                               absl::StrCat(R"({
+    "id": 9001, "currency": "USD", "created_at": "2024-11-20T14:00:00-05:00",
+    "discount_codes": [{"code": ")",
+                                            code, R"(", "amount": "5.00"}]})"),
+                               Usd());
+  ASSERT_TRUE(translation.ok()) << translation.status();
+  ASSERT_EQ(translation->events.size(), 2u);  // Opened, the code.
+  const OrderEvent& discount = translation->events[1];
+  EXPECT_THAT(discount.event_id(), ::testing::StartsWith("sha256:"));
+  EXPECT_LE(discount.event_id().size(), 128u);
+  EXPECT_EQ(discount.item_discounted().discount_id(), "code-" + code);
+  auto again = Translate("shopify",
+                         absl::StrCat(R"({
+    "id": 9001, "currency": "USD", "created_at": "2024-11-20T14:00:00-05:00",
+    "discount_codes": [{"code": ")",
+                                      code, R"(", "amount": "5.00"}]})"),
+                         Usd());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->events[1].event_id(), discount.event_id());
+}
+
+// A marker naming an id longer than any command id is no marker of
+// makegood's: the discount is the POS's.
+TEST(RemedyOriginTest, AMarkerTooLongForACommandIdIsNoMarker) {
+  const std::string name = "Comp (makegood mg-" + std::string(129, 'C') + ")";
+  auto translation = Translate("clover",
+                               absl::StrCat(R"({
+    "id": "ORD1", "currency": "USD", "createdTime": 1732129200000,
+    "state": "open",
+    "lineItems": {"elements": [{"id": "L1", "name": "Burger", "price": 1295,
+      "discounts": {"elements": [{"id": "D1", "percentage": 100,
+                                  "name": ")",
+                                            name, R"("}]}}]}})"),
+                               Usd());
+  ASSERT_TRUE(translation.ok()) << translation.status();
+  ASSERT_EQ(translation->events.size(), 3u);
+  EXPECT_EQ(translation->events[2].event_id(), "ORD1/L1/discount/D1");
+  EXPECT_EQ(translation->events[2].origin(), makegood::v1::ORIGIN_UNSPECIFIED);
+  EXPECT_TRUE(translation->events[2].command_id().empty());
+}
+
+// makegood-adapter translate, as an integrator runs it.
+class TranslateCommandTest : public ::testing::Test {
+ protected:
+  testing::CommandResult Run(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {MAKEGOOD_ADAPTER_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::RunCommand(argv);
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = dir_.File(name);
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(TranslateCommandTest, AnUnknownVendorIsNamedWithTheKnownOnes) {
+  testing::CommandResult run = Run({"micros", "translate", "x.json"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err,
+            "makegood-adapter: unknown vendor 'micros'; known: square, toast, "
+            "clover, shopify\n");
+  EXPECT_EQ(run.out, "");
+}
+
+TEST_F(TranslateCommandTest, ABadCurrencyIsBlamedOnTheOption) {
+  const std::string order = testing::ReadFileOrEmpty(
+      std::string(MAKEGOOD_POS_FIXTURES) + "/toast/webhook_order_updated.json");
+  const std::string file = Write("order.json", order);
+  for (const char* bad : {"usd", "US", "XYZ", "12.5"}) {
+    testing::CommandResult run =
+        Run({"toast", "translate", file, "--currency", bad});
+    EXPECT_EQ(run.exit_code, 2) << bad;
+    EXPECT_THAT(run.err, ::testing::StartsWith(absl::StrCat(
+                             "makegood-adapter: --currency: '", bad, "'")))
+        << bad;
+    EXPECT_EQ(run.out, "") << bad;
+  }
+  testing::CommandResult none = Run({"toast", "translate", file});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_THAT(none.err, HasSubstr("--currency: is required for toast"));
+}
+
+// Nothing is printed unless the whole payload translated: an order that
+// fails after good ones leaves stdout empty.
+TEST_F(TranslateCommandTest, APayloadThatFailsLatePrintsNothing) {
+  const std::string file = Write("orders.json", R"({"orders": [
+    {"id": "SQ1", "created_at": "2024-11-20T19:00:00Z", "state": "OPEN",
+     "line_items": [{"uid": "L1", "name": "Ribeye", "quantity": "1",
+       "base_price_money": {"amount": 4800, "currency": "USD"}}]},
+    {"id": "SQ2", "created_at": "2024-11-20T19:00:00Z", "state": "OPEN",
+     "line_items": [{"uid": "L1", "name": "Ribeye", "quantity": "1",
+       "base_price_money": {"amount": null, "currency": "USD"}}]}]})");
+  testing::CommandResult run =
+      Run({"square", "translate", file, "--location", "downtown-01"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.out, "");
+  EXPECT_THAT(run.err,
+              HasSubstr(": orders[1].line_items[0].base_price_money.amount: is "
+                        "null; expected an amount"));
+  // The same first order alone prints its events.
+  const std::string good = Write("order.json", R"({"order":
+    {"id": "SQ1", "created_at": "2024-11-20T19:00:00Z", "state": "OPEN",
+     "line_items": [{"uid": "L1", "name": "Ribeye", "quantity": "1",
+       "base_price_money": {"amount": 4800, "currency": "USD"}}]}})");
+  run = Run({"square", "translate", good, "--location", "downtown-01"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 2);
+}
+
+// Without --location, an order that names no location has none to go to.
+TEST_F(TranslateCommandTest, AnOrderWithoutALocationNeedsTheOption) {
+  const std::string file = Write("order.json", R"({"order":
+    {"id": "SQ1", "created_at": "2024-11-20T19:00:00Z", "state": "OPEN"}})");
+  testing::CommandResult run = Run({"square", "translate", file});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("order.location_id: is required: the order "
+                                 "names none, and no makegood location is "
+                                 "configured for it"));
+  EXPECT_EQ(run.out, "");
 }
 
 }  // namespace

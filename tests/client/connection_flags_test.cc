@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -33,6 +34,24 @@ class ConnectionFlagsTest : public ::testing::Test {
   // subcommand that records the token it sees; the ParseError's text, or
   // "" when it parsed.
   std::string Parse(const std::string& command_line, bool required = false) {
+    return ParseWith([&](CLI::App& app) { app.parse(command_line, false); },
+                     required);
+  }
+
+  // As Parse, with the arguments as a shell passes them: one may hold
+  // spaces or a newline.
+  std::string ParseArguments(const std::vector<std::string>& arguments) {
+    std::vector<const char*> argv = {"test-program"};
+    for (const std::string& argument : arguments) {
+      argv.push_back(argument.c_str());
+    }
+    return ParseWith([&](CLI::App& app) {
+      app.parse(static_cast<int>(argv.size()), argv.data());
+    });
+  }
+
+  template <typename ParseFunction>
+  std::string ParseWith(ParseFunction parse, bool required = false) {
     CLI::App app{"test", "test-program"};
     connection_ = ConnectionOptions();
     TokenFlags flags;
@@ -41,7 +60,7 @@ class ConnectionFlagsTest : public ::testing::Test {
     app.add_subcommand("run", "")->callback(
         [this] { token_seen_by_subcommand_ = token_; });
     try {
-      app.parse(command_line, false);
+      parse(app);
     } catch (const CLI::ParseError& e) {
       return e.what();
     }
@@ -97,6 +116,31 @@ TEST_F(ConnectionFlagsTest, ABadTokenFileFailsTheParseNamingTheFlag) {
                 ": is empty: write the token in it, "
                 "alone");
   EXPECT_EQ(token_seen_by_subcommand_, "");
+}
+
+// gRPC aborts on such a token in its metadata: `makegood --token $'a\nb'
+// health` ended with an assertion instead of an error.
+TEST_F(ConnectionFlagsTest, ATokenThatIsNoTokenFailsTheParseWithoutShowingIt) {
+  const std::string refusal =
+      "--token (or MAKEGOOD_TOKEN): is not a token: a token is printable "
+      "ASCII without spaces, on one line";
+  for (const std::string& bad :
+       {std::string("secret\nline"), std::string("secret words"),
+        std::string("secret\ttab"), std::string("secret\x7f"),
+        std::string("secr\xc3\xa9t")}) {
+    token_.clear();
+    EXPECT_EQ(ParseArguments({"--token", bad, "run"}), refusal);
+    EXPECT_EQ(token_seen_by_subcommand_, "");
+  }
+  token_.clear();
+  setenv("MAKEGOOD_TOKEN", "secret\nline", 1);
+  EXPECT_EQ(Parse("run"), refusal);
+  EXPECT_EQ(token_seen_by_subcommand_, "");
+
+  token_.clear();
+  unsetenv("MAKEGOOD_TOKEN");
+  EXPECT_EQ(ParseArguments({"--token", "demo-server-dana", "run"}), "");
+  EXPECT_EQ(token_seen_by_subcommand_, "demo-server-dana");
 }
 
 TEST_F(ConnectionFlagsTest, TlsFlagsAreCheckedTogether) {

@@ -126,5 +126,19 @@ TEST_F(TokenFileTest, ReadsATokenFromAPipe) {
   EXPECT_EQ(read->warning, "");
 }
 
+// The rule a token from a file, a flag or the plugin's caller is held to.
+TEST(IsWellFormedTokenTest, VisibleAsciiOnly) {
+  EXPECT_TRUE(IsWellFormedToken("demo-server-dana"));
+  EXPECT_TRUE(IsWellFormedToken("!~"));
+  EXPECT_TRUE(IsWellFormedToken("aZ09+/=_-.:"));
+  for (const std::string& token :
+       {std::string(""), std::string("two words"), std::string("a\nb"),
+        std::string("a\tb"), std::string("a\rb"), std::string("a\x7f"),
+        std::string("a\x01"), std::string("caf\xc3\xa9"), std::string("\xff"),
+        std::string("a\0b", 3)}) {
+    EXPECT_FALSE(IsWellFormedToken(token)) << token.size();
+  }
+}
+
 }  // namespace
 }  // namespace makegood::client

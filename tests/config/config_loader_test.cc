@@ -1,5 +1,8 @@
 #include "config/config_loader.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -15,6 +18,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 constexpr char kHash[] =
     "2cb166d8e576d0367668bb8eaebf3d744cd0a02ce79355deb484f0064a338243";
@@ -120,6 +124,56 @@ TEST(ConfigLoaderTest, MissingFileIsNotFound) {
   EXPECT_EQ(config.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(config.status().message()),
               HasSubstr("/nonexistent/makegood.yaml"));
+}
+
+// A byte that is not UTF-8 once made the JSON printer throw out of the
+// loader, ending makegoodd (and --check-config) instead of naming the file.
+TEST(ConfigLoaderTest, AFileThatIsNotUtf8IsRefusedNamingFileLineAndColumn) {
+  const std::string path = ::testing::TempDir() + "config-not-utf8.yaml";
+  std::string yaml = absl::StrReplaceAll(
+      Valid(), {{"label: Cold food", "label: Cold f\xe9od"}});
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << yaml;
+  }
+  // Where the byte is, counted here by hand: lines from 1, columns in
+  // bytes from 1.
+  const size_t at = yaml.find('\xe9');
+  ASSERT_NE(at, std::string::npos);
+  const size_t line_start = yaml.rfind('\n', at) + 1;
+  const int line =
+      1 + static_cast<int>(std::count(yaml.begin(), yaml.begin() + at, '\n'));
+  auto config = LoadConfigFile(path);
+  std::remove(path.c_str());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(config.status().message(),
+            absl::StrCat(path, ": line ", line, ", column ",
+                         at - line_start + 1, " (byte offset ", at,
+                         "): byte 0xE9 is not UTF-8; the configuration must "
+                         "be UTF-8 text"));
+}
+
+TEST(ConfigLoaderTest, Utf8TextLoadsAsWritten) {
+  auto config = ParseConfigYaml(
+      absl::StrReplaceAll(
+          Valid(), {{"label: Cold food",
+                     "label: \"Caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x8d\xb0\""}}),
+      "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->categories(0).label(),
+            "Caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x8d\xb0");
+}
+
+// No exception leaves the loader, whatever the YAML holds: a refusal names
+// the file.
+TEST(ConfigLoaderTest, YamlThatCannotBeConvertedIsRefusedNamingTheFile) {
+  for (const std::string& yaml : {std::string("location: &x { id: *x }\n"),
+                                  std::string("location: { id: \"\xff\" }\n"),
+                                  std::string("\0\0\0l\0\0\0:", 8)}) {
+    absl::Status status = Load(yaml);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(status.message()), StartsWith("test.yaml: "));
+  }
 }
 
 TEST(ConfigLoaderTest, ReportsEveryProblemOnItsOwnLine) {

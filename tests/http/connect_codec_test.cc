@@ -5,7 +5,10 @@
 
 #include "http/connect_codec.h"
 
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
 #include <grpcpp/support/status.h>
+#include <httplib.h>
 
 #include <cstdint>
 #include <optional>
@@ -21,6 +24,8 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
+#include "http/connect_gateway.h"
+#include "makegood/v1/checks.pb.h"
 #include "nlohmann/json.hpp"
 
 namespace makegood::http {
@@ -506,6 +511,149 @@ TEST(ParseMethodPathTest, AnythingElseIsNoMethod) {
        {"/a", "a/b", "/a/b/c", "//b", "/a/", "", "/", "//", "/a/b/"}) {
     EXPECT_FALSE(ParseMethodPath(path).has_value()) << "'" << path << "'";
   }
+}
+
+// ---------------------------------------------------------------------------
+// Request bytes in error answers: a client may send any bytes in a header
+// or the path, and the JSON printer throws on bytes that are not UTF-8
+// (cpp-httplib then answered an empty 500 with the exception's text).
+
+TEST(QuoteRequestBytesTest, PrintableAsciiAsItIsAnyOtherByteEscaped) {
+  EXPECT_EQ(QuoteRequestBytes("application/json"), "'application/json'");
+  EXPECT_EQ(QuoteRequestBytes(""), "''");
+  EXPECT_EQ(QuoteRequestBytes("a\xff b"), "'a\\xff b'");
+  EXPECT_EQ(QuoteRequestBytes("caf\xc3\xa9"), "'caf\\xc3\\xa9'");
+  EXPECT_EQ(QuoteRequestBytes(Bytes("x\n\r\ty\x00z")), "'x\\n\\r\\ty\\x00z'");
+  EXPECT_EQ(QuoteRequestBytes("it's a \\"), "'it\\'s a \\\\'");
+}
+
+TEST(QuoteRequestBytesTest, KeepsTheFirstHundredBytesOnly) {
+  EXPECT_EQ(QuoteRequestBytes(std::string(100, 'a')),
+            "'" + std::string(100, 'a') + "'");
+  EXPECT_EQ(QuoteRequestBytes(std::string(101, 'a')),
+            "'" + std::string(100, 'a') + "\xe2\x80\xa6'");
+  EXPECT_EQ(QuoteRequestBytes(std::string(100000, '\xff')).size(),
+            2 + 4 * 100 + 3u);
+}
+
+TEST(ConnectErrorJsonTest, TextThatIsNotUtf8IsReplacedSoItAlwaysDumps) {
+  google::rpc::Status status;
+  status.set_code(static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  status.set_message("GET /caf\xe9 x\xc3\xa9 \xed\xa0\x80");
+  json error = ConnectErrorJson(status);
+  EXPECT_EQ(
+      error["message"],
+      "GET /caf\xef\xbf\xbd x\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_NO_THROW((void)error.dump());
+
+  const std::string end = EndStreamEnvelope(
+      grpc::Status(grpc::StatusCode::INTERNAL, "broken \xff"));
+  json parsed = json::parse(end.substr(5), nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(parsed.is_discarded()) << end;
+  EXPECT_EQ(parsed["error"]["message"], "broken \xef\xbf\xbd");
+}
+
+TEST(ParseTimeoutTest, TheRefusalQuotesTheHeaderSafely) {
+  auto timeout = ParseTimeout("9\xff");
+  ASSERT_FALSE(timeout.ok());
+  EXPECT_EQ(timeout.status().message(),
+            "Connect-Timeout-Ms: '9\\xff' is not a positive whole number of "
+            "milliseconds (at most 10 digits)");
+  EXPECT_EQ(CheckProtocolVersion("1\n").message(),
+            "Connect-Protocol-Version: '1\\n' is not supported; this server "
+            "speaks version 1");
+}
+
+// The gateway's own answers, before any RPC runs: no makegoodd is needed
+// behind the channel.
+class GatewayRefusalTest : public ::testing::Test {
+ protected:
+  GatewayRefusalTest()
+      : gateway_(grpc::CreateChannel("127.0.0.1:1",
+                                     grpc::InsecureChannelCredentials()),
+                 4096) {
+    // Links the file of CheckService, which the gateway finds by name.
+    (void)v1::GetCheckRequest::descriptor();
+  }
+
+  // The answer to a POST of "{}" to `path` with `headers`; its error JSON
+  // in `error`.
+  httplib::Response Serve(const std::string& path,
+                          const httplib::Headers& headers, json& error) {
+    httplib::Request request;
+    request.method = "POST";
+    request.path = path;
+    request.headers = headers;
+    request.body = "{}";
+    httplib::Response response;
+    EXPECT_NO_THROW(gateway_.Serve(request, response)) << path;
+    error = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    EXPECT_TRUE(error.is_object()) << response.body;
+    return response;
+  }
+
+  ConnectGateway gateway_;
+};
+
+TEST_F(GatewayRefusalTest, APathThatIsNotUtf8IsQuotedInThe404) {
+  json error;
+  const httplib::Response response =
+      Serve("/makegood.v1.Check\xffService/GetCheck", {}, error);
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(error["code"], "unimplemented");
+  EXPECT_EQ(error["message"],
+            "no method '/makegood.v1.Check\\xffService/GetCheck': "
+            "makegood.v1 has no such service or method");
+
+  const std::string long_path = "/" + std::string(300, 'x') + "/M";
+  Serve(long_path, {}, error);
+  EXPECT_EQ(error["message"], "no method '" + long_path.substr(0, 100) +
+                                  "\xe2\x80\xa6': makegood.v1 has no such "
+                                  "service or method");
+}
+
+TEST_F(GatewayRefusalTest, HeadersThatAreNotUtf8AreQuotedInTheRefusal) {
+  const std::string path = "/makegood.v1.CheckService/GetCheck";
+  json error;
+  httplib::Response response =
+      Serve(path, {{"Content-Type", "application/json\xff"}}, error);
+  EXPECT_EQ(response.status, 415);
+  EXPECT_EQ(error["message"],
+            "Content-Type 'application/json\\xff': "
+            "makegood.v1.CheckService.GetCheck takes application/json or "
+            "application/proto");
+
+  response = Serve(path,
+                   {{"Content-Type", "application/json"},
+                    {"Connect-Protocol-Version", "1\xc3"}},
+                   error);
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(error["message"],
+            "Connect-Protocol-Version: '1\\xc3' is not supported; this "
+            "server speaks version 1");
+
+  response = Serve(path,
+                   {{"Content-Type", "application/json"},
+                    {"Connect-Timeout-Ms", "5\xe2\x82"}},
+                   error);
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(error["message"],
+            "Connect-Timeout-Ms: '5\\xe2\\x82' is not a positive whole number "
+            "of milliseconds (at most 10 digits)");
+}
+
+// RefuseRequest answers for the listener too (a 405 repeats the path).
+TEST(RefuseRequestTest, AMessageThatIsNotUtf8StillAnswersJson) {
+  httplib::Response response;
+  EXPECT_NO_THROW(RefuseRequest(response, 405,
+                                grpc::StatusCode::INVALID_ARGUMENT,
+                                "GET /makegood.v1.\xff/X: Connect calls are "
+                                "POST requests"));
+  EXPECT_EQ(response.status, 405);
+  json error = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(error.is_object()) << response.body;
+  EXPECT_EQ(error["message"],
+            "GET /makegood.v1.\xef\xbf\xbd/X: Connect calls are POST requests");
 }
 
 }  // namespace

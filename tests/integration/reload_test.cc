@@ -3,11 +3,14 @@
 // labels take effect, revoked tokens stop working with their streams and
 // sessions, an invalid file changes nothing and is reported problem by
 // problem, restart-only fields keep their running values, another location
-// is refused, and renewed TLS certificate files are served.
+// is refused, and renewed TLS certificate files are served: by the gRPC
+// listener on its own, by the HTTP listener at SIGHUP, which keeps its
+// running certificate when the new files are not valid.
 //
 // No test sleeps to wait for a reload: each polls, with a deadline, a call
 // that shows the change, or the daemon's log for the line that reports it.
 
+#include <curl/curl.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 
@@ -29,6 +32,7 @@
 #include "integration/recovery_calls.h"
 #include "makegood/v1/checks.grpc.pb.h"
 #include "makegood/v1/session.grpc.pb.h"
+#include "support/test_certificates.h"
 
 namespace makegood {
 namespace {
@@ -80,6 +84,19 @@ bool Eventually(const std::function<bool()>& done,
     if (done()) return true;
   }
   return done();
+}
+
+// Whether `log` has a line holding each of `parts`.
+bool HasLineWith(const std::string& log,
+                 const std::vector<std::string>& parts) {
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    bool all = true;
+    for (const std::string& part : parts) {
+      all = all && absl::StrContains(line, part);
+    }
+    if (all) return true;
+  }
+  return false;
 }
 
 // makegoodd on a copy of the sample configuration, started with nothing but
@@ -171,14 +188,7 @@ class ReloadTest : public RecoveryCallsTest {
 
   // Whether the log has a line holding each of `parts`.
   bool LogHasLine(const std::vector<std::string>& parts) const {
-    for (absl::string_view line : absl::StrSplit(DaemonLog(), '\n')) {
-      bool all = true;
-      for (const std::string& part : parts) {
-        all = all && absl::StrContains(line, part);
-      }
-      if (all) return true;
-    }
-    return false;
+    return HasLineWith(DaemonLog(), parts);
   }
 
   std::string yaml_;
@@ -418,6 +428,172 @@ TEST_F(ReloadTlsTest, RenewedCertificateFilesAreServedWithoutARestart) {
   const grpc::Status stale =
       GetLocation(TrustingOnly(old_cert), false, absl::Seconds(10));
   EXPECT_EQ(stale.error_code(), grpc::UNAVAILABLE) << stale.error_message();
+  ExpectStopsCleanly();
+}
+
+// ---------------------------------------------------------------------------
+// TLS: the HTTP listener reads its certificate files again at SIGHUP.
+
+// What an HTTPS client was served on a new connection.
+struct HttpsAnswer {
+  CURLcode code = CURLE_OK;
+  long status = 0;
+  std::string subject;  // Of the server's certificate, as libcurl gives it.
+  std::string error;
+};
+
+class ReloadHttpTlsTest : public DaemonTest {
+ protected:
+  void SetUp() override {
+    auto made = testing::MakeTestCertificates(dir_.path());
+    ASSERT_TRUE(made.ok()) << made.status();
+    certs_ = *std::move(made);
+    // The paths the configuration names, which stay; what is there changes.
+    ASSERT_EQ(std::rename(certs_.server_cert.c_str(), cert_.c_str()), 0);
+    ASSERT_EQ(std::rename(certs_.server_key.c_str(), key_.c_str()), 0);
+    ASSERT_NO_FATAL_FAILURE(RestartWithServerSettings(
+        absl::StrCat("  http_tls: { cert_file: \"", cert_, "\", key_file: \"",
+                     key_, "\" }\n")));
+  }
+
+  // A new server certificate from the same CA, with a new key, "O=renewed"
+  // in its subject.
+  void MakeRenewed(const std::string& cert, const std::string& key) {
+    const std::string extensions = dir_.File("renewed.ext");
+    std::ofstream(extensions)
+        << "basicConstraints = critical, CA:FALSE\n"
+           "keyUsage = critical, digitalSignature\n"
+           "extendedKeyUsage = serverAuth\n"
+           "subjectAltName = IP:127.0.0.1, DNS:localhost\n";
+    const std::string request = dir_.File("renewed.csr");
+    const testing::CommandResult requested = testing::RunCommand(
+        {MAKEGOOD_OPENSSL_BIN, "req", "-new", "-newkey", "ec", "-pkeyopt",
+         "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out",
+         request, "-subj", "/CN=localhost/O=renewed"});
+    ASSERT_EQ(requested.exit_code, 0) << requested.err;
+    const testing::CommandResult signed_by_ca = testing::RunCommand(
+        {MAKEGOOD_OPENSSL_BIN, "x509", "-req", "-in", request, "-CA",
+         certs_.ca_cert, "-CAkey", dir_.File("ca.key"), "-set_serial", "4",
+         "-days", "2", "-sha256", "-extfile", extensions, "-out", cert});
+    ASSERT_EQ(signed_by_ca.exit_code, 0) << signed_by_ca.err;
+  }
+
+  // A Connect call (GetLocation) over a new HTTPS connection that trusts
+  // only the test CA; the subject of the certificate it was served.
+  HttpsAnswer Https() {
+    HttpsAnswer answer;
+    CURL* curl = curl_easy_init();
+    if (curl == nullptr) {
+      answer.code = CURLE_FAILED_INIT;
+      return answer;
+    }
+    char error[CURL_ERROR_SIZE] = {};
+    std::string body;
+    curl_slist* headers =
+        curl_slist_append(nullptr, "Content-Type: application/json");
+    const std::string authorization =
+        absl::StrCat("Authorization: Bearer ", kServerToken);
+    headers = curl_slist_append(headers, authorization.c_str());
+    using Write = size_t (*)(char*, size_t, size_t, void*);
+    Write write = [](char* data, size_t size, size_t count, void* out) {
+      static_cast<std::string*>(out)->append(data, size * count);
+      return size * count;
+    };
+    const std::string url =
+        absl::StrCat("https://127.0.0.1:", daemon_->http_port(),
+                     "/makegood.v1.CheckService/GetLocation");
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "{}");
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(curl, CURLOPT_CAINFO, certs_.ca_cert.c_str());
+    curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
+    // A new handle has no session to resume: a full handshake each time.
+    curl_easy_setopt(curl, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+    answer.code = curl_easy_perform(curl);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
+    curl_certinfo* chain = nullptr;
+    if (answer.code == CURLE_OK &&
+        curl_easy_getinfo(curl, CURLINFO_CERTINFO, &chain) == CURLE_OK &&
+        chain != nullptr && chain->num_of_certs > 0) {
+      for (curl_slist* field = chain->certinfo[0]; field != nullptr;
+           field = field->next) {
+        const absl::string_view text(field->data);
+        if (absl::StartsWith(text, "Subject:")) {
+          answer.subject = std::string(text.substr(8));
+        }
+      }
+    }
+    answer.error = error;
+    if (answer.code == CURLE_OK && answer.status != 200) answer.error = body;
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    return answer;
+  }
+
+  bool LogHasLine(const std::vector<std::string>& parts) const {
+    return HasLineWith(DaemonLog(), parts);
+  }
+
+  testing::TestCertificates certs_;
+  const std::string cert_ = dir_.File("http-cert.pem");
+  const std::string key_ = dir_.File("http-key.pem");
+};
+
+TEST_F(ReloadHttpTlsTest, RenewedFilesAreServedAfterSighupAndABadKeyIsNot) {
+  const HttpsAnswer first = Https();
+  ASSERT_EQ(first.code, CURLE_OK) << first.error << "\n" << DaemonLog();
+  EXPECT_EQ(first.status, 200) << first.error;
+  ASSERT_THAT(first.subject, HasSubstr("localhost"));
+  EXPECT_THAT(first.subject, Not(HasSubstr("renewed")));
+
+  // Renewed, at the same paths, as a certificate tool writes them. The
+  // listener reads them only when told: new connections still get the
+  // running certificate.
+  const std::string new_cert = dir_.File("new-cert.pem");
+  const std::string new_key = dir_.File("new-key.pem");
+  ASSERT_NO_FATAL_FAILURE(MakeRenewed(new_cert, new_key));
+  ASSERT_EQ(std::rename(new_key.c_str(), key_.c_str()), 0);
+  ASSERT_EQ(std::rename(new_cert.c_str(), cert_.c_str()), 0);
+  const HttpsAnswer before_sighup = Https();
+  ASSERT_EQ(before_sighup.code, CURLE_OK) << before_sighup.error;
+  EXPECT_THAT(before_sighup.subject, Not(HasSubstr("renewed")));
+
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(Eventually([&] {
+    const HttpsAnswer answer = Https();
+    return answer.code == CURLE_OK && answer.status == 200 &&
+           absl::StrContains(answer.subject, "renewed");
+  })) << DaemonLog();
+  ASSERT_TRUE(Eventually([&] {
+    return LogHasLine({"event=reload", "http_tls=reloaded",
+                       "http_certificate=\"O=renewed,CN=localhost (serial 04"});
+  })) << DaemonLog();
+
+  // A key that is not the certificate's (the client's, from the same CA):
+  // refused, named in the log, and the renewed certificate stays.
+  const std::string bad_key = dir_.File("bad-key.pem");
+  std::ofstream(bad_key) << testing::ReadFileOrEmpty(certs_.client_key);
+  ASSERT_EQ(std::rename(bad_key.c_str(), key_.c_str()), 0);
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(Eventually([&] {
+    return LogHasLine({"event=reload_tls_failed", "listener=http",
+                       absl::StrCat("server.http_tls.key_file: '", key_,
+                                    "' is not the private key of the "
+                                    "certificate in '",
+                                    cert_, "'"),
+                       "running=unchanged"});
+  })) << DaemonLog();
+  EXPECT_TRUE(LogHasLine({"event=reload", "http_tls=unchanged"}))
+      << DaemonLog();
+  const HttpsAnswer kept = Https();
+  ASSERT_EQ(kept.code, CURLE_OK) << kept.error << "\n" << DaemonLog();
+  EXPECT_EQ(kept.status, 200) << kept.error;
+  EXPECT_THAT(kept.subject, HasSubstr("renewed"));
   ExpectStopsCleanly();
 }
 

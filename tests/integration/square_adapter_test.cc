@@ -437,6 +437,8 @@ TEST_F(SquareAdapterTest, ARefusedTokenKeepsTheDeliveryAndAlertsTheManager) {
   ASSERT_TRUE(alert.has_value()) << AdapterLog();
   EXPECT_THAT(alert->message(), HasSubstr("square-adapter"));
   EXPECT_THAT(alert->message(), HasSubstr("HTTP 401"));
+  EXPECT_EQ(alert->adapter_problem().problem(),
+            v1::Alert::AdapterProblem::VENDOR_AUTH_FAILED);
   EXPECT_TRUE(alert->case_id().empty());
   // Tried again (after 1 s, then 2 s), logged once.
   ASSERT_TRUE(AwaitTrue([&] { return square_.refused() >= 3; }))

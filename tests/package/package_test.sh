@@ -237,8 +237,10 @@ cc -std=c99 -Wall -Werror -o "$work/flag_and_ack" "$source_dir/plugin/examples/f
   $(pkg-config --cflags --libs makegood-plugin) -lpthread ||
   fail "the plugin example does not build with pkg-config makegood-plugin"
 # /lib is /usr/lib on Debian 12 (merged /usr), and ld.so.cache may say either.
-ldd "$work/flag_and_ack" | grep -Eq "libmakegood_plugin.so.1 => (/usr)?/lib/$multiarch/" ||
-  fail "the example does not load /usr/lib/$multiarch/libmakegood_plugin.so.1: $(ldd "$work/flag_and_ack")"
+# Read whole first: grep -q stops at the match and would cut ldd's pipe.
+libraries=$(ldd "$work/flag_and_ack")
+grep -Eq "libmakegood_plugin.so.1 => (/usr)?/lib/$multiarch/" <<<"$libraries" ||
+  fail "the example does not load /usr/lib/$multiarch/libmakegood_plugin.so.1: $libraries"
 
 section "reinstall keeps a changed configuration"
 echo "# changed by package_deb" >> /etc/makegood/makegood.yaml

@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <utility>
@@ -257,6 +258,104 @@ TEST_F(PluginTest, FlagNamesAnUnknownCheckAndChangesNothing) {
   EXPECT_EQ(mg_flag_problem(client_, &flag, &flagged), MG_INVALID_ARGUMENT);
   EXPECT_STREQ(mg_last_error(), "request_id is required");
   EXPECT_EQ(CountRows("cases"), 0);
+}
+
+// C lets a caller put any int in an enum; the plugin checks the integer
+// before it becomes a C++ or proto enum (reading it as one would be
+// undefined behaviour) and sends nothing.
+TEST_F(PluginTest, ASeverityTheHeaderDoesNotNameIsRefusedByName) {
+  ASSERT_EQ(Connect(kAdapterToken), MG_OK);
+  ASSERT_EQ(Publish(SteakCheck("7106")), MG_OK) << mg_last_error();
+  const char* lines[] = {"1"};
+  mg_flag_request flag{};
+  flag.staff_token = kServerToken;
+  flag.request_id = "press-7106";
+  flag.check_id = "7106";
+  flag.line_ids = lines;
+  flag.line_count = 1;
+  flag.category_id = "cold_food";
+  for (const int severity : {7, 0, -1, 4}) {
+    // As a C caller stores it: the int itself.
+    std::memcpy(&flag.severity, &severity, sizeof severity);
+    mg_case* flagged = nullptr;
+    EXPECT_EQ(mg_flag_problem(client_, &flag, &flagged), MG_INVALID_ARGUMENT)
+        << severity;
+    EXPECT_EQ(flagged, nullptr);
+    EXPECT_EQ(mg_last_error(),
+              absl::StrCat("severity is ", severity,
+                           ": it must be MG_SEVERITY_MINOR (1), "
+                           "MG_SEVERITY_MAJOR (2) or MG_SEVERITY_SEVERE (3)"));
+  }
+  EXPECT_EQ(CountRows("cases"), 0);
+}
+
+TEST_F(PluginTest, AnAckResultTheHeaderDoesNotNameIsRefusedByName) {
+  ASSERT_EQ(Connect(kAdapterToken), MG_OK);
+  // 0 and 3 are values mg_ack_result can hold, yet name no result.
+  for (const mg_ack_result result :
+       {static_cast<mg_ack_result>(0), static_cast<mg_ack_result>(3)}) {
+    EXPECT_EQ(mg_ack_command(client_, "CMD-1", result, nullptr, nullptr),
+              MG_INVALID_ARGUMENT);
+    EXPECT_EQ(mg_last_error(),
+              absl::StrCat("result is ", static_cast<int>(result),
+                           ": it must be MG_ACK_APPLIED (1) or "
+                           "MG_ACK_REJECTED (2)"));
+  }
+  EXPECT_STREQ(mg_status_name(static_cast<mg_status>(17)), "UNKNOWN_STATUS");
+  EXPECT_STREQ(mg_status_name(static_cast<mg_status>(31)), "UNKNOWN_STATUS");
+}
+
+// gRPC aborts the whole process (the POS) on metadata it cannot carry: a
+// token with a space, a control character or a byte above 0x7E is refused
+// before any call, and never repeated in the message.
+TEST_F(PluginTest, ATokenThatCannotTravelInAHeaderIsRefusedByName) {
+  const std::string not_a_token =
+      "options.token is not a token: a token is printable ASCII without "
+      "spaces (bytes 0x21 to 0x7E)";
+  for (const char* token : {"demo-adapter-pos\n", "demo adapter",
+                            "demo-adapter-pos\x01", "demo-\xc3\xa9"}) {
+    EXPECT_EQ(Connect(token), MG_INVALID_ARGUMENT) << token;
+    EXPECT_EQ(client_, nullptr);
+    EXPECT_EQ(mg_last_error(), not_a_token);
+  }
+
+  ASSERT_EQ(Connect(kAdapterToken), MG_OK);
+  ASSERT_EQ(Publish(SteakCheck("7107")), MG_OK) << mg_last_error();
+  const char* lines[] = {"1"};
+  mg_flag_request flag{};
+  flag.request_id = "press-7107";
+  flag.check_id = "7107";
+  flag.line_ids = lines;
+  flag.line_count = 1;
+  flag.category_id = "cold_food";
+  flag.severity = MG_SEVERITY_MAJOR;
+  mg_case* flagged = nullptr;
+  for (const char* token : {"demo-server-dana ", "demo-server\r\ndana"}) {
+    flag.staff_token = token;
+    EXPECT_EQ(mg_flag_problem(client_, &flag, &flagged), MG_INVALID_ARGUMENT)
+        << token;
+    EXPECT_EQ(flagged, nullptr);
+    EXPECT_EQ(mg_last_error(),
+              std::string("staff_token is not a token: a token is printable "
+                          "ASCII without spaces (bytes 0x21 to 0x7E)"));
+  }
+  mg_apply_request apply{};
+  apply.staff_token = "demo-server-dana\t";
+  apply.request_id = "apply-7107";
+  apply.case_id = "RC-1";
+  apply.option_id = "o1";
+  mg_case* applied = nullptr;
+  EXPECT_EQ(mg_apply_remedy(client_, &apply, &applied), MG_INVALID_ARGUMENT);
+  EXPECT_EQ(applied, nullptr);
+  EXPECT_THAT(mg_last_error(), HasSubstr("staff_token is not a token"));
+  EXPECT_EQ(CountRows("cases"), 0);
+
+  // The staff member's own, well-formed token still goes.
+  flag.staff_token = kServerToken;
+  ASSERT_EQ(mg_flag_problem(client_, &flag, &flagged), MG_OK)
+      << mg_last_error();
+  mg_case_free(flagged);
+  EXPECT_EQ(CountRows("cases"), 1);
 }
 
 TEST_F(PluginTest, ADoublePressOpensOneCase) {

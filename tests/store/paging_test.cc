@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -19,6 +20,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "store/page_token.h"
 #include "store/sqlite_store.h"
 #include "support/sample_events.h"
 #include "support/temp_dir.h"
@@ -172,6 +174,64 @@ TEST_F(PagingTest, UnackedCommandsComeInPagesOldestFirstEachOnce) {
 
   auto refused = store_->UnackedCommands(kLocation, {.limit = 0});
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// A page's own token, its time spelt another way: the same number, but no
+// token a page gave out.
+TEST_F(PagingTest, AFollowUpPageTokenSpeltAnotherWayIsRefused) {
+  auto first = store_->DueFollowUps(
+      kLocation, {.due_by = clock_.Now(), .page_size = 2}, clock_.Now());
+  ASSERT_TRUE(first.ok()) << first.status();
+  const std::string token = first->next_page_token;
+  ASSERT_FALSE(token.empty());
+  auto next = store_->DueFollowUps(
+      kLocation, {.due_by = clock_.Now(), .page_size = 2, .page_token = token},
+      clock_.Now());
+  ASSERT_TRUE(next.ok()) << next.status();
+  for (const std::string& respelt : {"+" + token, "0" + token, " " + token}) {
+    auto page = store_->DueFollowUps(
+        kLocation,
+        {.due_by = clock_.Now(), .page_size = 2, .page_token = respelt},
+        clock_.Now());
+    EXPECT_EQ(page.status().code(), absl::StatusCode::kInvalidArgument)
+        << "'" << respelt << "'";
+    EXPECT_THAT(std::string(page.status().message()),
+                ::testing::HasSubstr("page_token"))
+        << "'" << respelt << "'";
+  }
+}
+
+TEST(PageTokenTest, TakesExactlyWhatFormatPageTokenWrites) {
+  for (const auto& [at_us, id] : std::vector<std::pair<int64_t, std::string>>{
+           {0, "RC-1"},
+           {1763665200000000, "RC-7KQM2X9"},
+           {-1, "id:with:colons"},
+           {INT64_MAX, "a"},
+           {INT64_MIN, "a"}}) {
+    const std::string token = FormatPageToken(at_us, id);
+    auto parsed = ParsePageToken(token);
+    ASSERT_TRUE(parsed.ok()) << token << ": " << parsed.status();
+    EXPECT_EQ(parsed->at_us, at_us) << token;
+    EXPECT_EQ(parsed->id, id) << token;
+  }
+  auto first = ParsePageToken("");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->at_us, INT64_MAX);
+  EXPECT_EQ(first->id, "");
+}
+
+TEST(PageTokenTest, RefusesEveryOtherSpellingNamingPageToken) {
+  for (const char* token :
+       {"+5:x", " 5:x", "5 :x", "05:x", "00:x", "-0:x", "-05:x", "0x5:x",
+        "5.0:x", "9223372036854775808:x", "-9223372036854775809:x", ":x",
+        "5:", "5", "nonsense", "RC-1:1763665200000000"}) {
+    auto parsed = ParsePageToken(token);
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument)
+        << "'" << token << "'";
+    EXPECT_THAT(std::string(parsed.status().message()),
+                ::testing::HasSubstr("page_token"))
+        << "'" << token << "'";
+  }
 }
 
 }  // namespace

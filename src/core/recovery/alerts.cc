@@ -103,16 +103,22 @@ Alert RecurringProblemAlert(const RecoveryRules& rules,
 }
 
 Alert AdapterProblemAlert(const std::string& adapter_name,
-                          const std::string& vendor_message) {
+                          const std::string& vendor_message,
+                          Alert::AdapterProblem::Problem problem) {
   Alert alert;
   alert.set_kind(Alert::ADAPTER_PROBLEM);
   Alert::AdapterProblem& facts = *alert.mutable_adapter_problem();
   facts.set_adapter_name(adapter_name);
   facts.set_vendor_message(vendor_message);
+  facts.set_problem(problem);
   std::string text = absl::StrCat(
       "Adapter ", adapter_name,
-      ": the POS refuses its credentials; renew the vendor token in its "
-      "configuration. Orders and remedies wait until then.");
+      problem == Alert::AdapterProblem::DELIVERY_UNREADABLE
+          ? ": a delivery from the POS could not be read and was set aside "
+            "(quarantined in the adapter's state); the orders it carried are "
+            "missing until someone looks into it."
+          : ": the POS refuses its credentials; renew the vendor token in its "
+            "configuration. Orders and remedies wait until then.");
   if (!vendor_message.empty())
     absl::StrAppend(&text, " (", vendor_message, ")");
   alert.set_message(std::move(text));

@@ -47,9 +47,11 @@ struct RecurringFacts {
 makegood::v1::Alert RecurringProblemAlert(const RecoveryRules& rules,
                                           const RecurringFacts& facts);
 
-// An adapter cannot reach its POS: the vendor refuses its credentials.
-makegood::v1::Alert AdapterProblemAlert(const std::string& adapter_name,
-                                        const std::string& vendor_message);
+// An adapter's problem that people must fix; `vendor_message` is the
+// report's message.
+makegood::v1::Alert AdapterProblemAlert(
+    const std::string& adapter_name, const std::string& vendor_message,
+    makegood::v1::Alert::AdapterProblem::Problem problem);
 
 }  // namespace makegood::core
 

@@ -204,6 +204,7 @@ export default {
   'alertText.recurring': '{what} flagged {count} times for {category} between {from} and {to}',
   'alertText.station': 'Station {station}',
   'alertText.adapter': 'Adapter {adapter}: the POS refuses its credentials; renew the vendor token in its configuration. Orders and remedies wait until then.',
+  'alertText.adapterUnreadable': 'Adapter {adapter}: a delivery from the POS could not be read and was set aside; the orders it carried are missing until someone looks into it.',
   'need.NO_AUTHORITY': 'the {role} role may give nothing without approval ({reached})',
   'need.PER_CASE': 'over the {role} limit of {limit} per case (this case would reach {reached})',
   'need.PER_SHIFT': 'over the {role} limit of {limit} per shift (this shift would reach {reached})',

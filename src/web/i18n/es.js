@@ -206,6 +206,7 @@ export default {
   'alertText.recurring': '{what}: marcado {count} veces por {category} entre las {from} y las {to}',
   'alertText.station': 'Estación {station}',
   'alertText.adapter': 'Adaptador {adapter}: el TPV rechaza sus credenciales; renueva el token del proveedor en su configuración. Los pedidos y las soluciones esperan hasta entonces.',
+  'alertText.adapterUnreadable': 'Adaptador {adapter}: un envío del TPV no se pudo leer y se apartó; faltan los pedidos que traía hasta que alguien lo revise.',
   'need.NO_AUTHORITY': 'el rol {role} no puede dar nada sin aprobación ({reached})',
   'need.PER_CASE': 'pasa del límite de {role} de {limit} por caso (este caso llegaría a {reached})',
   'need.PER_SHIFT': 'pasa del límite de {role} de {limit} por turno (este turno llegaría a {reached})',
