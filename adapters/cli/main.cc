@@ -6,12 +6,15 @@
 // OrderEvents to makegoodd, remedy commands written back to the POS.
 //
 //   makegood-adapter <vendor> translate FILE [--location ID] [--currency C]
+//       [--staff-map VENDOR_ID=STAFF_ID]... [--table-map VENDOR_ID=NAME]...
 //
 // prints, as JSON lines, the OrderEvents a vendor payload (a webhook body,
 // an order object or a list of orders) yields, without any network: for
 // integrators checking what makegood will make of their POS's data. A
 // payload it cannot read exactly prints nothing on stdout and the field
-// path and the problem on stderr, exit status 2.
+// path and the problem on stderr, exit status 2. What translated but is
+// doubtful (a check whose lines do not add up to the vendor's figure) is
+// said on stderr as "warning:" lines; the exit status stays 0.
 
 #include <signal.h>
 
@@ -19,7 +22,9 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
@@ -29,6 +34,7 @@
 #include "core/event_validation.h"
 #include "core/money.h"
 #include "google/protobuf/util/json_util.h"
+#include "names_map.h"
 #include "shopify_api.h"
 #include "square_api.h"
 #include "telemetry/log.h"
@@ -50,30 +56,15 @@ struct LogOptions {
   std::string level = "info";
 };
 
-// Sets up the log from `options`; false (with the error on stderr) when a
-// value is not one of the choices.
-bool ConfigureLog(const LogOptions& options) {
-  const auto format = makegood::telemetry::ParseLogFormat(options.format);
-  if (!format.ok()) {
-    std::cerr << "makegood-adapter: --log-format: " << format.status().message()
-              << std::endl;
-    return false;
-  }
-  const auto level = makegood::telemetry::ParseLogLevel(options.level);
-  if (!level.ok()) {
-    std::cerr << "makegood-adapter: --log-level: " << level.status().message()
-              << std::endl;
-    return false;
-  }
-  makegood::telemetry::ConfigureLogging(*format, *level, &std::cerr);
-  return true;
-}
-
 struct TranslateOptions {
   std::string file;
   std::string location;
   std::string currency;
   std::string source;
+  // VENDOR_ID=STAFF_ID and VENDOR_ID=NAME, one per --staff-map and
+  // --table-map.
+  std::vector<std::string> staff_map;
+  std::vector<std::string> table_map;
 };
 
 // An error of the command line or of the payload, on stderr.
@@ -111,6 +102,46 @@ absl::Status CheckTranslateOptions(const std::string& vendor,
   return absl::OkStatus();
 }
 
+// A repeatable VENDOR_ID=VALUE option.
+struct NamesMapOption {
+  const char* name;  // "--staff-map"
+  const char* form;  // "VENDOR_ID=STAFF_ID"
+  // What a pair must be (names_map.h).
+  absl::Status (*check)(absl::string_view vendor_id, absl::string_view value);
+};
+
+constexpr NamesMapOption kStaffMapOption = {
+    "--staff-map", "VENDOR_ID=STAFF_ID",
+    &makegood::adapters::CheckStaffMapEntry};
+constexpr NamesMapOption kTableMapOption = {
+    "--table-map", "VENDOR_ID=NAME", &makegood::adapters::CheckTableMapEntry};
+
+// The option's pairs as a map; an error naming the option for a value
+// without '=', a pair its check refuses or a vendor id given twice.
+absl::StatusOr<std::map<std::string, std::string>> ParseNamesMap(
+    const NamesMapOption& option, const std::vector<std::string>& pairs) {
+  std::map<std::string, std::string> names;
+  for (const std::string& pair : pairs) {
+    const size_t equals = pair.find('=');
+    if (equals == std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(option.name, ": '", pair.substr(0, 64),
+                       "' has no '=': give ", option.form));
+    }
+    const std::string vendor_id = pair.substr(0, equals);
+    const std::string value = pair.substr(equals + 1);
+    if (absl::Status s = option.check(vendor_id, value); !s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(option.name, ": ", s.message()));
+    }
+    if (!names.emplace(vendor_id, value).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(option.name, ": '", vendor_id, "' is given twice"));
+    }
+  }
+  return names;
+}
+
 absl::StatusOr<std::string> ReadPayload(const std::string& file) {
   std::stringstream text;
   if (file == "-") {
@@ -130,11 +161,21 @@ int RunTranslate(const std::string& vendor, const TranslateOptions& options) {
       !valid.ok()) {
     return BadInput(std::string(valid.message()));
   }
+  auto staff_map = ParseNamesMap(kStaffMapOption, options.staff_map);
+  if (!staff_map.ok()) {
+    return BadInput(std::string(staff_map.status().message()));
+  }
+  auto table_map = ParseNamesMap(kTableMapOption, options.table_map);
+  if (!table_map.ok()) {
+    return BadInput(std::string(table_map.status().message()));
+  }
   absl::StatusOr<std::string> payload = ReadPayload(options.file);
   if (!payload.ok()) return BadInput(std::string(payload.status().message()));
   makegood::adapters::VendorContext context;
   context.source = options.source.empty() ? vendor : options.source;
   context.default_location = options.location;
+  context.staff_map = *std::move(staff_map);
+  context.table_map = *std::move(table_map);
   context.currency = options.currency;
   auto translation = makegood::adapters::Translate(vendor, *payload, context);
   if (!translation.ok()) {
@@ -165,24 +206,31 @@ int RunTranslate(const std::string& vendor, const TranslateOptions& options) {
                  "it from the "
               << vendor << " API" << std::endl;
   }
+  // Published as translated by a running adapter (which logs them), so not
+  // an error here either.
+  for (const std::string& warning : translation->warnings) {
+    std::cerr << "makegood-adapter: warning: " << options.file << ": "
+              << warning << std::endl;
+  }
   return kExitOk;
 }
 
 // Runs the adapter until SIGTERM or SIGINT.
 int RunAdapter(const std::string& vendor, const std::string& config_path,
                const LogOptions& log) {
-  if (!ConfigureLog(log)) return kExitBadInput;
+  if (absl::Status configured = makegood::telemetry::ConfigureLoggingFromFlags(
+          log.format, log.level, &std::cerr);
+      !configured.ok()) {
+    std::cerr << "makegood-adapter: " << configured.message() << std::endl;
+    return kExitBadInput;
+  }
   auto config = makegood::adapters::LoadAdapterConfig(config_path, vendor);
   if (!config.ok()) {
     std::cerr << config.status().message() << std::endl;
     return kExitBadInput;
   }
-  makegood::adapters::VendorContext context;
-  context.source = vendor;
-  context.locations.insert(config->locations().begin(),
-                           config->locations().end());
-  context.default_location = config->location();
-  context.currency = config->currency();
+  const makegood::adapters::VendorContext context =
+      makegood::adapters::VendorContextOf(*config, vendor);
   // The signals are waited for here, not delivered to the threads.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -295,6 +343,20 @@ int main(int argc, char** argv) {
                           "have none (Toast: required)");
     translate->add_option("--source", options.source,
                           "Event source (default: the vendor's name)");
+    translate
+        ->add_option("--staff-map", options.staff_map,
+                     "The vendor's employee id to the makegood staff id "
+                     "(makegoodd's staff[].id) for the check's server; "
+                     "repeatable. An unmapped id stays as the vendor sent it")
+        ->type_name(kStaffMapOption.form)
+        ->allow_extra_args(false);
+    translate
+        ->add_option("--table-map", options.table_map,
+                     "The vendor's table id to the table's name (\"12\", "
+                     "\"Bar 3\"); repeatable. An unmapped id stays as the "
+                     "vendor sent it")
+        ->type_name(kTableMapOption.form)
+        ->allow_extra_args(false);
     translate->callback(
         [&, vendor] { exit_code = RunTranslate(vendor, options); });
   }

@@ -297,19 +297,13 @@ int main(int argc, char** argv) {
     // --help exits 0; any other command-line mistake is a usage error.
     return app.exit(e) == 0 ? 0 : kExitInput;
   }
-  const auto format = makegood::telemetry::ParseLogFormat(log_format);
-  if (!format.ok()) {
-    std::cerr << "makegood-adapter-jsonl: --log-format: "
-              << format.status().message() << std::endl;
+  if (absl::Status configured = makegood::telemetry::ConfigureLoggingFromFlags(
+          log_format, log_level, &std::cerr);
+      !configured.ok()) {
+    std::cerr << "makegood-adapter-jsonl: " << configured.message()
+              << std::endl;
     return kExitInput;
   }
-  const auto level = makegood::telemetry::ParseLogLevel(log_level);
-  if (!level.ok()) {
-    std::cerr << "makegood-adapter-jsonl: --log-level: "
-              << level.status().message() << std::endl;
-    return kExitInput;
-  }
-  makegood::telemetry::ConfigureLogging(*format, *level, &std::cerr);
   if (settings.file == "-" && !settings.state_path.empty()) {
     std::cerr << "makegood-adapter-jsonl: --state needs a file: stdin cannot "
                  "be resumed"

@@ -1,6 +1,7 @@
 #include "adapter_config.h"
 
 #include <iostream>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -11,8 +12,45 @@
 #include "config/config_loader.h"
 #include "config/file_text.h"
 #include "core/money.h"
+#include "names_map.h"
 
 namespace makegood::adapters {
+namespace {
+
+// A map setting as the translators take it, in key order (so that its
+// errors, too, come in the same order every time).
+std::map<std::string, std::string> Sorted(
+    const google::protobuf::Map<std::string, std::string>& map) {
+  return std::map<std::string, std::string>(map.begin(), map.end());
+}
+
+// One "setting: what is wrong" per entry of `map` that `check` refuses.
+std::vector<std::string> MapEntryErrors(
+    const char* setting,
+    const google::protobuf::Map<std::string, std::string>& map,
+    absl::Status (*check)(absl::string_view, absl::string_view)) {
+  std::vector<std::string> errors;
+  for (const auto& [key, value] : Sorted(map)) {
+    if (absl::Status s = check(key, value); !s.ok()) {
+      errors.push_back(absl::StrCat(setting, ": ", s.message()));
+    }
+  }
+  return errors;
+}
+
+}  // namespace
+
+VendorContext VendorContextOf(const makegood::v1::AdapterConfig& config,
+                              const std::string& vendor) {
+  VendorContext context;
+  context.source = vendor;
+  context.locations = Sorted(config.locations());
+  context.default_location = config.location();
+  context.staff_map = Sorted(config.staff_map());
+  context.table_map = Sorted(config.table_map());
+  context.currency = config.currency();
+  return context;
+}
 
 client::TlsSettingNames MakegoodTlsSettingNames() {
   client::TlsSettingNames names;
@@ -110,6 +148,14 @@ absl::StatusOr<makegood::v1::AdapterConfig> LoadAdapterConfig(
       !core::CurrencyExponent(settings.currency())) {
     errors.push_back(absl::StrCat("currency: '", settings.currency(),
                                   "' is not an ISO 4217 code"));
+  }
+  for (std::string& error :
+       MapEntryErrors("staff_map", settings.staff_map(), &CheckStaffMapEntry)) {
+    errors.push_back(std::move(error));
+  }
+  for (std::string& error :
+       MapEntryErrors("table_map", settings.table_map(), &CheckTableMapEntry)) {
+    errors.push_back(std::move(error));
   }
   if (vendor == "square") {
     require(square.access_token(), "square.access_token");

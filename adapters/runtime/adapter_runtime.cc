@@ -3,6 +3,8 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -37,6 +39,17 @@ std::optional<OrderSnapshot> SnapshotIn(const VendorApi& vendor,
     if (order.check_id == check_id) return std::move(order);
   }
   return std::nullopt;
+}
+
+// What translated but is doubtful in what a delivery published (a check
+// whose lines do not add up to the vendor's figure), for the operator.
+void LogTranslationWarnings(const std::string& vendor,
+                            const std::string& delivery,
+                            const std::vector<std::string>& warnings) {
+  for (const std::string& warning : warnings) {
+    LogEvent(LogLevel::kWarning, "translation_warning",
+             {{"vendor", vendor}, {"delivery", delivery}, {"msg", warning}});
+  }
 }
 
 }  // namespace
@@ -249,6 +262,19 @@ absl::StatusOr<bool> AdapterRuntime::ProcessDelivery(const Delivery& delivery) {
            IsVendorAuthError(status);
   };
   bool answered = false;
+  // The warnings of the payloads whose orders were published, logged once
+  // the delivery is through: a delivery tried again (makegoodd or the
+  // vendor unreachable) logs them then, once, and the earlier snapshots
+  // parsed to diff against log none.
+  std::vector<std::string> warnings;
+  auto published = [&warnings](const VendorPayload& parsed) {
+    warnings.insert(warnings.end(), parsed.warnings.begin(),
+                    parsed.warnings.end());
+  };
+  auto through = [&] {
+    LogTranslationWarnings(vendor_->vendor_name(), delivery.event_id, warnings);
+    return answered;
+  };
   for (const OrderToFetch& fetch : payload->fetch) {
     auto body = vendor_->FetchOrder(fetch);
     if (!body.ok()) {
@@ -269,17 +295,18 @@ absl::StatusOr<bool> AdapterRuntime::ProcessDelivery(const Delivery& delivery) {
     if (absl::Status s = PublishOrders(*body, fetched->orders); !s.ok()) {
       return s;
     }
+    published(*fetched);
   }
   if (!unreadable.empty()) {
     if (absl::Status s = Quarantine(delivery, unreadable); !s.ok()) return s;
-    return answered;
+    return through();
   }
   if (unreadable_.Resolved()) {
     LogEvent(LogLevel::kInfo, "deliveries_readable",
              {{"delivery", delivery.event_id},
               {"msg", "a delivery was read again after quarantined ones"}});
   }
-  if (payload->orders.empty()) return answered;
+  if (payload->orders.empty()) return through();
   // Where a vendor's webhooks leave makegood's marker out, the order as its
   // API has it tells makegood's own discounts from the POS's.
   auto marked = vendor_->WithRemedyMarkers(delivery.body);
@@ -291,7 +318,8 @@ absl::StatusOr<bool> AdapterRuntime::ProcessDelivery(const Delivery& delivery) {
       if (absl::Status s = PublishOrders(*marked, reread->orders); !s.ok()) {
         return s;
       }
-      return answered;
+      published(*reread);
+      return through();
     }
     LogEvent(LogLevel::kWarning, "order_reread_unreadable",
              {{"delivery", delivery.event_id},
@@ -303,7 +331,8 @@ absl::StatusOr<bool> AdapterRuntime::ProcessDelivery(const Delivery& delivery) {
   if (absl::Status s = PublishOrders(delivery.body, payload->orders); !s.ok()) {
     return s;
   }
-  return answered;
+  published(*payload);
+  return through();
 }
 
 absl::Status AdapterRuntime::PublishOrders(

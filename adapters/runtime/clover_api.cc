@@ -76,7 +76,8 @@ absl::StatusOr<std::string> CloverApi::FetchOrder(
       "GET",
       absl::StrCat(settings_.api_base(), "/v3/merchants/",
                    order.vendor_location, "/orders/", order.order_id,
-                   "?expand=lineItems,lineItems.discounts,discounts,payments"),
+                   "?expand=lineItems,lineItems.discounts,lineItems.modifications,"
+                   "discounts,payments"),
       Headers(), "", retry_);
   if (!response.ok()) return response.status();
   if (AuthFailed(*response)) {

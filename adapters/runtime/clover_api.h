@@ -6,7 +6,8 @@
 // Webhooks are a doorbell: {"appId", "merchants": {mId: [{objectId: "O:<id>",
 // type, ts}]}}, authenticated only by the static X-Clover-Auth code (no
 // HMAC), with no event id (the body's hash deduplicates). Each order named
-// is fetched with ?expand=lineItems,lineItems.discounts,discounts,payments.
+// is fetched with ?expand=lineItems,lineItems.discounts,
+// lineItems.modifications,discounts,payments.
 // The one-time URL verification POST ({"verificationCode"}) is logged for
 // the operator to paste into the dashboard.
 //

@@ -42,6 +42,32 @@ void AddAmount(int64_t& total, int64_t amount, const JsonValue& at) {
   total = sum;
 }
 
+void AddModifier(LineSnapshot& line, ModifierSnapshot modifier,
+                 const JsonValue& at) {
+  if (modifier.name.empty()) {
+    at.Fail("has no name; a modifier is printed on the check by its name");
+    return;
+  }
+  if (modifier.name.size() > core::kMaxModifierNameLength) {
+    at.Fail(absl::StrCat("has a name of ", modifier.name.size(),
+                         " bytes; at most ", core::kMaxModifierNameLength));
+    return;
+  }
+  if (line.modifiers.size() >= core::kMaxModifiersPerItem) {
+    at.Fail(absl::StrCat("is one modifier too many: a line holds at most ",
+                         core::kMaxModifiersPerItem));
+    return;
+  }
+  int64_t price = 0;
+  if (__builtin_mul_overflow(modifier.unit_price_minor, modifier.quantity,
+                             &price)) {
+    at.Fail("makes a price too large for int64 minor units");
+    return;
+  }
+  AddAmount(line.unit_price_minor, price, at);
+  line.modifiers.push_back(std::move(modifier));
+}
+
 std::string OrderLocation(const VendorContext& context,
                           const std::string& vendor_location,
                           const JsonValue& at, absl::string_view why_none) {

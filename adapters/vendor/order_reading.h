@@ -12,6 +12,7 @@
 
 #include "absl/strings/string_view.h"
 #include "json_reader.h"
+#include "order_snapshot.h"
 #include "vendor_payload.h"
 
 namespace makegood::adapters {
@@ -44,6 +45,14 @@ void CheckUrlSafeId(const JsonValue& at, const std::string& id);
 
 // `total += amount`; refused at `at` when the sum does not fit int64.
 void AddAmount(int64_t& total, int64_t amount, const JsonValue& at);
+
+// Adds `modifier` (its name, quantity and price read at `at`) to `line`:
+// kept by name, and its price times its quantity added to the line's unit
+// price, which must already hold the line's base price. Refused at `at`
+// when the name is empty or too long (core::kMaxModifierNameLength), the
+// line has core::kMaxModifiersPerItem already, or the price overflows.
+void AddModifier(LineSnapshot& line, ModifierSnapshot modifier,
+                 const JsonValue& at);
 
 // The makegood location of an order at `vendor_location` (Square location,
 // Toast restaurant, Clover merchant, Shopify location; "" when the payload

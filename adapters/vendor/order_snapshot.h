@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,16 @@
 
 namespace makegood::adapters {
 
+// An option or modifier on one unit of a line.
+struct ModifierSnapshot {
+  std::string name;
+  int32_t quantity = 1;  // On one unit of the line; 0 for "no cheese".
+  int64_t unit_price_minor = 0;
+};
+
+// Times are the vendor's own for each change; InfinitePast when the vendor
+// does not state one, and the event then takes the order's updated_at (a
+// line added in the first snapshot of its check: the check's opened_at).
 struct LineSnapshot {
   enum class State { kOrdered, kFired, kServed, kVoided };
 
@@ -22,10 +33,16 @@ struct LineSnapshot {
   std::string sku;
   std::string name;
   int32_t quantity = 1;
+  // One unit, its modifiers included (each modifier's unit price times its
+  // quantity), before discounts.
   int64_t unit_price_minor = 0;
+  std::vector<ModifierSnapshot> modifiers;
   State state = State::kOrdered;
   std::string void_reason;
   absl::Time added_at = absl::InfinitePast();
+  absl::Time fired_at = absl::InfinitePast();
+  absl::Time served_at = absl::InfinitePast();
+  absl::Time voided_at = absl::InfinitePast();
   // Money off this line by discount id, in minor units.
   std::map<std::string, int64_t> discounts;
   // The discounts above that makegood wrote (they carry its marker,
@@ -56,7 +73,16 @@ struct OrderSnapshot {
   bool paid = false;
   int64_t paid_total_minor = 0;
   int64_t tip_minor = 0;
+  absl::Time paid_at = absl::InfinitePast();
   bool closed = false;
+  absl::Time closed_at = absl::InfinitePast();
+  // The vendor's own figure for what the lines that are not voided are
+  // worth before discounts, modifiers included and tax, tips and service
+  // charges not (Square's gross sales, Toast's pre-discount prices,
+  // Shopify's total_line_items_price), when the payload states one. The
+  // lines' unit_price_minor × quantity must add up to it
+  // (GrossMismatch in snapshot_events.h).
+  std::optional<int64_t> stated_gross_minor;
 };
 
 }  // namespace makegood::adapters

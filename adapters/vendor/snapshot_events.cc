@@ -1,5 +1,6 @@
 #include "snapshot_events.h"
 
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -73,6 +74,11 @@ class Builder {
   std::vector<OrderEvent> events_;
 };
 
+// The vendor's time of a change when it states one, else `fallback`.
+absl::Time Or(absl::Time stated, absl::Time fallback) {
+  return stated != absl::InfinitePast() ? stated : fallback;
+}
+
 const LineSnapshot* FindLine(const OrderSnapshot* order,
                              const std::string& line_id) {
   if (order == nullptr) return nullptr;
@@ -101,29 +107,39 @@ std::vector<OrderEvent> EventsFor(const OrderSnapshot* previous,
     const LineSnapshot* before = FindLine(previous, line.line_id);
     const std::string prefix = absl::StrCat(line.line_id, "/");
     if (before == nullptr) {
-      auto& added =
-          *out.Add(prefix + "added", line.added_at).mutable_item_added();
+      // A line the vendor does not date is as old as the check when it is
+      // in the first snapshot, and as the change that brought it after.
+      const absl::Time first_seen =
+          previous == nullptr ? current.opened_at : changed_at;
+      auto& added = *out.Add(prefix + "added", Or(line.added_at, first_seen))
+                         .mutable_item_added();
       added.set_line_id(line.line_id);
       added.set_sku(line.sku);
       added.set_name(line.name);
       added.set_quantity(line.quantity);
       out.SetMoney(*added.mutable_unit_price(), line.unit_price_minor);
+      for (const ModifierSnapshot& modifier : line.modifiers) {
+        auto& chosen = *added.add_modifiers();
+        chosen.set_name(modifier.name);
+        chosen.set_quantity(modifier.quantity);
+        out.SetMoney(*chosen.mutable_unit_price(), modifier.unit_price_minor);
+      }
     }
     const int had = before == nullptr ? 0 : Progress(before->state);
     if (Progress(line.state) >= 1 && had < 1) {
-      out.Add(prefix + "fired", changed_at)
+      out.Add(prefix + "fired", Or(line.fired_at, changed_at))
           .mutable_item_fired()
           ->set_line_id(line.line_id);
     }
     if (Progress(line.state) >= 2 && had < 2) {
-      out.Add(prefix + "served", changed_at)
+      out.Add(prefix + "served", Or(line.served_at, changed_at))
           .mutable_item_served()
           ->set_line_id(line.line_id);
     }
     if (line.state == State::kVoided &&
         (before == nullptr || before->state != State::kVoided)) {
-      auto& voided =
-          *out.Add(prefix + "voided", changed_at).mutable_item_voided();
+      auto& voided = *out.Add(prefix + "voided", Or(line.voided_at, changed_at))
+                          .mutable_item_voided();
       voided.set_line_id(line.line_id);
       voided.set_reason(line.void_reason);
     }
@@ -170,14 +186,33 @@ std::vector<OrderEvent> EventsFor(const OrderSnapshot* previous,
     }
   }
   if (current.paid && (previous == nullptr || !previous->paid)) {
-    auto& paid = *out.Add("paid", changed_at).mutable_check_paid();
+    auto& paid =
+        *out.Add("paid", Or(current.paid_at, changed_at)).mutable_check_paid();
     out.SetMoney(*paid.mutable_total(), current.paid_total_minor);
     out.SetMoney(*paid.mutable_tip(), current.tip_minor);
   }
   if (current.closed && (previous == nullptr || !previous->closed)) {
-    out.Add("closed", changed_at).mutable_check_closed();
+    out.Add("closed", Or(current.closed_at, changed_at)).mutable_check_closed();
   }
   return out.Take();
+}
+
+std::optional<std::string> GrossMismatch(const OrderSnapshot& order) {
+  if (!order.stated_gross_minor.has_value()) return std::nullopt;
+  // Prices fit int64 and quantities int32 (json_reader.h): each product
+  // fits 95 bits, so a sum of them cannot overflow 128.
+  __int128 lines = 0;
+  for (const LineSnapshot& line : order.lines) {
+    if (line.state == State::kVoided) continue;
+    lines += static_cast<__int128>(line.unit_price_minor) * line.quantity;
+  }
+  if (lines == *order.stated_gross_minor) return std::nullopt;
+  const std::string sum =
+      lines > std::numeric_limits<int64_t>::max()
+          ? std::string("more than int64 can hold")
+          : absl::StrCat(static_cast<int64_t>(lines), " minor units");
+  return absl::StrCat("check ", order.check_id, ": its lines add up to ", sum,
+                      ", but the vendor states ", *order.stated_gross_minor);
 }
 
 }  // namespace makegood::adapters

@@ -16,6 +16,8 @@
 // ORIGIN_MAKEGOOD naming its command: the confirmation of the remedy, not
 // a POS discount.
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "makegood/v1/order_events.pb.h"
@@ -28,6 +30,13 @@ namespace makegood::adapters {
 // a late retry of an old notification must not undo anything.
 std::vector<makegood::v1::OrderEvent> EventsFor(const OrderSnapshot* previous,
                                                 const OrderSnapshot& current);
+
+// Where the vendor states what the check's lines are worth
+// (stated_gross_minor), whether the translated lines that are not voided
+// add up to it: nothing when they do or the vendor states nothing, else
+// what differs. A difference means a price the translation missed (a
+// modifier, an option).
+std::optional<std::string> GrossMismatch(const OrderSnapshot& order);
 
 }  // namespace makegood::adapters
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "core/event_validation.h"
 #include "exact_json.h"
+#include "names_map.h"
 #include "snapshot_events.h"
 #include "vendor_parsers.h"
 
@@ -117,7 +118,19 @@ absl::StatusOr<VendorPayload> ParseVendorPayload(const std::string& vendor,
     if (!json.ok()) return json.status();
     auto parsed = found->parse(*json, context);
     if (!parsed.ok()) return parsed.status();
+    // Here, so that every translation (translate, the live adapter, the
+    // snapshot it diffs against) names staff and tables the same way.
+    for (OrderSnapshot& order : parsed->orders) {
+      order = WithConfiguredNames(std::move(order), context);
+    }
     if (absl::Status s = CheckEvents(*parsed); !s.ok()) return s;
+    // A price the translation missed is published as translated (the
+    // check stays usable for a flag) and said out loud.
+    for (const OrderSnapshot& order : parsed->orders) {
+      if (auto mismatch = GrossMismatch(order)) {
+        parsed->warnings.push_back(std::move(*mismatch));
+      }
+    }
     return parsed;
   } catch (const std::exception& error) {
     // The parsers read through json_reader.h, which does not throw; this
@@ -135,6 +148,7 @@ absl::StatusOr<Translation> Translate(const std::string& vendor,
   Translation out;
   out.event_id = parsed->event_id;
   out.fetch = parsed->fetch;
+  out.warnings = parsed->warnings;
   for (const OrderSnapshot& order : parsed->orders) {
     for (auto& event : EventsFor(nullptr, order)) {
       out.events.push_back(std::move(event));

@@ -30,6 +30,7 @@ struct Translation {
   std::string event_id;  // The delivery's id, "" when the vendor has none.
   std::vector<makegood::v1::OrderEvent> events;
   std::vector<OrderToFetch> fetch;
+  std::vector<std::string> warnings;  // VendorPayload::warnings.
 };
 
 // The vendor's parser on `payload` (vendor_parsers.h), with every event its

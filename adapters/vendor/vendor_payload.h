@@ -23,6 +23,12 @@ struct VendorContext {
   // goes to `default_location`, or keeps its vendor id when that is empty.
   std::map<std::string, std::string> locations;
   std::string default_location;
+  // The vendor's employee id to makegood's staff id (makegoodd's
+  // staff[].id), and the vendor's table id to the table's name: each
+  // snapshot's server_id and table are mapped by them (names_map.h). An id
+  // that is not in its map stays as the vendor sent it.
+  std::map<std::string, std::string> staff_map;
+  std::map<std::string, std::string> table_map;
   // For vendors whose payloads carry no currency (Toast).
   std::string currency;
 
@@ -41,6 +47,9 @@ struct VendorPayload {
   std::string event_id;
   std::vector<OrderSnapshot> orders;
   std::vector<OrderToFetch> fetch;
+  // What is translated but doubtful, for the operator's log: a check whose
+  // lines do not add up to the vendor's own figure (GrossMismatch).
+  std::vector<std::string> warnings;
 };
 
 // Lenient readers for the runtime's look at vendor API answers (errors,

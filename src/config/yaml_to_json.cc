@@ -8,11 +8,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "nlohmann/json.hpp"
+#include "text/utf8.h"
 #include "yaml-cpp/yaml.h"
 
 namespace makegood::config {
 namespace {
 
+using ::makegood::text::Utf8SequenceLength;
 using nlohmann::json;
 
 // Far deeper than any configuration (protobuf's JSON parser stops at 100
@@ -22,38 +24,6 @@ constexpr int kMaxDepth = 100;
 // Values after aliases are expanded: a few aliases of aliases of lists
 // ("billion laughs") would otherwise fill the memory.
 constexpr size_t kMaxValues = 100000;
-
-// The length of the valid UTF-8 sequence at the start of `text`, or 0 when
-// it starts with a byte that begins none (overlong forms, surrogates and
-// code points past U+10FFFF are not valid).
-size_t Utf8SequenceLength(absl::string_view text) {
-  const auto byte = [&text](size_t i) {
-    return static_cast<unsigned char>(text[i]);
-  };
-  const unsigned char first = byte(0);
-  if (first < 0x80) return 1;
-  size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // The second byte's range.
-  if (first >= 0xC2 && first <= 0xDF) {
-    length = 2;
-  } else if (first >= 0xE0 && first <= 0xEF) {
-    length = 3;
-    if (first == 0xE0) low = 0xA0;
-    if (first == 0xED) high = 0x9F;
-  } else if (first >= 0xF0 && first <= 0xF4) {
-    length = 4;
-    if (first == 0xF0) low = 0x90;
-    if (first == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  if (byte(1) < low || byte(1) > high) return 0;
-  for (size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
-}
 
 // OK when `yaml` is UTF-8 text without control characters other than tab,
 // line feed and carriage return (which YAML does not allow in a stream);

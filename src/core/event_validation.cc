@@ -99,6 +99,53 @@ absl::Status CheckOrigin(const OrderEvent& event) {
   }
 }
 
+// The modifiers of an item: named, of a positive quantity, priced in the
+// event's currency, and within what a line can hold. Their prices are part
+// of unit_price already; they are not added again.
+absl::Status CheckModifiers(const makegood::v1::ItemAdded& item,
+                            const EventValidationContext& context) {
+  if (item.modifiers_size() > kMaxModifiersPerItem) {
+    return FieldError(
+        "item_added.modifiers",
+        absl::StrCat("has ", item.modifiers_size(), " modifiers; at most ",
+                     kMaxModifiersPerItem, " are accepted"));
+  }
+  // At most 50 products of an int64 and an int32: far inside 128 bits.
+  __int128 worth = 0;
+  for (int i = 0; i < item.modifiers_size(); ++i) {
+    const auto& modifier = item.modifiers(i);
+    const std::string path = absl::StrCat("item_added.modifiers[", i, "]");
+    if (modifier.name().empty() ||
+        modifier.name().size() > kMaxModifierNameLength) {
+      return FieldError(
+          path + ".name",
+          modifier.name().empty()
+              ? std::string("is required")
+              : absl::StrCat("is ", modifier.name().size(), " bytes; at most ",
+                             kMaxModifierNameLength));
+    }
+    if (modifier.quantity() < 0) {
+      return FieldError(
+          path + ".quantity",
+          absl::StrCat("must not be negative, got ", modifier.quantity()));
+    }
+    if (auto s = CheckMoney(path + ".unit_price", modifier.has_unit_price(),
+                            modifier.unit_price(), context);
+        !s.ok()) {
+      return s;
+    }
+    worth += static_cast<__int128>(modifier.unit_price().minor_units()) *
+             modifier.quantity();
+  }
+  if (worth > item.unit_price().minor_units()) {
+    return FieldError("item_added.modifiers",
+                      absl::StrCat("are worth more than the unit_price of ",
+                                   item.unit_price().minor_units(),
+                                   " minor units, which includes them"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckKind(const OrderEvent& event,
                        const EventValidationContext& context) {
   switch (event.kind_case()) {
@@ -120,8 +167,12 @@ absl::Status CheckKind(const OrderEvent& event,
       if (item.seat() < 0) {
         return FieldError("item_added.seat", "must not be negative");
       }
-      return CheckMoney("item_added.unit_price", item.has_unit_price(),
-                        item.unit_price(), context);
+      if (auto s = CheckMoney("item_added.unit_price", item.has_unit_price(),
+                              item.unit_price(), context);
+          !s.ok()) {
+        return s;
+      }
+      return CheckModifiers(item, context);
     }
     case OrderEvent::kItemFired:
       return CheckId("item_fired.line_id", event.item_fired().line_id());

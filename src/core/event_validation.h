@@ -25,6 +25,9 @@ struct EventValidationContext {
 
 // Longest event_id, source, check_id or line_id accepted, in bytes.
 inline constexpr size_t kMaxIdLength = 128;
+// Most modifiers on one item, and the longest modifier name, in bytes.
+inline constexpr int kMaxModifiersPerItem = 50;
+inline constexpr size_t kMaxModifierNameLength = 200;
 // How far ahead of the daemon's clock an event may claim to have happened.
 inline constexpr absl::Duration kMaxClockSkew = absl::Hours(1);
 

@@ -13,10 +13,12 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
+#include "text/utf8.h"
 
 namespace makegood::http {
 namespace {
 
+using ::makegood::text::ReplaceInvalidUtf8;
 using nlohmann::json;
 
 // The index is the gRPC code; Connect names them the same, in snake case,
@@ -55,58 +57,6 @@ std::string TypeName(absl::string_view type_url) {
       slash == absl::string_view::npos ? type_url : type_url.substr(slash + 1));
 }
 
-constexpr absl::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD.
-
-// The length of the valid UTF-8 sequence at the start of `text`, or 0 when
-// it starts with a byte that begins none (overlong forms, surrogates and
-// code points past U+10FFFF are not valid).
-size_t Utf8SequenceLength(absl::string_view text) {
-  const auto byte = [&text](size_t i) {
-    return static_cast<unsigned char>(text[i]);
-  };
-  const unsigned char first = byte(0);
-  if (first < 0x80) return 1;
-  size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // The second byte's range.
-  if (first >= 0xC2 && first <= 0xDF) {
-    length = 2;
-  } else if (first >= 0xE0 && first <= 0xEF) {
-    length = 3;
-    if (first == 0xE0) low = 0xA0;
-    if (first == 0xED) high = 0x9F;
-  } else if (first >= 0xF0 && first <= 0xF4) {
-    length = 4;
-    if (first == 0xF0) low = 0x90;
-    if (first == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  if (byte(1) < low || byte(1) > high) return 0;
-  for (size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
-}
-
-// `text` with U+FFFD for each byte that starts no UTF-8 sequence: the JSON
-// printer throws on such bytes.
-std::string ValidUtf8(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    const size_t length = Utf8SequenceLength(text.substr(i));
-    if (length == 0) {
-      out.append(kReplacement.data(), kReplacement.size());
-      ++i;
-    } else {
-      out.append(text.data() + i, length);
-      i += length;
-    }
-  }
-  return out;
-}
-
 // The detail's proto JSON, when its type is linked into this binary.
 std::optional<json> DebugJson(const google::protobuf::Any& any) {
   const auto* descriptor =
@@ -140,7 +90,8 @@ int HttpStatusOf(int grpc_code) {
 
 json ConnectErrorJson(const google::rpc::Status& status) {
   json error = {{"code", ConnectCodeName(status.code())}};
-  if (!status.message().empty()) error["message"] = ValidUtf8(status.message());
+  if (!status.message().empty())
+    error["message"] = ReplaceInvalidUtf8(status.message());
   json details = json::array();
   for (const google::protobuf::Any& any : status.details()) {
     std::string value;
@@ -148,7 +99,7 @@ json ConnectErrorJson(const google::rpc::Status& status) {
     // The spec allows the padding to be left off, and its implementations
     // do.
     while (!value.empty() && value.back() == '=') value.pop_back();
-    json detail = {{"type", ValidUtf8(TypeName(any.type_url()))},
+    json detail = {{"type", ReplaceInvalidUtf8(TypeName(any.type_url()))},
                    {"value", value}};
     if (auto debug = DebugJson(any);
         debug.has_value() && !debug->is_discarded()) {

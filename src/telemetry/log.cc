@@ -12,9 +12,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "text/utf8.h"
 
 namespace makegood::telemetry {
 namespace {
+
+using ::makegood::text::kReplacementCharacter;
+using ::makegood::text::Utf8SequenceLength;
 
 // What ConfigureLogging set. Never destroyed: threads that outlive main
 // (gRPC's) may still log during exit.
@@ -30,40 +34,6 @@ Logger& TheLogger() {
   return *logger;
 }
 
-constexpr absl::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD.
-
-// The length of the valid UTF-8 sequence at the start of `text`, or 0 when
-// it starts with a byte that begins none (overlong forms, surrogates and
-// code points past U+10FFFF are not valid).
-size_t Utf8SequenceLength(absl::string_view text) {
-  const auto byte = [&text](size_t i) {
-    return static_cast<unsigned char>(text[i]);
-  };
-  const unsigned char first = byte(0);
-  if (first < 0x80) return 1;
-  size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // The second byte's range.
-  if (first >= 0xC2 && first <= 0xDF) {
-    length = 2;
-  } else if (first >= 0xE0 && first <= 0xEF) {
-    length = 3;
-    if (first == 0xE0) low = 0xA0;
-    if (first == 0xED) high = 0x9F;
-  } else if (first >= 0xF0 && first <= 0xF4) {
-    length = 4;
-    if (first == 0xF0) low = 0x90;
-    if (first == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  if (byte(1) < low || byte(1) > high) return 0;
-  for (size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
-}
-
 bool IsControl(unsigned char c) { return c < 0x20 || c == 0x7F; }
 
 // Appends `text` as the inside of a JSON string: quotes, backslashes and
@@ -73,7 +43,7 @@ void AppendEscaped(std::string& out, absl::string_view text) {
   while (i < text.size()) {
     const size_t length = Utf8SequenceLength(text.substr(i));
     if (length == 0) {
-      out.append(kReplacement.data(), kReplacement.size());
+      out.append(kReplacementCharacter.data(), kReplacementCharacter.size());
       ++i;
       continue;
     }
@@ -255,6 +225,23 @@ void ConfigureLogging(LogFormat format, LogLevel min_level, std::ostream* out) {
   logger.format.store(format);
   logger.min_level.store(min_level);
   logger.out = out != nullptr ? out : &std::cerr;
+}
+
+absl::Status ConfigureLoggingFromFlags(absl::string_view format,
+                                       absl::string_view level,
+                                       std::ostream* out) {
+  const absl::StatusOr<LogFormat> parsed_format = ParseLogFormat(format);
+  if (!parsed_format.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--log-format: ", parsed_format.status().message()));
+  }
+  const absl::StatusOr<LogLevel> parsed_level = ParseLogLevel(level);
+  if (!parsed_level.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--log-level: ", parsed_level.status().message()));
+  }
+  ConfigureLogging(*parsed_format, *parsed_level, out);
+  return absl::OkStatus();
 }
 
 bool LogEnabled(LogLevel level) {

@@ -26,6 +26,7 @@
 #include <string>
 #include <type_traits>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -103,6 +104,15 @@ struct LogField {
 // The daemon calls it once at start-up; before any call, lines go to
 // std::cerr as logfmt from info up.
 void ConfigureLogging(LogFormat format, LogLevel min_level, std::ostream* out);
+
+// What a program does with its --log-format and --log-level values before
+// its first log line: both parsed (ParseLogFormat, ParseLogLevel), then
+// ConfigureLogging to `out`. INVALID_ARGUMENT naming the flag, first
+// --log-format ("--log-format: 'text' is not a log format: choose logfmt or
+// json"), with the logging left as it was.
+absl::Status ConfigureLoggingFromFlags(absl::string_view format,
+                                       absl::string_view level,
+                                       std::ostream* out);
 
 // Whether a line of `level` would be written: to skip building costly
 // fields.

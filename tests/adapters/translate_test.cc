@@ -46,9 +46,10 @@ std::string VendorOf(const std::filesystem::path& file) {
 
 TEST(TranslateFixturesTest, EveryVendorFixtureGivesItsExpectedOutput) {
   const std::vector<std::filesystem::path> files = Fixtures();
-  // All of ../shared/fixtures/pos, copied (22), and the regression inputs
-  // written for the translators (18).
-  ASSERT_EQ(files.size(), 40u);
+  // All of ../shared/fixtures/pos, copied (22), payloads from the vendors'
+  // docs and SDKs with modifiers, times and codes (8), and the regression
+  // inputs written for the translators (23). Each has its .source.txt.
+  ASSERT_EQ(files.size(), 53u);
   for (const auto& file : files) {
     const std::string vendor = VendorOf(file);
     // Paths in messages are relative to the fixtures' directory.
@@ -671,6 +672,107 @@ TEST_F(TranslateCommandTest, AnOrderWithoutALocationNeedsTheOption) {
                                  "names none, and no makegood location is "
                                  "configured for it"));
   EXPECT_EQ(run.out, "");
+}
+
+// A Shopify order whose line items' prices are 2 x 10.00, against the
+// vendor's own total_line_items_price of `stated`.
+std::string ShopifyOrderStating(const std::string& stated) {
+  return absl::StrCat(R"({"order": {
+    "id": 1001, "currency": "USD", "created_at": "2024-11-20T19:00:00Z",
+    "total_line_items_price": ")",
+                      stated, R"(",
+    "line_items": [{"id": 11, "name": "Ribeye", "quantity": 2,
+                    "price": "10.00"}]}})");
+}
+
+// A doubtful translation is published as translated, so translate prints
+// its events and exits 0, saying what is doubtful on stderr.
+TEST_F(TranslateCommandTest, WarningsGoToStderrAndTheExitStatusStays) {
+  const std::string file = Write("order.json", ShopifyOrderStating("25.00"));
+  testing::CommandResult run =
+      Run({"shopify", "translate", file, "--location", "downtown-01"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, absl::StrCat("makegood-adapter: warning: ", file,
+                                  ": check 1001: its lines add up to 2000 "
+                                  "minor units, but the vendor states 2500\n"));
+  EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 2) << run.out;
+
+  // Lines that add up say nothing.
+  const std::string agrees = Write("agrees.json", ShopifyOrderStating("20.00"));
+  run = Run({"shopify", "translate", agrees, "--location", "downtown-01"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "");
+  EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 2) << run.out;
+}
+
+// The check_opened event of translate's output.
+nlohmann::json CheckOpened(const std::string& out) {
+  size_t start = 0;
+  while (start < out.size()) {
+    const size_t end = out.find('\n', start);
+    const nlohmann::json event = nlohmann::json::parse(
+        out.substr(start, end == std::string::npos ? end : end - start));
+    if (event.contains("check_opened")) return event["check_opened"];
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return nullptr;
+}
+
+TEST_F(TranslateCommandTest, StaffAndTablesTakeTheMappedNames) {
+  const std::string file = Write("order.json", kToastOrder);
+  testing::CommandResult run =
+      Run({"toast", "translate", file, "--currency", "USD", "--location",
+           "downtown-01", "--staff-map", "emp-9=s-17", "--staff-map",
+           "emp-4=m-2", "--table-map", "table-12=Bar 12"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  nlohmann::json opened = CheckOpened(run.out);
+  ASSERT_TRUE(opened.is_object()) << run.out;
+  EXPECT_EQ(opened["server_id"], "s-17");
+  EXPECT_EQ(opened["table"], "Bar 12");
+
+  // Ids the maps do not have stay Toast's.
+  run = Run({"toast", "translate", file, "--currency", "USD", "--location",
+             "downtown-01", "--staff-map", "emp-4=m-2", "--table-map",
+             "table-7=7"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  opened = CheckOpened(run.out);
+  ASSERT_TRUE(opened.is_object()) << run.out;
+  EXPECT_EQ(opened["server_id"], "emp-9");
+  EXPECT_EQ(opened["table"], "table-12");
+}
+
+TEST_F(TranslateCommandTest, ABadMapIsBlamedOnTheOption) {
+  const std::string file = Write("order.json", kToastOrder);
+  const std::string long_id(129, 's');
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--staff-map", "emp-9"},
+       "--staff-map: 'emp-9' has no '=': give VENDOR_ID=STAFF_ID"},
+      {{"--staff-map", "=s-17"}, "--staff-map: a vendor employee id is empty"},
+      {{"--staff-map", "emp-9="},
+       "--staff-map: 'emp-9': the staff id is empty"},
+      {{"--staff-map", "emp-9=" + long_id},
+       "--staff-map: 'emp-9': the staff id is 129 bytes; makegood's ids are "
+       "at most 128"},
+      {{"--staff-map", "emp-9=s-17", "--staff-map", "emp-9=m-2"},
+       "--staff-map: 'emp-9' is given twice"},
+      {{"--table-map", "table-12"},
+       "--table-map: 'table-12' has no '=': give VENDOR_ID=NAME"},
+      {{"--table-map", "=12"}, "--table-map: a vendor table id is empty"},
+      {{"--table-map", "table-12="},
+       "--table-map: 'table-12': the table name is empty"},
+      {{"--table-map", "table-12=12", "--table-map", "table-12=14"},
+       "--table-map: 'table-12' is given twice"},
+  };
+  for (const auto& [options, error] : cases) {
+    std::vector<std::string> args = {"toast", "translate", file, "--currency",
+                                     "USD"};
+    args.insert(args.end(), options.begin(), options.end());
+    testing::CommandResult run = Run(args);
+    EXPECT_EQ(run.exit_code, 2) << error;
+    EXPECT_EQ(run.err, "makegood-adapter: " + error + "\n");
+    EXPECT_EQ(run.out, "") << error;
+  }
 }
 
 }  // namespace

@@ -64,6 +64,29 @@ TEST(ValidateOrderEventTest, AcceptsAWellFormedEventOfEveryKind) {
   }
 }
 
+// Adds a modifier to the event's ItemAdded.
+void AddModifier(OrderEvent& event, const std::string& name, int32_t quantity,
+                 int64_t unit_price_minor) {
+  auto* modifier = event.mutable_item_added()->add_modifiers();
+  modifier->set_name(name);
+  modifier->set_quantity(quantity);
+  modifier->mutable_unit_price()->set_minor_units(unit_price_minor);
+  modifier->mutable_unit_price()->set_currency("USD");
+}
+
+TEST(ValidateOrderEventTest, AcceptsModifiersFreeOrPricedOrLeftOut) {
+  OrderEvent event = ValidItemAdded();
+  AddModifier(event, "Well", 1, 50);
+  AddModifier(event, "No onions", 0, 0);
+  AddModifier(event, "Extra shot", 2, 75);
+  EXPECT_TRUE(ValidateOrderEvent(event, Context()).ok());
+  for (int i = event.item_added().modifiers_size(); i < kMaxModifiersPerItem;
+       ++i) {
+    AddModifier(event, "Extra shot", 1, 75);
+  }
+  EXPECT_TRUE(ValidateOrderEvent(event, Context()).ok());
+}
+
 struct BadCase {
   std::string name;
   std::function<void(OrderEvent&)> spoil;
@@ -136,6 +159,50 @@ INSTANTIATE_TEST_SUITE_P(
                       "EUR");
                 },
                 "item_added.unit_price.currency"},
+        BadCase{"unnamed_modifier",
+                [](OrderEvent& e) { AddModifier(e, "", 1, 50); },
+                "item_added.modifiers[0].name"},
+        BadCase{"long_modifier_name",
+                [](OrderEvent& e) {
+                  AddModifier(e, "Well", 1, 50);
+                  AddModifier(e, std::string(201, 'm'), 1, 50);
+                },
+                "item_added.modifiers[1].name"},
+        BadCase{"negative_modifier_quantity",
+                [](OrderEvent& e) { AddModifier(e, "Well", -1, 50); },
+                "item_added.modifiers[0].quantity"},
+        BadCase{"negative_modifier_price",
+                [](OrderEvent& e) { AddModifier(e, "Well", 1, -50); },
+                "item_added.modifiers[0].unit_price.minor_units"},
+        BadCase{
+            "modifier_without_price",
+            [](OrderEvent& e) {
+              AddModifier(e, "Well", 1, 0);
+              e.mutable_item_added()->mutable_modifiers(0)->clear_unit_price();
+            },
+            "item_added.modifiers[0].unit_price"},
+        BadCase{"modifier_in_another_currency",
+                [](OrderEvent& e) {
+                  AddModifier(e, "Well", 1, 50);
+                  e.mutable_item_added()
+                      ->mutable_modifiers(0)
+                      ->mutable_unit_price()
+                      ->set_currency("EUR");
+                },
+                "item_added.modifiers[0].unit_price.currency"},
+        BadCase{"modifiers_worth_more_than_the_item",
+                [](OrderEvent& e) {
+                  AddModifier(e, "Lobster tail", 1, 4000);
+                  AddModifier(e, "Truffle", 2, 101);
+                },
+                "item_added.modifiers"},
+        BadCase{"too_many_modifiers",
+                [](OrderEvent& e) {
+                  for (int i = 0; i <= kMaxModifiersPerItem; ++i) {
+                    AddModifier(e, "Extra shot", 1, 50);
+                  }
+                },
+                "item_added.modifiers"},
         BadCase{"fired_no_line", [](OrderEvent& e) { e.mutable_item_fired(); },
                 "item_fired.line_id"},
         BadCase{"served_no_line",

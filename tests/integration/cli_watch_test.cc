@@ -7,13 +7,6 @@
 // No test sleeps: the CLI's stdout is a pipe read with poll() against a
 // deadline, so each wait ends as soon as the awaited line arrives.
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -23,28 +16,16 @@
 #include "integration/daemon_fixture.h"
 #include "support/sample_events.h"
 
-extern char** environ;
-
 namespace makegood {
 namespace {
 
 using makegood::testing::CheckOpened;
 using makegood::testing::ItemAdded;
 using makegood::testing::ItemFired;
-using makegood::testing::ReadFileOrEmpty;
 using ::testing::AnyOf;
 using ::testing::Not;
 using ::testing::StartsWith;
 using v1::RecoveryCase;
-
-constexpr absl::Duration kPatience = absl::Seconds(60);
-
-std::vector<char*> CStrings(const std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
 
 // The last non-empty line of `text`: an error line, after anything gRPC
 // itself may have logged on the same stderr.
@@ -56,133 +37,6 @@ std::string LastLine(const std::string& text) {
   }
   return last;
 }
-
-// A command running in the background whose stdout the test reads as it
-// comes (stderr goes to a file). Killed (SIGKILL) on destruction if still
-// running.
-class RunningCli {
- public:
-  // `argv` with the test's environment minus MAKEGOOD_*, plus `env`.
-  static std::unique_ptr<RunningCli> Start(const std::vector<std::string>& argv,
-                                           const std::vector<std::string>& env,
-                                           const std::string& stderr_path) {
-    int out[2];
-    if (pipe2(out, O_CLOEXEC) != 0) return nullptr;
-    std::vector<std::string> environment;
-    for (char** e = environ; *e != nullptr; ++e) {
-      if (std::string(*e).rfind("MAKEGOOD_", 0) != 0) environment.push_back(*e);
-    }
-    environment.insert(environment.end(), env.begin(), env.end());
-    // Everything the child needs is prepared before fork.
-    std::vector<char*> c_argv = CStrings(argv);
-    std::vector<char*> c_env = CStrings(environment);
-    const pid_t pid = fork();
-    if (pid == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      const int err =
-          open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(err, STDERR_FILENO);
-      const int in = open("/dev/null", O_RDONLY);
-      dup2(in, STDIN_FILENO);
-      execve(c_argv[0], c_argv.data(), c_env.data());
-      _exit(127);
-    }
-    close(out[1]);
-    if (pid < 0) {
-      close(out[0]);
-      return nullptr;
-    }
-    return std::unique_ptr<RunningCli>(
-        new RunningCli(pid, out[0], stderr_path));
-  }
-
-  RunningCli(const RunningCli&) = delete;
-  RunningCli& operator=(const RunningCli&) = delete;
-  ~RunningCli() {
-    if (!reaped_) {
-      kill(pid_, SIGKILL);
-      Wait();
-    }
-    close(fd_);
-  }
-
-  // Where `text` starts in stdout at or after `from`, reading on until it
-  // appears; npos when stdout closes or `patience` passes first.
-  size_t WaitFor(const std::string& text, size_t from = 0,
-                 absl::Duration patience = kPatience) {
-    const absl::Time until = absl::Now() + patience;
-    for (;;) {
-      const size_t at = out_.find(text, from);
-      if (at != std::string::npos) return at;
-      if (!ReadSome(until)) return std::string::npos;
-    }
-  }
-
-  // Reads until the command closes its stdout (it exits); false when
-  // `patience` passes first.
-  bool WaitForEnd(absl::Duration patience = kPatience) {
-    const absl::Time until = absl::Now() + patience;
-    while (ReadSome(until)) {
-    }
-    return closed_;
-  }
-
-  // The exit code, or 128+signal.
-  int Wait() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    reaped_ = true;
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return -1;
-  }
-
-  const std::string& out() const { return out_; }
-  std::string err() const { return ReadFileOrEmpty(stderr_path_); }
-
-  // The whole line of stdout that holds position `at`.
-  std::string LineAt(size_t at) const {
-    const size_t begin = out_.rfind('\n', at);
-    const size_t start = begin == std::string::npos ? 0 : begin + 1;
-    const size_t end = out_.find('\n', at);
-    return out_.substr(
-        start, end == std::string::npos ? std::string::npos : end - start);
-  }
-
- private:
-  RunningCli(pid_t pid, int fd, std::string stderr_path)
-      : pid_(pid), fd_(fd), stderr_path_(std::move(stderr_path)) {}
-
-  // Waits (until `until`) for output and appends it; false when stdout
-  // closed or the time is up.
-  bool ReadSome(absl::Time until) {
-    if (closed_) return false;
-    const int64_t ms = absl::ToInt64Milliseconds(until - absl::Now());
-    if (ms <= 0) return false;
-    pollfd fd{fd_, POLLIN, 0};
-    const int ready = poll(&fd, 1, static_cast<int>(ms));
-    if (ready < 0 && errno != EINTR) {
-      closed_ = true;
-      return false;
-    }
-    if (ready <= 0) return true;  // Interrupted or timed out: look again.
-    char buffer[4096];
-    const ssize_t n = read(fd_, buffer, sizeof(buffer));
-    if (n <= 0) {
-      closed_ = true;
-      return false;
-    }
-    out_.append(buffer, static_cast<size_t>(n));
-    return true;
-  }
-
-  const pid_t pid_;
-  const int fd_;
-  const std::string stderr_path_;
-  std::string out_;
-  bool closed_ = false;
-  bool reaped_ = false;
-};
 
 class CliWatchTest : public DaemonTest {
  protected:
@@ -241,14 +95,10 @@ class CliWatchTest : public DaemonTest {
   std::unique_ptr<RunningCli> StartWatch(
       const std::vector<std::string>& global = {},
       const std::string& token = kManagerToken) {
-    std::vector<std::string> argv = {MAKEGOOD_BIN, "--server",
-                                     daemon_->address()};
-    argv.insert(argv.end(), global.begin(), global.end());
-    argv.push_back("watch");
-    auto cli = RunningCli::Start(argv, {absl::StrCat("MAKEGOOD_TOKEN=", token)},
-                                 dir_.File("watch.err"));
-    EXPECT_TRUE(cli != nullptr);
-    return cli;
+    std::vector<std::string> args = global;
+    args.push_back("watch");
+    return StartCli(args, {absl::StrCat("MAKEGOOD_TOKEN=", token)},
+                    "watch.err");
   }
 
   // makegoodd dies (SIGKILL) and starts again on the same database and the

@@ -2,7 +2,8 @@
 #define MAKEGOOD_TESTS_INTEGRATION_DAEMON_FIXTURE_H_
 
 // A real makegoodd on a loopback port with a temporary SQLite file, and
-// helpers to drive it with a real gRPC client and the makegood CLI.
+// helpers to drive it with a real gRPC client and the makegood CLI (to
+// completion, or in the background).
 
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -13,12 +14,14 @@
 #include <future>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "cli/events_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "integration/running_cli.h"
 #include "makegood/v1/checks.grpc.pb.h"
 #include "makegood/v1/order_events.grpc.pb.h"
 #include "makegood/v1/recovery.grpc.pb.h"
@@ -37,6 +40,7 @@ using makegood::testing::DaemonProcess;
 using makegood::testing::QueryInt;
 using makegood::testing::QueryText;
 using makegood::testing::RunCommand;
+using makegood::testing::RunningCli;
 using makegood::v1::OrderEvent;
 using makegood::v1::PublishSummary;
 using ::testing::HasSubstr;
@@ -133,6 +137,20 @@ class DaemonTest : public ::testing::Test {
     std::vector<std::string> env;
     if (!token.empty()) env.push_back(absl::StrCat("MAKEGOOD_TOKEN=", token));
     return RunCommand(argv, env);
+  }
+
+  // `makegood --server ADDRESS args...` in the background, with `env`
+  // ("NAME=value") instead of the test's MAKEGOOD_* variables; its stderr
+  // in `stderr_name` under dir_. Fails the test when it cannot start.
+  std::unique_ptr<RunningCli> StartCli(const std::vector<std::string>& args,
+                                       const std::vector<std::string>& env,
+                                       const std::string& stderr_name) {
+    std::vector<std::string> argv = {MAKEGOOD_BIN, "--server",
+                                     daemon_->address()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto cli = RunningCli::Start(argv, env, dir_.File(stderr_name));
+    EXPECT_TRUE(cli != nullptr) << "cannot start " << MAKEGOOD_BIN;
+    return cli;
   }
 
   int64_t StoredEvents() {

@@ -14,14 +14,9 @@
 // (a database poll with a deadline, as the vendor adapters' tests do).
 
 #include <curl/curl.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <sys/types.h>
 
-#include <cerrno>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -36,97 +31,13 @@
 #include "integration/recovery_calls.h"
 #include "support/test_certificates.h"
 
-extern char** environ;
-
 namespace makegood {
 namespace {
 
 using ::testing::Not;
 
-constexpr absl::Duration kPatience = absl::Seconds(60);
-
 // ---------------------------------------------------------------------------
-// A client running in the background, and HTTPS through libcurl.
-
-std::vector<char*> CStrings(const std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
-
-// A program in the background with the test's environment minus
-// MAKEGOOD_*, its stdout read by the test as it comes and its stderr in a
-// file. Killed (SIGKILL) on destruction.
-class Background {
- public:
-  static std::unique_ptr<Background> Start(const std::vector<std::string>& argv,
-                                           const std::string& stderr_path) {
-    int out[2];
-    if (pipe2(out, O_CLOEXEC) != 0) return nullptr;
-    std::vector<std::string> environment;
-    for (char** e = environ; *e != nullptr; ++e) {
-      if (std::string(*e).rfind("MAKEGOOD_", 0) != 0) environment.push_back(*e);
-    }
-    // Everything the child needs is prepared before fork.
-    std::vector<char*> c_argv = CStrings(argv);
-    std::vector<char*> c_env = CStrings(environment);
-    const pid_t pid = fork();
-    if (pid == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      const int err =
-          open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(err, STDERR_FILENO);
-      const int in = open("/dev/null", O_RDONLY);
-      dup2(in, STDIN_FILENO);
-      execve(c_argv[0], c_argv.data(), c_env.data());
-      _exit(127);
-    }
-    close(out[1]);
-    if (pid < 0) {
-      close(out[0]);
-      return nullptr;
-    }
-    return std::unique_ptr<Background>(new Background(pid, out[0]));
-  }
-
-  Background(const Background&) = delete;
-  Background& operator=(const Background&) = delete;
-  ~Background() {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    close(fd_);
-  }
-
-  pid_t pid() const { return pid_; }
-  const std::string& out() const { return out_; }
-
-  // Reads stdout until `text` is in it; false when stdout closes or
-  // `patience` passes first.
-  bool WaitFor(const std::string& text, absl::Duration patience = kPatience) {
-    const absl::Time until = absl::Now() + patience;
-    while (out_.find(text) == std::string::npos) {
-      const int64_t ms = absl::ToInt64Milliseconds(until - absl::Now());
-      if (ms <= 0) return false;
-      pollfd fd{fd_, POLLIN, 0};
-      const int ready = poll(&fd, 1, static_cast<int>(ms));
-      if (ready < 0 && errno != EINTR) return false;
-      if (ready <= 0) continue;
-      char buffer[4096];
-      const ssize_t n = read(fd_, buffer, sizeof(buffer));
-      if (n <= 0) return false;
-      out_.append(buffer, static_cast<size_t>(n));
-    }
-    return true;
-  }
-
- private:
-  Background(pid_t pid, int fd) : pid_(pid), fd_(fd) {}
-
-  const pid_t pid_;
-  const int fd_;
-  std::string out_;
-};
+// A client's command line, and HTTPS through libcurl.
 
 // The NUL-separated arguments of process `pid`, joined by spaces.
 std::string CommandLineOf(pid_t pid) {
@@ -193,12 +104,9 @@ class TlsTest : public RecoveryCallsTest {
     auto made = testing::MakeTestCertificates(dir_.path());
     ASSERT_TRUE(made.ok()) << made.status();
     certs_ = *std::move(made);
-    config_path_ = dir_.File("tls.yaml");
-    const absl::Status written = testing::WriteConfigWithServerSettings(
-        MAKEGOOD_SAMPLE_CONFIG, testing::TlsServerSettings(certs_, true),
-        config_path_);
-    ASSERT_TRUE(written.ok()) << written;
-    ASSERT_NO_FATAL_FAILURE(StartDaemon());
+    // The first start: this replaces DaemonTest's plaintext one.
+    ASSERT_NO_FATAL_FAILURE(
+        RestartWithServerSettings(testing::TlsServerSettings(certs_, true)));
     UseMutualTlsChannel();
     adapter_token_file_ = WriteTokenFile("adapter.token", kAdapterToken);
     server_token_file_ = WriteTokenFile("server.token", kServerToken);
@@ -505,16 +413,13 @@ TEST_F(TlsTest, TheHttpListenerCanRequireAClientCertificate) {
 // (g) A token given with --token-file is not on the command line that
 // `ps` shows every user of the machine.
 TEST_F(TlsTest, ATokenFromAFileIsNotOnTheProcessCommandLine) {
-  std::vector<std::string> argv = {MAKEGOOD_BIN, "--server",
-                                   daemon_->address()};
-  const std::vector<std::string> flags = MutualTls();
-  argv.insert(argv.end(), flags.begin(), flags.end());
-  argv.insert(argv.end(), {"--token-file", manager_token_file_, "watch"});
-  auto watch = Background::Start(argv, dir_.File("watch.err"));
+  std::vector<std::string> args = MutualTls();
+  args.insert(args.end(), {"--token-file", manager_token_file_, "watch"});
+  auto watch = StartCli(args, {}, "watch.err");
   ASSERT_NE(watch, nullptr);
   // The watch is authenticated (a MANAGER's token) and running.
-  ASSERT_TRUE(watch->WaitFor(" (snapshot) —"))
-      << watch->out() << testing::ReadFileOrEmpty(dir_.File("watch.err"));
+  ASSERT_NE(watch->WaitFor(" (snapshot) —"), std::string::npos)
+      << watch->out() << watch->err();
 
   const std::string command_line = CommandLineOf(watch->pid());
   EXPECT_THAT(command_line, HasSubstr("--token-file " + manager_token_file_));

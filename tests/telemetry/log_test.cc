@@ -231,6 +231,38 @@ TEST_F(LoggerTest, LinesBelowTheLevelAreDropped) {
   EXPECT_THAT(Lines()[2], HasSubstr(" level=debug event=rpc"));
 }
 
+// What each program does with its --log-format and --log-level values.
+TEST_F(LoggerTest, FlagValuesConfigureTheLogOrNameTheFlag) {
+  ASSERT_TRUE(ConfigureLoggingFromFlags("JSON", "warning", &out_).ok());
+  LogEvent(LogLevel::kInfo, "start");
+  LogEvent(LogLevel::kWarning, "auth_failed");
+  ASSERT_EQ(Lines().size(), 1u) << out_.str();
+  EXPECT_EQ(nlohmann::json::parse(Lines()[0])["event"], "auth_failed");
+
+  std::ostringstream elsewhere;
+  const absl::Status format =
+      ConfigureLoggingFromFlags("text", "debug", &elsewhere);
+  EXPECT_EQ(format.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(format.message(),
+            "--log-format: 'text' is not a log format: choose logfmt or json");
+  const absl::Status level =
+      ConfigureLoggingFromFlags("logfmt", "verbose", &elsewhere);
+  EXPECT_EQ(level.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(level.message(),
+            "--log-level: 'verbose' is not a log level: choose debug, info, "
+            "warning or error");
+  EXPECT_THAT(
+      std::string(
+          ConfigureLoggingFromFlags("text", "verbose", &elsewhere).message()),
+      ::testing::StartsWith("--log-format: "));
+  // A refused value left the log as it was: JSON, warning and up, here.
+  LogEvent(LogLevel::kInfo, "tick");
+  LogEvent(LogLevel::kError, "store_write_failed");
+  EXPECT_EQ(elsewhere.str(), "");
+  ASSERT_EQ(Lines().size(), 2u) << out_.str();
+  EXPECT_EQ(nlohmann::json::parse(Lines()[1])["event"], "store_write_failed");
+}
+
 TEST_F(LoggerTest, WritesTheConfiguredFormatWithTheTimeNow) {
   ConfigureLogging(LogFormat::kJson, LogLevel::kInfo, &out_);
   const absl::Time before = absl::Now();
