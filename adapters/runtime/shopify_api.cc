@@ -62,8 +62,11 @@ absl::StatusOr<CommandOutcome> ShopifyApi::Apply(
   const auto& action = command.apply_remedy();
   switch (action.kind()) {
     case makegood::v1::REMAKE:
-      return CommandOutcome::Applied(
-          "none: a remake changes nothing in the shop");
+      // Rejected rather than acknowledged, so the case shows that nothing
+      // reached a kitchen.
+      return CommandOutcome::Rejected(
+          "Shopify has no kitchen to send a refire to: remake the item by "
+          "hand");
     case makegood::v1::MANAGER_VISIT:
       return CommandOutcome::Applied(
           "none: a manager visit changes nothing in the shop");

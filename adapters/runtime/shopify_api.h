@@ -15,10 +15,12 @@
 // command was created are read back first, and a rule with the command's
 // marker, and its code, are not created again. Shopify's redemption
 // then comes back in an order's discount_codes. Changing a placed order
-// goes through GraphQL order editing, which this adapter does not do: comps
-// and discounts on an order are REJECTED saying so, and the staff are
-// offered the next option. REMAKE and MANAGER_VISIT change nothing in the
-// shop and are acknowledged applied.
+// goes through GraphQL order editing, which this adapter does not do: comps,
+// discounts and free items (COMPLIMENTARY_ITEM) on an order are REJECTED
+// saying so, and the staff are offered the next option. A REMAKE is
+// REJECTED too: Shopify has no kitchen to send a refire to, and the case
+// says to remake the item by hand. MANAGER_VISIT changes nothing in the
+// shop and is acknowledged applied.
 
 #include <string>
 #include <vector>

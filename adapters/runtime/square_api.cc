@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "exact_json.h"
+#include "pos_line_text.h"
 #include "remedy_marker.h"
 #include "vendor_parsers.h"
 #include "webhook_signature.h"
@@ -41,6 +42,72 @@ bool HasRemedy(const json& order, const std::string& uid) {
     }
   }
   return false;
+}
+
+// Square's limits on a line item (OrderLineItem.name, .note).
+constexpr size_t kLineNameLimit = 512;
+constexpr size_t kLineNoteLimit = 2000;
+
+bool AddsLine(RemedyKind kind) {
+  return kind == makegood::v1::REMAKE ||
+         kind == makegood::v1::COMPLIMENTARY_ITEM;
+}
+
+// What the staff do instead when makegood cannot add the line.
+std::string ByHand(RemedyKind kind) {
+  return kind == makegood::v1::REMAKE ? "refire the item by hand"
+                                      : "bring the item out by hand";
+}
+
+// The order's line item `uid`, or nullptr.
+const json* FindLine(const json& order, const std::string& uid) {
+  for (const json& line : ArrayAt(order, "line_items")) {
+    if (TextAt(line, "uid") == uid) return &line;
+  }
+  return nullptr;
+}
+
+// makegood's line for a REMAKE ("REFIRE: <the line's name>") or a
+// COMPLIMENTARY_ITEM (its SKU) on `order` as read back: one at base price
+// 0 whose uid is the command's marker. Square sends a line added to an
+// open order to its kitchen display like any other. FAILED_PRECONDITION
+// with the reason to show the staff when it cannot be added: the order is
+// completed or canceled, or the line to refire is no longer on it.
+absl::StatusOr<json> KitchenLine(const makegood::v1::RemedyCommand& command,
+                                 const json& order,
+                                 const std::string& currency) {
+  const auto& action = command.apply_remedy();
+  const std::string state = TextAt(order, "state");
+  if (state == "COMPLETED" || state == "CANCELED") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Square: order ", command.check_id(), " is ", state,
+                     " and takes no new line; ", ByHand(action.kind())));
+  }
+  std::string name;
+  if (action.kind() == makegood::v1::REMAKE) {
+    if (action.line_id().empty()) {
+      return absl::FailedPreconditionError(
+          "Square: the remake names no line to refire");
+    }
+    const json* line = FindLine(order, action.line_id());
+    if (line == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "Square: line ", action.line_id(), " is no longer on order ",
+          command.check_id(), "; ", ByHand(action.kind())));
+    }
+    const std::string item = TextAt(*line, "name");
+    name = absl::StrCat(kRefirePrefix, item.empty() ? action.line_id() : item);
+  } else {
+    name = action.sku().empty() ? action.reason() : action.sku();
+  }
+  const std::string note =
+      absl::StrCat("makegood ", command.case_id(),
+                   action.reason().empty() ? "" : ": ", action.reason());
+  return json{{"uid", RemedyMarker(command.command_id())},
+              {"name", CutToUnits(name, kLineNameLimit)},
+              {"quantity", "1"},
+              {"note", CutToUnits(note, kLineNoteLimit)},
+              {"base_price_money", {{"amount", 0}, {"currency", currency}}}};
 }
 
 // 1250 basis points as Square's percentage string "12.5".
@@ -100,9 +167,6 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
     const WriteGate& may_write) const {
   const auto& action = command.apply_remedy();
   switch (action.kind()) {
-    case makegood::v1::REMAKE:
-      return CommandOutcome::Applied(
-          "none: the kitchen remakes the item; Square has no refire");
     case makegood::v1::MANAGER_VISIT:
       return CommandOutcome::Applied(
           "none: a manager visit changes nothing on the order");
@@ -114,6 +178,7 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
       return CommandOutcome::Rejected(
           "Square: refunds and replacements are made at the register; this "
           "adapter does not issue them");
+    case makegood::v1::REMAKE:
     case makegood::v1::COMP_ITEM:
     case makegood::v1::DISCOUNT_ITEM:
     case makegood::v1::DISCOUNT_CHECK:
@@ -140,24 +205,23 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
                                                   IntAt(current, "version")));
     }
     if (!current.contains("version")) {
-      return CommandOutcome::Rejected(
+      return CommandOutcome::Rejected(absl::StrCat(
           "Square: this order was not created through the Orders API (orders "
-          "from the Square POS app have no version) and cannot be updated; "
-          "offer another remedy");
+          "from the Square POS app have no version) and cannot be updated; ",
+          AddsLine(action.kind()) ? ByHand(action.kind())
+                                  : "offer another remedy"));
     }
     json sparse = {{"version", current["version"]},
                    {"location_id", TextAt(current, "location_id")}};
-    if (action.kind() == makegood::v1::COMPLIMENTARY_ITEM) {
-      sparse["line_items"] = json::array(
-          {{{"uid", uid},
-            {"name", action.sku().empty() ? action.reason() : action.sku()},
-            {"quantity", "1"},
-            {"note", "makegood " + command.case_id()},
-            {"base_price_money",
-             {{"amount", 0},
-              {"currency", action.amount().currency().empty()
-                               ? context().currency
-                               : action.amount().currency()}}}}});
+    if (AddsLine(action.kind())) {
+      absl::StatusOr<json> line = KitchenLine(command, current,
+                                              action.amount().currency().empty()
+                                                  ? context().currency
+                                                  : action.amount().currency());
+      if (!line.ok()) {
+        return CommandOutcome::Rejected(std::string(line.status().message()));
+      }
+      sparse["line_items"] = json::array({*std::move(line)});
     } else {
       json discount = {{"uid", uid},
                        {"name", action.kind() == makegood::v1::COMP_ITEM

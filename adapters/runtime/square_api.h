@@ -17,12 +17,18 @@
 //   COMP_ITEM        100% LINE_ITEM discount applied to the line's uid
 //   DISCOUNT_ITEM    percentage or FIXED_AMOUNT, LINE_ITEM scope
 //   DISCOUNT_CHECK   percentage or FIXED_AMOUNT, ORDER scope
-//   COMPLIMENTARY_ITEM  a line at base price 0
+//   REMAKE           a line "REFIRE: <the problem line's name>" at base
+//                    price 0, which Square sends to the kitchen display
+//   COMPLIMENTARY_ITEM  a line named by the SKU at base price 0, likewise
+// Both lines have the marker as uid and a note naming the case; the name
+// is cut to Square's 512 characters. A REMAKE whose line is no longer on
+// the order, and either line on a COMPLETED or CANCELED order, is REJECTED
+// saying so, for staff to do it by hand.
 // Orders not created through the API have no version and cannot be
 // updated: such commands are REJECTED saying so, so staff are offered the
-// next option. REFUND and REPLACE are REJECTED (made at the register).
-// REMAKE, MANAGER_VISIT and DISCOUNT_CODE change nothing on Square and are
-// acknowledged as applied with a reference that says so.
+// next option (or refire by hand). REFUND and REPLACE are REJECTED (made
+// at the register). MANAGER_VISIT and DISCOUNT_CODE change nothing on
+// Square and are acknowledged as applied with a reference that says so.
 
 #include <memory>
 #include <string>

@@ -1,10 +1,11 @@
 // The Clover adapter as it runs, between the real makegoodd and a fake
 // Clover REST API: doorbell webhooks, the fetch of the order they name, a
-// comp as a line-item discount and the order total Clover does not update.
+// comp as a line-item discount and the order total Clover does not update,
+// a refire or free item as a line printed for the kitchen.
 
 #include <mutex>
 
-#include "vendor_adapter_fixture.h"
+#include "remedy_fixture.h"
 
 namespace makegood {
 namespace {
@@ -60,6 +61,48 @@ class FakeClover : public FakeVendorApi {
           }
           gate_.Pass();  // Applied; the answer may be held.
         });
+    // A custom line item: kept on the order unprinted, as Clover does.
+    server_.Post(R"(/v3/merchants/([^/]+)/orders/([^/]+)/line_items)",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   {
+                     std::lock_guard<std::mutex> lock(mu_);
+                     if (!Authorized(req, res)) return;
+                     const json body = json::parse(req.body, nullptr, false);
+                     // LineItem's limits: name 127, note 255 characters.
+                     if (!body.is_object() || !body.contains("name") ||
+                         !body["name"].is_string() ||
+                         Utf16Length(body["name"].get<std::string>()) > 127 ||
+                         !body.value("price", json()).is_number_integer() ||
+                         Utf16Length(body.value("note", "")) > 255) {
+                       shape_errors_.push_back("line item shape: " + req.body);
+                       res.status = 400;
+                       return;
+                     }
+                     if (order_["state"] == "locked") {
+                       shape_errors_.push_back("line item on a locked order");
+                       res.status = 400;
+                       return;
+                     }
+                     json line = body;
+                     line["id"] = "LINE" + std::to_string(lines_.size() + 1);
+                     line["printed"] = false;
+                     lines_.push_back(line);
+                     order_["lineItems"]["elements"].push_back(line);
+                     res.set_content(line.dump(), "application/json");
+                   }
+                   gate_.Pass();  // Added; the answer may be held.
+                 });
+    // Printing the order: the fake's device prints at once, and Clover
+    // then marks every line printed.
+    server_.Post(R"(/v3/merchants/([^/]+)/print_event)",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   {
+                     std::lock_guard<std::mutex> lock(mu_);
+                     if (!Authorized(req, res)) return;
+                     if (!Print(req, res)) return;
+                   }
+                   print_gate_.Pass();  // Printed; the answer may be held.
+                 });
     server_.Post(R"(/v3/merchants/([^/]+)/orders/([^/]+))",
                  [this](const httplib::Request& req, httplib::Response& res) {
                    std::lock_guard<std::mutex> lock(mu_);
@@ -75,7 +118,10 @@ class FakeClover : public FakeVendorApi {
                  });
     Listen();
   }
-  ~FakeClover() override { Stop(); }
+  ~FakeClover() override {
+    print_gate_.Open();  // A held print finishes, so the server can stop.
+    Stop();
+  }
 
   void SetOrder(json order) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -93,6 +139,23 @@ class FakeClover : public FakeVendorApi {
     std::lock_guard<std::mutex> lock(mu_);
     return discounts_;
   }
+  // The line items posted, as posted (with their id).
+  std::vector<json> lines() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lines_;
+  }
+  int prints() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return prints_;
+  }
+  // From now on print_event is answered 400 with `message`, as when the
+  // merchant's device cannot print.
+  void FailPrintsWith(const std::string& message) {
+    std::lock_guard<std::mutex> lock(mu_);
+    print_failure_ = message;
+  }
+  // Holds print_event's answer after the print, as gate() does the writes.
+  WriteGate& print_gate() { return print_gate_; }
 
  private:
   bool Authorized(const httplib::Request& req, httplib::Response& res) {
@@ -105,9 +168,39 @@ class FakeClover : public FakeVendorApi {
     return true;
   }
 
+  // With mu_ held: print_event for the order; true when it printed.
+  bool Print(const httplib::Request& req, httplib::Response& res) {
+    const json body = json::parse(req.body, nullptr, false);
+    if (req.matches[1].str() != "MERCH1" || !body.is_object() ||
+        !body.value("orderRef", json()).is_object() ||
+        body["orderRef"].value("id", "") != order_.value("id", "")) {
+      shape_errors_.push_back("print_event shape: " + req.body);
+      res.status = 400;
+      return false;
+    }
+    if (!print_failure_.empty()) {
+      res.status = 400;
+      res.set_content(json{{"message", print_failure_}}.dump(),
+                      "application/json");
+      return false;
+    }
+    ++prints_;
+    for (json& line : order_["lineItems"]["elements"]) line["printed"] = true;
+    res.set_content(json{{"id", "PRINT" + std::to_string(prints_)},
+                         {"orderRef", {{"id", order_["id"]}}},
+                         {"state", "CREATED"}}
+                        .dump(),
+                    "application/json");
+    return true;
+  }
+
   json order_;
   int gets_ = 0;
   std::vector<json> discounts_;
+  std::vector<json> lines_;
+  int prints_ = 0;
+  std::string print_failure_;
+  WriteGate print_gate_;
 };
 
 json CloverOrder() {
@@ -137,10 +230,10 @@ std::string Doorbell() {
       .dump();
 }
 
-class CloverAdapterTest : public VendorAdapterTest {
+class CloverAdapterTest : public RemedyAdapterTest {
  protected:
   void SetUp() override {
-    VendorAdapterTest::SetUp();
+    RemedyAdapterTest::SetUp();
     clover_.SetOrder(CloverOrder());
     StartAdapter(
         "clover",
@@ -210,6 +303,176 @@ TEST_F(CloverAdapterTest, AnAdapterKilledAfterCloverAppliedTheCompPostsItOnce) {
   ASSERT_EQ(discounts.size(), 1u);
   EXPECT_EQ(discounts[0]["name"],
             "Comp (makegood mg-" + CommandText(case_id, "command_id") + ")");
+}
+
+// A refire reaches the kitchen: a custom line at price 0 with the marker in
+// its name, then the order printed on the kitchen's order printer.
+TEST_F(CloverAdapterTest, ARefireIsAZeroPriceLinePrintedForTheKitchen) {
+  ASSERT_EQ(Post(Doorbell(), {{"X-Clover-Auth", kAuthCode}})->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORD1")) << AdapterLog();
+  const std::string case_id = FlagAndApply("ORD1", "LI1", v1::REMAKE);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  EXPECT_EQ(CommandText(case_id, "pos_reference"), "clover:ORD1:LINE1");
+  EXPECT_TRUE(clover_.shape_errors().empty())
+      << ::testing::PrintToString(clover_.shape_errors());
+  const auto lines = clover_.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["name"], "REFIRE: Ribeye 12oz (makegood mg-" +
+                                  CommandText(case_id, "command_id") + ")");
+  EXPECT_EQ(lines[0]["price"], 0);
+  EXPECT_FALSE(lines[0].contains("item"));  // Custom: Clover keeps price 0.
+  EXPECT_THAT(lines[0]["note"].get<std::string>(), HasSubstr(case_id));
+  EXPECT_EQ(clover_.prints(), 1);
+  EXPECT_EQ(clover_.order()["total"], 6095);  // Nothing taken off.
+  EXPECT_TRUE(clover_.discounts().empty());
+}
+
+// Clover added the refire line, then the adapter died before it asked for
+// the print: the restarted adapter finds the line by the marker, adds no
+// second one, and prints it, since Clover shows it unprinted.
+TEST_F(CloverAdapterTest,
+       AnAdapterKilledAfterCloverAddedTheRefirePrintsItOnce) {
+  ASSERT_EQ(Post(Doorbell(), {{"X-Clover-Auth", kAuthCode}})->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORD1")) << AdapterLog();
+  clover_.gate().Close();
+  const std::string case_id = FlagAndApply("ORD1", "LI1", v1::REMAKE);
+  ASSERT_TRUE(clover_.gate().AwaitPassed(1)) << AdapterLog();
+  KillAdapter();
+  EXPECT_EQ(clover_.prints(), 0);
+  clover_.gate().Open();
+  RestartAdapter();
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  EXPECT_EQ(CommandText(case_id, "pos_reference"), "clover:ORD1:LINE1");
+  EXPECT_EQ(clover_.lines().size(), 1u);
+  EXPECT_EQ(clover_.prints(), 1);
+  EXPECT_TRUE(clover_.shape_errors().empty())
+      << ::testing::PrintToString(clover_.shape_errors());
+}
+
+// Clover printed the refire, then the adapter died before it saved that:
+// the restarted adapter finds the line printed and calls nothing more.
+TEST_F(CloverAdapterTest,
+       AnAdapterKilledAfterCloverPrintedTheRefirePrintsOnce) {
+  ASSERT_EQ(Post(Doorbell(), {{"X-Clover-Auth", kAuthCode}})->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORD1")) << AdapterLog();
+  clover_.print_gate().Close();
+  const std::string case_id = FlagAndApply("ORD1", "LI1", v1::REMAKE);
+  ASSERT_TRUE(clover_.print_gate().AwaitPassed(1)) << AdapterLog();
+  KillAdapter();
+  clover_.print_gate().Open();
+  RestartAdapter();
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  EXPECT_EQ(CommandText(case_id, "pos_reference"), "clover:ORD1:LINE1");
+  EXPECT_EQ(clover_.lines().size(), 1u);
+  EXPECT_EQ(clover_.prints(), 1);
+}
+
+// Paid at the register after the flag, before Clover's doorbell rang: the
+// order read back is locked, nothing is posted, and the case tells the
+// staff to refire by hand.
+TEST_F(CloverAdapterTest, ARefireOnAPaidOrderIsRejectedForAHandRefire) {
+  ASSERT_EQ(Post(Doorbell(), {{"X-Clover-Auth", kAuthCode}})->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORD1")) << AdapterLog();
+  json paid = clover_.order();
+  paid["state"] = "locked";
+  clover_.SetOrder(paid);
+  const std::string case_id = FlagAndApply("ORD1", "LI1", v1::REMAKE);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "2");  // REJECTED
+  EXPECT_THAT(CommandText(case_id, "vendor_reason"),
+              HasSubstr("paid (locked)"));
+  EXPECT_TRUE(clover_.lines().empty());
+  EXPECT_EQ(clover_.prints(), 0);
+  const v1::RecoveryCase recovery = Recovery(case_id);
+  ASSERT_EQ(recovery.remedies_size(), 1);
+  EXPECT_EQ(recovery.remedies(0).status(), v1::AppliedRemedy::REJECTED);
+  EXPECT_THAT(recovery.remedies(0).rejection_reason(),
+              HasSubstr("refire the item by hand"));
+}
+
+// The ribeye was deleted from the order after the flag: nothing to refire
+// from, and the refusal names the line.
+TEST_F(CloverAdapterTest, ARefireOfALineNoLongerOnTheOrderIsRejectedNamingIt) {
+  ASSERT_EQ(Post(Doorbell(), {{"X-Clover-Auth", kAuthCode}})->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORD1")) << AdapterLog();
+  json order = clover_.order();
+  order["lineItems"]["elements"].erase(0);  // LI1
+  clover_.SetOrder(order);
+  const std::string case_id = FlagAndApply("ORD1", "LI1", v1::REMAKE);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "2");  // REJECTED
+  EXPECT_THAT(CommandText(case_id, "vendor_reason"),
+              HasSubstr("line LI1 is no longer on order ORD1"));
+  EXPECT_TRUE(clover_.lines().empty());
+  EXPECT_EQ(clover_.prints(), 0);
+}
+
+// The device cannot print: the refire line is on the order (at price 0)
+// but the kitchen does not have it, so the command is rejected with
+// Clover's reason and the staff refire by hand.
+TEST_F(CloverAdapterTest, ARefireCloverCannotPrintIsRejectedWithItsReason) {
+  ASSERT_EQ(Post(Doorbell(), {{"X-Clover-Auth", kAuthCode}})->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORD1")) << AdapterLog();
+  clover_.FailPrintsWith("No order printer is set up");
+  const std::string case_id = FlagAndApply("ORD1", "LI1", v1::REMAKE);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "2");  // REJECTED
+  const std::string reason = CommandText(case_id, "vendor_reason");
+  EXPECT_THAT(reason, HasSubstr("line LINE1 is on order ORD1"));
+  EXPECT_THAT(reason, HasSubstr("No order printer is set up"));
+  EXPECT_THAT(reason, HasSubstr("refire the item by hand"));
+  EXPECT_EQ(clover_.lines().size(), 1u);
+  EXPECT_EQ(clover_.prints(), 0);
+}
+
+// The dessert tray lands as a custom line at price 0 and is printed for
+// the kitchen like the refire.
+TEST_F(CloverAdapterTest, TheDessertTrayIsAZeroPriceLinePrintedForTheKitchen) {
+  ASSERT_EQ(Post(Doorbell(), {{"X-Clover-Auth", kAuthCode}})->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORD1")) << AdapterLog();
+  const std::string case_id =
+      FlagAndApply("ORD1", "LI1", v1::COMPLIMENTARY_ITEM);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  EXPECT_EQ(CommandText(case_id, "pos_reference"), "clover:ORD1:LINE1");
+  const auto lines = clover_.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["name"], "DESSERT-TRAY (makegood mg-" +
+                                  CommandText(case_id, "command_id") + ")");
+  EXPECT_EQ(lines[0]["price"], 0);
+  EXPECT_EQ(clover_.prints(), 1);
+  EXPECT_EQ(clover_.order()["total"], 6095);
+  EXPECT_TRUE(clover_.shape_errors().empty())
+      << ::testing::PrintToString(clover_.shape_errors());
+}
+
+// A long name is cut to Clover's 127 characters between two characters,
+// and the marker after it stays whole, so that a later try still finds
+// the line.
+TEST_F(CloverAdapterTest, ALongNameIsCutAndKeepsTheMarkerWhole) {
+  json order = CloverOrder();
+  std::string long_name;
+  for (int i = 0; i < 150; ++i) long_name += "\xC3\xA9";  // "é"
+  order["lineItems"]["elements"][0]["name"] = long_name;
+  clover_.SetOrder(order);
+  ASSERT_EQ(Post(Doorbell(), {{"X-Clover-Auth", kAuthCode}})->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORD1")) << AdapterLog();
+  const std::string case_id = FlagAndApply("ORD1", "LI1", v1::REMAKE);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  const auto lines = clover_.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  const std::string marker =
+      " (makegood mg-" + CommandText(case_id, "command_id") + ")";
+  std::string kept;
+  for (size_t i = 0; i < 127 - 8 - marker.size(); ++i) kept += "\xC3\xA9";
+  EXPECT_EQ(lines[0]["name"], "REFIRE: " + kept + marker);
+  EXPECT_EQ(Utf16Length(lines[0]["name"].get<std::string>()), 127u);
+  EXPECT_TRUE(clover_.shape_errors().empty())
+      << ::testing::PrintToString(clover_.shape_errors());
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
 // The Shopify adapter as it runs, between the real makegoodd and a fake
 // Shopify Admin API: orders in by webhook, a next-visit code out as a price
-// rule and discount code, and its redemption back in a later order.
+// rule and discount code, and its redemption back in a later order; a
+// refire rejected, since a shop has no kitchen.
 
 #include <mutex>
 
-#include "vendor_adapter_fixture.h"
+#include "remedy_fixture.h"
 #include "webhook_signature.h"
 
 namespace makegood {
@@ -162,10 +163,10 @@ std::string ShopifyOrder(int64_t id, const json& discount_codes) {
       .dump();
 }
 
-class ShopifyAdapterTest : public VendorAdapterTest {
+class ShopifyAdapterTest : public RemedyAdapterTest {
  protected:
   void SetUp() override {
-    VendorAdapterTest::SetUp();
+    RemedyAdapterTest::SetUp();
     StartAdapter(
         "shopify",
         absl::StrCat("shopify:\n  shop_url: http://127.0.0.1:", shopify_.port(),
@@ -212,12 +213,16 @@ class ShopifyAdapterTest : public VendorAdapterTest {
     return flagged.case_id();
   }
 
-  // Waits until both of the case's commands are acknowledged APPLIED.
-  bool AwaitBothApplied(const std::string& case_id) {
+  // Waits until both of the case's commands are acknowledged: the code
+  // APPLIED as a price rule, the refire REJECTED (a shop has no kitchen).
+  bool AwaitCodeAppliedRefireRejected(const std::string& case_id) {
     return AwaitInt(
                "SELECT count(*) FROM commands WHERE acked_at_us IS NOT "
-               "NULL AND result = 1 AND case_id = '" +
-                   case_id + "'",
+               "NULL AND case_id = '" +
+                   case_id +
+                   "' AND ((result = 1 AND pos_reference LIKE "
+                   "'shopify:price_rule:%') OR (result = 2 AND "
+                   "vendor_reason LIKE 'Shopify has no kitchen%'))",
                2) == 2;
   }
 
@@ -234,7 +239,7 @@ TEST_F(ShopifyAdapterTest, ANextVisitCodeBecomesAPriceRuleAndComesBack) {
   EXPECT_EQ(forged->status, 401);
 
   const std::string case_id = RefireWithNextVisitCode();
-  ASSERT_TRUE(AwaitBothApplied(case_id)) << AdapterLog();
+  ASSERT_TRUE(AwaitCodeAppliedRefireRejected(case_id)) << AdapterLog();
 
   EXPECT_TRUE(shopify_.shape_errors().empty())
       << ::testing::PrintToString(shopify_.shape_errors());
@@ -284,7 +289,7 @@ TEST_F(ShopifyAdapterTest, AnAdapterKilledAfterShopifyMadeTheCodeMakesItOnce) {
   KillAdapter();
   shopify_.gate().Open();
   RestartAdapter();
-  ASSERT_TRUE(AwaitBothApplied(case_id)) << AdapterLog();
+  ASSERT_TRUE(AwaitCodeAppliedRefireRejected(case_id)) << AdapterLog();
   EXPECT_EQ(
       QueryInt(db_path(), "SELECT count(*) FROM commands WHERE case_id = '" +
                               case_id +
@@ -295,6 +300,40 @@ TEST_F(ShopifyAdapterTest, AnAdapterKilledAfterShopifyMadeTheCodeMakesItOnce) {
   EXPECT_EQ(shopify_.codes().size(), 1u);
   EXPECT_TRUE(shopify_.shape_errors().empty())
       << ::testing::PrintToString(shopify_.shape_errors());
+}
+
+// A refire cannot reach a kitchen through Shopify: it is rejected with the
+// reason, and the case tells the staff to remake the item by hand.
+TEST_F(ShopifyAdapterTest, ARemakeIsRejectedBecauseShopifyHasNoKitchen) {
+  ASSERT_EQ(Deliver(ShopifyOrder(7001, json::array()), "evt-1")->status, 200);
+  ASSERT_TRUE(AwaitCheck("7001")) << AdapterLog();
+  const std::string case_id = FlagAndApply("7001", "70011", v1::REMAKE);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "2");  // REJECTED
+  EXPECT_THAT(CommandText(case_id, "vendor_reason"),
+              HasSubstr("Shopify has no kitchen"));
+  const v1::RecoveryCase recovery = Recovery(case_id);
+  ASSERT_EQ(recovery.remedies_size(), 1);
+  EXPECT_EQ(recovery.remedies(0).status(), v1::AppliedRemedy::REJECTED);
+  EXPECT_THAT(recovery.remedies(0).rejection_reason(),
+              HasSubstr("remake the item by hand"));
+  EXPECT_TRUE(shopify_.rules().empty());
+}
+
+// A free item on a placed order needs GraphQL order editing, which the
+// adapter does not do: rejected as before, for staff to offer the next
+// option.
+TEST_F(ShopifyAdapterTest, TheDessertTrayIsRejectedOnAPlacedOrder) {
+  ASSERT_EQ(Deliver(ShopifyOrder(7001, json::array()), "evt-1")->status, 200);
+  ASSERT_TRUE(AwaitCheck("7001")) << AdapterLog();
+  const std::string case_id =
+      FlagAndApply("7001", "70011", v1::COMPLIMENTARY_ITEM);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "2");  // REJECTED
+  EXPECT_THAT(CommandText(case_id, "vendor_reason"),
+              HasSubstr("COMPLIMENTARY_ITEM on a placed order needs GraphQL "
+                        "order editing"));
+  EXPECT_TRUE(shopify_.rules().empty());
 }
 
 }  // namespace

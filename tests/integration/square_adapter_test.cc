@@ -7,7 +7,7 @@
 #include <mutex>
 #include <optional>
 
-#include "vendor_adapter_fixture.h"
+#include "remedy_fixture.h"
 #include "webhook_signature.h"
 
 namespace makegood {
@@ -127,6 +127,9 @@ class FakeSquare : public FakeVendorApi {
     if (!order.contains("version")) {
       return Reject(res, "order has no version: not created through the API");
     }
+    if (order.value("state", "") != "OPEN") {
+      return Reject(res, "update of a " + order.value("state", "") + " order");
+    }
     if (sparse.value("version", -1) != order["version"].get<int>()) {
       res.status = 409;
       res.set_content(R"({"errors":[{"code":"VERSION_MISMATCH"}]})",
@@ -163,6 +166,12 @@ class FakeSquare : public FakeVendorApi {
       if (!found) {
         if (!line.contains("base_price_money") || !line.contains("quantity")) {
           return Reject(res, "a new line needs base_price_money and quantity");
+        }
+        // OrderLineItem's limits: uid 60, name 512, note 2000 characters.
+        if (line.value("uid", "").size() > 60 ||
+            Utf16Length(line.value("name", "")) > 512 ||
+            Utf16Length(line.value("note", "")) > 2000) {
+          return Reject(res, "a new line over Square's limits: " + line.dump());
         }
         order["line_items"].push_back(line);
       }
@@ -220,10 +229,10 @@ std::string Webhook(const std::string& event_id, const std::string& order_id) {
       .dump();
 }
 
-class SquareAdapterTest : public VendorAdapterTest {
+class SquareAdapterTest : public RemedyAdapterTest {
  protected:
   void SetUp() override {
-    VendorAdapterTest::SetUp();
+    RemedyAdapterTest::SetUp();
     StartAdapter(
         "square",
         absl::StrCat("square:\n  api_base: http://127.0.0.1:", square_.port(),
@@ -361,6 +370,156 @@ TEST_F(SquareAdapterTest,
             "square:ORDER1:mg-" + CommandText(case_id, "command_id") + "@v2");
   EXPECT_EQ(square_.puts(), 1);
   EXPECT_EQ(square_.Order("ORDER1")["discounts"].size(), 1u);
+  EXPECT_TRUE(square_.shape_errors().empty())
+      << ::testing::PrintToString(square_.shape_errors());
+}
+
+// A refire reaches the kitchen: a line at base price 0 on the open order,
+// which Square sends to its kitchen display, with the marker as its uid.
+TEST_F(SquareAdapterTest, ARefireIsAZeroPriceLineForTheKitchenDisplay) {
+  square_.SetOrder(SquareOrder("ORDER1", true));
+  const std::string body = Webhook("evt-1", "ORDER1");
+  ASSERT_EQ(Post(body, Sign(body))->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORDER1")) << AdapterLog();
+  const std::string case_id = FlagAndApply("ORDER1", "L1", v1::REMAKE);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  const std::string uid = "mg-" + CommandText(case_id, "command_id");
+  EXPECT_EQ(CommandText(case_id, "pos_reference"),
+            "square:ORDER1:" + uid + "@v2");
+  EXPECT_EQ(square_.puts(), 1);
+  EXPECT_TRUE(square_.shape_errors().empty())
+      << ::testing::PrintToString(square_.shape_errors());
+  const json order = square_.Order("ORDER1");
+  ASSERT_EQ(order["line_items"].size(), 2u);
+  const json& refire = order["line_items"][1];
+  EXPECT_EQ(refire["uid"], uid);
+  EXPECT_EQ(refire["name"], "REFIRE: Ribeye 12oz");
+  EXPECT_EQ(refire["quantity"], "1");
+  EXPECT_EQ(refire["base_price_money"],
+            (json{{"amount", 0}, {"currency", "USD"}}));
+  EXPECT_FALSE(refire.contains("catalog_object_id"));  // Square's price.
+  EXPECT_THAT(refire["note"].get<std::string>(), HasSubstr(case_id));
+  EXPECT_EQ(order["line_items"][0]["name"], "Ribeye 12oz");  // Untouched.
+}
+
+// Square added the refire line, then the adapter died before it saved
+// that: the restarted adapter finds the line by its uid and adds no second
+// one for the kitchen to cook.
+TEST_F(SquareAdapterTest, AnAdapterKilledAfterSquareAddedTheRefireAddsItOnce) {
+  square_.SetOrder(SquareOrder("ORDER1", true));
+  const std::string body = Webhook("evt-1", "ORDER1");
+  ASSERT_EQ(Post(body, Sign(body))->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORDER1")) << AdapterLog();
+  square_.gate().Close();
+  const std::string case_id = FlagAndApply("ORDER1", "L1", v1::REMAKE);
+  ASSERT_TRUE(square_.gate().AwaitPassed(1)) << AdapterLog();
+  KillAdapter();
+  square_.gate().Open();
+  RestartAdapter();
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  EXPECT_EQ(CommandText(case_id, "pos_reference"),
+            "square:ORDER1:mg-" + CommandText(case_id, "command_id") + "@v2");
+  EXPECT_EQ(square_.puts(), 1);
+  const json order = square_.Order("ORDER1");
+  ASSERT_EQ(order["line_items"].size(), 2u);
+  EXPECT_EQ(order["line_items"][1]["name"], "REFIRE: Ribeye 12oz");
+  EXPECT_TRUE(square_.shape_errors().empty())
+      << ::testing::PrintToString(square_.shape_errors());
+}
+
+// Paid at the register after the flag, before Square's webhook said so:
+// the order read back is COMPLETED, nothing is written, and the case tells
+// the staff to refire by hand.
+TEST_F(SquareAdapterTest, ARefireOnACompletedOrderIsRejectedForAHandRefire) {
+  json order = SquareOrder("ORDER1", true);
+  square_.SetOrder(order);
+  const std::string body = Webhook("evt-1", "ORDER1");
+  ASSERT_EQ(Post(body, Sign(body))->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORDER1")) << AdapterLog();
+  order["state"] = "COMPLETED";
+  order["version"] = 2;
+  square_.SetOrder(order);
+  const std::string case_id = FlagAndApply("ORDER1", "L1", v1::REMAKE);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "2");  // REJECTED
+  EXPECT_THAT(CommandText(case_id, "vendor_reason"),
+              HasSubstr("order ORDER1 is COMPLETED"));
+  EXPECT_EQ(square_.puts(), 0);
+  const v1::RecoveryCase recovery = Recovery(case_id);
+  ASSERT_EQ(recovery.remedies_size(), 1);
+  EXPECT_EQ(recovery.remedies(0).status(), v1::AppliedRemedy::REJECTED);
+  EXPECT_THAT(recovery.remedies(0).rejection_reason(),
+              HasSubstr("refire the item by hand"));
+}
+
+// The ribeye was taken off the order (by the POS) after the flag: there is
+// nothing to refire from, and the refusal names the line.
+TEST_F(SquareAdapterTest, ARefireOfALineNoLongerOnTheOrderIsRejectedNamingIt) {
+  json order = SquareOrder("ORDER1", true);
+  square_.SetOrder(order);
+  const std::string body = Webhook("evt-1", "ORDER1");
+  ASSERT_EQ(Post(body, Sign(body))->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORDER1")) << AdapterLog();
+  order["line_items"] = json::array(
+      {{{"uid", "L2"},
+        {"name", "Fries"},
+        {"quantity", "1"},
+        {"base_price_money", {{"amount", 900}, {"currency", "USD"}}}}});
+  order["version"] = 2;
+  square_.SetOrder(order);
+  const std::string case_id = FlagAndApply("ORDER1", "L1", v1::REMAKE);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "2");  // REJECTED
+  EXPECT_THAT(CommandText(case_id, "vendor_reason"),
+              HasSubstr("line L1 is no longer on order ORDER1"));
+  EXPECT_EQ(square_.puts(), 0);
+  EXPECT_EQ(square_.Order("ORDER1")["line_items"].size(), 1u);
+}
+
+// The dessert tray lands on the open order as a line at base price 0,
+// which the kitchen display receives like the refire.
+TEST_F(SquareAdapterTest, TheDessertTrayIsAZeroPriceLineOnTheOpenOrder) {
+  square_.SetOrder(SquareOrder("ORDER1", true));
+  const std::string body = Webhook("evt-1", "ORDER1");
+  ASSERT_EQ(Post(body, Sign(body))->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORDER1")) << AdapterLog();
+  const std::string case_id =
+      FlagAndApply("ORDER1", "L1", v1::COMPLIMENTARY_ITEM);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  const std::string uid = "mg-" + CommandText(case_id, "command_id");
+  EXPECT_EQ(CommandText(case_id, "pos_reference"),
+            "square:ORDER1:" + uid + "@v2");
+  const json order = square_.Order("ORDER1");
+  ASSERT_EQ(order["line_items"].size(), 2u);
+  const json& tray = order["line_items"][1];
+  EXPECT_EQ(tray["uid"], uid);
+  EXPECT_EQ(tray["name"], "DESSERT-TRAY");
+  EXPECT_EQ(tray["base_price_money"]["amount"], 0);
+  EXPECT_THAT(tray["note"].get<std::string>(), HasSubstr(case_id));
+  EXPECT_TRUE(square_.shape_errors().empty())
+      << ::testing::PrintToString(square_.shape_errors());
+}
+
+// "REFIRE: " and a long name are cut to Square's 512 characters between
+// two characters: a character past U+FFFF counts two, and half of one
+// would not be UTF-8.
+TEST_F(SquareAdapterTest, ALongNameIsCutToSquaresLimitBetweenCharacters) {
+  const std::string steak = "\xF0\x9F\xA5\xA9";  // U+1F969 CUT OF MEAT
+  json order = SquareOrder("ORDER1", true);
+  order["line_items"][0]["name"] = std::string(502, 'a') + steak + steak;
+  square_.SetOrder(order);
+  const std::string body = Webhook("evt-1", "ORDER1");
+  ASSERT_EQ(Post(body, Sign(body))->status, 200);
+  ASSERT_TRUE(AwaitCheck("ORDER1")) << AdapterLog();
+  const std::string case_id = FlagAndApply("ORDER1", "L1", v1::REMAKE);
+  ASSERT_TRUE(AwaitAck(case_id)) << AdapterLog();
+  EXPECT_EQ(CommandText(case_id, "result"), "1");  // APPLIED
+  const json refire = square_.Order("ORDER1")["line_items"][1];
+  // 8 + 502 + 2 units: the second steak would make 514.
+  EXPECT_EQ(refire["name"], "REFIRE: " + std::string(502, 'a') + steak);
   EXPECT_TRUE(square_.shape_errors().empty())
       << ::testing::PrintToString(square_.shape_errors());
 }
