@@ -16,10 +16,10 @@
 #include "core/discount_code.h"
 #include "core/proto_time.h"
 #include "gtest/gtest.h"
-#include "pos_fixture_outcome.h"
 #include "snapshot_events.h"
 #include "support/process.h"
 #include "translate.h"
+#include "translation_test_support.h"
 #include "vendor_payload.h"
 
 namespace makegood::adapters {
@@ -27,21 +27,7 @@ namespace {
 
 using makegood::v1::OrderEvent;
 
-VendorContext Usd() {
-  VendorContext context;
-  context.source = "clover";
-  context.default_location = "downtown-01";
-  context.currency = "USD";
-  return context;
-}
-
-const OrderEvent* FindEvent(const std::vector<OrderEvent>& events,
-                            const std::string& id) {
-  for (const OrderEvent& event : events) {
-    if (event.event_id() == id) return &event;
-  }
-  return nullptr;
-}
+VendorContext Usd() { return DowntownContext("clover", "USD"); }
 
 // The refusal of `payload`, or "translated" when there is none.
 std::string RefusalOf(const std::string& payload) {

@@ -18,10 +18,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "pos_fixture_outcome.h"
 #include "snapshot_events.h"
 #include "support/process.h"
 #include "translate.h"
+#include "translation_test_support.h"
 #include "vendor_payload.h"
 
 namespace makegood::adapters {
@@ -31,12 +31,7 @@ using makegood::v1::OrderEvent;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-VendorContext Downtown() {
-  VendorContext context;
-  context.source = "shopify";
-  context.default_location = "downtown-01";
-  return context;
-}
+VendorContext Downtown() { return DowntownContext("shopify"); }
 
 // A paid and closed POS order: a line with properties, fulfilled, and a
 // line not yet fulfilled. Times in UTC: created 19:00, fulfilled 19:30,
@@ -94,10 +89,7 @@ absl::StatusOr<Translation> TranslateOrder(const json& order) {
 }
 
 const OrderEvent* Find(const Translation& translation, const std::string& id) {
-  for (const OrderEvent& event : translation.events) {
-    if (event.event_id() == id) return &event;
-  }
-  return nullptr;
+  return FindEvent(translation.events, id);
 }
 
 absl::Time Utc(const char* rfc3339) {

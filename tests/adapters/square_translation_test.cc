@@ -18,10 +18,10 @@
 #include "core/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "pos_fixture_outcome.h"
 #include "snapshot_events.h"
 #include "support/process.h"
 #include "translate.h"
+#include "translation_test_support.h"
 #include "vendor_payload.h"
 
 namespace makegood::adapters {
@@ -30,20 +30,7 @@ namespace {
 using makegood::v1::OrderEvent;
 using ::testing::HasSubstr;
 
-VendorContext Downtown() {
-  VendorContext context;
-  context.source = "square";
-  context.default_location = "downtown-01";
-  return context;
-}
-
-const OrderEvent* FindEvent(const std::vector<OrderEvent>& events,
-                            const std::string& id) {
-  for (const OrderEvent& event : events) {
-    if (event.event_id() == id) return &event;
-  }
-  return nullptr;
-}
+VendorContext Downtown() { return DowntownContext("square"); }
 
 absl::Time At(const std::string& rfc3339) {
   absl::Time at;

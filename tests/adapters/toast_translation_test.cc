@@ -20,10 +20,10 @@
 #include "core/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "pos_fixture_outcome.h"
 #include "snapshot_events.h"
 #include "support/process.h"
 #include "translate.h"
+#include "translation_test_support.h"
 
 namespace makegood::adapters {
 namespace {
@@ -31,21 +31,7 @@ namespace {
 using makegood::v1::OrderEvent;
 using ::testing::HasSubstr;
 
-VendorContext Usd() {
-  VendorContext context;
-  context.source = "toast";
-  context.default_location = "downtown-01";
-  context.currency = "USD";
-  return context;
-}
-
-const OrderEvent* FindEvent(const std::vector<OrderEvent>& events,
-                            const std::string& id) {
-  for (const OrderEvent& event : events) {
-    if (event.event_id() == id) return &event;
-  }
-  return nullptr;
-}
+VendorContext Usd() { return DowntownContext("toast", "USD"); }
 
 int CountDiscounts(const std::vector<OrderEvent>& events) {
   return static_cast<int>(std::count_if(
