@@ -14,6 +14,7 @@
 
 #include "absl/time/time.h"
 #include "cli/format.h"
+#include "client/watch_resume.h"
 #include "makegood/v1/recovery.pb.h"
 
 namespace makegood::cli {
@@ -34,26 +35,7 @@ absl::Duration NextWatchRetry(absl::Duration previous);
 // UNAUTHENTICATED): asking again would get the same answer.
 bool WatchReconnects(const grpc::Status& status);
 
-// Where the next stream starts: the largest `sequence` received of the
-// newest run (`stream_epoch`), or a snapshot when nothing was received yet.
-class ResumePoint {
- public:
-  // Takes in an update as it arrives. A caught_up sets the point (its
-  // sequence is the newest covered, 0 in a run that published nothing);
-  // a live or replayed update moves it forward, or to its run when that is
-  // another; snapshot updates (sequence 0) leave it.
-  void Saw(const makegood::v1::RecoveryUpdate& update);
-
-  // The request that resumes from here.
-  makegood::v1::WatchRecoveriesRequest Request() const;
-
-  int64_t after_sequence() const { return after_sequence_; }
-  const std::string& stream_epoch() const { return stream_epoch_; }
-
- private:
-  int64_t after_sequence_ = 0;
-  std::string stream_epoch_;
-};
+using client::ResumePoint;
 
 // The text lines of the watch screen, one per update, in the screen's
 // time zone:

@@ -4,9 +4,10 @@
 // process, and against an address where nothing listens.
 //
 // Input: the first line names what to call (status, connect, publish, flag,
-// apply, ack, receive, null; any other line picks one by its bytes); each
-// further line is an argument, "~" for a NULL pointer, a number where a
-// number is wanted (any other text picks one by its bytes).
+// apply, ack, receive, null, approve, outcome, case, watch; any other line
+// picks one by its bytes); each further line is an argument, "~" for a NULL
+// pointer, a number where a number is wanted (any other text picks one by
+// its bytes).
 //
 // Invariants: no call crashes, whatever it is given; every call returns a
 // real mg_status, MG_OK with its result and an empty mg_last_error, or
@@ -16,11 +17,15 @@
 // token the staff member's when given) and what the caller gets back is
 // what makegoodd answered, its JSON form included; remedy commands arrive
 // once each, in order, with their fields, and can be acknowledged from the
-// callback.
+// callback. A watch delivers makegoodd's updates once each, in order, with
+// their fields; a lost stream is told to the callback and reopened after
+// the largest sequence delivered, with its stream_epoch; a refused one
+// ends the watch.
 
 #include <grpcpp/grpcpp.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -31,16 +36,19 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "fuzz_support.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
 #include "makegood/v1/order_events.grpc.pb.h"
 #include "makegood/v1/recovery.grpc.pb.h"
 #include "makegood/v1/remedy_commands.grpc.pb.h"
@@ -56,6 +64,8 @@ constexpr char kNobodyAddress[] = "127.0.0.1:1";
 // The most strings of one array argument, and commands of one stream.
 constexpr size_t kMaxArray = 32;
 constexpr size_t kMaxCommands = 8;
+// The run the fake's watch updates belong to.
+constexpr char kFakeEpoch[] = "fake-run-1";
 
 // ---- The fake makegoodd ----------------------------------------------------
 
@@ -71,9 +81,28 @@ struct Record {
   v1::ApplyRemedyRequest apply;
   v1::RecoveryCase apply_answer;
   std::vector<v1::AckCommandRequest> acks;
+  int approve_calls = 0;
+  v1::ApproveRemedyRequest approve;
+  v1::RecoveryCase approve_answer;
+  int outcome_calls = 0;
+  v1::RecordOutcomeRequest outcome;
+  v1::RecoveryCase outcome_answer;
+  int get_calls = 0;
+  v1::GetRecoveryRequest get;
+  v1::RecoveryCase get_answer;
+  // The watch streams of the current CallWatch, in order, with their
+  // bearer tokens.
+  std::vector<v1::WatchRecoveriesRequest> watches;
+  std::vector<std::string> watch_authorizations;
   std::string authorization;  // The last call's header.
   // Command streams opened, by adapter name.
   std::map<std::string, int> streams;
+};
+
+// What the first watch stream of a CallWatch sends, and how it ends.
+struct WatchScript {
+  std::vector<v1::RecoveryUpdate> updates;
+  grpc::Status end;
 };
 
 class Recorder {
@@ -109,6 +138,26 @@ class Recorder {
         absl::Condition(this, &Recorder::StreamOpenedLocked), timeout);
   }
 
+  // The script of the next CallWatch; forgets the streams of the last.
+  void QueueWatch(WatchScript script) {
+    absl::MutexLock lock(&mu_);
+    watch_script_ = std::move(script);
+    record_.watches.clear();
+    record_.watch_authorizations.clear();
+  }
+  // Records a watch stream opening: the script for the first of a
+  // CallWatch, nullopt for the next ones (a watch reconnecting).
+  std::optional<WatchScript> WatchOpened(
+      const v1::WatchRecoveriesRequest& request,
+      const std::string& authorization) {
+    absl::MutexLock lock(&mu_);
+    record_.watches.push_back(request);
+    record_.watch_authorizations.push_back(authorization);
+    record_.authorization = authorization;
+    if (record_.watches.size() > 1) return std::nullopt;
+    return watch_script_;
+  }
+
  private:
   bool StreamOpenedLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return record_.streams.count(awaited_) > 0;
@@ -119,6 +168,7 @@ class Recorder {
   std::string commands_for_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::RemedyCommand> commands_ ABSL_GUARDED_BY(mu_);
   std::string awaited_ ABSL_GUARDED_BY(mu_);
+  WatchScript watch_script_ ABSL_GUARDED_BY(mu_);
 };
 
 std::string AuthorizationOf(const grpc::ServerContextBase& context) {
@@ -180,7 +230,78 @@ class FakeEvents final : public v1::OrderEventService::Service {
   Recorder& recorder_;
 };
 
-class FakeRecovery final : public v1::RecoveryService::Service {
+// One server stream: writes its messages, then ends with `end` when given,
+// or else stays open, as makegoodd's streams do, until the client cancels
+// it (a command stream that ended would be reopened, and could take the
+// commands of a later call).
+template <typename Message>
+class ScriptedStream final : public grpc::ServerWriteReactor<Message> {
+ public:
+  explicit ScriptedStream(std::vector<Message> messages,
+                          std::optional<grpc::Status> end = std::nullopt)
+      : messages_(std::move(messages)), end_(std::move(end)) {
+    // gRPC holds the write (or the finish) until the stream is bound: no
+    // reaction runs before this returns.
+    absl::MutexLock lock(&mu_);
+    if (!messages_.empty()) {
+      writing_ = true;
+      this->StartWrite(&messages_[0]);
+    } else if (end_.has_value() && TakeFinishLocked()) {
+      this->Finish(*end_);
+    }
+  }
+
+  void OnWriteDone(bool ok) override {
+    const Message* next = nullptr;
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (ok && !cancelled_) {
+        if (++written_ < messages_.size()) {
+          writing_ = true;
+          next = &messages_[written_];
+        } else if (end_.has_value() && TakeFinishLocked()) {
+          finish = *end_;
+        }
+      } else if (TakeFinishLocked()) {
+        finish = grpc::Status::CANCELLED;
+      }
+    }
+    if (next != nullptr) this->StartWrite(next);
+    if (finish.has_value()) this->Finish(*finish);
+  }
+
+  void OnCancel() override {
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled_ = true;
+      finish = !writing_ && TakeFinishLocked();
+    }
+    if (finish) this->Finish(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  // True for the one caller that is to call Finish.
+  bool TakeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !std::exchange(finished_, true);
+  }
+
+  const std::vector<Message> messages_;
+  const std::optional<grpc::Status> end_;
+  absl::Mutex mu_;
+  size_t written_ ABSL_GUARDED_BY(mu_) = 0;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+class FakeRecovery final
+    : public v1::RecoveryService::WithCallbackMethod_WatchRecoveries<
+          v1::RecoveryService::Service> {
  public:
   explicit FakeRecovery(Recorder& recorder) : recorder_(recorder) {}
 
@@ -251,68 +372,134 @@ class FakeRecovery final : public v1::RecoveryService::Service {
                         : Refusal(refused, request->case_id());
   }
 
- private:
-  Recorder& recorder_;
-};
-
-// One command stream: writes its commands, then stays open, as
-// makegoodd's does, until the client cancels it (a stream that ended would
-// be reopened, and could take the commands of a later call).
-class CommandStream final : public grpc::ServerWriteReactor<v1::RemedyCommand> {
- public:
-  explicit CommandStream(std::vector<v1::RemedyCommand> commands)
-      : commands_(std::move(commands)) {
-    // gRPC holds the write until the stream is bound: no reaction runs
-    // before this returns.
-    if (!commands_.empty()) {
-      writing_ = true;
-      StartWrite(&commands_[0]);
+  // The case with the decided remedy: SENT with its command when approved,
+  // DENIED with the reason otherwise.
+  grpc::Status ApproveRemedy(grpc::ServerContext* context,
+                             const v1::ApproveRemedyRequest* request,
+                             v1::RecoveryCase* answer) override {
+    const int refused = RefusalCode(request->case_id());
+    if (refused == 0) {
+      answer->set_case_id(request->case_id());
+      answer->set_status(request->approve() ? v1::RecoveryCase::REMEDY_APPLIED
+                                            : v1::RecoveryCase::OPEN);
+      answer->set_guidance(request->reason());
+      auto* remedy = answer->add_remedies();
+      remedy->set_remedy_application_id(request->remedy_application_id());
+      remedy->set_option_id("o2");
+      remedy->set_kind(v1::COMP_ITEM);
+      remedy->set_status(request->approve() ? v1::AppliedRemedy::SENT
+                                            : v1::AppliedRemedy::DENIED);
+      *remedy->mutable_cost() = Usd(4800);
+      remedy->set_line_id("1");
+      remedy->set_requested_by("s-17");
+      remedy->set_approved_by("m-2");
+      remedy->set_approval_reason("over the SERVER limit");
+      if (request->approve()) {
+        remedy->set_command_id("CMD-" + request->remedy_application_id());
+      } else {
+        remedy->set_rejection_reason(request->reason());
+      }
+      *answer->mutable_total_cost() = Usd(request->approve() ? 4800 : 0);
     }
+    recorder_.Update([&](Record& record) {
+      ++record.approve_calls;
+      record.approve = *request;
+      record.approve_answer = *answer;
+      record.authorization = AuthorizationOf(*context);
+    });
+    return refused == 0 ? grpc::Status::OK
+                        : Refusal(refused, request->case_id());
   }
 
-  void OnWriteDone(bool ok) override {
-    const v1::RemedyCommand* next = nullptr;
-    bool finish = false;
-    {
-      absl::MutexLock lock(&mu_);
-      writing_ = false;
-      if (ok && !cancelled_) {
-        if (++written_ < commands_.size()) {
-          writing_ = true;
-          next = &commands_[written_];
-        }
-      } else {
-        finish = TakeFinishLocked();
+  // The case closed or not as the guest answered, with what was recorded.
+  grpc::Status RecordOutcome(grpc::ServerContext* context,
+                             const v1::RecordOutcomeRequest* request,
+                             v1::RecoveryCase* answer) override {
+    const int refused = RefusalCode(request->case_id());
+    if (refused == 0) {
+      answer->set_case_id(request->case_id());
+      answer->set_status(
+          request->guest_response() == v1::ACCEPTED ? v1::RecoveryCase::RESOLVED
+          : request->guest_response() == v1::LEFT ? v1::RecoveryCase::GUEST_LEFT
+                                                  : v1::RecoveryCase::OPEN);
+      answer->set_guest_response(request->guest_response());
+      answer->set_root_cause(request->root_cause());
+      answer->set_action_taken(request->action_taken());
+      answer->set_guidance(request->action_taken());
+    }
+    recorder_.Update([&](Record& record) {
+      ++record.outcome_calls;
+      record.outcome = *request;
+      record.outcome_answer = *answer;
+      record.authorization = AuthorizationOf(*context);
+    });
+    return refused == 0 ? grpc::Status::OK
+                        : Refusal(refused, request->case_id());
+  }
+
+  // A case with one remedy per character of its id (at most 8), of every
+  // kind and status, those the header does not name included.
+  grpc::Status GetRecovery(grpc::ServerContext* context,
+                           const v1::GetRecoveryRequest* request,
+                           v1::RecoveryCase* answer) override {
+    const int refused = RefusalCode(request->case_id());
+    if (refused == 0) {
+      const std::string& id = request->case_id();
+      answer->set_case_id(id);
+      answer->set_status(static_cast<v1::RecoveryCase::Status>(id.size() % 7));
+      for (size_t i = 0; i < std::min<size_t>(id.size(), 8); ++i) {
+        auto* remedy = answer->add_remedies();
+        remedy->set_remedy_application_id(absl::StrCat("RA-", i, "-", id));
+        remedy->set_option_id(absl::StrCat("o", i));
+        remedy->set_kind(static_cast<v1::RemedyKind>((id.size() + i) % 12));
+        remedy->set_status(static_cast<v1::AppliedRemedy::Status>(i % 7));
+        *remedy->mutable_cost() = Usd(100 * static_cast<int64_t>(i));
+        remedy->set_line_id(i % 2 == 0 ? "" : "1");
+        remedy->set_requested_by("s-17");
+        remedy->set_approved_by(i % 3 == 0 ? "m-2" : "");
+        remedy->set_approval_reason(i % 2 == 0 ? "over the limit" : "");
+        remedy->set_command_id(i % 2 == 0 ? "" : absl::StrCat("CMD-", i));
       }
     }
-    if (next != nullptr) StartWrite(next);
-    if (finish) Finish(grpc::Status::CANCELLED);
+    recorder_.Update([&](Record& record) {
+      ++record.get_calls;
+      record.get = *request;
+      record.get_answer = *answer;
+      record.authorization = AuthorizationOf(*context);
+    });
+    return refused == 0 ? grpc::Status::OK
+                        : Refusal(refused, request->case_id());
   }
 
-  void OnCancel() override {
-    bool finish = false;
-    {
-      absl::MutexLock lock(&mu_);
-      cancelled_ = true;
-      finish = !writing_ && TakeFinishLocked();
+  using WithCallbackMethod_WatchRecoveries::WatchRecoveries;
+  // The first stream of a CallWatch sends its script and ends as it says;
+  // a reconnect is told it resumed, and stays open. A staff token "!" + c
+  // is refused with a code chosen by c.
+  grpc::ServerWriteReactor<v1::RecoveryUpdate>* WatchRecoveries(
+      grpc::CallbackServerContext* context,
+      const v1::WatchRecoveriesRequest* request) override {
+    const std::string authorization = AuthorizationOf(*context);
+    const std::string token = authorization.substr(
+        std::min(authorization.size(), std::strlen("Bearer ")));
+    std::optional<WatchScript> script =
+        recorder_.WatchOpened(*request, authorization);
+    if (const int refused = RefusalCode(token); refused != 0) {
+      return new ScriptedStream<v1::RecoveryUpdate>({},
+                                                    Refusal(refused, token));
     }
-    if (finish) Finish(grpc::Status::CANCELLED);
+    if (script.has_value()) {
+      return new ScriptedStream<v1::RecoveryUpdate>(std::move(script->updates),
+                                                    script->end);
+    }
+    v1::RecoveryUpdate resumed;
+    resumed.set_sequence(request->after_sequence());
+    resumed.set_stream_epoch(request->stream_epoch());
+    resumed.mutable_caught_up()->set_start(v1::CaughtUp::RESUMED);
+    return new ScriptedStream<v1::RecoveryUpdate>({resumed});
   }
-
-  void OnDone() override { delete this; }
 
  private:
-  // True for the one caller that is to call Finish.
-  bool TakeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return !std::exchange(finished_, true);
-  }
-
-  const std::vector<v1::RemedyCommand> commands_;
-  absl::Mutex mu_;
-  size_t written_ ABSL_GUARDED_BY(mu_) = 0;
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  Recorder& recorder_;
 };
 
 class FakeCommands final
@@ -326,8 +513,8 @@ class FakeCommands final
   grpc::ServerWriteReactor<v1::RemedyCommand>* StreamCommands(
       grpc::CallbackServerContext* context,
       const v1::StreamCommandsRequest* request) override {
-    auto* stream =
-        new CommandStream(recorder_.TakeCommands(request->adapter_name()));
+    auto* stream = new ScriptedStream<v1::RemedyCommand>(
+        recorder_.TakeCommands(request->adapter_name()));
     recorder_.Update([&](Record& record) {
       ++record.streams[request->adapter_name()];
       record.authorization = AuthorizationOf(*context);
@@ -567,6 +754,34 @@ void CheckCase(const mg_case* recovery_case, const v1::RecoveryCase& answer) {
   CheckOptions(options, count, answer.options(), "options");
   const mg_option* extras = mg_case_extras(recovery_case, &count);
   CheckOptions(extras, count, answer.extras(), "extras");
+  const size_t remedies = mg_case_remedy_count(recovery_case);
+  FUZZ_CHECK(remedies == static_cast<size_t>(answer.remedies_size()),
+             absl::StrCat(remedies, " remedies, makegoodd answered ",
+                          answer.remedies_size()));
+  FUZZ_CHECK(mg_case_remedy(recovery_case, remedies) == nullptr,
+             "a remedy past the last");
+  for (size_t i = 0; i < remedies; ++i) {
+    const mg_remedy* got = mg_case_remedy(recovery_case, i);
+    const v1::AppliedRemedy& want = answer.remedies(static_cast<int>(i));
+    const int kind = static_cast<int>(want.kind());
+    FUZZ_CHECK(
+        got != nullptr &&
+            Text(got->remedy_application_id) == want.remedy_application_id() &&
+            Text(got->option_id) == want.option_id() &&
+            static_cast<int>(got->kind) == (kind <= MG_REMEDY_MANAGER_VISIT
+                                                ? kind
+                                                : MG_REMEDY_UNSPECIFIED) &&
+            Text(got->status) ==
+                v1::AppliedRemedy::Status_Name(want.status()) &&
+            got->cost_minor == want.cost().minor_units() &&
+            Text(got->line_id) == want.line_id() &&
+            Text(got->requested_by) == want.requested_by() &&
+            Text(got->approved_by) == want.approved_by() &&
+            Text(got->approval_reason) == want.approval_reason() &&
+            Text(got->command_id) == want.command_id(),
+        absl::StrCat("remedy ", i, " is not what makegoodd answered: ",
+                     want.ShortDebugString()));
+  }
   v1::RecoveryCase from_json;
   const std::string json = Text(mg_case_json(recovery_case));
   FUZZ_CHECK(google::protobuf::util::JsonStringToMessage(json, &from_json).ok(),
@@ -590,34 +805,21 @@ std::vector<std::string> Texts(const std::vector<const char*>& texts) {
 
 // ---- The calls -------------------------------------------------------------
 
-constexpr const char* kStatusNames[] = {"OK",
-                                        "CANCELLED",
-                                        "UNKNOWN",
-                                        "INVALID_ARGUMENT",
-                                        "DEADLINE_EXCEEDED",
-                                        "NOT_FOUND",
-                                        "ALREADY_EXISTS",
-                                        "PERMISSION_DENIED",
-                                        "RESOURCE_EXHAUSTED",
-                                        "FAILED_PRECONDITION",
-                                        "ABORTED",
-                                        "OUT_OF_RANGE",
-                                        "UNIMPLEMENTED",
-                                        "INTERNAL",
-                                        "UNAVAILABLE",
-                                        "DATA_LOSS",
-                                        "UNAUTHENTICATED"};
-
 // A status: any int, as C lets a caller pass.
 void CallStatusName(Arguments& arguments) {
   const int value = static_cast<int>(arguments.Number());
   const char* name = mg_status_name(static_cast<mg_status>(value));
   FUZZ_CHECK(name != nullptr,
              absl::StrCat("mg_status_name(", value, ") is NULL"));
-  const char* want =
-      value >= 0 && value <= 16 ? kStatusNames[value] : "UNKNOWN_STATUS";
-  FUZZ_CHECK(std::strcmp(name, want) == 0,
-             absl::StrCat("mg_status_name(", value, ") is ", name));
+  // mg_status values are the gRPC codes, which absl's are too and names
+  // alike: the names come from there, not from a copy of the library's.
+  const std::string want =
+      value >= MG_OK && value <= MG_UNAUTHENTICATED
+          ? absl::StatusCodeToString(static_cast<absl::StatusCode>(value))
+          : "UNKNOWN_STATUS";
+  FUZZ_CHECK(
+      !want.empty() && name == want,
+      absl::StrCat("mg_status_name(", value, ") is ", name, ", not ", want));
   FUZZ_CHECK(mg_abi_version() == MG_PLUGIN_ABI_VERSION,
              "mg_abi_version is not the header's");
   FUZZ_CHECK(mg_last_error() != nullptr, "mg_last_error is NULL");
@@ -1130,7 +1332,524 @@ void CallReceive(Arguments& arguments, Daemon& daemon) {
   }
 }
 
+// A staff token the library refuses before sending anything.
+bool BadToken(const char* token) { return !Empty(token) && !PlainToken(token); }
+
+// The struct_size a mode asks for: 0, too big, or right.
+template <typename Struct>
+size_t SizeFor(int64_t mode) {
+  return mode == 5 ? 0 : mode == 6 ? sizeof(Struct) + 8 : sizeof(Struct);
+}
+
+// Which argument is NULL or the struct_size wrong, staff token, request id,
+// case, remedy, approve (any int), reason.
+void CallApprove(Arguments& arguments, Daemon& daemon) {
+  const int64_t mode = Mod(arguments.Number(), 8);
+  mg_approve_request request;
+  std::memset(&request, 0, sizeof request);
+  request.struct_size = SizeFor<mg_approve_request>(mode);
+  request.staff_token = arguments.String();
+  request.request_id = arguments.String();
+  request.case_id = arguments.String();
+  request.remedy_application_id = arguments.String();
+  request.approve = static_cast<int>(arguments.Number());
+  request.reason = arguments.String();
+
+  mg_case* recovery_case = nullptr;
+  const int calls = daemon.recorder.Snapshot().approve_calls;
+  const mg_status status = mg_approve_remedy(
+      mode == 2 ? nullptr : daemon.client, mode == 3 ? nullptr : &request,
+      mode == 4 ? nullptr : &recovery_case);
+  CheckOutcome(status, "mg_approve_remedy");
+  FUZZ_CHECK((status == MG_OK) == (recovery_case != nullptr),
+             "mg_approve_remedy's case and status disagree");
+  std::unique_ptr<mg_case, void (*)(mg_case*)> owned(recovery_case,
+                                                     mg_case_free);
+  const Record record = daemon.recorder.Snapshot();
+  const bool wrong = (mode >= 2 && mode <= 6) ||
+                     BadToken(request.staff_token) ||
+                     Empty(request.request_id) || Empty(request.case_id) ||
+                     Empty(request.remedy_application_id) ||
+                     (request.approve == 0 && Empty(request.reason));
+  if (wrong) {
+    FUZZ_CHECK(status == MG_INVALID_ARGUMENT && record.approve_calls == calls,
+               absl::StrCat("mg_approve_remedy with a wrong argument returned ",
+                            mg_status_name(status), " or called makegoodd"));
+    return;
+  }
+  if (!AllPlain({request.request_id, request.case_id,
+                 request.remedy_application_id, request.reason})) {
+    return;
+  }
+  FUZZ_CHECK(record.approve_calls == calls + 1,
+             "the approval never reached makegoodd");
+  const v1::ApproveRemedyRequest& sent = record.approve;
+  FUZZ_CHECK(
+      sent.request_id() == Text(request.request_id) &&
+          sent.case_id() == Text(request.case_id) &&
+          sent.remedy_application_id() == Text(request.remedy_application_id) &&
+          sent.approve() == (request.approve != 0) &&
+          sent.reason() == Text(request.reason),
+      "makegoodd received another approval: " + sent.ShortDebugString());
+  FUZZ_CHECK(record.authorization == Bearer(request.staff_token),
+             "the approval went with another token than the manager's");
+  if (const int code = RefusalCode(sent.case_id()); code != 0) {
+    CheckRefused(status, code, "approve: refused " + sent.case_id(),
+                 "mg_approve_remedy");
+    return;
+  }
+  FUZZ_CHECK(status == MG_OK,
+             absl::StrCat("mg_approve_remedy returned ", mg_status_name(status),
+                          ": ", mg_last_error()));
+  CheckCase(recovery_case, record.approve_answer);
+}
+
+// Which argument is NULL or the struct_size wrong, staff token, request id,
+// case, guest response and root cause (any int), action taken.
+void CallOutcome(Arguments& arguments, Daemon& daemon) {
+  const int64_t mode = Mod(arguments.Number(), 8);
+  mg_outcome_request request;
+  std::memset(&request, 0, sizeof request);
+  request.struct_size = SizeFor<mg_outcome_request>(mode);
+  request.staff_token = arguments.String();
+  request.request_id = arguments.String();
+  request.case_id = arguments.String();
+  const int response = static_cast<int>(arguments.Number());
+  const int cause = static_cast<int>(arguments.Number());
+  // As a C caller stores them: the ints themselves.
+  std::memcpy(&request.guest_response, &response, sizeof response);
+  std::memcpy(&request.root_cause, &cause, sizeof cause);
+  request.action_taken = arguments.String();
+
+  mg_case* recovery_case = nullptr;
+  const int calls = daemon.recorder.Snapshot().outcome_calls;
+  const mg_status status = mg_record_outcome(
+      mode == 2 ? nullptr : daemon.client, mode == 3 ? nullptr : &request,
+      mode == 4 ? nullptr : &recovery_case);
+  CheckOutcome(status, "mg_record_outcome");
+  FUZZ_CHECK((status == MG_OK) == (recovery_case != nullptr),
+             "mg_record_outcome's case and status disagree");
+  std::unique_ptr<mg_case, void (*)(mg_case*)> owned(recovery_case,
+                                                     mg_case_free);
+  const Record record = daemon.recorder.Snapshot();
+  const bool wrong =
+      (mode >= 2 && mode <= 6) || BadToken(request.staff_token) ||
+      Empty(request.request_id) || Empty(request.case_id) ||
+      response < MG_GUEST_RESPONSE_UNSPECIFIED || response > MG_GUEST_LEFT ||
+      cause < MG_ROOT_CAUSE_UNSPECIFIED || cause > MG_ROOT_CAUSE_OTHER ||
+      (response == 0 && cause == 0 && Empty(request.action_taken));
+  if (wrong) {
+    FUZZ_CHECK(status == MG_INVALID_ARGUMENT && record.outcome_calls == calls,
+               absl::StrCat("mg_record_outcome with a wrong argument returned ",
+                            mg_status_name(status), " or called makegoodd"));
+    return;
+  }
+  if (!AllPlain({request.request_id, request.case_id, request.action_taken})) {
+    return;
+  }
+  FUZZ_CHECK(record.outcome_calls == calls + 1,
+             "the outcome never reached makegoodd");
+  const v1::RecordOutcomeRequest& sent = record.outcome;
+  FUZZ_CHECK(sent.request_id() == Text(request.request_id) &&
+                 sent.case_id() == Text(request.case_id) &&
+                 static_cast<int>(sent.guest_response()) == response &&
+                 static_cast<int>(sent.root_cause()) == cause &&
+                 sent.action_taken() == Text(request.action_taken),
+             "makegoodd received another outcome: " + sent.ShortDebugString());
+  FUZZ_CHECK(record.authorization == Bearer(request.staff_token),
+             "the outcome went with another token than the staff member's");
+  if (const int code = RefusalCode(sent.case_id()); code != 0) {
+    CheckRefused(status, code, "outcome: refused " + sent.case_id(),
+                 "mg_record_outcome");
+    return;
+  }
+  FUZZ_CHECK(status == MG_OK,
+             absl::StrCat("mg_record_outcome returned ", mg_status_name(status),
+                          ": ", mg_last_error()));
+  CheckCase(recovery_case, record.outcome_answer);
+}
+
+// Which argument is NULL, staff token, case.
+void CallGetCase(Arguments& arguments, Daemon& daemon) {
+  const int64_t mode = Mod(arguments.Number(), 4);
+  const char* staff_token = arguments.String();
+  const char* case_id = arguments.String();
+  mg_case* recovery_case = nullptr;
+  const int calls = daemon.recorder.Snapshot().get_calls;
+  const mg_status status =
+      mg_get_case(mode == 2 ? nullptr : daemon.client, staff_token, case_id,
+                  mode == 3 ? nullptr : &recovery_case);
+  CheckOutcome(status, "mg_get_case");
+  FUZZ_CHECK((status == MG_OK) == (recovery_case != nullptr),
+             "mg_get_case's case and status disagree");
+  std::unique_ptr<mg_case, void (*)(mg_case*)> owned(recovery_case,
+                                                     mg_case_free);
+  const Record record = daemon.recorder.Snapshot();
+  if (mode >= 2 || BadToken(staff_token) || Empty(case_id)) {
+    FUZZ_CHECK(status == MG_INVALID_ARGUMENT && record.get_calls == calls,
+               absl::StrCat("mg_get_case with a wrong argument returned ",
+                            mg_status_name(status), " or called makegoodd"));
+    return;
+  }
+  if (!Plain(case_id)) return;
+  FUZZ_CHECK(
+      record.get_calls == calls + 1 && record.get.case_id() == Text(case_id),
+      "makegoodd was not asked for the case: " + record.get.ShortDebugString());
+  FUZZ_CHECK(record.authorization == Bearer(staff_token),
+             "the read went with another token than the staff member's");
+  if (const int code = RefusalCode(Text(case_id)); code != 0) {
+    CheckRefused(status, code, "get case: refused " + Text(case_id),
+                 "mg_get_case");
+    return;
+  }
+  FUZZ_CHECK(status == MG_OK,
+             absl::StrCat("mg_get_case returned ", mg_status_name(status), ": ",
+                          mg_last_error()));
+  CheckCase(recovery_case, record.get_answer);
+}
+
+// An update of the fake's run made from `line`: a case change, an alert,
+// a caught_up or an update of no kind the header names, by its length; a
+// line starting "S" is part of a snapshot (sequence 0).
+v1::RecoveryUpdate UpdateFrom(size_t index, const std::string& line) {
+  std::string text;
+  for (unsigned char c : line.substr(0, 64)) {
+    text.push_back(static_cast<char>(0x20 + c % 95));
+  }
+  const int choice = static_cast<int>(text.size() / 4);
+  v1::RecoveryUpdate update;
+  update.set_stream_epoch(kFakeEpoch);
+  update.set_sequence(static_cast<int64_t>(index) + 1);
+  update.mutable_at()->set_seconds(1'790'000'000 + text.size());
+  switch (text.size() % 4) {
+    case 0: {
+      v1::RecoveryCase& changed = *update.mutable_case_changed();
+      changed.set_case_id("RC-" + text);
+      changed.set_status(static_cast<v1::RecoveryCase::Status>(choice % 7));
+      changed.set_guidance(text);
+      auto* remedy = changed.add_remedies();
+      remedy->set_remedy_application_id("RA-" + text);
+      remedy->set_kind(static_cast<v1::RemedyKind>(choice % 12));
+      remedy->set_status(static_cast<v1::AppliedRemedy::Status>(choice % 7));
+      *remedy->mutable_cost() = Usd(static_cast<int64_t>(text.size()) * 100);
+      *changed.mutable_total_cost() = remedy->cost();
+      break;
+    }
+    case 1: {
+      v1::Alert& alert = *update.mutable_alert();
+      alert.set_alert_id("AL-" + text);
+      alert.set_kind(static_cast<v1::Alert::Kind>(choice % 8));
+      alert.set_case_id(choice % 3 == 0 ? "" : "RC-" + text);
+      alert.set_check_id(text);
+      alert.set_message(text);
+      switch (choice % 4) {
+        case 1:
+          alert.mutable_approval_asked()->set_remedy_application_id("RA-" +
+                                                                    text);
+          *alert.mutable_approval_asked()->mutable_cost() =
+              Usd(static_cast<int64_t>(text.size()));
+          break;
+        case 2:
+          alert.mutable_manager_visit()->set_remedy_application_id("RV-" +
+                                                                   text);
+          break;
+        case 3:
+          alert.mutable_command_rejected()->set_remedy_application_id("RJ-" +
+                                                                      text);
+          break;
+        default:
+          break;
+      }
+      break;
+    }
+    case 2:
+      update.mutable_caught_up()->set_start(
+          static_cast<v1::CaughtUp::Start>(choice % 6));
+      update.mutable_caught_up()->set_updates(choice);
+      break;
+    default:
+      break;  // No update kind: a newer makegoodd's.
+  }
+  if (!text.empty() && text[0] == 'S' && !update.has_caught_up()) {
+    update.set_sequence(0);
+    update.set_snapshot(true);
+  }
+  return update;
+}
+
+// How the first stream of a CallWatch ends, by `choice`: lost (UNAVAILABLE,
+// or OK as when makegoodd stops), or refused.
+grpc::Status WatchEnd(int64_t choice) {
+  switch (Mod(choice, 3)) {
+    case 0:
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "makegoodd stopping");
+    case 1:
+      return grpc::Status::OK;
+    default:
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "revoked");
+  }
+}
+
+// The update the header describes for `sent`, checked during the callback
+// (its pointers live that long).
+void CheckUpdate(const mg_watch_update& got, const v1::RecoveryUpdate& sent) {
+  const std::string at =
+      sent.has_at() ? google::protobuf::util::TimeUtil::ToString(sent.at())
+                    : "";
+  FUZZ_CHECK(
+      got.sequence == sent.sequence() &&
+          Text(got.stream_epoch) == sent.stream_epoch() &&
+          (got.snapshot != 0) == sent.snapshot() && Text(got.at) == at &&
+          got.status == MG_OK && Text(got.error).empty(),
+      "the update is not what makegoodd sent: " + sent.ShortDebugString());
+  for (const char* text :
+       {got.stream_epoch, got.at, got.alert_id, got.case_id, got.check_id,
+        got.message, got.remedy_application_id, got.error, got.json}) {
+    FUZZ_CHECK(text != nullptr, "a NULL string in an mg_watch_update");
+  }
+  v1::RecoveryUpdate from_json;
+  FUZZ_CHECK(
+      google::protobuf::util::JsonStringToMessage(got.json, &from_json).ok(),
+      "mg_watch_update.json is not a RecoveryUpdate: " + Text(got.json));
+  const std::string differences = Differences(from_json, sent);
+  FUZZ_CHECK(differences.empty(),
+             "mg_watch_update.json is not the update sent: " + differences);
+  if (sent.has_case_changed()) {
+    FUZZ_CHECK(
+        got.change == MG_WATCH_CASE_CHANGED && got.recovery_case != nullptr,
+        "a case change delivered as " + std::to_string(got.change));
+    FUZZ_CHECK(
+        Text(got.case_id) == sent.case_changed().case_id(),
+        "a case change's case_id is not its case's: " + Text(got.case_id));
+    CheckCase(got.recovery_case, sent.case_changed());
+    return;
+  }
+  FUZZ_CHECK(got.recovery_case == nullptr, "a case with an update of none");
+  if (sent.has_alert()) {
+    const v1::Alert& alert = sent.alert();
+    const int kind = static_cast<int>(alert.kind());
+    std::string remedy;
+    if (alert.has_approval_asked()) {
+      remedy = alert.approval_asked().remedy_application_id();
+    }
+    if (alert.has_manager_visit()) {
+      remedy = alert.manager_visit().remedy_application_id();
+    }
+    if (alert.has_command_rejected()) {
+      remedy = alert.command_rejected().remedy_application_id();
+    }
+    FUZZ_CHECK(
+        got.change == MG_WATCH_ALERT &&
+            static_cast<int>(got.alert_kind) ==
+                (kind <= MG_ALERT_ADAPTER_PROBLEM ? kind
+                                                  : MG_ALERT_UNSPECIFIED) &&
+            Text(got.alert_id) == alert.alert_id() &&
+            Text(got.case_id) == alert.case_id() &&
+            Text(got.check_id) == alert.check_id() &&
+            Text(got.message) == alert.message() &&
+            Text(got.remedy_application_id) == remedy &&
+            got.cost_minor == alert.approval_asked().cost().minor_units(),
+        "the alert is not what makegoodd sent: " + alert.ShortDebugString());
+    return;
+  }
+  if (sent.has_caught_up()) {
+    const int start = static_cast<int>(sent.caught_up().start());
+    FUZZ_CHECK(
+        got.change == MG_WATCH_CAUGHT_UP &&
+            static_cast<int>(got.start) ==
+                (start <= MG_WATCH_START_SNAPSHOT_OTHER_RUN
+                     ? start
+                     : MG_WATCH_START_UNSPECIFIED) &&
+            got.catch_up_updates == sent.caught_up().updates(),
+        "the caught_up is not what makegoodd sent: " + sent.ShortDebugString());
+    return;
+  }
+  FUZZ_CHECK(got.change == MG_WATCH_OTHER,
+             "an update of no kind delivered as " + std::to_string(got.change));
+}
+
+// What a watch's callback was given, against the fake's script.
+struct WatchCollector {
+  struct Seen {
+    mg_watch_change change = MG_WATCH_OTHER;
+    mg_watch_start start = MG_WATCH_START_UNSPECIFIED;
+    mg_status status = MG_OK;
+    std::string error;
+  };
+
+  // Ends the watch's deliveries: the updates, then the end the first
+  // stream's `end` makes (an MG_WATCH_LOST and the reconnect's caught_up,
+  // or an MG_WATCH_ENDED).
+  bool DoneLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return seen.size() >= script.size() + 2 ||
+           (seen.size() == script.size() + 1 &&
+            seen.back().change == MG_WATCH_ENDED);
+  }
+
+  // True once done, false after 10 s.
+  bool AwaitDone() {
+    absl::MutexLock lock(&mu);
+    return mu.AwaitWithTimeout(
+        absl::Condition(this, &WatchCollector::DoneLocked), absl::Seconds(10));
+  }
+
+  std::vector<v1::RecoveryUpdate> script;
+  absl::Mutex mu;
+  std::vector<Seen> seen ABSL_GUARDED_BY(mu);
+};
+
+void OnWatchUpdate(const mg_watch_update* update, void* user_data) {
+  auto* collector = static_cast<WatchCollector*>(user_data);
+  FUZZ_CHECK(update != nullptr, "a NULL mg_watch_update");
+  size_t index = 0;
+  {
+    absl::MutexLock lock(&collector->mu);
+    index = collector->seen.size();
+  }
+  // One call at a time: nobody else appends meanwhile.
+  if (index < collector->script.size()) {
+    CheckUpdate(*update, collector->script[index]);
+  }
+  WatchCollector::Seen seen;
+  seen.change = update->change;
+  seen.start = update->start;
+  seen.status = update->status;
+  seen.error = Text(update->error);
+  absl::MutexLock lock(&collector->mu);
+  collector->seen.push_back(std::move(seen));
+}
+
+// Which argument is NULL or the struct_size wrong, staff token, after
+// sequence, stream epoch, how the first stream ends, then one update per
+// line.
+void CallWatch(Arguments& arguments, Daemon& daemon) {
+  const int64_t mode = Mod(arguments.Number(), 8);
+  mg_watch_options options;
+  std::memset(&options, 0, sizeof options);
+  options.struct_size = SizeFor<mg_watch_options>(mode);
+  options.staff_token = arguments.String();
+  options.after_sequence = arguments.Number();
+  options.stream_epoch = arguments.String();
+  const grpc::Status end = WatchEnd(arguments.Number());
+  WatchCollector collector;
+  while (!arguments.empty() && collector.script.size() < kMaxCommands) {
+    collector.script.push_back(
+        UpdateFrom(collector.script.size(), Text(arguments.String())));
+  }
+  daemon.recorder.QueueWatch({collector.script, end});
+
+  mg_watch* watch = nullptr;
+  const mg_status status = mg_watch_recoveries(
+      mode == 2 ? nullptr : daemon.client, mode == 3 ? nullptr : &options,
+      mode == 4 ? nullptr : OnWatchUpdate, &collector,
+      mode == 7 ? nullptr : &watch);
+  CheckOutcome(status, "mg_watch_recoveries");
+  FUZZ_CHECK((status == MG_OK) == (watch != nullptr),
+             "mg_watch_recoveries's watch and status disagree");
+  const bool wrong =
+      (mode >= 2 && mode <= 7) || BadToken(options.staff_token) ||
+      options.after_sequence < 0 ||
+      (options.after_sequence > 0 && Empty(options.stream_epoch));
+  if (wrong) {
+    FUZZ_CHECK(status == MG_INVALID_ARGUMENT &&
+                   daemon.recorder.Snapshot().watches.empty(),
+               absl::StrCat("mg_watch_recoveries with a wrong argument "
+                            "returned ",
+                            mg_status_name(status), " or called makegoodd"));
+    absl::MutexLock lock(&collector.mu);
+    FUZZ_CHECK(collector.seen.empty(), "a refused watch called back");
+    return;
+  }
+  if (options.after_sequence > 0 && !Plain(options.stream_epoch)) {
+    // An epoch that is no proto string: whatever makegoodd makes of it,
+    // the watch ends cleanly, once its streams are done with (a stream
+    // still opening could take a later call's script).
+    if (watch != nullptr) collector.AwaitDone();
+    mg_watch_stop(watch);
+    return;
+  }
+  const std::string token = Text(options.staff_token);
+  const int refused = RefusalCode(token);
+  if (refused != 0 || collector.script.empty()) {
+    // The first stream ends before it sends anything: the start fails
+    // with its status, and nothing is called back.
+    FUZZ_CHECK(status != MG_OK,
+               "a watch started on a stream that sent "
+               "nothing");
+    if (refused != 0) {
+      CheckRefused(status, refused, "watch: refused " + token,
+                   "mg_watch_recoveries");
+    } else {
+      FUZZ_CHECK(
+          static_cast<int>(status) ==
+              (end.ok() ? MG_UNAVAILABLE : static_cast<int>(end.error_code())),
+          absl::StrCat("a first stream that ended with ", end.error_code(),
+                       " returned ", mg_status_name(status)));
+    }
+    absl::MutexLock lock(&collector.mu);
+    FUZZ_CHECK(collector.seen.empty(), "a watch that failed called back");
+    return;
+  }
+  FUZZ_CHECK(status == MG_OK,
+             absl::StrCat("mg_watch_recoveries returned ",
+                          mg_status_name(status), ": ", mg_last_error()));
+  const bool done = collector.AwaitDone();
+  mg_watch_stop(watch);
+  FUZZ_CHECK(done, "the watch did not deliver its updates within 10 s");
+  const Record record = daemon.recorder.Snapshot();
+  absl::MutexLock lock(&collector.mu);
+  const size_t n = collector.script.size();
+  FUZZ_CHECK(!record.watches.empty() &&
+                 record.watch_authorizations[0] == Bearer(options.staff_token),
+             "the watch went with another token than the manager's");
+  const v1::WatchRecoveriesRequest& first = record.watches[0];
+  FUZZ_CHECK(
+      first.after_sequence() == options.after_sequence &&
+          first.stream_epoch() ==
+              (options.after_sequence > 0 ? Text(options.stream_epoch) : ""),
+      "the watch did not start where it was asked to: " +
+          first.ShortDebugString());
+  const WatchCollector::Seen& lost = collector.seen[n];
+  const std::string error =
+      "watch: " + (end.ok() ? std::string("makegoodd ended the stream")
+                            : end.error_message());
+  if (!end.ok() && end.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+    FUZZ_CHECK(lost.change == MG_WATCH_ENDED &&
+                   lost.status == MG_PERMISSION_DENIED && lost.error == error,
+               "a refused stream did not end the watch: " + lost.error);
+    FUZZ_CHECK(collector.seen.size() == n + 1 && record.watches.size() == 1,
+               "a refused watch went on");
+    return;
+  }
+  FUZZ_CHECK(
+      lost.change == MG_WATCH_LOST &&
+          static_cast<int>(lost.status) == static_cast<int>(end.error_code()) &&
+          lost.error == error,
+      "a lost stream was not told as lost: " + lost.error);
+  FUZZ_CHECK(collector.seen[n + 1].change == MG_WATCH_CAUGHT_UP &&
+                 collector.seen[n + 1].start == MG_WATCH_START_RESUMED,
+             "the reopened stream's caught_up did not arrive");
+  // The contract's resume point: the largest sequence delivered, with its
+  // run, else where the watch started.
+  int64_t largest = 0;
+  for (const v1::RecoveryUpdate& update : collector.script) {
+    largest = std::max(largest, update.sequence());
+  }
+  if (Text(options.stream_epoch) == kFakeEpoch) return;  // Runs mix.
+  const int64_t after = largest > 0 ? largest : first.after_sequence();
+  const std::string epoch = largest > 0 ? kFakeEpoch : first.stream_epoch();
+  FUZZ_CHECK(record.watches.size() >= 2 &&
+                 record.watches[1].after_sequence() == after &&
+                 record.watches[1].stream_epoch() == epoch,
+             absl::StrCat("the watch resumed from ",
+                          record.watches.size() >= 2
+                              ? record.watches[1].ShortDebugString()
+                              : "nothing",
+                          ", not after ", after, " of ", epoch));
+}
+
 void IgnoreCommand(const mg_command*, void*) {}
+void IgnoreUpdate(const mg_watch_update*, void*) {}
 
 // Every function with NULL handles and arguments.
 void CallWithNulls(Daemon& daemon) {
@@ -1149,7 +1868,24 @@ void CallWithNulls(Daemon& daemon) {
   apply.request_id = "r-2";
   apply.case_id = "RC-1";
   apply.option_id = "o1";
+  mg_approve_request approve;
+  std::memset(&approve, 0, sizeof approve);
+  approve.struct_size = sizeof approve;
+  approve.request_id = "r-3";
+  approve.case_id = "RC-1";
+  approve.remedy_application_id = "RA-1";
+  approve.approve = 1;
+  mg_outcome_request outcome;
+  std::memset(&outcome, 0, sizeof outcome);
+  outcome.struct_size = sizeof outcome;
+  outcome.request_id = "r-4";
+  outcome.case_id = "RC-1";
+  outcome.guest_response = MG_GUEST_ACCEPTED;
+  mg_watch_options watch_options;
+  std::memset(&watch_options, 0, sizeof watch_options);
+  watch_options.struct_size = sizeof watch_options;
   mg_case* recovery_case = nullptr;
+  mg_watch* watch = nullptr;
   const std::pair<const char*, mg_status> calls[] = {
       {"mg_connect(NULL options)", mg_connect(nullptr, &client)},
       {"mg_connect(NULL client)", mg_connect(&options, nullptr)},
@@ -1182,12 +1918,42 @@ void CallWithNulls(Daemon& daemon) {
       {"mg_ack_command(NULL command)",
        mg_ack_command(daemon.client, nullptr, MG_ACK_APPLIED, nullptr,
                       nullptr)},
+      {"mg_approve_remedy(NULL client)",
+       mg_approve_remedy(nullptr, &approve, &recovery_case)},
+      {"mg_approve_remedy(NULL request)",
+       mg_approve_remedy(daemon.client, nullptr, &recovery_case)},
+      {"mg_approve_remedy(NULL case)",
+       mg_approve_remedy(daemon.client, &approve, nullptr)},
+      {"mg_record_outcome(NULL client)",
+       mg_record_outcome(nullptr, &outcome, &recovery_case)},
+      {"mg_record_outcome(NULL request)",
+       mg_record_outcome(daemon.client, nullptr, &recovery_case)},
+      {"mg_record_outcome(NULL case)",
+       mg_record_outcome(daemon.client, &outcome, nullptr)},
+      {"mg_get_case(NULL client)",
+       mg_get_case(nullptr, nullptr, "RC-1", &recovery_case)},
+      {"mg_get_case(NULL case id)",
+       mg_get_case(daemon.client, nullptr, nullptr, &recovery_case)},
+      {"mg_get_case(NULL case)",
+       mg_get_case(daemon.client, nullptr, "RC-1", nullptr)},
+      {"mg_watch_recoveries(NULL client)",
+       mg_watch_recoveries(nullptr, &watch_options, IgnoreUpdate, nullptr,
+                           &watch)},
+      {"mg_watch_recoveries(NULL options)",
+       mg_watch_recoveries(daemon.client, nullptr, IgnoreUpdate, nullptr,
+                           &watch)},
+      {"mg_watch_recoveries(NULL callback)",
+       mg_watch_recoveries(daemon.client, &watch_options, nullptr, nullptr,
+                           &watch)},
+      {"mg_watch_recoveries(NULL watch)",
+       mg_watch_recoveries(daemon.client, &watch_options, IgnoreUpdate, nullptr,
+                           nullptr)},
   };
   for (const auto& [call, status] : calls) {
     FUZZ_CHECK(status == MG_INVALID_ARGUMENT,
                absl::StrCat(call, " returned ", mg_status_name(status)));
   }
-  FUZZ_CHECK(client == nullptr && recovery_case == nullptr,
+  FUZZ_CHECK(client == nullptr && recovery_case == nullptr && watch == nullptr,
              "a failed call handed out a handle");
   size_t count = 1;
   FUZZ_CHECK(Text(mg_case_id(nullptr)).empty() &&
@@ -1196,9 +1962,12 @@ void CallWithNulls(Daemon& daemon) {
                  Text(mg_case_json(nullptr)).empty() &&
                  mg_case_total_cost_minor(nullptr) == 0 &&
                  mg_case_options(nullptr, &count) == nullptr && count == 0 &&
-                 mg_case_extras(nullptr, nullptr) == nullptr,
+                 mg_case_extras(nullptr, nullptr) == nullptr &&
+                 mg_case_remedy_count(nullptr) == 0 &&
+                 mg_case_remedy(nullptr, 0) == nullptr,
              "a NULL case does not read as empty");
   mg_case_free(nullptr);
+  mg_watch_stop(nullptr);
   mg_disconnect(nullptr);
   mg_stop_commands(nullptr);
   mg_stop_commands(daemon.client);  // Not receiving: nothing to stop.
@@ -1208,9 +1977,9 @@ int Run(const uint8_t* data, size_t size) {
   Daemon& daemon = TheDaemon();
   FuzzInput input(data, size);
   const std::string call = input.Line();
-  static constexpr const char* kCalls[] = {"status",  "connect", "publish",
-                                           "flag",    "apply",   "ack",
-                                           "receive", "null"};
+  static constexpr const char* kCalls[] = {
+      "status",  "connect", "publish", "flag",    "apply", "ack",
+      "receive", "null",    "approve", "outcome", "case",  "watch"};
   size_t which = 0;
   for (unsigned char c : call) which = which * 31 + c;
   which %= std::size(kCalls);
@@ -1239,6 +2008,18 @@ int Run(const uint8_t* data, size_t size) {
       break;
     case 6:
       CallReceive(arguments, daemon);
+      break;
+    case 8:
+      CallApprove(arguments, daemon);
+      break;
+    case 9:
+      CallOutcome(arguments, daemon);
+      break;
+    case 10:
+      CallGetCase(arguments, daemon);
+      break;
+    case 11:
+      CallWatch(arguments, daemon);
       break;
     default:
       CallWithNulls(daemon);
