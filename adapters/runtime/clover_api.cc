@@ -12,23 +12,11 @@
 namespace makegood::adapters {
 namespace {
 
-using makegood::v1::RemedyKind;
 using nlohmann::json;
 
 // Clover's limits on a line item (LineItem.name and .note in Clover's SDK).
 constexpr size_t kLineNameLimit = 127;
 constexpr size_t kLineNoteLimit = 255;
-
-bool AddsLine(RemedyKind kind) {
-  return kind == makegood::v1::REMAKE ||
-         kind == makegood::v1::COMPLIMENTARY_ITEM;
-}
-
-// What the staff do instead when the line does not reach the kitchen.
-std::string ByHand(RemedyKind kind) {
-  return kind == makegood::v1::REMAKE ? "refire the item by hand"
-                                      : "bring the item out by hand";
-}
 
 // makegood's discount or line for a command, as the order shows it.
 struct FoundRemedy {
@@ -230,9 +218,9 @@ absl::StatusOr<CommandOutcome> CloverApi::Apply(
   if (Paid(order)) {
     return CommandOutcome::Rejected(absl::StrCat(
         "Clover: the order is paid (locked) and cannot change",
-        AddsLine(action.kind()) ? "; " + ByHand(action.kind()) : ""));
+        AddsKitchenLine(action.kind()) ? "; " + ByHand(action.kind()) : ""));
   }
-  if (AddsLine(action.kind())) {
+  if (AddsKitchenLine(action.kind())) {
     absl::StatusOr<json> line = KitchenLine(command, order);
     if (!line.ok()) {
       return CommandOutcome::Rejected(std::string(line.status().message()));

@@ -1,23 +1,37 @@
 #ifndef MAKEGOOD_ADAPTERS_RUNTIME_POS_LINE_TEXT_H_
 #define MAKEGOOD_ADAPTERS_RUNTIME_POS_LINE_TEXT_H_
 
-// The text of a line makegood adds to a vendor's order (a refire, a free
-// item), kept within the vendor's length limit. Limits are counted in
-// UTF-16 code units, as the vendors' Java models count a String (a
-// character past U+FFFF counts 2), so a text that fits here fits there.
-// Text is cut between characters, never inside one: a cut UTF-8 sequence
-// would make nlohmann's dump() throw. Pure; thread-safe.
+// The lines makegood adds to a vendor's order (a refire, a free item):
+// which remedies they are, and their text, kept within the vendor's length
+// limit. Limits are counted in UTF-16 code units, as the vendors' Java models
+// count a String (a character past U+FFFF counts 2), so a text that fits here
+// fits there. Text is cut between characters, never inside one: a cut UTF-8
+// sequence would make nlohmann's dump() throw. Pure; thread-safe.
 
 #include <algorithm>
 #include <cstddef>
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "makegood/v1/common.pb.h"
 
 namespace makegood::adapters {
 
 // How a refire line's name starts: "REFIRE: Ribeye 12oz".
 inline constexpr absl::string_view kRefirePrefix = "REFIRE: ";
+
+// The remedies carried out as a line on the check for the kitchen: a
+// refire (REMAKE) and a free item (COMPLIMENTARY_ITEM).
+inline bool AddsKitchenLine(makegood::v1::RemedyKind kind) {
+  return kind == makegood::v1::REMAKE ||
+         kind == makegood::v1::COMPLIMENTARY_ITEM;
+}
+
+// What the staff do instead when such a line cannot reach the kitchen.
+inline std::string ByHand(makegood::v1::RemedyKind kind) {
+  return kind == makegood::v1::REMAKE ? "refire the item by hand"
+                                      : "bring the item out by hand";
+}
 
 namespace pos_line_text_internal {
 

@@ -11,7 +11,6 @@
 namespace makegood::adapters {
 namespace {
 
-using makegood::v1::RemedyKind;
 using nlohmann::json;
 
 // Square's first error detail, or the HTTP status.
@@ -47,17 +46,6 @@ bool HasRemedy(const json& order, const std::string& uid) {
 // Square's limits on a line item (OrderLineItem.name, .note).
 constexpr size_t kLineNameLimit = 512;
 constexpr size_t kLineNoteLimit = 2000;
-
-bool AddsLine(RemedyKind kind) {
-  return kind == makegood::v1::REMAKE ||
-         kind == makegood::v1::COMPLIMENTARY_ITEM;
-}
-
-// What the staff do instead when makegood cannot add the line.
-std::string ByHand(RemedyKind kind) {
-  return kind == makegood::v1::REMAKE ? "refire the item by hand"
-                                      : "bring the item out by hand";
-}
 
 // The order's line item `uid`, or nullptr.
 const json* FindLine(const json& order, const std::string& uid) {
@@ -208,12 +196,12 @@ absl::StatusOr<CommandOutcome> SquareApi::Apply(
       return CommandOutcome::Rejected(absl::StrCat(
           "Square: this order was not created through the Orders API (orders "
           "from the Square POS app have no version) and cannot be updated; ",
-          AddsLine(action.kind()) ? ByHand(action.kind())
-                                  : "offer another remedy"));
+          AddsKitchenLine(action.kind()) ? ByHand(action.kind())
+                                         : "offer another remedy"));
     }
     json sparse = {{"version", current["version"]},
                    {"location_id", TextAt(current, "location_id")}};
-    if (AddsLine(action.kind())) {
+    if (AddsKitchenLine(action.kind())) {
       absl::StatusOr<json> line = KitchenLine(command, current,
                                               action.amount().currency().empty()
                                                   ? context().currency

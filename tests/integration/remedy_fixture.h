@@ -33,17 +33,8 @@ class RemedyAdapterTest : public VendorAdapterTest {
                            v1::RemedyKind kind) {
     const std::string request =
         absl::StrCat(check_id, "-", v1::RemedyKind_Name(kind));
+    const v1::RecoveryCase flagged = FlagCold(check_id, line, request);
     auto stub = v1::RecoveryService::NewStub(channel_);
-    v1::FlagProblemRequest flag;
-    flag.set_request_id("flag-" + request);
-    flag.set_check_id(check_id);
-    flag.add_line_ids(line);
-    flag.set_category_id("cold_food");
-    flag.set_severity(v1::MAJOR);
-    v1::RecoveryCase flagged;
-    grpc::Status status =
-        stub->FlagProblem(Context(kServerToken).get(), flag, &flagged);
-    EXPECT_TRUE(status.ok()) << status.error_message();
     v1::ApplyRemedyRequest apply;
     apply.set_request_id("apply-" + request);
     apply.set_case_id(flagged.case_id());
@@ -62,7 +53,8 @@ class RemedyAdapterTest : public VendorAdapterTest {
         << "no " << v1::RemedyKind_Name(kind)
         << " offered: " << flagged.DebugString();
     v1::RecoveryCase applied;
-    status = stub->ApplyRemedy(Context(kManagerToken).get(), apply, &applied);
+    grpc::Status status =
+        stub->ApplyRemedy(Context(kManagerToken).get(), apply, &applied);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return flagged.case_id();
   }

@@ -388,17 +388,7 @@ class ToastAdapterTest : public VendorAdapterTest {
   // Flags the ribeye (sel-1) as cold, MAJOR, and applies the option of
   // `remedy_id` as the manager; the case id.
   std::string FlagAndApply(const std::string& remedy_id) {
-    auto stub = v1::RecoveryService::NewStub(channel_);
-    v1::FlagProblemRequest flag;
-    flag.set_request_id("flag-chk-1");
-    flag.set_check_id("chk-1");
-    flag.add_line_ids("sel-1");
-    flag.set_category_id("cold_food");
-    flag.set_severity(v1::MAJOR);
-    v1::RecoveryCase flagged;
-    grpc::Status status =
-        stub->FlagProblem(Context(kServerToken).get(), flag, &flagged);
-    EXPECT_TRUE(status.ok()) << status.error_message();
+    const v1::RecoveryCase flagged = FlagCold("chk-1", "sel-1", "chk-1");
     std::string option;
     for (const auto* list : {&flagged.options(), &flagged.extras()}) {
       for (const auto& offered : *list) {
@@ -411,7 +401,9 @@ class ToastAdapterTest : public VendorAdapterTest {
     apply.set_case_id(flagged.case_id());
     apply.set_option_id(option);
     v1::RecoveryCase applied;
-    status = stub->ApplyRemedy(Context(kManagerToken).get(), apply, &applied);
+    auto stub = v1::RecoveryService::NewStub(channel_);
+    grpc::Status status =
+        stub->ApplyRemedy(Context(kManagerToken).get(), apply, &applied);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return flagged.case_id();
   }

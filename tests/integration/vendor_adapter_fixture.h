@@ -215,13 +215,14 @@ class VendorAdapterTest : public DaemonTest {
                     1) == 1;
   }
 
-  // Flags `line` of `check_id` as cold and applies the comp (o2) as the
-  // manager; the case id.
-  std::string FlagAndComp(const std::string& check_id,
-                          const std::string& line) {
+  // Flags `line` of `check_id` as cold food, as the server, under request
+  // id "flag-<request>"; the case as flagged.
+  v1::RecoveryCase FlagCold(const std::string& check_id,
+                            const std::string& line,
+                            const std::string& request) {
     auto stub = v1::RecoveryService::NewStub(channel_);
     v1::FlagProblemRequest flag;
-    flag.set_request_id("flag-" + check_id);
+    flag.set_request_id("flag-" + request);
     flag.set_check_id(check_id);
     flag.add_line_ids(line);
     flag.set_category_id("cold_food");
@@ -230,12 +231,22 @@ class VendorAdapterTest : public DaemonTest {
     grpc::Status status =
         stub->FlagProblem(Context(kServerToken).get(), flag, &flagged);
     EXPECT_TRUE(status.ok()) << status.error_message();
+    return flagged;
+  }
+
+  // Flags `line` of `check_id` as cold and applies the comp (o2) as the
+  // manager; the case id.
+  std::string FlagAndComp(const std::string& check_id,
+                          const std::string& line) {
+    const v1::RecoveryCase flagged = FlagCold(check_id, line, check_id);
+    auto stub = v1::RecoveryService::NewStub(channel_);
     v1::ApplyRemedyRequest apply;
     apply.set_request_id("apply-" + check_id);
     apply.set_case_id(flagged.case_id());
     apply.set_option_id("o2");  // Comp the item.
     v1::RecoveryCase applied;
-    status = stub->ApplyRemedy(Context(kManagerToken).get(), apply, &applied);
+    grpc::Status status =
+        stub->ApplyRemedy(Context(kManagerToken).get(), apply, &applied);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return flagged.case_id();
   }
