@@ -18,6 +18,8 @@ packages=(
   chromium
   # The fuzz targets (tests/fuzz): clang with libFuzzer and the sanitizers.
   clang-14 libclang-rt-14-dev llvm-14
+  # Line and branch coverage of the coverage preset (tests/coverage/run.sh).
+  lcov
   # The Debian package: man pages from --help, CPack's DEB generator
   # (dpkg-shlibdeps, file), and its test (lintian, systemd-analyze, man).
   help2man dpkg-dev file lintian systemd man-db

@@ -45,7 +45,7 @@ echo "run.sh: ${#targets[@]} targets, ${seconds} s each; corpora, logs and crash
 # target) are not this project's leaks.
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:${UBSAN_OPTIONS:-}"
-export LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}"
+export LSAN_OPTIONS="suppressions=$repo/tests/sanitizers/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}"
 symbolizer=$(command -v llvm-symbolizer-14 || command -v llvm-symbolizer || true)
 if [ -n "$symbolizer" ]; then export ASAN_SYMBOLIZER_PATH="$symbolizer"; fi
 
