@@ -35,7 +35,7 @@ core::EventValidationContext ValidationContext(
 // committed.
 //
 // Lifetime. gRPC (reads, OnCancel, OnDone) and the store (each chunk's
-// commit callback, on its completion thread) both call into the reactor,
+// commit callback, on a store thread) both call into the reactor,
 // and neither waits for the other, so neither may free it alone:
 //  1. The reactor is reference counted. gRPC holds one reference from
 //     creation until OnDone; each chunk handed to the store holds one from
@@ -174,7 +174,7 @@ class OrderEventServiceImpl::PublishReactor final
   }
 
   // Hands a chunk from TakeChunkLocked to the store. Its callback may run
-  // on the completion thread at any time, or at once on this thread when
+  // on a store thread at any time, or at once on this thread when
   // the store has shut down.
   void Submit(Chunk chunk) {
     if (chunk.events.empty()) return;
@@ -187,7 +187,7 @@ class OrderEventServiceImpl::PublishReactor final
         });
   }
 
-  // Runs on the store's completion thread.
+  // Runs on a store thread (the writer or its completion thread).
   void OnCommitted(absl::StatusOr<std::vector<store::EventResult>> outcomes,
                    const std::vector<int>& indices) {
     bool resume = false;

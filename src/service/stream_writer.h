@@ -13,7 +13,7 @@
 //  2. Finish is called exactly once: by the thread that sets finished_
 //     under mu_, after it has released mu_, as its last access to the
 //     reactor. Enqueue and Close run on threads gRPC does not hold the
-//     reactor for (the hub's, the store's completion thread): the reactor
+//     reactor for (the hub's, a store thread): the reactor
 //     may be gone the moment Finish is called, so nothing, not even the
 //     unlock of mu_, may follow it.
 //  3. No write is in flight when Finish is called, and none starts after

@@ -5,15 +5,24 @@
 //  2. A job's `done` runs only after the transaction holding its work has
 //     committed (synchronous=FULL: it is on disk), or after that
 //     transaction failed; never before, so nothing is acknowledged early.
-//     It runs on the completion thread, so the writer starts the next group
-//     while clients are being answered; completions keep commit order.
+//     The callbacks of all groups run one at a time, in commit order (within
+//     a group, in submission order). The writer runs a group's callbacks
+//     itself (Deliver) only when the group is small, no job waits for it and
+//     the completion thread holds none of an earlier group: then nobody is
+//     delayed by it, and a lone request is answered without waking another
+//     thread, each wake-up of an idle core costing a VM exit. Otherwise the
+//     completion thread runs them, so the writer starts the next group
+//     while clients are being answered. Either way before the writer
+//     checkpoints (5) or probes (9): a client is not kept waiting for them.
 //  3. Each group is one transaction: BEGIN IMMEDIATE, one SAVEPOINT per job
 //     (released, or rolled back when the work fails), COMMIT. One fsync
 //     covers every job queued while the previous group was committing.
 //  4. Jobs are committed in the order they were submitted.
 //  5. With a WalRecycler, the writer checkpoints between two groups when
 //     the WAL has grown (see wal_recycler.h), never inside a group, and
-//     only after a group that committed.
+//     only after a group that committed. Whether jobs were waiting is read
+//     as that group's callbacks are delivered, before any runs: work a
+//     callback queues does not keep the checkpoint off until busy_at_frames.
 //  6. At most max_queued_jobs wait; Submit refuses more before they are
 //     queued, so a refused job has run no statement.
 //  7. A full or failing disk (FaultOf) fails the whole group: a job that
@@ -40,7 +49,8 @@
 // nothing.
 //
 // Errors given to `done`: the work's own status (the rest of the group
-// still commits); UNAVAILABLE after Shutdown and RESOURCE_EXHAUSTED
+// still commits); UNAVAILABLE once stopping (StopAccepting, Shutdown) and
+// RESOURCE_EXHAUSTED
 // (WRITE_QUEUE_FULL) when the queue is full, both from Submit, the job
 // never run; NotSaved (RESOURCE_EXHAUSTED STORE_FULL, UNAVAILABLE
 // STORE_UNAVAILABLE) when the disk failed the group; the transaction's
@@ -127,6 +137,11 @@ telemetry::Histogram* HistogramOf(telemetry::MetricsRegistry* metrics,
               .WithLabels({});
 }
 
+// The most callbacks of one group the writer runs itself: a bigger group
+// means requests are arriving faster than one commit, and the next one
+// should not wait while these are answered.
+constexpr size_t kMostAnsweredByWriter = 8;
+
 absl::Status QueueFull(size_t limit) {
   return core::Refuse(
       absl::StatusCode::kResourceExhausted,
@@ -193,11 +208,13 @@ void WriteQueue::Submit(Work work, Done done) {
   done(std::move(refused));
 }
 
+void WriteQueue::StopAccepting() {
+  absl::MutexLock lock(&mu_);
+  stopping_ = true;
+}
+
 void WriteQueue::Shutdown() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
+  StopAccepting();
   if (thread_.joinable()) thread_.join();
   {
     absl::MutexLock lock(&completions_mu_);
@@ -230,19 +247,17 @@ void WriteQueue::Run() {
       if (stopping_ && queue_.empty()) return;  // Stopping and drained.
       group.swap(queue_);
     }
-    if (!group.empty() && CommitGroup(group) && recycler_ != nullptr) {
-      bool idle;
-      {
-        absl::MutexLock lock(&mu_);
-        idle = queue_.empty();
+    if (!group.empty()) {
+      const GroupEnd end = CommitGroup(group);
+      if (end.committed && recycler_ != nullptr) {
+        recycler_->AfterCommit(*connection_, end.idle);  // Invariant 5.
       }
-      recycler_->AfterCommit(*connection_, idle);
     }
     if (faulted_ && absl::Now() >= next_probe_) Probe();  // Invariant 9.
   }
 }
 
-bool WriteQueue::CommitGroup(std::deque<Job>& group) {
+WriteQueue::GroupEnd WriteQueue::CommitGroup(std::deque<Job>& group) {
   Connection& db = *connection_;
   std::vector<absl::Status> results;
   results.reserve(group.size());
@@ -300,11 +315,31 @@ bool WriteQueue::CommitGroup(std::deque<Job>& group) {
     completion.dones.push_back(std::move(group[i].done));
     completion.results.push_back(commit.ok() ? std::move(results[i]) : failed);
   }
+  const bool idle = Deliver(std::move(completion));
+  return GroupEnd{.committed = commit.ok(), .idle = idle};
+}
+
+bool WriteQueue::Deliver(Completion completion) {
+  bool idle;
   {
-    absl::MutexLock lock(&completions_mu_);
-    completions_.push_back(std::move(completion));
+    // mu_ for the queue and stats_. A job queued just after this look waits
+    // for these callbacks: at most kMostAnsweredByWriter short ones.
+    absl::MutexLock lock(&mu_);
+    absl::MutexLock answers_lock(&completions_mu_);
+    // Before the callbacks run: what they queue is not a client that was
+    // waiting when the group committed.
+    idle = queue_.empty();
+    const bool nothing_waits = idle && completions_.empty() && !answering_;
+    if (!nothing_waits || completion.dones.size() > kMostAnsweredByWriter) {
+      completions_.push_back(std::move(completion));
+      return idle;
+    }
+    stats_.answered_by_writer += 1;
   }
-  return commit.ok();
+  // Only this thread adds to completions_, so the completion thread stays
+  // idle until these have run: still one group's callbacks at a time.
+  Answer(completion);
+  return idle;
 }
 
 void WriteQueue::Probe() {
@@ -341,6 +376,7 @@ void WriteQueue::RunCompletions() {
     std::deque<Completion> ready;
     {
       absl::MutexLock lock(&completions_mu_);
+      answering_ = false;  // Those taken last time have all run.
       completions_mu_.Await(absl::Condition(
           +[](WriteQueue* q) ABSL_EXCLUSIVE_LOCKS_REQUIRED(q->completions_mu_) {
             return q->writer_done_ || !q->completions_.empty();
@@ -348,12 +384,15 @@ void WriteQueue::RunCompletions() {
           this));
       if (completions_.empty()) return;  // The writer stopped; all answered.
       ready.swap(completions_);
+      answering_ = true;
     }
-    for (Completion& completion : ready) {
-      for (size_t i = 0; i < completion.dones.size(); ++i) {
-        completion.dones[i](std::move(completion.results[i]));
-      }
-    }
+    for (Completion& completion : ready) Answer(completion);
+  }
+}
+
+void WriteQueue::Answer(Completion& completion) {
+  for (size_t i = 0; i < completion.dones.size(); ++i) {
+    completion.dones[i](std::move(completion.results[i]));
   }
 }
 

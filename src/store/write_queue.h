@@ -4,9 +4,14 @@
 // The single writer of a SQLite database, committing queued work in groups.
 //
 // Thread-safe: Submit may be called from any thread. Work runs on the writer
-// thread; completion callbacks run on a second thread, one at a time and in
-// commit order, so that answering clients overlaps the next group's work.
-// Neither may block.
+// thread. Completion callbacks run one at a time and in commit order: on the
+// writer thread itself when a small group committed and nothing else waits
+// (neither a job for the writer nor an earlier group's callbacks), so that a
+// lone request wakes no further thread; otherwise on a second thread, so
+// that answering clients overlaps the next group's work. Neither may block:
+// a callback that waits holds up every commit after it. One run on the
+// writer delays the next commit even when it does not wait, so callbacks
+// must stay short: logging and a hub's fan-out are fine.
 
 #include <cstdint>
 #include <deque>
@@ -48,13 +53,16 @@ class WriteQueue {
   // failing disk (write_health.h) fails the whole group instead.
   using Work = std::function<absl::Status(Connection&)>;
   // Called after the group's COMMIT: with the work's status if it committed,
-  // with the commit's error if the group could not be committed.
+  // with the commit's error if the group could not be committed. It may
+  // Submit more work, but not wait for it.
   using Done = std::function<void(absl::Status)>;
 
   struct Stats {
     uint64_t groups = 0;   // Transactions committed.
     uint64_t jobs = 0;     // Jobs whose work ran in them.
     uint64_t refused = 0;  // Jobs refused because the queue was full.
+    // Groups (committed or not) whose callbacks the writer ran itself.
+    uint64_t answered_by_writer = 0;
   };
 
   // Takes the write connection and starts the writer thread. With a
@@ -69,12 +77,17 @@ class WriteQueue {
   ~WriteQueue();
 
   // Queues a job. `done` is called at once, on this thread, with
-  // UNAVAILABLE after Shutdown, and with RESOURCE_EXHAUSTED (reason
-  // WRITE_QUEUE_FULL) when max_queued_jobs are already waiting; the job
-  // then never runs.
+  // UNAVAILABLE once StopAccepting or Shutdown has begun, and with
+  // RESOURCE_EXHAUSTED (reason WRITE_QUEUE_FULL) when max_queued_jobs are
+  // already waiting; the job then never runs.
   void Submit(Work work, Done done);
 
-  // Stops accepting jobs and waits until the queued ones are committed.
+  // Stops accepting jobs; those already queued still commit and are
+  // answered. Returns at once, so a caller can refuse new writes before it
+  // waits for other parts to stop.
+  void StopAccepting();
+  // StopAccepting, then waits until the queued jobs are committed and every
+  // callback has run.
   void Shutdown();
 
   Stats stats() const;
@@ -91,15 +104,29 @@ class WriteQueue {
     std::vector<absl::Status> results;
   };
 
+  // How a group ended, for the checkpoint after it (invariant 5).
+  struct GroupEnd {
+    bool committed = false;
+    // No job waited for the writer when the group's callbacks were
+    // delivered, before any of them ran: work they queue does not count.
+    bool idle = false;
+  };
+
   void Run();
-  // Whether the group committed.
-  bool CommitGroup(std::deque<Job>& group);
+  GroupEnd CommitGroup(std::deque<Job>& group);
   // The tiny write tried while faulted_.
   void Probe();
   // Tells health_ how a transaction of `jobs` jobs ended, which `wrote`
   // something or not; sets faulted_ and next_probe_.
   void NoteOutcome(const absl::Status& commit, bool wrote, int64_t jobs);
+  // Writer thread: runs a group's callbacks at once when nothing else
+  // waits, else hands them to the completion thread. Returns whether the
+  // queue was empty, read before any callback ran (GroupEnd::idle).
+  bool Deliver(Completion completion);
+  // The completion thread's loop.
   void RunCompletions();
+  // Calls each of the group's callbacks with its result, in order.
+  static void Answer(Completion& completion);
 
   // Const after construction.
   const std::unique_ptr<Connection>
@@ -123,8 +150,12 @@ class WriteQueue {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   Stats stats_ ABSL_GUARDED_BY(mu_);
 
-  absl::Mutex completions_mu_;
+  // Taken inside mu_ by Deliver, never the other way round.
+  absl::Mutex completions_mu_ ABSL_ACQUIRED_AFTER(mu_);
   std::deque<Completion> completions_ ABSL_GUARDED_BY(completions_mu_);
+  // The completion thread is running callbacks taken from completions_;
+  // until it is done, later groups' callbacks must queue behind them.
+  bool answering_ ABSL_GUARDED_BY(completions_mu_) = false;
   bool writer_done_ ABSL_GUARDED_BY(completions_mu_) = false;
 
   // makegood_store_write_queue_depth, read under mu_; before the threads,

@@ -31,8 +31,9 @@ class WalRecyclerTest : public ::testing::Test {
     queue_ = std::make_unique<WriteQueue>(*std::move(connection), &recycler_);
   }
 
-  // One committed row of about a page, waiting for its answer, so the
-  // queue is idle after each commit.
+  // One committed row of about a page at a time, each waiting for its
+  // answer: the next is queued only after the writer has found the queue
+  // empty for this one, so it is idle after each commit.
   void InsertRows(int count) {
     for (int i = 0; i < count; ++i) {
       absl::Notification done;

@@ -3,12 +3,15 @@
 #include <atomic>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "core/refusal.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "store/wal_recycler.h"
 #include "support/temp_dir.h"
 #include "write_queue_support.h"
 
@@ -24,13 +27,27 @@ class WriteQueueTest : public ::testing::Test {
     queue_ = std::make_unique<WriteQueue>(*std::move(connection));
   }
 
-  // Replaces the queue by one with `options` on the same database.
-  void Reopen(const WriteQueueOptions& options) {
+  // Replaces the queue by one with `options` (and `recycler`) on the same
+  // database.
+  void Reopen(const WriteQueueOptions& options,
+              WalRecycler* recycler = nullptr) {
     queue_.reset();
     auto connection = Connection::Open(dir_.File("q.db"), false);
     ASSERT_TRUE(connection.ok()) << connection.status();
-    queue_ = std::make_unique<WriteQueue>(*std::move(connection),
-                                          /*recycler=*/nullptr, options);
+    queue_ =
+        std::make_unique<WriteQueue>(*std::move(connection), recycler, options);
+  }
+
+  // Waits until the writer has dealt with the callbacks of `groups` groups
+  // that wrote (ran them or handed them on): with recycler_, it checkpoints
+  // after every such group, and only after that.
+  void AwaitGroupsPastTheirCallbacks(int groups) {
+    absl::MutexLock lock(&reports_mu_);
+    const auto reached = [this, groups] {
+      reports_mu_.AssertReaderHeld();
+      return checkpoint_reports_ >= groups;
+    };
+    reports_mu_.Await(absl::Condition(&reached));
   }
 
   int64_t CountRows(const char* where = "1") {
@@ -63,7 +80,33 @@ class WriteQueueTest : public ::testing::Test {
   }
 
   makegood::testing::TempDir dir_;
-  std::unique_ptr<WriteQueue> queue_;
+  absl::Mutex reports_mu_;
+  int checkpoint_reports_ ABSL_GUARDED_BY(reports_mu_) = 0;
+  // Checkpoints after every group that wrote a frame, and says so.
+  WalRecycler recycler_{
+      WalRecycler::Limits{.idle_at_frames = 1, .busy_at_frames = 1},
+      [this](const absl::Status&) {
+        absl::MutexLock lock(&reports_mu_);
+        ++checkpoint_reports_;
+      }};
+  std::unique_ptr<WriteQueue> queue_;  // Last: stopped before the above go.
+};
+
+// The callbacks' calls, from whichever thread runs them.
+class CallLog {
+ public:
+  void Add(std::string call) {
+    absl::MutexLock lock(&mu_);
+    calls_.push_back(std::move(call));
+  }
+  std::vector<std::string> calls() {
+    absl::MutexLock lock(&mu_);
+    return calls_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::string> calls_ ABSL_GUARDED_BY(mu_);
 };
 
 TEST_F(WriteQueueTest, CommitsEverythingQueuedMeanwhileInOneGroup) {
@@ -206,6 +249,187 @@ TEST_F(WriteQueueTest, RefusesWorkAfterShutdownButCommitsWhatWasQueued) {
   queue_->Submit(Insert(2), [&](absl::Status s) { after = s; });
   EXPECT_EQ(after.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(CountRows(), 1);
+}
+
+TEST_F(WriteQueueTest, TheWriterAnswersALoneJobItself) {
+  absl::Notification committed;
+  queue_->Submit(Insert(1), [&](absl::Status status) {
+    EXPECT_TRUE(status.ok()) << status;
+    committed.Notify();
+  });
+  committed.WaitForNotification();
+  // Nothing waited behind it: no other thread was woken to answer it.
+  EXPECT_EQ(queue_->stats().answered_by_writer, 1u);
+  EXPECT_EQ(CountRows(), 1);
+}
+
+TEST_F(WriteQueueTest, ACallbackMaySubmitMoreWork) {
+  absl::Notification second_done;
+  absl::Status second;
+  queue_->Submit(Insert(1), [&](absl::Status first) {
+    EXPECT_TRUE(first.ok()) << first;
+    // On the writer thread: queued for the writer's next group.
+    queue_->Submit(Insert(2), [&](absl::Status status) {
+      second = std::move(status);
+      second_done.Notify();
+    });
+  });
+  second_done.WaitForNotification();
+  EXPECT_TRUE(second.ok()) << second;
+  EXPECT_EQ(CountRows(), 2);
+  const WriteQueue::Stats stats = queue_->stats();
+  EXPECT_EQ(stats.groups, 2u);
+  EXPECT_EQ(stats.answered_by_writer, 2u);
+}
+
+// The second group is alone and nothing waits for the writer, but the
+// completion thread has taken the first group's callback and is still
+// running it: the writer may not answer the second group before it.
+TEST_F(WriteQueueTest, CallbacksKeepCommitOrderAcrossThreads) {
+  ASSERT_NO_FATAL_FAILURE(Reopen({}, &recycler_));
+  CallLog log;
+  absl::Notification holding, release, first_running, all_done;
+  queue_->Submit(
+      [&](Connection&) {
+        holding.Notify();
+        release.WaitForNotification();
+        return absl::OkStatus();  // Writes nothing: no checkpoint.
+      },
+      [&](absl::Status status) {
+        EXPECT_TRUE(status.ok()) << status;
+        // The next two jobs were queued while this group's work ran, so
+        // this runs on the completion thread, which has emptied its queue
+        // to run it. It holds that thread until the writer has committed
+        // the next group and dealt with its callbacks.
+        first_running.Notify();
+        AwaitGroupsPastTheirCallbacks(1);
+        log.Add("first");
+      });
+  holding.WaitForNotification();
+  queue_->Submit(
+      [&](Connection& db) {
+        // The second group is handed over only once the completion thread
+        // is running the first group's callback.
+        first_running.WaitForNotification();
+        return Insert(1)(db);
+      },
+      [&](absl::Status status) {
+        EXPECT_TRUE(status.ok()) << status;
+        log.Add("second");
+      });
+  queue_->Submit(Insert(2), [&](absl::Status status) {
+    EXPECT_TRUE(status.ok()) << status;
+    log.Add("third");
+    all_done.Notify();
+  });
+  release.Notify();
+  all_done.WaitForNotification();
+  EXPECT_THAT(log.calls(), ::testing::ElementsAre("first", "second", "third"));
+  const WriteQueue::Stats stats = queue_->stats();
+  EXPECT_EQ(stats.groups, 2u);
+  EXPECT_EQ(stats.answered_by_writer, 0u);
+  EXPECT_EQ(CountRows(), 2);
+}
+
+TEST_F(WriteQueueTest, ShutdownRunsEveryWaitingCallbackExactlyOnce) {
+  ASSERT_NO_FATAL_FAILURE(Reopen({}, &recycler_));
+  constexpr int kQueued = 20;
+  absl::Mutex mu;
+  std::vector<int> calls(kQueued + 1, 0);
+  const auto called = [&](int job, const absl::Status& status) {
+    EXPECT_TRUE(status.ok()) << "job " << job << ": " << status;
+    absl::MutexLock lock(&mu);
+    calls[job] += 1;
+  };
+  absl::Notification holding, release;
+  queue_->Submit(
+      [&](Connection&) {
+        holding.Notify();
+        release.WaitForNotification();
+        return absl::OkStatus();
+      },
+      [&](absl::Status status) {
+        // Holds the completion thread until the queued group has committed
+        // and its callbacks wait behind this one.
+        AwaitGroupsPastTheirCallbacks(1);
+        called(0, status);
+      });
+  holding.WaitForNotification();
+  for (int i = 1; i <= kQueued; ++i) {
+    queue_->Submit(Insert(i),
+                   [&, i](absl::Status status) { called(i, status); });
+  }
+  // Shutdown's first step, taken while the writer still holds the first
+  // job and all the others are queued: from here on Submit refuses.
+  queue_->StopAccepting();
+  int refusals = 0;
+  absl::Status refused;
+  queue_->Submit(Insert(kQueued + 1), [&](absl::Status status) {
+    refused = std::move(status);
+    ++refusals;
+  });
+  EXPECT_EQ(refusals, 1);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable);
+  release.Notify();
+  queue_->Shutdown();  // Waits for the queued jobs and their callbacks.
+  {
+    absl::MutexLock lock(&mu);
+    EXPECT_THAT(calls, ::testing::Each(1));
+  }
+  EXPECT_EQ(refusals, 1);
+  const WriteQueue::Stats stats = queue_->stats();
+  EXPECT_EQ(stats.groups, 2u);
+  EXPECT_EQ(stats.jobs, kQueued + 1u);
+  EXPECT_EQ(stats.answered_by_writer, 0u);
+  EXPECT_EQ(CountRows(), kQueued);
+}
+
+// The writer answers a lone group itself while the queue is stopping: a
+// Submit from that callback is refused there and then, on the writer, and
+// Shutdown still finishes.
+TEST_F(WriteQueueTest, ACallbackOnTheWriterIsRefusedAtOnceWhileStopping) {
+  absl::Notification holding, release;
+  // Written on the writer thread; read once Shutdown has joined it.
+  int refusals = 0;
+  bool refused_before_submit_returned = false;
+  absl::Status refused;
+  std::atomic<bool> refused_work_ran{false};
+  queue_->Submit(
+      [&](Connection& db) {
+        holding.Notify();
+        release.WaitForNotification();
+        return Insert(1)(db);
+      },
+      [&](absl::Status status) {
+        EXPECT_TRUE(status.ok()) << status;
+        bool submit_returned = false;
+        queue_->Submit(
+            [&](Connection& db) {
+              refused_work_ran = true;
+              return Insert(2)(db);
+            },
+            [&](absl::Status again) {
+              refused = std::move(again);
+              ++refusals;
+              refused_before_submit_returned = !submit_returned;
+            });
+        submit_returned = true;
+      });
+  holding.WaitForNotification();
+  // The job was accepted before this: it still commits, and nothing is
+  // queued behind it, so the writer runs its callback.
+  queue_->StopAccepting();
+  release.Notify();
+  queue_->Shutdown();
+  EXPECT_EQ(refusals, 1);
+  EXPECT_TRUE(refused_before_submit_returned);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable);
+  EXPECT_FALSE(refused_work_ran);
+  const WriteQueue::Stats stats = queue_->stats();
+  EXPECT_EQ(stats.groups, 1u);
+  EXPECT_EQ(stats.answered_by_writer, 1u);
+  EXPECT_EQ(CountRows(), 1);
+  EXPECT_EQ(CountRows("v = 2"), 0);
 }
 
 }  // namespace
