@@ -96,6 +96,18 @@ struct StaffRows {
   std::vector<CaseRow> cases;    // Flagged within the days, with a guest.
 };
 
+// Takes the rows of StaffRows one at a time, as the store reads them
+// (store::StreamStaffRows), so that a period of a year is aggregated
+// without being held: every check first, then every comp, then every case,
+// each kind in the order StaffRows would list it.
+class StaffRowSink {
+ public:
+  virtual ~StaffRowSink() = default;
+  virtual void AddCheck(const CheckRow& check) = 0;
+  virtual void AddComp(const CompRow& comp) = 0;
+  virtual void AddCase(const CaseRow& flagged) = 0;
+};
+
 }  // namespace makegood::report
 
 #endif  // MAKEGOOD_REPORT_REPORT_ROWS_H_

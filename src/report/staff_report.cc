@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -19,30 +19,8 @@ namespace {
 using makegood::v1::StaffFinding;
 using makegood::v1::StaffShift;
 
-struct Tally {
-  int comp_count = 0;
-  int64_t comp_minor = 0;
-  int64_t sales_minor = 0;
-  std::optional<absl::Time> shift_end;
-};
-
 void Extend(std::optional<absl::Time>& end, absl::Time t) {
   if (!end.has_value() || t > *end) end = t;
-}
-
-StaffShift ShiftRow(const core::RecoveryRules& rules, const std::string& staff,
-                    const std::string& day, const Tally& tally) {
-  StaffShift row;
-  row.set_staff_id(staff);
-  row.set_staff_name(NameOf(rules, staff));
-  row.set_business_date(day);
-  row.set_comp_count(tally.comp_count);
-  *row.mutable_comp_value() = MoneyOf(tally.comp_minor, rules.currency());
-  *row.mutable_sales() = MoneyOf(tally.sales_minor, rules.currency());
-  row.set_comp_share_bps(ShareBps(tally.comp_minor, tally.sales_minor));
-  if (tally.shift_end.has_value())
-    *row.mutable_shift_end() = core::ToProto(*tally.shift_end);
-  return row;
 }
 
 int32_t Median(std::vector<int32_t> values) {
@@ -57,52 +35,171 @@ std::string Money(const core::RecoveryRules& rules, int64_t minor) {
   return core::FormatAmount(minor, rules.currency());
 }
 
-StaffFinding& AddCompFinding(const core::RecoveryRules& rules,
-                             StaffFinding::Kind kind, const CompRow& comp,
-                             makegood::v1::StaffReportResponse& report) {
-  StaffFinding& f = *report.add_findings();
+std::string CompTime(const core::RecoveryRules& rules, const CompRow& comp) {
+  return absl::FormatTime("%Y-%m-%d %H:%M", comp.requested_at,
+                          rules.time_zone());
+}
+
+}  // namespace
+
+StaffReportBuilder::StaffReportBuilder(const core::RecoveryRules& rules,
+                                       absl::string_view first_day,
+                                       absl::string_view last_day)
+    : rules_(rules),
+      end_window_(absl::Minutes(
+          rules.config().loss_prevention().end_of_shift_minutes())) {
+  report_.set_location_id(rules.location_id());
+  report_.set_from_date(std::string(first_day));
+  report_.set_to_date(std::string(last_day));
+  report_.set_time_zone(rules.config().location().timezone());
+}
+
+void StaffReportBuilder::AddCheck(const CheckRow& check) {
+  if (!check.server_id.empty()) {
+    Tally& tally =
+        shifts_[{check.server_id, rules_.BusinessDay(check.opened_at)}];
+    tally.sales_minor += check.sales_minor;
+    Extend(tally.shift_end, check.last_activity);
+  }
+  if (check.pos_discount_minor <= 0 || check.has_case) return;
+  StaffFinding& f = pos_discounts_.emplace_back();
+  f.set_kind(StaffFinding::UNEXPLAINED_POS_DISCOUNT);
+  f.set_staff_id(check.server_id);
+  f.set_business_date(rules_.BusinessDay(check.opened_at));
+  f.set_check_id(check.check_id);
+  *f.mutable_amount() = MoneyOf(check.pos_discount_minor, rules_.currency());
+  *f.mutable_at() = core::ToProto(check.opened_at);
+  f.set_description(absl::StrCat(
+      Money(rules_, check.pos_discount_minor),
+      " discounted at the POS on check ", check.check_id,
+      check.server_id.empty()
+          ? std::string()
+          : absl::StrCat(" (", NameOf(rules_, check.server_id), ")"),
+      " with no recovery case"));
+}
+
+void StaffReportBuilder::AddComp(const CompRow& comp) {
+  const int64_t number = comps_added_++;
+  Tally& tally = shifts_[{comp.requested_by, comp.business_day}];
+  tally.comp_count += 1;
+  tally.comp_minor += comp.cost_minor;
+  if (comp.check_paid_at.has_value() &&
+      comp.requested_at > *comp.check_paid_at) {
+    StaffFinding f = CompFinding(StaffFinding::COMP_AFTER_PAYMENT, comp);
+    f.set_description(absl::StrCat(
+        NameOf(rules_, comp.requested_by), " comped ",
+        Money(rules_, comp.cost_minor), " on check ", comp.check_id, " at ",
+        CompTime(rules_, comp), ", after it was paid at ",
+        absl::FormatTime("%H:%M", *comp.check_paid_at, rules_.time_zone())));
+    after_payment_.push_back(std::move(f));
+  }
+  if (tally.sales_minor == 0) {
+    // Without sales, a shift ends with the staff member's last comp: which
+    // comps are near it is known once every comp is in.
+    KeepIfNearEnd(tally, number, comp);
+    return;
+  }
+  // Every check is in, so a shift with sales has its end.
+  if (comp.requested_at >= *tally.shift_end - end_window_)
+    at_shift_end_.emplace_back(number, AtShiftEnd(comp, *tally.shift_end));
+}
+
+// The end only moves later: a comp outside the window of the end so far
+// stays outside it.
+void StaffReportBuilder::KeepIfNearEnd(Tally& shift, int64_t number,
+                                       const CompRow& comp) {
+  const bool moves_end =
+      !shift.shift_end.has_value() || comp.requested_at > *shift.shift_end;
+  Extend(shift.shift_end, comp.requested_at);
+  const absl::Time from = *shift.shift_end - end_window_;
+  if (comp.requested_at < from) return;
+  if (moves_end) {
+    shift.near_end.erase(
+        std::remove_if(
+            shift.near_end.begin(), shift.near_end.end(),
+            [&](const NumberedComp& c) { return c.comp.requested_at < from; }),
+        shift.near_end.end());
+  }
+  shift.near_end.push_back({number, comp});
+}
+
+void StaffReportBuilder::AddCase(const CaseRow& flagged) {
+  GuestCases& cases = guests_[{flagged.flagged_by, flagged.guest_id}];
+  if (cases.count == 0 || flagged.flagged_at > cases.latest_at) {
+    cases.latest_case_id = flagged.case_id;
+    cases.latest_at = flagged.flagged_at;
+  }
+  cases.count += 1;
+}
+
+makegood::v1::StaffReportResponse StaffReportBuilder::Finish() {
+  AddShiftsAndTotals();
+  AddOutliers();
+  AddFindings();
+  return std::move(report_);
+}
+
+StaffShift StaffReportBuilder::ShiftRow(const std::string& staff,
+                                        const std::string& day,
+                                        const Tally& tally) const {
+  StaffShift row;
+  row.set_staff_id(staff);
+  row.set_staff_name(NameOf(rules_, staff));
+  row.set_business_date(day);
+  row.set_comp_count(tally.comp_count);
+  *row.mutable_comp_value() = MoneyOf(tally.comp_minor, rules_.currency());
+  *row.mutable_sales() = MoneyOf(tally.sales_minor, rules_.currency());
+  row.set_comp_share_bps(ShareBps(tally.comp_minor, tally.sales_minor));
+  if (tally.shift_end.has_value())
+    *row.mutable_shift_end() = core::ToProto(*tally.shift_end);
+  return row;
+}
+
+StaffFinding StaffReportBuilder::CompFinding(StaffFinding::Kind kind,
+                                             const CompRow& comp) const {
+  StaffFinding f;
   f.set_kind(kind);
   f.set_staff_id(comp.requested_by);
   f.set_business_date(comp.business_day);
   f.set_case_id(comp.case_id);
   f.set_check_id(comp.check_id);
-  *f.mutable_amount() = MoneyOf(comp.cost_minor, rules.currency());
+  *f.mutable_amount() = MoneyOf(comp.cost_minor, rules_.currency());
   *f.mutable_at() = core::ToProto(comp.requested_at);
   return f;
 }
 
-}  // namespace
+StaffFinding StaffReportBuilder::AtShiftEnd(const CompRow& comp,
+                                            absl::Time shift_end) const {
+  StaffFinding f = CompFinding(StaffFinding::COMP_AT_SHIFT_END, comp);
+  f.set_description(absl::StrCat(
+      NameOf(rules_, comp.requested_by), " comped ",
+      Money(rules_, comp.cost_minor), " on check ", comp.check_id, " at ",
+      CompTime(rules_, comp), ", within ",
+      rules_.config().loss_prevention().end_of_shift_minutes(),
+      " minutes of the end of the shift (",
+      absl::FormatTime("%H:%M", shift_end, rules_.time_zone()), ")"));
+  return f;
+}
 
-makegood::v1::StaffReportResponse BuildStaffReport(
-    const core::RecoveryRules& rules, absl::string_view first_day,
-    absl::string_view last_day, const StaffRows& rows) {
-  const auto& limits = rules.config().loss_prevention();
-  makegood::v1::StaffReportResponse report;
-  report.set_location_id(rules.location_id());
-  report.set_from_date(std::string(first_day));
-  report.set_to_date(std::string(last_day));
-  report.set_time_zone(rules.config().location().timezone());
+StaffFinding StaffReportBuilder::RepeatGuest(const std::string& staff,
+                                             const std::string& guest,
+                                             const GuestCases& cases) const {
+  StaffFinding f;
+  f.set_kind(StaffFinding::REPEAT_GUEST);
+  f.set_staff_id(staff);
+  f.set_business_date(rules_.BusinessDay(cases.latest_at));
+  f.set_case_id(cases.latest_case_id);
+  f.set_guest_id(guest);
+  *f.mutable_at() = core::ToProto(cases.latest_at);
+  f.set_description(absl::StrCat("Guest ", guest, " recovered ", cases.count,
+                                 " times by ", NameOf(rules_, staff)));
+  return f;
+}
 
-  // (staff, business day) -> tally; the map keeps rows by staff then day.
-  std::map<std::pair<std::string, std::string>, Tally> shifts;
-  for (const CheckRow& check : rows.checks) {
-    if (check.server_id.empty()) continue;
-    Tally& tally =
-        shifts[{check.server_id, rules.BusinessDay(check.opened_at)}];
-    tally.sales_minor += check.sales_minor;
-    Extend(tally.shift_end, check.last_activity);
-  }
-  for (const CompRow& comp : rows.comps) {
-    Tally& tally = shifts[{comp.requested_by, comp.business_day}];
-    tally.comp_count += 1;
-    tally.comp_minor += comp.cost_minor;
-    // Without checks, a shift ends with the staff member's last comp.
-    if (tally.sales_minor == 0) Extend(tally.shift_end, comp.requested_at);
-  }
-
+void StaffReportBuilder::AddShiftsAndTotals() {
   std::map<std::string, Tally> totals;
   std::vector<std::pair<std::string, std::string>> keys;
-  for (const auto& [key, tally] : shifts) {
+  for (const auto& [key, tally] : shifts_) {
     keys.push_back(key);
     Tally& total = totals[key.first];
     total.comp_count += tally.comp_count;
@@ -114,30 +211,36 @@ makegood::v1::StaffReportResponse BuildStaffReport(
     return std::tie(a.second, a.first) < std::tie(b.second, b.first);
   });
   for (const auto& key : keys) {
-    *report.add_shifts() =
-        ShiftRow(rules, key.first, key.second, shifts.at(key));
+    *report_.add_shifts() = ShiftRow(key.first, key.second, shifts_.at(key));
   }
-
-  std::vector<int32_t> shares;
   for (const auto& [staff, total] : totals) {
-    *report.add_totals() = ShiftRow(rules, staff, "", total);
-    if (total.sales_minor > 0)
-      shares.push_back(ShareBps(total.comp_minor, total.sales_minor));
+    *report_.add_totals() = ShiftRow(staff, "", total);
   }
-  std::stable_sort(report.mutable_totals()->begin(),
-                   report.mutable_totals()->end(),
+  std::stable_sort(report_.mutable_totals()->begin(),
+                   report_.mutable_totals()->end(),
                    [](const StaffShift& a, const StaffShift& b) {
                      return a.comp_share_bps() > b.comp_share_bps();
                    });
+}
+
+void StaffReportBuilder::AddOutliers() {
+  // The staff with sales.
+  std::vector<int32_t> shares;
+  for (const StaffShift& total : report_.totals()) {
+    if (total.sales().minor_units() > 0)
+      shares.push_back(total.comp_share_bps());
+  }
   const int32_t median = Median(shares);
-  report.set_median_comp_share_bps(median);
-  for (const StaffShift& total : report.totals()) {
+  report_.set_median_comp_share_bps(median);
+  const double median_multiple =
+      rules_.config().loss_prevention().median_multiple();
+  for (const StaffShift& total : report_.totals()) {
     if (total.sales().minor_units() == 0 || total.comp_share_bps() == 0)
       continue;
     const double multiple =
         median == 0 ? 0 : static_cast<double>(total.comp_share_bps()) / median;
-    if (median != 0 && multiple < limits.median_multiple()) continue;
-    makegood::v1::StaffOutlier& outlier = *report.add_outliers();
+    if (median != 0 && multiple < median_multiple) continue;
+    makegood::v1::StaffOutlier& outlier = *report_.add_outliers();
     outlier.set_staff_id(total.staff_id());
     outlier.set_staff_name(total.staff_name());
     outlier.set_comp_count(total.comp_count());
@@ -151,83 +254,43 @@ makegood::v1::StaffReportResponse BuildStaffReport(
                               total.comp_share_bps() / 100.0, multiple,
                               median / 100.0));
   }
+}
 
-  const absl::Duration end_window =
-      absl::Minutes(limits.end_of_shift_minutes());
-  for (const CompRow& comp : rows.comps) {
-    const std::string when = absl::FormatTime(
-        "%Y-%m-%d %H:%M", comp.requested_at, rules.time_zone());
-    if (comp.check_paid_at.has_value() &&
-        comp.requested_at > *comp.check_paid_at) {
-      StaffFinding& f =
-          AddCompFinding(rules, StaffFinding::COMP_AFTER_PAYMENT, comp, report);
-      f.set_description(absl::StrCat(
-          NameOf(rules, comp.requested_by), " comped ",
-          Money(rules, comp.cost_minor), " on check ", comp.check_id, " at ",
-          when, ", after it was paid at ",
-          absl::FormatTime("%H:%M", *comp.check_paid_at, rules.time_zone())));
-    }
-    const Tally& shift = shifts.at({comp.requested_by, comp.business_day});
-    if (shift.shift_end.has_value() &&
-        comp.requested_at >= *shift.shift_end - end_window) {
-      StaffFinding& f =
-          AddCompFinding(rules, StaffFinding::COMP_AT_SHIFT_END, comp, report);
-      f.set_description(absl::StrCat(
-          NameOf(rules, comp.requested_by), " comped ",
-          Money(rules, comp.cost_minor), " on check ", comp.check_id, " at ",
-          when, ", within ", limits.end_of_shift_minutes(),
-          " minutes of the end of the shift (",
-          absl::FormatTime("%H:%M", *shift.shift_end, rules.time_zone()), ")"));
-    }
+void StaffReportBuilder::AddFindings() {
+  // The shifts without sales now have their last comp.
+  for (const auto& [key, shift] : shifts_) {
+    for (const NumberedComp& c : shift.near_end)
+      at_shift_end_.emplace_back(c.number,
+                                 AtShiftEnd(c.comp, *shift.shift_end));
   }
-
-  std::map<std::pair<std::string, std::string>, std::vector<const CaseRow*>>
-      by_staff_and_guest;
-  for (const CaseRow& c : rows.cases) {
-    by_staff_and_guest[{c.flagged_by, c.guest_id}].push_back(&c);
+  std::sort(at_shift_end_.begin(), at_shift_end_.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto& findings = *report_.mutable_findings();
+  for (StaffFinding& f : after_payment_) *findings.Add() = std::move(f);
+  for (auto& [number, f] : at_shift_end_) *findings.Add() = std::move(f);
+  const int repeat_guest_cases =
+      rules_.config().loss_prevention().repeat_guest_cases();
+  for (const auto& [key, cases] : guests_) {
+    if (cases.count < repeat_guest_cases) continue;
+    *findings.Add() = RepeatGuest(key.first, key.second, cases);
   }
-  for (const auto& [key, cases] : by_staff_and_guest) {
-    if (static_cast<int>(cases.size()) < limits.repeat_guest_cases()) continue;
-    const CaseRow* latest = cases.front();
-    for (const auto* c : cases) {
-      if (c->flagged_at > latest->flagged_at) latest = c;
-    }
-    StaffFinding& f = *report.add_findings();
-    f.set_kind(StaffFinding::REPEAT_GUEST);
-    f.set_staff_id(key.first);
-    f.set_business_date(rules.BusinessDay(latest->flagged_at));
-    f.set_case_id(latest->case_id);
-    f.set_guest_id(key.second);
-    *f.mutable_at() = core::ToProto(latest->flagged_at);
-    f.set_description(absl::StrCat("Guest ", key.second, " recovered ",
-                                   cases.size(), " times by ",
-                                   NameOf(rules, key.first)));
-  }
-
-  for (const CheckRow& check : rows.checks) {
-    if (check.pos_discount_minor <= 0 || check.has_case) continue;
-    StaffFinding& f = *report.add_findings();
-    f.set_kind(StaffFinding::UNEXPLAINED_POS_DISCOUNT);
-    f.set_staff_id(check.server_id);
-    f.set_business_date(rules.BusinessDay(check.opened_at));
-    f.set_check_id(check.check_id);
-    *f.mutable_amount() = MoneyOf(check.pos_discount_minor, rules.currency());
-    *f.mutable_at() = core::ToProto(check.opened_at);
-    f.set_description(absl::StrCat(
-        Money(rules, check.pos_discount_minor),
-        " discounted at the POS on check ", check.check_id,
-        check.server_id.empty()
-            ? std::string()
-            : absl::StrCat(" (", NameOf(rules, check.server_id), ")"),
-        " with no recovery case"));
-  }
-  std::stable_sort(report.mutable_findings()->begin(),
-                   report.mutable_findings()->end(),
+  for (StaffFinding& f : pos_discounts_) *findings.Add() = std::move(f);
+  // By kind, then time; ties keep the order of their rows.
+  std::stable_sort(findings.begin(), findings.end(),
                    [](const StaffFinding& a, const StaffFinding& b) {
                      return std::make_pair(a.kind(), core::FromProto(a.at())) <
                             std::make_pair(b.kind(), core::FromProto(b.at()));
                    });
-  return report;
+}
+
+makegood::v1::StaffReportResponse BuildStaffReport(
+    const core::RecoveryRules& rules, absl::string_view first_day,
+    absl::string_view last_day, const StaffRows& rows) {
+  StaffReportBuilder builder(rules, first_day, last_day);
+  for (const CheckRow& check : rows.checks) builder.AddCheck(check);
+  for (const CompRow& comp : rows.comps) builder.AddComp(comp);
+  for (const CaseRow& flagged : rows.cases) builder.AddCase(flagged);
+  return builder.Finish();
 }
 
 }  // namespace makegood::report

@@ -132,12 +132,15 @@ grpc::ServerUnaryReactor* ReportServiceImpl::StaffReport(
       readers_, context,
       [this, request, response, config, period = *period]() -> absl::Status {
         const core::RecoveryRules& rules = config->rules();
-        auto rows =
-            store_.ReadStaff(rules.location_id(), period.start, period.end,
-                             request->from_date(), request->to_date());
-        if (!rows.ok()) return rows.status();
-        *response = report::BuildStaffReport(rules, request->from_date(),
-                                             request->to_date(), *rows);
+        // Aggregated as the rows are read: a year of them is never held.
+        report::StaffReportBuilder builder(rules, request->from_date(),
+                                           request->to_date());
+        if (auto s = store_.StreamStaff(rules.location_id(), period.start,
+                                        period.end, request->from_date(),
+                                        request->to_date(), builder);
+            !s.ok())
+          return s;
+        *response = builder.Finish();
         return absl::OkStatus();
       });
 }

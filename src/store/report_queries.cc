@@ -1,11 +1,18 @@
 #include "store/report_queries.h"
 
+#include <sqlite3.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "store/reader_pool.h"
+#include "store/report_sql.h"
 
 namespace makegood::store {
 namespace {
@@ -16,10 +23,7 @@ absl::Time Instant(int64_t micros) { return absl::FromUnixMicros(micros); }
 absl::Status ReadDayCases(Connection& db, absl::string_view location_id,
                           absl::Time start, absl::Time end,
                           report::DayRows& day) {
-  auto cases = db.Prepare(
-      "SELECT body, coalesce(guest_id, '') FROM cases WHERE location_id=?1 "
-      "AND flagged_at_us>=?2 AND flagged_at_us<?3 "
-      "ORDER BY flagged_at_us, case_id");
+  auto cases = db.Prepare(report_sql::kDayCases);
   if (!cases.ok()) return cases.status();
   (*cases)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
   auto status = ForEachRow(**cases, [&](Statement& row) {
@@ -31,10 +35,7 @@ absl::Status ReadDayCases(Connection& db, absl::string_view location_id,
   if (!status.ok()) return status;
   for (report::ReportCase& c : day.cases) {
     for (const std::string& line_id : c.recovery.line_ids()) {
-      auto line = db.Prepare(
-          "SELECT coalesce(sku, ''), coalesce(name, ''), "
-          "coalesce(station, '') FROM line_items WHERE location_id=?1 AND "
-          "check_id=?2 AND line_id=?3");
+      auto line = db.Prepare(report_sql::kFlaggedLine);
       if (!line.ok()) return line.status();
       Statement& row = **line;
       auto found = row.Bind(1, location_id)
@@ -58,9 +59,7 @@ absl::Status ReadDayCases(Connection& db, absl::string_view location_id,
 absl::StatusOr<std::optional<absl::Time>> LatestCaseOfGuest(
     Connection& db, absl::string_view location_id, absl::string_view guest_id,
     absl::Time before) {
-  auto stmt = db.Prepare(
-      "SELECT max(flagged_at_us) FROM cases WHERE location_id=?1 AND "
-      "guest_id=?2 AND flagged_at_us<?3");
+  auto stmt = db.Prepare(report_sql::kLatestCaseOfGuest);
   if (!stmt.ok()) return stmt.status();
   Statement& row = **stmt;
   auto found =
@@ -74,10 +73,7 @@ absl::Status ReadDaySalesAndReturns(Connection& db,
                                     absl::string_view location_id,
                                     absl::Time start, absl::Time end,
                                     report::DayRows& day) {
-  auto checks = db.Prepare(
-      "SELECT check_id, coalesce(guest_id, ''), first_event_at_us, "
-      "paid_total_minor FROM checks WHERE location_id=?1 AND "
-      "first_event_at_us>=?2 AND first_event_at_us<?3");
+  auto checks = db.Prepare(report_sql::kDayChecks);
   if (!checks.ok()) return checks.status();
   (*checks)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
   std::vector<report::ReturnVisit> candidates;
@@ -108,17 +104,7 @@ absl::Status ReadDaySalesAndReturns(Connection& db,
 absl::Status ReadDayCodes(Connection& db, absl::string_view location_id,
                           absl::Time start, absl::Time end,
                           report::DayRows& day) {
-  auto codes = db.Prepare(
-      "SELECT d.case_id, coalesce(d.redeemed_check_id, ''), "
-      "coalesce(d.redeemed_amount_minor, 0), d.redeemed_at_us, "
-      "coalesce(c.guest_id, ''), c.flagged_at_us, "
-      "coalesce(ch.paid_total_minor, 0), "
-      "coalesce(ch.first_event_at_us, d.redeemed_at_us), c.body "
-      "FROM discount_codes d JOIN cases c ON c.case_id=d.case_id "
-      "LEFT JOIN checks ch ON ch.location_id=d.location_id AND "
-      "ch.check_id=d.redeemed_check_id "
-      "WHERE d.location_id=?1 AND d.redeemed_at_us>=?2 AND "
-      "d.redeemed_at_us<?3 ORDER BY d.redeemed_at_us");
+  auto codes = db.Prepare(report_sql::kDayCodes);
   if (!codes.ok()) return codes.status();
   (*codes)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
   return ForEachRow(**codes, [&](Statement& row) {
@@ -146,9 +132,7 @@ absl::Status ReadDayCodes(Connection& db, absl::string_view location_id,
 absl::Status ReadDayFollowUps(Connection& db, absl::string_view location_id,
                               absl::Time start, absl::Time end,
                               report::DayRows& day) {
-  auto stmt = db.Prepare(
-      "SELECT count(*), count(done_at_us) FROM follow_ups WHERE "
-      "location_id=?1 AND due_at_us>=?2 AND due_at_us<?3");
+  auto stmt = db.Prepare(report_sql::kDayFollowUps);
   if (!stmt.ok()) return stmt.status();
   Statement& row = **stmt;
   auto found = row.Bind(1, location_id)
@@ -161,41 +145,35 @@ absl::Status ReadDayFollowUps(Connection& db, absl::string_view location_id,
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::StatusOr<report::DayRows> ReadDayRows(Connection& db,
-                                            absl::string_view location_id,
-                                            absl::Time start, absl::Time end) {
-  report::DayRows day;
-  if (auto s = ReadDayCases(db, location_id, start, end, day); !s.ok())
-    return s;
-  if (auto s = ReadDaySalesAndReturns(db, location_id, start, end, day);
-      !s.ok())
-    return s;
-  if (auto s = ReadDayCodes(db, location_id, start, end, day); !s.ok())
-    return s;
-  if (auto s = ReadDayFollowUps(db, location_id, start, end, day); !s.ok())
-    return s;
-  return day;
+absl::Status ReadStaffChecks(Connection& db, absl::string_view location_id,
+                             absl::Time start, absl::Time end,
+                             report::StaffRowSink& sink) {
+  auto checks = db.Prepare(report_sql::kStaffChecks);
+  if (!checks.ok()) return checks.status();
+  (*checks)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
+  return ForEachRow(**checks, [&](Statement& row) {
+    report::CheckRow check;
+    check.check_id = row.Text(0);
+    check.server_id = row.Text(1);
+    check.opened_at = Instant(row.Int(2));
+    check.last_activity = Instant(row.Int(3));
+    check.sales_minor = row.Int(4);
+    check.pos_discount_minor = row.Int(5);
+    check.has_case = row.Int(6) != 0;
+    sink.AddCheck(check);
+    return absl::OkStatus();
+  });
 }
 
-absl::StatusOr<report::StaffRows> ReadStaffRows(
-    Connection& db, absl::string_view location_id, absl::Time start,
-    absl::Time end, absl::string_view first_day, absl::string_view last_day) {
-  report::StaffRows rows;
-  // Statuses 3 and 4 are AppliedRemedy SENT and APPLIED.
-  auto comps = db.Prepare(
-      "SELECT r.case_id, r.check_id, r.requested_by, r.business_day, "
-      "coalesce(c.guest_id, ''), r.cost_minor, r.requested_at_us, "
-      "ch.paid_at_us FROM remedies r JOIN cases c ON c.case_id=r.case_id "
-      "LEFT JOIN checks ch ON ch.location_id=r.location_id AND "
-      "ch.check_id=r.check_id WHERE r.location_id=?1 AND "
-      "r.business_day BETWEEN ?2 AND ?3 AND r.cost_minor>0 AND "
-      "r.status IN (3, 4)");
+absl::Status ReadStaffComps(Connection& db, absl::string_view location_id,
+                            absl::string_view first_day,
+                            absl::string_view last_day,
+                            report::StaffRowSink& sink) {
+  auto comps = db.Prepare(report_sql::kStaffComps);
   if (!comps.ok()) return comps.status();
   (*comps)->Bind(1, location_id).Bind(2, first_day).Bind(3, last_day);
-  auto status = ForEachRow(**comps, [&](Statement& row) {
-    report::CompRow& comp = rows.comps.emplace_back();
+  return ForEachRow(**comps, [&](Statement& row) {
+    report::CompRow comp;
     comp.case_id = row.Text(0);
     comp.check_id = row.Text(1);
     comp.requested_by = row.Text(2);
@@ -204,62 +182,177 @@ absl::StatusOr<report::StaffRows> ReadStaffRows(
     comp.cost_minor = row.Int(5);
     comp.requested_at = Instant(row.Int(6));
     if (!row.IsNull(7)) comp.check_paid_at = Instant(row.Int(7));
+    sink.AddComp(comp);
     return absl::OkStatus();
   });
-  if (!status.ok()) return status;
+}
 
-  auto checks = db.Prepare(
-      "SELECT c.check_id, coalesce(c.server_id, ''), c.first_event_at_us, "
-      "max(c.first_event_at_us, coalesce(c.opened_at_us, 0), "
-      "coalesce(c.paid_at_us, 0), coalesce(c.closed_at_us, 0)), "
-      "c.paid_total_minor, c.pos_discount_minor + (SELECT "
-      "coalesce(sum(li.pos_discount_minor), 0) FROM line_items li WHERE "
-      "li.location_id=c.location_id AND li.check_id=c.check_id), "
-      "EXISTS(SELECT 1 FROM cases k WHERE k.location_id=c.location_id AND "
-      "k.check_id=c.check_id) FROM checks c WHERE c.location_id=?1 AND "
-      "c.first_event_at_us>=?2 AND c.first_event_at_us<?3");
-  if (!checks.ok()) return checks.status();
-  (*checks)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
-  status = ForEachRow(**checks, [&](Statement& row) {
-    report::CheckRow& check = rows.checks.emplace_back();
-    check.check_id = row.Text(0);
-    check.server_id = row.Text(1);
-    check.opened_at = Instant(row.Int(2));
-    check.last_activity = Instant(row.Int(3));
-    check.sales_minor = row.Int(4);
-    check.pos_discount_minor = row.Int(5);
-    check.has_case = row.Int(6) != 0;
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-
-  auto cases = db.Prepare(
-      "SELECT case_id, flagged_by, guest_id, flagged_at_us FROM cases "
-      "WHERE location_id=?1 AND flagged_at_us>=?2 AND flagged_at_us<?3 "
-      "AND guest_id IS NOT NULL");
+absl::Status ReadStaffCases(Connection& db, absl::string_view location_id,
+                            absl::Time start, absl::Time end,
+                            report::StaffRowSink& sink) {
+  auto cases = db.Prepare(report_sql::kStaffCases);
   if (!cases.ok()) return cases.status();
   (*cases)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
-  status = ForEachRow(**cases, [&](Statement& row) {
-    rows.cases.push_back(report::CaseRow{row.Text(0), row.Text(1), row.Text(2),
-                                         Instant(row.Int(3))});
+  return ForEachRow(**cases, [&](Statement& row) {
+    sink.AddCase(report::CaseRow{row.Text(0), row.Text(1), row.Text(2),
+                                 Instant(row.Int(3))});
     return absl::OkStatus();
   });
+}
+
+// Holds what it is handed, for ReadStaffRows.
+class StaffRowsCollector final : public report::StaffRowSink {
+ public:
+  void AddCheck(const report::CheckRow& check) override {
+    rows_.checks.push_back(check);
+  }
+  void AddComp(const report::CompRow& comp) override {
+    rows_.comps.push_back(comp);
+  }
+  void AddCase(const report::CaseRow& flagged) override {
+    rows_.cases.push_back(flagged);
+  }
+  report::StaffRows Take() { return std::move(rows_); }
+
+ private:
+  report::StaffRows rows_;
+};
+
+// `status`, the outcome of a read, with `then`, that of what had to follow
+// it whatever the outcome (`what`: ending its transaction, putting its
+// cache size back): the first error, naming the second when both failed.
+// The merged status carries the payloads of both (the read's where both
+// have one: its SQLite code), so a mark on either stays.
+absl::Status WithFollowUp(absl::Status status, const absl::Status& then,
+                          absl::string_view what) {
+  if (then.ok()) return status;
+  if (status.ok()) return then;
+  absl::Status merged(status.code(),
+                      absl::StrCat(status.message(), "; then ", what,
+                                   " failed too: ", then.message()));
+  then.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+    merged.SetPayload(url, payload);
+  });
+  status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+    merged.SetPayload(url, payload);
+  });
+  return merged;
+}
+
+// Runs `read` in one read transaction, so that all its SELECTs see one
+// snapshot (in WAL mode, taken at the first SELECT and held until COMMIT):
+// rows written while it reads are in none of them rather than in some. The
+// transaction is ended on every path; a connection left in it by a failing
+// COMMIT is closed by ReaderPool::With.
+absl::Status InReadTransaction(Connection& db,
+                               absl::FunctionRef<absl::Status()> read) {
+  if (absl::Status begun = db.Exec("BEGIN"); !begun.ok()) return begun;
+  absl::Status status = read();
+  // Some errors make SQLite roll the transaction back itself.
+  if (sqlite3_get_autocommit(db.raw()) != 0) return status;
+  return WithFollowUp(std::move(status), db.Exec("COMMIT"),
+                      "ending the read transaction");
+}
+
+// PRAGMA cache_size of `db`: pages when positive, KiB when negative.
+absl::StatusOr<int64_t> CacheSizeOf(Connection& db) {
+  auto stmt = db.Prepare("PRAGMA cache_size");
+  if (!stmt.ok()) return stmt.status();
+  auto found = (*stmt)->Step();
+  if (!found.ok()) return found.status();
+  if (!*found) return absl::InternalError("PRAGMA cache_size gave no row");
+  return (*stmt)->Int(0);
+}
+
+absl::Status SetCacheSize(Connection& db, int64_t size) {
+  return db.Exec(absl::StrCat("PRAGMA cache_size=", size).c_str());
+}
+
+// Runs `read` with the page cache of `db` at report_sql::kReportCacheKiB,
+// then puts the connection's own size back, whatever the outcome of
+// `read`: a reader goes back to the pool for every other read. The size
+// to put back is the one the connection has when the read starts, which
+// is its own (sqlite/connection.cc) because a connection whose size could
+// not be put back is marked unfit and never reused (ReaderPool::With).
+absl::Status WithReportCache(Connection& db,
+                             absl::FunctionRef<absl::Status()> read) {
+  auto own = CacheSizeOf(db);
+  if (!own.ok()) return own.status();
+  if (auto s = SetCacheSize(db, -report_sql::kReportCacheKiB); !s.ok())
+    return s;
+  absl::Status status = read();
+  absl::Status restored = SetCacheSize(db, *own);
+  if (restored.ok()) return status;
+  return MarkConnectionUnfit(WithFollowUp(std::move(status), restored,
+                                          "putting back PRAGMA cache_size"));
+}
+
+}  // namespace
+
+absl::StatusOr<report::DayRows> ReadDayRows(Connection& db,
+                                            absl::string_view location_id,
+                                            absl::Time start, absl::Time end) {
+  report::DayRows day;
+  absl::Status status = WithReportCache(db, [&]() -> absl::Status {
+    // One snapshot: a case's lines, the day's sales and its codes agree.
+    return InReadTransaction(db, [&]() -> absl::Status {
+      if (auto s = ReadDayCases(db, location_id, start, end, day); !s.ok())
+        return s;
+      if (auto s = ReadDaySalesAndReturns(db, location_id, start, end, day);
+          !s.ok())
+        return s;
+      if (auto s = ReadDayCodes(db, location_id, start, end, day); !s.ok())
+        return s;
+      return ReadDayFollowUps(db, location_id, start, end, day);
+    });
+  });
   if (!status.ok()) return status;
-  return rows;
+  return day;
+}
+
+absl::Status StreamStaffRows(Connection& db, absl::string_view location_id,
+                             absl::Time start, absl::Time end,
+                             absl::string_view first_day,
+                             absl::string_view last_day,
+                             report::StaffRowSink& sink) {
+  return WithReportCache(db, [&]() -> absl::Status {
+    // One snapshot: every comp's check, when it was opened in the period,
+    // is among the checks read before it, whatever is written meanwhile.
+    return InReadTransaction(db, [&]() -> absl::Status {
+      // Checks first: a shift's sales decide how its comps are judged.
+      if (auto s = ReadStaffChecks(db, location_id, start, end, sink); !s.ok())
+        return s;
+      if (auto s = ReadStaffComps(db, location_id, first_day, last_day, sink);
+          !s.ok())
+        return s;
+      return ReadStaffCases(db, location_id, start, end, sink);
+    });
+  });
+}
+
+absl::StatusOr<report::StaffRows> ReadStaffRows(
+    Connection& db, absl::string_view location_id, absl::Time start,
+    absl::Time end, absl::string_view first_day, absl::string_view last_day) {
+  StaffRowsCollector collector;
+  if (auto s = StreamStaffRows(db, location_id, start, end, first_day, last_day,
+                               collector);
+      !s.ok())
+    return s;
+  return collector.Take();
 }
 
 absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> ReadCasesFlagged(
     Connection& db, absl::string_view location_id, absl::Time start,
     absl::Time end) {
-  auto stmt = db.Prepare(
-      "SELECT body FROM cases WHERE location_id=?1 AND flagged_at_us>=?2 "
-      "AND flagged_at_us<?3 ORDER BY flagged_at_us, case_id");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
   std::vector<makegood::v1::RecoveryCase> cases;
-  auto status = ForEachRow(**stmt, [&](Statement& row) {
-    cases.emplace_back().ParseFromString(row.Blob(0));
-    return absl::OkStatus();
+  absl::Status status = WithReportCache(db, [&]() -> absl::Status {
+    auto stmt = db.Prepare(report_sql::kCasesFlagged);
+    if (!stmt.ok()) return stmt.status();
+    (*stmt)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
+    return ForEachRow(**stmt, [&](Statement& row) {
+      cases.emplace_back().ParseFromString(row.Blob(0));
+      return absl::OkStatus();
+    });
   });
   if (!status.ok()) return status;
   return cases;

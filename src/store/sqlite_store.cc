@@ -492,6 +492,23 @@ absl::StatusOr<report::StaffRows> SqliteStore::ReadStaff(
   });
 }
 
+absl::Status SqliteStore::StreamStaff(absl::string_view location_id,
+                                      absl::Time start, absl::Time end,
+                                      absl::string_view first_day,
+                                      absl::string_view last_day,
+                                      report::StaffRowSink& sink) {
+  // ReaderPool::With returns a value; a stream has nothing but its status.
+  auto streamed =
+      readers_.With<bool>([&](Connection& db) -> absl::StatusOr<bool> {
+        if (auto s = StreamStaffRows(db, location_id, start, end, first_day,
+                                     last_day, sink);
+            !s.ok())
+          return s;
+        return true;
+      });
+  return streamed.status();
+}
+
 absl::StatusOr<std::vector<makegood::v1::RecoveryCase>>
 SqliteStore::CasesFlagged(absl::string_view location_id, absl::Time start,
                           absl::Time end) {

@@ -130,6 +130,10 @@ class SqliteStore final : public Store {
   absl::StatusOr<report::StaffRows> ReadStaff(
       absl::string_view location_id, absl::Time start, absl::Time end,
       absl::string_view first_day, absl::string_view last_day) override;
+  absl::Status StreamStaff(absl::string_view location_id, absl::Time start,
+                           absl::Time end, absl::string_view first_day,
+                           absl::string_view last_day,
+                           report::StaffRowSink& sink) override;
   absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> CasesFlagged(
       absl::string_view location_id, absl::Time start, absl::Time end) override;
   void WatchWriteHealth(std::function<void(bool can_write)> observer) override;

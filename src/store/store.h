@@ -5,8 +5,8 @@
 // the same service on PostgreSQL beside the embedded SQLite implementation.
 //
 // Thread-safe: every method may be called from any thread. Writes complete
-// through callbacks run on the store's completion thread after the commit;
-// reads return directly.
+// through callbacks run on a store thread (the writer or its completion thread)
+// after the commit; reads return directly.
 //
 // Every write may also fail, with nothing of it stored, because the store
 // could not take it: RESOURCE_EXHAUSTED with reason WRITE_QUEUE_FULL (too
@@ -84,8 +84,8 @@ class Store {
   // Stores validated events and updates their checks. Events already stored
   // (same source and event_id, also earlier in `events`) are duplicates and
   // change nothing. `done` gets one outcome per event, in order, once the
-  // transaction holding them has committed; it runs on the completion thread
-  // and must not block.
+  // transaction holding them has committed; it runs on a store thread (the
+  // writer or its completion thread) and must not block.
   virtual void AppendEvents(std::vector<makegood::v1::OrderEvent> events,
                             absl::Time received_at, AppendDone done) = 0;
 
@@ -100,10 +100,10 @@ class Store {
   // Recovery requests. Each runs in one write transaction: the request id
   // is checked, the case and everything it implies (remedies, ledger rows,
   // commands, codes) are written, and `done` runs after the commit, on the
-  // completion thread, in commit order. A failed request changes nothing. The
-  // request's fields are validated by the caller; the store answers NOT_FOUND,
-  // FAILED_PRECONDITION, PERMISSION_DENIED and ALREADY_EXISTS (a request id
-  // reused for a different request).
+  // store thread (the writer or its completion thread), in commit order. A
+  // failed request changes nothing. The request's fields are validated by the
+  // caller; the store answers NOT_FOUND, FAILED_PRECONDITION, PERMISSION_DENIED
+  // and ALREADY_EXISTS (a request id reused for a different request).
   virtual void FlagProblem(const RecoveryCall& call,
                            const makegood::v1::FlagProblemRequest& request,
                            RecoveryDone done) = 0;
@@ -135,7 +135,7 @@ class Store {
   // Counts a delivery of each command (fire and forget).
   virtual void CountDeliveries(std::vector<std::string> command_ids) = 0;
   // What a WatchRecoveries stream starts with (store/watch_types.h), read
-  // in the writer's order: `done` runs on the completion thread after the
+  // in the writer's order: `done` runs on a store thread after the
   // `done` of every write queued before this call and before the `done` of
   // any write queued after it. A caller that registers for live changes in
   // `done`, where the writes' results are published, so sees every change
@@ -159,13 +159,24 @@ class Store {
       absl::string_view location_id, const FollowUpQuery& query,
       absl::Time now) = 0;
 
-  // What the reports aggregate (see report/report_rows.h).
+  // What the reports aggregate (see report/report_rows.h), each call's rows
+  // read from one snapshot.
   virtual absl::StatusOr<report::DayRows> ReadDay(absl::string_view location_id,
                                                   absl::Time start,
                                                   absl::Time end) = 0;
   virtual absl::StatusOr<report::StaffRows> ReadStaff(
       absl::string_view location_id, absl::Time start, absl::Time end,
       absl::string_view first_day, absl::string_view last_day) = 0;
+  // The rows of ReadStaff handed to `sink` as they are read, none held, for
+  // periods up to a year (report::StaffRowSink gives the order), all from
+  // one snapshot. `sink` is called on the caller's thread, before this
+  // returns, while the read holds a reader connection and its snapshot
+  // open: it must not call the store (this or any other method).
+  virtual absl::Status StreamStaff(absl::string_view location_id,
+                                   absl::Time start, absl::Time end,
+                                   absl::string_view first_day,
+                                   absl::string_view last_day,
+                                   report::StaffRowSink& sink) = 0;
   virtual absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> CasesFlagged(
       absl::string_view location_id, absl::Time start, absl::Time end) = 0;
 
