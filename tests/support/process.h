@@ -62,6 +62,8 @@ class DaemonProcess {
   void Signal(int signal_number) { process_->Signal(signal_number); }
   // Waits for the process to end; its exit code, or 128+signal.
   int Wait() { return process_->Wait(); }
+  // Its process id, e.g. to read /proc/<pid>/status.
+  pid_t pid() const { return process_->pid_; }
 
  private:
   DaemonProcess(pid_t pid, int stdout_fd)
