@@ -197,13 +197,19 @@ class VendorAdapterTest : public DaemonTest {
                            "application/json");
   }
 
-  // Waits (at most 20 s) until `sql` answers `want`.
+  // Waits (at most 20 s) until `sql` answers `want` in makegoodd's database.
   int64_t AwaitInt(const std::string& sql, int64_t want) {
+    return AwaitIntIn(db_path(), sql, want);
+  }
+
+  // The same in the database file `path` (the adapter's state, say).
+  int64_t AwaitIntIn(const std::string& path, const std::string& sql,
+                     int64_t want) {
     const absl::Time until = absl::Now() + absl::Seconds(20);
-    int64_t got = QueryInt(db_path(), sql);
+    int64_t got = QueryInt(path, sql);
     while (got != want && absl::Now() < until) {
       absl::SleepFor(absl::Milliseconds(20));
-      got = QueryInt(db_path(), sql);
+      got = QueryInt(path, sql);
     }
     return got;
   }
