@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -15,8 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "makegood/v1/order_events.grpc.pb.h"
@@ -94,6 +99,42 @@ inline void SeedChecks(grpc::Channel& channel, int count) {
     std::exit(1);
   }
 }
+
+// Counts requests down to the end of the last one, and keeps how many
+// failed and the first failure. Thread-safe.
+class RequestTally {
+ public:
+  explicit RequestTally(int requests) : remaining_(requests) {
+    if (requests == 0) all_done_.Notify();
+  }
+
+  void Finish(const absl::Status& status) {
+    if (!status.ok()) {
+      absl::MutexLock lock(&mu_);
+      ++failed_;
+      if (first_error_.ok()) first_error_ = status;
+    }
+    if (remaining_.fetch_sub(1) == 1) all_done_.Notify();
+  }
+
+  void WaitForAll() { all_done_.WaitForNotification(); }
+
+  int failed() {
+    absl::MutexLock lock(&mu_);
+    return failed_;
+  }
+  absl::Status first_error() {
+    absl::MutexLock lock(&mu_);
+    return first_error_;
+  }
+
+ private:
+  std::atomic<int> remaining_;
+  absl::Notification all_done_;
+  absl::Mutex mu_;
+  int failed_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status first_error_ ABSL_GUARDED_BY(mu_);
+};
 
 }  // namespace makegood::bench
 

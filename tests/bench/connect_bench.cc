@@ -51,6 +51,7 @@ using makegood::bench::Authorize;
 using makegood::bench::CheckId;
 using makegood::bench::kManagerToken;
 using makegood::bench::Percentiles;
+using makegood::bench::RequestTally;
 using makegood::bench::SeedChecks;
 using makegood::bench::StartDaemon;
 using makegood::bench::Summarize;
@@ -145,38 +146,17 @@ absl::Status CheckApplied(const Pair& pair) {
       ", not REMEDY_APPLIED"));
 }
 
-// Counts the pairs still running and keeps the first failure.
-class Tally {
- public:
-  explicit Tally(int pairs) : remaining_(pairs) {}
-
-  void Finish(Pair& pair, absl::Status status) {
-    if (!status.ok()) {
-      absl::MutexLock lock(&mu_);
-      if (first_error_.ok()) first_error_ = status;
-    }
-    pair.status = std::move(status);
-    if (remaining_.fetch_sub(1) == 1) all_done_.Notify();
-  }
-
-  void WaitForAll() { all_done_.WaitForNotification(); }
-
-  absl::Status first_error() {
-    absl::MutexLock lock(&mu_);
-    return first_error_;
-  }
-
- private:
-  std::atomic<int> remaining_;
-  absl::Notification all_done_;
-  absl::Mutex mu_;
-  absl::Status first_error_ ABSL_GUARDED_BY(mu_);
-};
+// Ends `pair` with `status`, then counts it: the count may let the reader
+// of every pair's status go on.
+void FinishPair(RequestTally& tally, Pair& pair, absl::Status status) {
+  pair.status = std::move(status);
+  tally.Finish(pair.status);
+}
 
 // Sends the flag now and, when its case comes back, the apply, both
 // asynchronously; `tally` hears of the pair when the apply answers.
 void StartGrpcPair(makegood::v1::RecoveryService::Stub& stub, Pair* pair,
-                   Tally& tally) {
+                   RequestTally& tally) {
   pair->sent = absl::Now();
   Authorize(pair->flag_context, kManagerToken);
   stub.async()->FlagProblem(
@@ -184,13 +164,14 @@ void StartGrpcPair(makegood::v1::RecoveryService::Stub& stub, Pair* pair,
       [&stub, pair, &tally](grpc::Status flagged) {
         if (!flagged.ok()) {
           pair->done = absl::Now();
-          tally.Finish(*pair, FromGrpc(flagged, "gRPC FlagProblem " +
-                                                    pair->flag.request_id()));
+          FinishPair(
+              tally, *pair,
+              FromGrpc(flagged, "gRPC FlagProblem " + pair->flag.request_id()));
           return;
         }
         if (absl::Status prepared = PrepareApply(*pair); !prepared.ok()) {
           pair->done = absl::Now();
-          tally.Finish(*pair, Annotated(prepared, "gRPC: "));
+          FinishPair(tally, *pair, Annotated(prepared, "gRPC: "));
           return;
         }
         Authorize(pair->apply_context, kManagerToken);
@@ -198,8 +179,8 @@ void StartGrpcPair(makegood::v1::RecoveryService::Stub& stub, Pair* pair,
             &pair->apply_context, &pair->apply, &pair->applied,
             [pair, &tally](grpc::Status applied) {
               pair->done = absl::Now();
-              tally.Finish(
-                  *pair, applied.ok()
+              FinishPair(tally, *pair,
+                         applied.ok()
                              ? Annotated(CheckApplied(*pair), "gRPC: ")
                              : FromGrpc(applied, "gRPC ApplyRemedy " +
                                                      pair->apply.request_id()));
@@ -326,7 +307,7 @@ absl::Status RunConnectPair(ConnectClient& client, Pair& pair) {
 // pairs in the order they were submitted.
 class ConnectPool {
  public:
-  ConnectPool(int http_port, Tally& tally) : tally_(tally) {
+  ConnectPool(int http_port, RequestTally& tally) : tally_(tally) {
     for (int i = 0; i < kConnections; ++i) {
       clients_.push_back(
           std::make_unique<ConnectClient>(http_port, kManagerToken));
@@ -382,11 +363,11 @@ class ConnectPool {
         pair = queue_.front();
         queue_.pop_front();
       }
-      tally_.Finish(*pair, RunConnectPair(client, *pair));
+      FinishPair(tally_, *pair, RunConnectPair(client, *pair));
     }
   }
 
-  Tally& tally_;
+  RequestTally& tally_;
   std::vector<std::unique_ptr<ConnectClient>> clients_;
   std::vector<std::thread> threads_;
   absl::Mutex mu_;
@@ -496,7 +477,7 @@ int main(int argc, char** argv) {
   }
   SeedChecks(*channel, static_cast<int>(pairs.size()));
 
-  Tally tally(static_cast<int>(schedule.size()));
+  RequestTally tally(static_cast<int>(schedule.size()));
   ConnectPool pool((*daemon)->http_port(), tally);
   if (absl::Status opened = pool.OpenConnections(openers); !opened.ok()) {
     std::cerr << "FAILED: " << opened << std::endl;

@@ -50,6 +50,7 @@ using makegood::bench::Authorize;
 using makegood::bench::CheckId;
 using makegood::bench::kManagerToken;
 using makegood::bench::Percentiles;
+using makegood::bench::RequestTally;
 using makegood::bench::SeedChecks;
 using makegood::bench::StartDaemon;
 using makegood::bench::Summarize;
@@ -153,42 +154,6 @@ void OfferAtRate(int rate, int count, Send send) {
   }
 }
 
-// Counts a phase's requests down to the end of the last one, and keeps the
-// failures. Thread-safe.
-class PhaseTally {
- public:
-  explicit PhaseTally(int requests) : remaining_(requests) {
-    if (requests == 0) all_done_.Notify();
-  }
-
-  void Finish(const absl::Status& status) {
-    if (!status.ok()) {
-      absl::MutexLock lock(&mu_);
-      ++failed_;
-      if (first_error_.ok()) first_error_ = status;
-    }
-    if (remaining_.fetch_sub(1) == 1) all_done_.Notify();
-  }
-
-  void WaitForAll() { all_done_.WaitForNotification(); }
-
-  int failed() {
-    absl::MutexLock lock(&mu_);
-    return failed_;
-  }
-  absl::Status first_error() {
-    absl::MutexLock lock(&mu_);
-    return first_error_;
-  }
-
- private:
-  std::atomic<int> remaining_;
-  absl::Notification all_done_;
-  absl::Mutex mu_;
-  int failed_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Status first_error_ ABSL_GUARDED_BY(mu_);
-};
-
 absl::Status FromGrpc(const grpc::Status& status, const std::string& what) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       absl::StrCat(what, ": ", status.error_message()));
@@ -200,7 +165,7 @@ struct Failures {
   absl::Status first;
 };
 
-Failures FailuresOf(PhaseTally& tally) {
+Failures FailuresOf(RequestTally& tally) {
   return {tally.failed(), tally.first_error()};
 }
 
@@ -258,7 +223,7 @@ absl::Status CheckOutcome(const Pair& pair) {
 // hears of the pair when the apply answers (or the flag fails). The calls
 // are authorized when sent, so their deadlines count from then.
 void StartPair(makegood::v1::RecoveryService::Stub& stub, Pair* pair,
-               PhaseTally& tally) {
+               RequestTally& tally) {
   Authorize(pair->flag_context, kManagerToken);
   pair->send_lateness = absl::Now() - pair->scheduled;
   stub.async()->FlagProblem(
@@ -298,7 +263,7 @@ RecoveryFigures RunRecoveryAt(makegood::v1::RecoveryService::Stub& stub,
   for (int i = 0; i < plan.requests(); ++i) {
     pairs.push_back(NewPair(plan.first_index + i));
   }
-  PhaseTally tally(plan.requests());
+  RequestTally tally(plan.requests());
   OfferAtRate(plan.rate, plan.requests(), [&](int i, absl::Time due) {
     pairs[i]->scheduled = due;
     StartPair(stub, pairs[i].get(), tally);
@@ -416,7 +381,7 @@ struct FloorRequest {
 // the writer finish what is queued, then joins it.
 class FloorWriter {
  public:
-  FloorWriter(FloorDatabase& db, PhaseTally& tally)
+  FloorWriter(FloorDatabase& db, RequestTally& tally)
       : db_(db), tally_(tally), thread_([this] { Run(); }) {}
   FloorWriter(const FloorWriter&) = delete;
   FloorWriter& operator=(const FloorWriter&) = delete;
@@ -456,7 +421,7 @@ class FloorWriter {
   }
 
   FloorDatabase& db_;
-  PhaseTally& tally_;
+  RequestTally& tally_;
   absl::Mutex mu_;
   absl::CondVar work_;
   std::deque<FloorRequest*> queue_ ABSL_GUARDED_BY(mu_);
@@ -476,7 +441,7 @@ std::unique_ptr<FloorRequest> NewFloorRequest() {
 // Sends grpc.health.v1.Health/Check now, with the real calls' metadata;
 // when it returns, hands the request to the floor's writer.
 void StartFloorRequest(grpc::GenericStub& stub, FloorRequest* request,
-                       FloorWriter& writer, PhaseTally& tally) {
+                       FloorWriter& writer, RequestTally& tally) {
   Authorize(request->context, kManagerToken);
   request->send_lateness = absl::Now() - request->scheduled;
   stub.UnaryCall(&request->context, "/grpc.health.v1.Health/Check",
@@ -509,7 +474,7 @@ absl::StatusOr<FloorFigures> RunFloorAt(grpc::GenericStub& stub,
   for (int i = 0; i < plan.requests(); ++i) {
     requests.push_back(NewFloorRequest());
   }
-  PhaseTally tally(plan.requests());
+  RequestTally tally(plan.requests());
   {
     FloorWriter writer(db, tally);
     OfferAtRate(plan.rate, plan.requests(), [&](int i, absl::Time due) {
