@@ -284,6 +284,26 @@ ALTER TABLE idempotency_by_caller RENAME TO idempotency;
     R"sql(
 ALTER TABLE ledger ADD COLUMN device TEXT NOT NULL DEFAULT '';
 )sql",
+    // 6: indexes that keep each request's reads to the rows it needs, however
+    // long the location's history. SQLite's planner, given a choice between
+    // seeking with one column and sorting a few rows or walking an index in
+    // order, picks the walk: on (location_id, check_id) alone the cases of a
+    // check, wanted by flagged_at_us, were read by walking every case of the
+    // location in cases_by_time, at every flag. Each index below serves a
+    // statement named beside it; tests/store/history_cost_test.cc holds
+    // each request's cost to the same at any size of history.
+    R"sql(
+-- recovery_rows.cc CasesOnCheck: a check's cases in the order flagged.
+DROP INDEX cases_by_check;
+CREATE INDEX cases_by_check ON cases(location_id, check_id, flagged_at_us);
+-- watch_queries.cc ReadRecurring: the day's flags of every problem key.
+CREATE INDEX problem_keys_by_time ON problem_keys(location_id, flagged_at_us);
+-- watch_queries.cc ReadCases: the open cases; store_metrics.cc:
+-- makegood_cases_open and makegood_remedies{status} at every scrape,
+-- without reading the cases' and remedies' rows.
+CREATE INDEX cases_by_status ON cases(status, location_id);
+CREATE INDEX remedies_by_status ON remedies(status);
+)sql",
 };
 
 }  // namespace

@@ -13,10 +13,11 @@
 //   makegood_cases_open                 cases not closed: OPEN,
 //                                       PENDING_APPROVAL, REMEDY_APPLIED
 //   makegood_remedies{status}           remedies by AppliedRemedy.Status
-// The counts are read on a reader connection: the outbox through its
-// partial index, cases and remedies in one pass over their tables (a
-// location keeps thousands of rows a year, a few milliseconds a scrape). A
-// read that fails leaves its family without samples for that scrape.
+// The counts are read on a reader connection, each through an index and
+// none from the tables' rows: the outbox through its partial index, the
+// open cases through cases_by_status (only theirs), the remedies in one
+// pass over remedies_by_status (an entry of a few bytes each). A read that
+// fails leaves its family without samples for that scrape.
 
 #include <cstdint>
 #include <string>
