@@ -71,14 +71,24 @@ absl::Status SaveAnswer(Connection& db, absl::string_view caller,
       .Run();
 }
 
-absl::Status DeleteExpiredAnswers(Connection& db, absl::Time now) {
+absl::StatusOr<int64_t> DeleteExpiredAnswers(Connection& db, absl::Time now,
+                                             int64_t most) {
   // No index on the age: this scan runs once per cleanup interval, so that
-  // each request writes one page less.
-  auto stmt = db.Prepare("DELETE FROM idempotency WHERE created_at_us < ?1");
+  // each request writes one page less. A batch stops at `most` rows, each
+  // found by the scan from the table's start; the rows of every earlier
+  // batch are gone, so the batches of one cleanup read the table about once.
+  auto stmt = db.Prepare(
+      "DELETE FROM idempotency WHERE (caller, request_id) IN ("
+      "SELECT caller, request_id FROM idempotency WHERE created_at_us < ?1 "
+      "LIMIT ?2)");
   if (!stmt.ok()) return stmt.status();
-  return (*stmt)
-      ->Bind(1, absl::ToUnixMicros(now - kIdempotencyRetention))
-      .Run();
+  absl::Status deleted =
+      (*stmt)
+          ->Bind(1, absl::ToUnixMicros(now - kIdempotencyRetention))
+          .Bind(2, most)
+          .Run();
+  if (!deleted.ok()) return deleted;
+  return db.Changes();
 }
 
 }  // namespace makegood::store

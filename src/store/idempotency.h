@@ -54,8 +54,11 @@ absl::Status SaveAnswer(Connection& db, absl::string_view caller,
                         absl::string_view fingerprint,
                         const std::string& answer, absl::Time now);
 
-// Deletes the records written before `now` - kIdempotencyRetention.
-absl::Status DeleteExpiredAnswers(Connection& db, absl::Time now);
+// Deletes at most `most` of the records written before
+// `now` - kIdempotencyRetention; returns how many it deleted (fewer than
+// `most`: none is left).
+absl::StatusOr<int64_t> DeleteExpiredAnswers(Connection& db, absl::Time now,
+                                             int64_t most);
 
 }  // namespace makegood::store
 

@@ -11,8 +11,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "store/page_cache_cap.h"
 #include "store/reader_pool.h"
 #include "store/report_sql.h"
+#include "store/status_chain.h"
 
 namespace makegood::store {
 namespace {
@@ -218,27 +220,6 @@ class StaffRowsCollector final : public report::StaffRowSink {
   report::StaffRows rows_;
 };
 
-// `status`, the outcome of a read, with `then`, that of what had to follow
-// it whatever the outcome (`what`: ending its transaction, putting its
-// cache size back): the first error, naming the second when both failed.
-// The merged status carries the payloads of both (the read's where both
-// have one: its SQLite code), so a mark on either stays.
-absl::Status WithFollowUp(absl::Status status, const absl::Status& then,
-                          absl::string_view what) {
-  if (then.ok()) return status;
-  if (status.ok()) return then;
-  absl::Status merged(status.code(),
-                      absl::StrCat(status.message(), "; then ", what,
-                                   " failed too: ", then.message()));
-  then.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
-    merged.SetPayload(url, payload);
-  });
-  status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
-    merged.SetPayload(url, payload);
-  });
-  return merged;
-}
-
 // Runs `read` in one read transaction, so that all its SELECTs see one
 // snapshot (in WAL mode, taken at the first SELECT and held until COMMIT):
 // rows written while it reads are in none of them rather than in some. The
@@ -254,20 +235,6 @@ absl::Status InReadTransaction(Connection& db,
                       "ending the read transaction");
 }
 
-// PRAGMA cache_size of `db`: pages when positive, KiB when negative.
-absl::StatusOr<int64_t> CacheSizeOf(Connection& db) {
-  auto stmt = db.Prepare("PRAGMA cache_size");
-  if (!stmt.ok()) return stmt.status();
-  auto found = (*stmt)->Step();
-  if (!found.ok()) return found.status();
-  if (!*found) return absl::InternalError("PRAGMA cache_size gave no row");
-  return (*stmt)->Int(0);
-}
-
-absl::Status SetCacheSize(Connection& db, int64_t size) {
-  return db.Exec(absl::StrCat("PRAGMA cache_size=", size).c_str());
-}
-
 // Runs `read` with the page cache of `db` at report_sql::kReportCacheKiB,
 // then puts the connection's own size back, whatever the outcome of
 // `read`: a reader goes back to the pool for every other read. The size
@@ -276,15 +243,10 @@ absl::Status SetCacheSize(Connection& db, int64_t size) {
 // not be put back is marked unfit and never reused (ReaderPool::With).
 absl::Status WithReportCache(Connection& db,
                              absl::FunctionRef<absl::Status()> read) {
-  auto own = CacheSizeOf(db);
-  if (!own.ok()) return own.status();
-  if (auto s = SetCacheSize(db, -report_sql::kReportCacheKiB); !s.ok())
-    return s;
-  absl::Status status = read();
-  absl::Status restored = SetCacheSize(db, *own);
-  if (restored.ok()) return status;
-  return MarkConnectionUnfit(WithFollowUp(std::move(status), restored,
-                                          "putting back PRAGMA cache_size"));
+  bool cap_kept = false;
+  absl::Status status =
+      WithPageCacheCap(db, report_sql::kReportCacheKiB, read, &cap_kept);
+  return cap_kept ? MarkConnectionUnfit(std::move(status)) : status;
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include "store/ledger.h"
 #include "store/migrations.h"
 #include "store/outbox.h"
+#include "store/page_cache_cap.h"
 #include "store/recovery_flow.h"
 #include "store/recovery_queries.h"
 #include "store/recovery_rows.h"
@@ -201,13 +202,41 @@ void SqliteStore::SubmitCleanUp(WriteQueue::Done done) {
         auto contacts = db.Prepare(
             "DELETE FROM guest_contacts WHERE delete_after_us <= ?1");
         if (!contacts.ok()) return contacts.status();
-        if (auto s = (*contacts)->Bind(1, absl::ToUnixMicros(now)).Run();
-            !s.ok()) {
-          return s;
-        }
-        return DeleteExpiredAnswers(db, now);
+        return (*contacts)->Bind(1, absl::ToUnixMicros(now)).Run();
       },
-      [this, done = std::move(done)](absl::Status status) {
+      [this, now, done = std::move(done)](absl::Status status) mutable {
+        if (!status.ok()) {
+          ReportUpkeep(Upkeep::kCleanUp, status);  // Before the caller hears.
+          done(std::move(status));
+          return;
+        }
+        SubmitExpiredAnswersBatch(now, std::move(done));
+      });
+}
+
+void SqliteStore::SubmitExpiredAnswersBatch(absl::Time now,
+                                            WriteQueue::Done done) {
+  auto deleted = std::make_shared<int64_t>(0);
+  writer_.Submit(
+      [now, deleted](Connection& db) -> absl::Status {
+        // The batches walk a table of days of requests once: read through
+        // a small cache, its pages do not stay in the writer's.
+        return WithPageCacheCap(db, kCleanUpCacheKiB, [&]() -> absl::Status {
+          auto batch = DeleteExpiredAnswers(db, now, kCleanUpBatch);
+          if (!batch.ok()) return batch.status();
+          *deleted = *batch;
+          return absl::OkStatus();
+        });
+      },
+      [this, now, deleted,
+       done = std::move(done)](absl::Status status) mutable {
+        // A full batch may have left more: the next one is queued behind
+        // the writes that came meanwhile, so none waits for the whole
+        // cleanup.
+        if (status.ok() && *deleted == kCleanUpBatch) {
+          SubmitExpiredAnswersBatch(now, std::move(done));
+          return;
+        }
         ReportUpkeep(Upkeep::kCleanUp, status);  // Before the caller hears.
         done(std::move(status));
       });

@@ -175,8 +175,17 @@ class SqliteStore final : public Store {
   // Checkpoints and cleanup until stop_maintenance_ is notified.
   void Maintain(absl::Duration checkpoint_interval,
                 absl::Duration cleanup_interval);
-  // Queues the deletions of CleanUpExpired; `done` runs after the commit.
+  // Queues the deletions of CleanUpExpired; `done` runs after the last
+  // commit. The expired contacts go in one job, then the expired answers in
+  // jobs of kCleanUpBatch each, until a job finds fewer: after days without
+  // a cleanup (a daemon stopped, a year imported) there may be millions,
+  // and one transaction of them would hold the writer for seconds and grow
+  // its page cache and the WAL by as much.
   void SubmitCleanUp(WriteQueue::Done done);
+  void SubmitExpiredAnswersBatch(absl::Time now, WriteQueue::Done done);
+  static constexpr int64_t kCleanUpBatch = 1000;
+  // The writer's page cache while a batch runs, in KiB (page_cache_cap.h).
+  static constexpr int64_t kCleanUpCacheKiB = 2 * 1024;
   // Logs a failed pass of `task` when the one before it worked, and a pass
   // that works when the one before it failed: one line per episode. The
   // next pass is the retry.

@@ -3,6 +3,9 @@
 
 #include "store/idempotency.h"
 
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "makegood/v1/recovery.pb.h"
 #include "store/migrations.h"
@@ -86,16 +89,42 @@ TEST_F(IdempotencyTest, ExpiredRecordsAreDeletedByTheGivenTime) {
   ASSERT_TRUE(
       SaveAnswer(*db_, "s-17", "r1", "FlagProblem", fingerprint, "a", kNow)
           .ok());
-  ASSERT_TRUE(DeleteExpiredAnswers(*db_, kNow + kIdempotencyRetention).ok());
+  auto deleted = DeleteExpiredAnswers(*db_, kNow + kIdempotencyRetention, 100);
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, 0);
   auto found = FindAnswer(*db_, "s-17", "r1", "FlagProblem", fingerprint);
   ASSERT_TRUE(found.ok());
   EXPECT_TRUE(found->has_value());
-  ASSERT_TRUE(DeleteExpiredAnswers(
-                  *db_, kNow + kIdempotencyRetention + absl::Microseconds(1))
-                  .ok());
+  deleted = DeleteExpiredAnswers(
+      *db_, kNow + kIdempotencyRetention + absl::Microseconds(1), 100);
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, 1);
   found = FindAnswer(*db_, "s-17", "r1", "FlagProblem", fingerprint);
   ASSERT_TRUE(found.ok());
   EXPECT_FALSE(found->has_value());
+}
+
+TEST_F(IdempotencyTest, ABatchDeletesAtMostItsSizeAndSaysHowMany) {
+  ASSERT_TRUE(Migrate(*db_).ok());
+  // Five records past the retention and one written an hour later.
+  for (int i = 0; i < 6; ++i) {
+    const std::string id = absl::StrCat("r", i);
+    ASSERT_TRUE(SaveAnswer(*db_, "s-17", id, "FlagProblem", "f", "a",
+                           i < 5 ? kNow : kNow + absl::Hours(1))
+                    .ok());
+  }
+  const absl::Time later = kNow + kIdempotencyRetention + absl::Minutes(1);
+  std::vector<int64_t> batches;
+  for (;;) {
+    auto deleted = DeleteExpiredAnswers(*db_, later, 2);
+    ASSERT_TRUE(deleted.ok()) << deleted.status();
+    batches.push_back(*deleted);
+    if (*deleted < 2) break;
+  }
+  EXPECT_EQ(batches, (std::vector<int64_t>{2, 2, 1}));
+  auto kept = FindAnswer(*db_, "s-17", "r5", "FlagProblem", "f");
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->value_or(""), "a");
 }
 
 // A record stored before schema version 4 (keyed by request id alone) is
@@ -138,7 +167,7 @@ TEST_F(IdempotencyTest, RecordsFromBeforeCallerScopingAnswerOnlyTheirCaller) {
 
   // And it expires with the retention like the others.
   ASSERT_TRUE(DeleteExpiredAnswers(
-                  *db_, kNow + kIdempotencyRetention + absl::Seconds(1))
+                  *db_, kNow + kIdempotencyRetention + absl::Seconds(1), 100)
                   .ok());
   found = FindAnswer(*db_, "s-17", "r1", "FlagProblem", dana);
   ASSERT_TRUE(found.ok()) << found.status();

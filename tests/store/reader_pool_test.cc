@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
+#include "store/page_cache_cap.h"
 #include "support/temp_dir.h"
 
 namespace makegood::store {
@@ -23,15 +24,6 @@ constexpr int64_t kNewCacheSize = -65536;
 // What a read leaves on its connection, to tell it from a new one.
 constexpr char kMarkConnection[] = "PRAGMA cache_size=-123";
 constexpr int64_t kMarkedCacheSize = -123;
-
-absl::StatusOr<int64_t> CacheSizeOf(Connection& db) {
-  auto stmt = db.Prepare("PRAGMA cache_size");
-  if (!stmt.ok()) return stmt.status();
-  auto found = (*stmt)->Step();
-  if (!found.ok()) return found.status();
-  if (!*found) return absl::InternalError("PRAGMA cache_size gave no row");
-  return (*stmt)->Int(0);
-}
 
 class ReaderPoolTest : public ::testing::Test {
  protected:

@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "sqlite/connection.h"
 #include "store/idempotency.h"
 #include "support/db_query.h"
 #include "support/log_lines.h"
@@ -321,6 +322,37 @@ TEST_F(StoreClockTest, RequestIdsExpireByTheInjectedClockNotTheWallClock) {
   clock_.Advance(absl::Seconds(2));
   ASSERT_TRUE(store_->CleanUpExpired().ok());
   EXPECT_EQ(Count("idempotency"), 0);
+}
+
+TEST_F(StoreClockTest, ACleanUpDeletesEveryExpiredAnswerHoweverMany) {
+  // More answers past the retention than one batch of the cleanup deletes,
+  // written an hour before the store's clock on a connection of the test's
+  // own, as a daemon stopped for days finds them.
+  {
+    auto db = sqlite::Connection::Open(db_path(), /*read_only=*/false);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)->Exec("BEGIN IMMEDIATE").ok());
+    for (int i = 0; i < 2500; ++i) {
+      ASSERT_TRUE(SaveAnswer(**db, "s-17", absl::StrCat("old-", i),
+                             "FlagProblem", "f", "a", kStart - absl::Hours(1))
+                      .ok());
+    }
+    ASSERT_TRUE((*db)->Exec("COMMIT").ok());
+  }
+  auto fresh = Flag("fresh", "cold");
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+
+  // Half an hour past the old ones' retention; the fresh one is inside its.
+  clock_.Advance(kIdempotencyRetention - absl::Minutes(30));
+  const uint64_t jobs_before = store_->write_stats().jobs;
+  ASSERT_TRUE(store_->CleanUpExpired().ok());
+  EXPECT_EQ(Count("idempotency"), 1);
+  // The contacts' job, then the answers in jobs of at most 1,000 each (the
+  // writes of other requests may come between them), not one transaction.
+  EXPECT_GE(store_->write_stats().jobs - jobs_before, 4u);
+  auto retry = Flag("fresh", "cold");
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->replayed);
 }
 
 TEST_F(StoreClockTest, GuestContactsExpireByTheInjectedClockNotTheWallClock) {
