@@ -191,8 +191,9 @@ void AddBackupCommands(CLI::App& app, const ClientOptions& options,
       "first; refused while a makegoodd holds --db's lock, DB.lock, which "
       "restore then holds itself so none can start midway). The backup is "
       "verified (integrity_check and the ledger chain) and copied beside "
-      "--db, the copy verified again, --db's stale -wal and -shm removed, "
-      "and the copy renamed over --db: --db is the old file or the whole "
+      "--db, the copy verified again, --db's stale -wal, -shm and -journal "
+      "moved aside, the copy renamed over --db, and only then what was moved "
+      "aside deleted: --db is the old file with all it had or the whole "
       "backup, never a mix. The restored file keeps --db's owner and mode. "
       "Exit 0 restored, 1 refused (makegoodd running, a damaged backup) or "
       "failed, 2 a bad --from or --db; when refused, nothing was changed");

@@ -34,6 +34,9 @@ namespace {
 constexpr int kBusyPauseMs = 50;
 // Lines of PRAGMA integrity_check shown in an error.
 constexpr int kIntegrityLinesShown = 3;
+// What a restore renames a stale -wal, -shm or -journal to until the
+// restored file is in place ("makegood.db-wal.replaced").
+constexpr char kReplacedSuffix[] = ".replaced";
 
 bool Exists(const std::string& path) {
   struct stat st;
@@ -220,6 +223,7 @@ absl::StatusOr<int64_t> CopyOnce(const std::string& source, bool immutable,
   for (;;) {
     rc = sqlite3_backup_step(backup, options.pages_per_step);
     if (rc == SQLITE_DONE) break;
+    if (rc == SQLITE_OK && options.after_step) options.after_step();
     const int primary = rc & 0xff;
     if (rc != SQLITE_OK && primary != SQLITE_BUSY && primary != SQLITE_LOCKED) {
       break;
@@ -471,18 +475,40 @@ absl::StatusOr<RestoreResult> RestoreDatabase(const std::string& backup,
   RestoreResult result;
   // Before the rename: SQLite would replay an old -wal or -journal into the
   // restored file. The makegoodd that left them is stopped (we hold its
-  // lock), and what they hold belongs to the file being replaced.
+  // lock), and what they hold belongs to the file being replaced: until the
+  // restored file has its name they are only moved aside, so that a
+  // restore that fails puts the old database back whole, uncommitted
+  // journal and unfolded WAL included.
+  std::vector<std::string> aside;  // The stale files moved, in order.
+  const auto put_back = [&aside] {
+    for (const std::string& stale : aside) {
+      ::rename(absl::StrCat(stale, kReplacedSuffix).c_str(), stale.c_str());
+    }
+  };
   for (const char* suffix : {"-journal", "-wal", "-shm"}) {
     const std::string stale = database + suffix;
-    if (::unlink(stale.c_str()) == 0) {
-      result.removed.push_back(stale);
+    if (::rename(stale.c_str(), absl::StrCat(stale, kReplacedSuffix).c_str()) ==
+        0) {
+      aside.push_back(stale);
     } else if (errno != ENOENT) {
-      return ErrnoError(errno, absl::StrCat("cannot remove ", stale));
+      const absl::Status status =
+          ErrnoError(errno, absl::StrCat("cannot move ", stale, " aside to ",
+                                         stale, kReplacedSuffix));
+      put_back();
+      return nothing_changed(status);
     }
   }
   if (::rename((*temp)->path().c_str(), database.c_str()) != 0) {
-    return ErrnoError(
+    const absl::Status status = ErrnoError(
         errno, absl::StrCat("cannot put the restored file at ", database));
+    put_back();
+    return nothing_changed(status);
+  }
+  for (const std::string& stale : aside) {
+    // Left behind when it cannot go: a file no SQLite reads, named so.
+    if (::unlink(absl::StrCat(stale, kReplacedSuffix).c_str()) == 0) {
+      result.removed.push_back(stale);
+    }
   }
   if (absl::Status s = SyncDirectory(directory); !s.ok()) return s;
   result.restored = BackupResult{.path = database,

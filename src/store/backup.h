@@ -28,11 +28,14 @@
 //     store's own lock, an exclusive flock(2) on "<database>.lock" (the path
 //     resolved as store/sqlite_store.cc resolves it), and holds it
 //     throughout, so no makegoodd can start on the file midway. It verifies
-//     the backup, copies it beside the database, verifies the copy, removes
-//     the database's stale -wal, -shm and -journal (which SQLite would
-//     otherwise replay into the restored file), then renames the copy over
-//     the database: the path holds the old file or the whole backup, never a
-//     mix. The restored file keeps the old file's owner, group and mode.
+//     the backup, copies it beside the database, verifies the copy, moves
+//     the database's stale -wal, -shm and -journal aside (SQLite would
+//     otherwise replay them into the restored file) to "<name>.replaced",
+//     then renames the copy over the database, and only then deletes what
+//     it moved aside: the path holds the old file with every file it had or
+//     the whole backup, never a mix, and a restore that fails on the way
+//     puts back what it moved. The restored file keeps the old file's
+//     owner, group and mode.
 //
 // Errors, each naming the file: NOT_FOUND (no source, backup or directory);
 // ALREADY_EXISTS (the backup's destination exists); FAILED_PRECONDITION (not
@@ -47,6 +50,7 @@
 // the same second get the same name; the second is refused (invariant 4).
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -63,6 +67,10 @@ struct BackupOptions {
   // The longest a copy may take; past it the copy is abandoned and deleted
   // (DEADLINE_EXCEEDED).
   absl::Duration max_duration = absl::Minutes(10);
+  // Called on the caller's thread after each step that left pages to copy,
+  // while the copy is under way: where tests do what another process might
+  // do meanwhile. Empty: nothing is called.
+  std::function<void()> after_step;
 };
 
 // A verified copy.

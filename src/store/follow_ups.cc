@@ -11,6 +11,7 @@
 #include "store/page_token.h"
 #include "store/recovery_flow.h"
 #include "store/recovery_rows.h"
+#include "store/stored_message.h"
 
 namespace makegood::store {
 namespace {
@@ -24,9 +25,13 @@ const char kFollowUpColumns[] =
     "coalesce(f.done_by, ''), coalesce(f.note, '')";
 
 // A row selected with kFollowUpColumns.
-FollowUp FollowUpFromRow(const Statement& row) {
+absl::StatusOr<FollowUp> FollowUpFromRow(const Statement& row) {
   RecoveryCase recovery;
-  recovery.ParseFromString(row.Blob(2));
+  if (auto s = ParseStored(row.Blob(2),
+                           absl::StrCat("case '", row.Text(0), "'"), recovery);
+      !s.ok()) {
+    return s;
+  }
   FollowUp follow_up;
   follow_up.set_case_id(row.Text(0));
   follow_up.set_check_id(row.Text(1));
@@ -62,7 +67,9 @@ absl::StatusOr<FollowUp> CompleteFollowUpInTransaction(
                         absl::StrCat("case_id: case '", request.case_id(),
                                      "' has no follow-up"));
   }
-  core::FollowUpSnapshot snapshot{FollowUpFromRow(row)};
+  auto stored = FollowUpFromRow(row);
+  if (!stored.ok()) return stored.status();
+  core::FollowUpSnapshot snapshot{*std::move(stored)};
   select->reset();
   auto decision = core::DecideFollowUpDone(RequestOf(call), request, snapshot);
   if (!decision.ok()) return decision.status();
@@ -117,9 +124,11 @@ absl::StatusOr<FollowUpPage> ReadDueFollowUps(Connection& db,
   auto status = ForEachRow(row, [&](const Statement& r) {
     if (static_cast<int>(page.follow_ups.size()) == query.page_size) {
       more = true;
-    } else {
-      page.follow_ups.push_back(FollowUpFromRow(r));
+      return absl::OkStatus();
     }
+    auto follow_up = FollowUpFromRow(r);
+    if (!follow_up.ok()) return follow_up.status();
+    page.follow_ups.push_back(*std::move(follow_up));
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

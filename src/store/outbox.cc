@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/proto_time.h"
 #include "core/refusal.h"
+#include "store/stored_message.h"
 
 namespace makegood::store {
 
@@ -38,7 +39,12 @@ absl::StatusOr<OutboxCommand> LoadOutboxCommand(Connection& db,
         absl::StrCat("command_id: no command '", command_id, "'"));
   }
   OutboxCommand command;
-  command.command.ParseFromString(row.Blob(0));
+  if (auto s =
+          ParseStored(row.Blob(0), absl::StrCat("command '", command_id, "'"),
+                      command.command);
+      !s.ok()) {
+    return s;
+  }
   command.application_id = row.Text(1);
   command.result =
       static_cast<makegood::v1::AckCommandRequest::Result>(row.Int(2));
@@ -91,7 +97,10 @@ absl::StatusOr<CommandPage> ReadUnackedCommands(Connection& db,
       return page;
     }
     makegood::v1::RemedyCommand command;
-    command.ParseFromString(row.Blob(0));
+    if (auto s = ParseStored(row.Blob(0), "a command of the outbox", command);
+        !s.ok()) {
+      return s;
+    }
     command.set_delivery_attempt(static_cast<int32_t>(row.Int(1)) + 1);
     page.commands.push_back(std::move(command));
   }

@@ -4,6 +4,7 @@
 #include "core/proto_time.h"
 #include "store/page_token.h"
 #include "store/recovery_rows.h"
+#include "store/stored_message.h"
 
 namespace makegood::store {
 namespace {
@@ -72,7 +73,10 @@ absl::StatusOr<RecoveryPage> ReadRecoveryPage(Connection& db,
     if (!more.ok()) return more.status();
     if (!*more) break;
     RecoveryCase recovery;
-    recovery.ParseFromString(row.Blob(0));
+    if (auto s = ParseStored(row.Blob(0), "a recovery case", recovery);
+        !s.ok()) {
+      return s;
+    }
     if (static_cast<int>(page.cases.size()) == query.page_size) {
       const RecoveryCase& last = page.cases.back();
       page.next_page_token = FormatPageToken(

@@ -4,6 +4,7 @@
 #include "core/proto_time.h"
 #include "core/recovery/id_source.h"
 #include "core/refusal.h"
+#include "store/stored_message.h"
 
 namespace makegood::store {
 namespace {
@@ -100,7 +101,12 @@ absl::StatusOr<std::optional<makegood::v1::GuestContact>> LoadContact(
   if (!found.ok()) return found.status();
   if (!*found) return std::optional<makegood::v1::GuestContact>();
   makegood::v1::GuestContact contact;
-  contact.ParseFromString((*stmt)->Blob(0));
+  if (auto s = ParseStored(
+          (*stmt)->Blob(0),
+          absl::StrCat("the guest contact of case '", case_id, "'"), contact);
+      !s.ok()) {
+    return s;
+  }
   return std::optional<makegood::v1::GuestContact>(std::move(contact));
 }
 

@@ -15,6 +15,7 @@
 #include "store/reader_pool.h"
 #include "store/report_sql.h"
 #include "store/status_chain.h"
+#include "store/stored_message.h"
 
 namespace makegood::store {
 namespace {
@@ -30,9 +31,8 @@ absl::Status ReadDayCases(Connection& db, absl::string_view location_id,
   (*cases)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
   auto status = ForEachRow(**cases, [&](Statement& row) {
     report::ReportCase& c = day.cases.emplace_back();
-    c.recovery.ParseFromString(row.Blob(0));
     c.guest_id = row.Text(1);
-    return absl::OkStatus();
+    return ParseStored(row.Blob(0), "a recovery case of the day", c.recovery);
   });
   if (!status.ok()) return status;
   for (report::ReportCase& c : day.cases) {
@@ -116,7 +116,11 @@ absl::Status ReadDayCodes(Connection& db, absl::string_view location_id,
     code.amount_minor = row.Int(2);
     code.at = Instant(row.Int(3));
     makegood::v1::RecoveryCase recovery;
-    recovery.ParseFromString(row.Blob(8));
+    if (auto s = ParseStored(
+            row.Blob(8), absl::StrCat("case '", code.case_id, "'"), recovery);
+        !s.ok()) {
+      return s;
+    }
     code.category_id = recovery.category_id();
     report::ReturnVisit visit;
     visit.guest_key =
@@ -125,8 +129,12 @@ absl::Status ReadDayCodes(Connection& db, absl::string_view location_id,
     visit.recovered_at = Instant(row.Int(5));
     visit.spent_minor = row.Int(6);
     visit.at = Instant(row.Int(7));
-    if (visit.at - visit.recovered_at <= kWonBackHorizon)
+    // A return is a later visit: a code redeemed on a check that opened
+    // before its case (the very check it was given on) is no return.
+    if (visit.at > visit.recovered_at &&
+        visit.at - visit.recovered_at <= kWonBackHorizon) {
       day.returns.push_back(std::move(visit));
+    }
     return absl::OkStatus();
   });
 }
@@ -312,8 +320,8 @@ absl::StatusOr<std::vector<makegood::v1::RecoveryCase>> ReadCasesFlagged(
     if (!stmt.ok()) return stmt.status();
     (*stmt)->Bind(1, location_id).Bind(2, Micros(start)).Bind(3, Micros(end));
     return ForEachRow(**stmt, [&](Statement& row) {
-      cases.emplace_back().ParseFromString(row.Blob(0));
-      return absl::OkStatus();
+      return ParseStored(row.Blob(0), "a recovery case of the period",
+                         cases.emplace_back());
     });
   });
   if (!status.ok()) return status;

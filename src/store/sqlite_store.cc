@@ -29,6 +29,7 @@
 #include "store/recovery_rows.h"
 #include "store/report_queries.h"
 #include "store/store_metrics.h"
+#include "store/stored_message.h"
 #include "store/watch_queries.h"
 #include "telemetry/log.h"
 
@@ -331,18 +332,20 @@ std::string AnswerOf(const RecoveryResult& result) {
 std::string AnswerOf(const AckResult& result) {
   return result.response.SerializeAsString();
 }
-void Replay(const std::string& answer, RecoveryResult& result) {
-  result.recovery.ParseFromString(answer);
+// A stored answer that no longer parses is refused, never replayed empty.
+constexpr char kStoredAnswer[] = "the answer to this request id";
+absl::Status Replay(const std::string& answer, RecoveryResult& result) {
   result.replayed = true;
+  return ParseStored(answer, kStoredAnswer, result.recovery);
 }
-void Replay(const std::string& answer, AckResult& result) {
-  result.response.ParseFromString(answer);
+absl::Status Replay(const std::string& answer, AckResult& result) {
+  return ParseStored(answer, kStoredAnswer, result.response);
 }
 std::string AnswerOf(const makegood::v1::FollowUp& result) {
   return result.SerializeAsString();
 }
-void Replay(const std::string& answer, makegood::v1::FollowUp& result) {
-  result.ParseFromString(answer);
+absl::Status Replay(const std::string& answer, makegood::v1::FollowUp& result) {
+  return ParseStored(answer, kStoredAnswer, result);
 }
 
 }  // namespace
@@ -363,8 +366,7 @@ void SqliteStore::SubmitIdempotent(
         if (!answer.ok()) return answer.status();
         if (answer->has_value()) {
           *result = Result{};
-          Replay(**answer, *result);
-          return absl::OkStatus();
+          return Replay(**answer, *result);
         }
         auto done = work(db, call, request);
         if (!done.ok()) return done.status();

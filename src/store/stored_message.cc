@@ -1,0 +1,15 @@
+#include "store/stored_message.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace makegood::store {
+
+absl::Status ParseStored(absl::string_view blob, absl::string_view what,
+                         google::protobuf::MessageLite& message) {
+  if (message.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+    return absl::OkStatus();
+  }
+  return absl::InternalError(absl::StrCat(what, " is stored damaged"));
+}
+
+}  // namespace makegood::store
