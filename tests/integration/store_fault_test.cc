@@ -9,17 +9,11 @@
 // Mounting needs root (CAP_SYS_ADMIN), as CI runs the tests; without it
 // the test fails and says so.
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sqlite3.h>
-#include <sys/mount.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -28,6 +22,7 @@
 #include "absl/time/clock.h"
 #include "integration/error_details.h"
 #include "integration/recovery_calls.h"
+#include "support/small_disk.h"
 
 namespace makegood {
 namespace {
@@ -52,74 +47,34 @@ class StoreFaultTest : public RecoveryCallsTest {
     // helper of the fixture finds the database; SQLite follows it, and puts
     // the WAL beside the real file. The daemon's log stays on the test's
     // own disk, where it can still be written.
-    std::filesystem::create_directory(disk_);
-    ASSERT_EQ(mount("tmpfs", disk_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
-                    "size=16m,mode=0700"),
-              0)
-        << "cannot mount a tmpfs at " << disk_ << ": " << std::strerror(errno)
-        << ". This test fills a small disk of its own and needs root "
-           "(CAP_SYS_ADMIN) to mount one, as CI runs it.";
-    mounted_ = true;
-    std::filesystem::create_symlink(disk_ + "/makegood.db", db_path());
+    auto disk = makegood::testing::SmallDisk::Mount(dir_.File("disk"), 16);
+    ASSERT_TRUE(disk.ok()) << disk.status();
+    disk_ = *std::move(disk);
+    std::filesystem::create_symlink(disk_->File("makegood.db"), db_path());
     ASSERT_NO_FATAL_FAILURE(StartDaemon());
-    ASSERT_TRUE(std::filesystem::exists(disk_ + "/makegood.db-wal"))
+    ASSERT_TRUE(std::filesystem::exists(disk_->File("makegood.db-wal")))
         << "the WAL is not on the small disk";
   }
 
   void TearDown() override {
     daemon_.reset();  // Killed: its files on the disk are closed.
-    if (mounted_ && umount(disk_.c_str()) != 0) {
-      ADD_FAILURE() << "cannot unmount " << disk_ << ": "
-                    << std::strerror(errno);
-      umount2(disk_.c_str(), MNT_DETACH);
-    }
+    disk_.reset();
   }
 
-  // Checkpoints the daemon's WAL into the database and cuts it to nothing
-  // (another connection may: SQLite serializes it with the daemon's), so
-  // that the daemon's next commit needs new blocks on the disk.
+  // Checkpoints the daemon's WAL into the database and cuts it to nothing,
+  // so that the daemon's next commit needs new blocks on the disk.
   void EmptyTheWal() {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(
-        sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr),
-        SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    // A connection learns the journal mode on its first read; before it,
-    // a checkpoint does nothing.
-    ASSERT_EQ(sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr,
-                           nullptr, nullptr),
-              SQLITE_OK);
-    int rc = SQLITE_BUSY, log_frames = -1, copied = -1;
-    // BUSY at once while the daemon's own checkpoint runs.
-    const bool done = WaitFor(
-        [&] {
-          rc = sqlite3_wal_checkpoint_v2(
-              db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &copied);
-          return rc != SQLITE_BUSY;
-        },
-        absl::Seconds(10));
-    sqlite3_close(db);
-    ASSERT_TRUE(done && rc == SQLITE_OK) << "checkpoint: " << rc;
-    ASSERT_EQ(log_frames, 0);
-    ASSERT_EQ(std::filesystem::file_size(disk_ + "/makegood.db-wal"), 0u);
+    ASSERT_TRUE(makegood::testing::EmptyWal(db_path()).ok());
+    ASSERT_EQ(std::filesystem::file_size(disk_->File("makegood.db-wal")), 0u);
   }
 
   // Fills what is left of the disk.
   void AddBallast() {
-    const int fd =
-        open(ballast_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    ASSERT_GE(fd, 0) << std::strerror(errno);
-    const std::string chunk(64 * 1024, '\0');
-    for (size_t size : {chunk.size(), size_t{4096}}) {
-      while (write(fd, chunk.data(), size) > 0) {
-      }
-    }
-    const int error = errno;
-    close(fd);
-    ASSERT_EQ(error, ENOSPC) << std::strerror(error);
-    struct statvfs disk;
-    ASSERT_EQ(statvfs(disk_.c_str(), &disk), 0);
-    ASSERT_EQ(disk.f_bavail, 0u);
+    const absl::Status filled = disk_->Fill();
+    ASSERT_TRUE(filled.ok()) << filled;
+    auto free_blocks = disk_->FreeBlocks();
+    ASSERT_TRUE(free_blocks.ok()) << free_blocks.status();
+    ASSERT_EQ(*free_blocks, 0u);
   }
 
   // What `makegood health` prints, with `args` after it.
@@ -151,9 +106,7 @@ class StoreFaultTest : public RecoveryCallsTest {
                 v1::MAJOR, out);
   }
 
-  const std::string disk_ = dir_.File("disk");
-  const std::string ballast_ = disk_ + "/ballast";
-  bool mounted_ = false;
+  std::unique_ptr<makegood::testing::SmallDisk> disk_;
 };
 
 TEST_F(StoreFaultTest, AFullDiskRefusesWritesFlipsHealthAndRecoversUnaided) {
@@ -181,7 +134,7 @@ TEST_F(StoreFaultTest, AFullDiskRefusesWritesFlipsHealthAndRecoversUnaided) {
   EXPECT_THAT(refused.error_message(), HasSubstr("not saved"));
   EXPECT_THAT(refused.error_message(), HasSubstr("retry"));
   EXPECT_THAT(refused.error_message(), Not(HasSubstr("sqlite")));
-  EXPECT_THAT(refused.error_message(), Not(HasSubstr(disk_)));
+  EXPECT_THAT(refused.error_message(), Not(HasSubstr(disk_->path())));
 
   // Health says so, for the daemon and for its services.
   const CommandResult health = Cli({"health"}, "");
@@ -206,7 +159,7 @@ TEST_F(StoreFaultTest, AFullDiskRefusesWritesFlipsHealthAndRecoversUnaided) {
 
   // Space again: health recovers without a restart and without a request,
   // and the refused flag, retried as it was, goes through.
-  std::filesystem::remove(ballast_);
+  ASSERT_TRUE(disk_->Empty().ok());
   ASSERT_TRUE(
       WaitFor([&] { return Health() == "SERVING\n"; }, absl::Seconds(30)))
       << ReadFileOrEmpty(dir_.File("makegoodd.log"));

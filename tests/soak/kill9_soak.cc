@@ -121,28 +121,19 @@ int Run(int trials, uint64_t seed, int tablet_count, int min_run_ms,
             << absl::FormatDuration(
                    absl::Trunc(absl::Now() - start, absl::Milliseconds(1)))
             << "; the tablets finish their cases" << std::endl;
-  loops.Stop();
-  const AuditSummary audit = DrainAndAudit(options.database, log, acks, pos);
-  for (auto& adapter : adapters) adapter->Stop();
-  auto last_stats = ReadStats(*pid);
-  FailUnlessOk(last_stats.status(), "makegoodd");
-  peak_hwm_kib = std::max(peak_hwm_kib, last_stats->vm_hwm_kib);
-  FailUnlessOk(StopDaemon(**daemon), "the last makegoodd");
-  auto stopped = AuditDatabase(options.database, log.Take(), pos.Snapshot(),
-                               /*all_answered=*/true);
-  FailUnlessOk(stopped.status(), "after the last makegoodd stopped");
-  FailUnlessOk(VerifyLedger(options.database, head).status(),
-               "after the last makegoodd stopped");
+  const SoakEnd end = FinishAndAudit(loops, adapters, **daemon, *pid,
+                                     options.database, log, acks, pos, head);
+  peak_hwm_kib = std::max(peak_hwm_kib, end.last_stats.vm_hwm_kib);
 
   const SoakTablet::Counts tablet_counts = Total(tablets);
   if (tablet_counts.cases == 0) {
     Fail("no case was finished: the clients made no progress");
   }
   std::cout << "kill9_soak passed: " << trials << " trials\n";
-  PrintTotals(tablet_counts, Total(adapters), pos, audit);
+  PrintTotals(tablet_counts, Total(adapters), pos, end.audit);
   std::cout << "  makegoodd: peak VmHWM of its runs " << peak_hwm_kib / 1024.0
             << " MiB; first run at start " << Format(*first_stats)
-            << "; last run at end " << Format(*last_stats) << std::endl;
+            << "; last run at end " << Format(end.last_stats) << std::endl;
   return 0;
 }
 

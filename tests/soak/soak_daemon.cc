@@ -60,13 +60,23 @@ absl::StatusOr<std::unique_ptr<makegood::testing::DaemonProcess>> StartDaemon(
       MAKEGOODD_BIN,
       {"--config", options.config, "--listen", "127.0.0.1:0", "--http",
        options.http ? "127.0.0.1:0" : "off", "--db", options.database,
-       "--log-level", "warning"},
+       "--log-level", options.log_level},
       options.log);
   if (!daemon.ok()) return daemon.status();
   auto pid = DaemonPid();
   if (!pid.ok()) return pid.status();
   SetDaemonPid(*pid);
   return daemon;
+}
+
+std::string DaemonHealth(const std::string& address) {
+  const makegood::testing::CommandResult health = makegood::testing::RunCommand(
+      {MAKEGOOD_BIN, "--server", address, "health"});
+  std::string said = health.out.empty() ? health.err : health.out;
+  while (!said.empty() && (said.back() == '\n' || said.back() == '\r')) {
+    said.pop_back();
+  }
+  return said;
 }
 
 absl::Status StopDaemon(makegood::testing::DaemonProcess& daemon,

@@ -29,6 +29,9 @@ struct DaemonOptions {
   std::string database;  // The SQLite file, kept across restarts.
   std::string log;       // makegoodd's stderr; each start truncates it.
   bool http = false;     // The HTTP listener on a port of its own.
+  // makegoodd's --log-level: warnings and errors only, unless a soak
+  // counts what is logged at info.
+  std::string log_level = "warning";
 };
 
 // Starts makegoodd and registers its pid with failure.h.
@@ -39,6 +42,10 @@ absl::StatusOr<std::unique_ptr<makegood::testing::DaemonProcess>> StartDaemon(
 // unless it exits 0 in time (then it is killed).
 absl::Status StopDaemon(makegood::testing::DaemonProcess& daemon,
                         absl::Duration deadline = absl::Seconds(60));
+
+// What `makegood health` prints for the makegoodd at `address`, without
+// its newline: "SERVING", "NOT_SERVING", or its error when it cannot tell.
+std::string DaemonHealth(const std::string& address);
 
 struct ProcessStats {
   int64_t vm_hwm_kib = 0;  // Peak resident set size (VmHWM).

@@ -10,6 +10,11 @@
 #include "soak/failure.h"
 
 namespace makegood::soak {
+namespace {
+
+std::atomic<int64_t> store_full_refusals{0};
+
+}  // namespace
 
 std::shared_ptr<grpc::Channel> DeviceChannel(const std::string& address) {
   grpc::ChannelArguments arguments;
@@ -40,12 +45,16 @@ bool WorthRetrying(const grpc::Status& status) {
     case grpc::StatusCode::CANCELLED:          // Cut by the transport.
     case grpc::StatusCode::ABORTED:
       return true;
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:  // WRITE_QUEUE_FULL
-      return ReasonOf(status) == "WRITE_QUEUE_FULL";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: {  // Nothing was saved.
+      const std::string reason = ReasonOf(status);
+      return reason == "WRITE_QUEUE_FULL" || reason == "STORE_FULL";
+    }
     default:
       return false;
   }
 }
+
+int64_t StoreFullRefusals() { return store_full_refusals.load(); }
 
 std::string ReasonOf(const grpc::Status& status) {
   google::rpc::Status rpc;
@@ -99,7 +108,16 @@ grpc::Status CallUntilAnswered(const std::string& what,
   for (int tries = 0;; ++tries) {
     if (tries > 0) retries->fetch_add(1, std::memory_order_relaxed);
     const grpc::Status status = attempt();
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+        ReasonOf(status) == "STORE_FULL") {
+      store_full_refusals.fetch_add(1);
+    }
     if (!options.retry || !WorthRetrying(status)) return status;
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      // A full queue or disk refuses at once; a client waits a moment
+      // before it sends again rather than spin on the refusal.
+      absl::SleepFor(absl::Milliseconds(10));
+    }
     if (absl::Now() >= give_up) {
       Fail(absl::StrCat(what, ": still unanswered after ",
                         absl::FormatDuration(options.give_up_after), " (",

@@ -44,9 +44,13 @@ std::unique_ptr<grpc::ClientContext> CallContext(
     const Credential& who, absl::Duration timeout = absl::Seconds(10));
 
 // Whether an attempt that ended with `status` may not have been answered
-// (the connection was lost, makegoodd went away, its write queue was
-// full): the same request is sent again.
+// (the connection was lost, makegoodd went away, its write queue or its
+// disk was full): the same request is sent again.
 bool WorthRetrying(const grpc::Status& status);
+
+// Attempts of CallUntilAnswered refused with STORE_FULL (nothing saved, the
+// disk is full) so far, in the whole process.
+int64_t StoreFullRefusals();
 
 // The google.rpc.ErrorInfo reason of a refusal; "" when it has none.
 std::string ReasonOf(const grpc::Status& status);

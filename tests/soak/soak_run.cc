@@ -63,6 +63,27 @@ AuditSummary DrainAndAudit(const std::string& db_path, const AnswerLog& log,
   return *audit;
 }
 
+SoakEnd FinishAndAudit(CaseLoops& loops,
+                       std::vector<std::unique_ptr<SoakAdapter>>& adapters,
+                       makegood::testing::DaemonProcess& daemon, pid_t pid,
+                       const std::string& db_path, AnswerLog& log,
+                       const AckBook& acks, const FakePos& pos,
+                       const std::string& head) {
+  loops.Stop();
+  SoakEnd end;
+  end.audit = DrainAndAudit(db_path, log, acks, pos);
+  for (auto& adapter : adapters) adapter->Stop();
+  auto last_stats = ReadStats(pid);
+  FailUnlessOk(last_stats.status(), "makegoodd");
+  end.last_stats = *last_stats;
+  FailUnlessOk(StopDaemon(daemon), "makegoodd");
+  auto stopped = AuditDatabase(db_path, log.Take(), pos.Snapshot(),
+                               /*all_answered=*/true);
+  FailUnlessOk(stopped.status(), "after makegoodd stopped");
+  FailUnlessOk(VerifyLedger(db_path, head).status(), "after makegoodd stopped");
+  return end;
+}
+
 SoakTablet::Counts Total(const std::vector<std::unique_ptr<SoakTablet>>& all) {
   SoakTablet::Counts sum;
   for (const auto& tablet : all) {

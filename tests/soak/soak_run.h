@@ -17,6 +17,7 @@
 #include "soak/db_audit.h"
 #include "soak/fake_pos.h"
 #include "soak/soak_adapter.h"
+#include "soak/soak_daemon.h"
 #include "soak/soak_tablet.h"
 
 namespace makegood::soak {
@@ -52,6 +53,25 @@ class CaseLoops {
 AuditSummary DrainAndAudit(const std::string& db_path, const AnswerLog& log,
                            const AckBook& acks, const FakePos& pos,
                            absl::Duration timeout = absl::Seconds(60));
+
+// What the end of a soak found.
+struct SoakEnd {
+  AuditSummary audit;       // Of the drained database, makegoodd running.
+  ProcessStats last_stats;  // makegoodd's, just before it stopped.
+};
+
+// Ends a soak on the makegoodd `daemon` (process `pid`) and its database
+// `db_path`: the tablets finish the cases they are in, the adapters answer
+// every command the answers name (DrainAndAudit) and stop, makegoodd stops
+// cleanly on SIGTERM, and the stopped database is audited again and its
+// ledger verified, still holding `head` ("" for any). Fails the soak on a
+// violation.
+SoakEnd FinishAndAudit(CaseLoops& loops,
+                       std::vector<std::unique_ptr<SoakAdapter>>& adapters,
+                       makegood::testing::DaemonProcess& daemon, pid_t pid,
+                       const std::string& db_path, AnswerLog& log,
+                       const AckBook& acks, const FakePos& pos,
+                       const std::string& head);
 
 SoakTablet::Counts Total(const std::vector<std::unique_ptr<SoakTablet>>& all);
 SoakAdapter::Counts Total(const std::vector<std::unique_ptr<SoakAdapter>>& all);
