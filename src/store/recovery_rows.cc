@@ -38,10 +38,9 @@ absl::StatusOr<RecoveryCase> LoadCase(Connection& db,
         absl::StrCat("case_id: no recovery case '", case_id, "'"));
   }
   RecoveryCase recovery;
-  if (!recovery.ParseFromString((*stmt)->Blob(0))) {
-    return absl::InternalError(
-        absl::StrCat("case '", case_id, "' is stored damaged"));
-  }
+  auto parsed = ParseStored((*stmt)->Blob(0),
+                            absl::StrCat("case '", case_id, "'"), recovery);
+  if (!parsed.ok()) return parsed;
   return recovery;
 }
 
@@ -281,10 +280,10 @@ absl::StatusOr<std::vector<RecoveryCase>> CasesOnCheck(
     auto more = row.Step();
     if (!more.ok()) return more.status();
     if (!*more) return cases;
-    if (!cases.emplace_back().ParseFromString(row.Blob(1))) {
-      return absl::InternalError(
-          absl::StrCat("case '", row.Text(0), "' is stored damaged"));
-    }
+    auto parsed =
+        ParseStored(row.Blob(1), absl::StrCat("case '", row.Text(0), "'"),
+                    cases.emplace_back());
+    if (!parsed.ok()) return parsed;
   }
 }
 

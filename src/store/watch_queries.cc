@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "store/stored_message.h"
 
 namespace makegood::store {
 namespace {
@@ -30,7 +31,7 @@ absl::Status ReadCases(sqlite::Connection& db, const WatchSnapshotQuery& query,
       "  SELECT m.case_id FROM commands m "
       "  WHERE m.location_id=?1 AND m.acked_at_us IS NULL "
       "  AND m.application_id IS NOT NULL) "
-      "SELECT c.body, ch.table_name FROM watched w "
+      "SELECT c.body, ch.table_name, c.case_id FROM watched w "
       "CROSS JOIN cases c ON c.case_id=w.case_id "
       "LEFT JOIN checks ch ON ch.location_id=c.location_id "
       "  AND ch.check_id=c.check_id "
@@ -46,9 +47,9 @@ absl::Status ReadCases(sqlite::Connection& db, const WatchSnapshotQuery& query,
       .Bind(7, int64_t{makegood::v1::MANAGER_VISIT});
   return sqlite::ForEachRow(row, [&](sqlite::Statement& r) -> absl::Status {
     WatchCase found;
-    if (!found.recovery.ParseFromString(r.Blob(0))) {
-      return absl::InternalError("a stored case does not parse");
-    }
+    auto parsed = ParseStored(r.Blob(0), absl::StrCat("case '", r.Text(2), "'"),
+                              found.recovery);
+    if (!parsed.ok()) return parsed;
     found.table = r.Text(1);
     cases.push_back(std::move(found));
     return absl::OkStatus();
