@@ -27,8 +27,7 @@ const char kFollowUpColumns[] =
 // A row selected with kFollowUpColumns.
 absl::StatusOr<FollowUp> FollowUpFromRow(const Statement& row) {
   RecoveryCase recovery;
-  if (auto s = ParseStored(row.Blob(2),
-                           absl::StrCat("case '", row.Text(0), "'"), recovery);
+  if (auto s = ParseStored(row.Blob(2), "case", row.Text(0), recovery);
       !s.ok()) {
     return s;
   }

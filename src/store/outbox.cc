@@ -39,9 +39,7 @@ absl::StatusOr<OutboxCommand> LoadOutboxCommand(Connection& db,
         absl::StrCat("command_id: no command '", command_id, "'"));
   }
   OutboxCommand command;
-  if (auto s =
-          ParseStored(row.Blob(0), absl::StrCat("command '", command_id, "'"),
-                      command.command);
+  if (auto s = ParseStored(row.Blob(0), "command", command_id, command.command);
       !s.ok()) {
     return s;
   }

@@ -38,8 +38,7 @@ absl::StatusOr<RecoveryCase> LoadCase(Connection& db,
         absl::StrCat("case_id: no recovery case '", case_id, "'"));
   }
   RecoveryCase recovery;
-  auto parsed = ParseStored((*stmt)->Blob(0),
-                            absl::StrCat("case '", case_id, "'"), recovery);
+  auto parsed = ParseStored((*stmt)->Blob(0), "case", case_id, recovery);
   if (!parsed.ok()) return parsed;
   return recovery;
 }
@@ -100,9 +99,8 @@ absl::StatusOr<std::optional<makegood::v1::GuestContact>> LoadContact(
   if (!found.ok()) return found.status();
   if (!*found) return std::optional<makegood::v1::GuestContact>();
   makegood::v1::GuestContact contact;
-  if (auto s = ParseStored(
-          (*stmt)->Blob(0),
-          absl::StrCat("the guest contact of case '", case_id, "'"), contact);
+  if (auto s = ParseStored((*stmt)->Blob(0), "the guest contact of case",
+                           case_id, contact);
       !s.ok()) {
     return s;
   }
@@ -281,8 +279,7 @@ absl::StatusOr<std::vector<RecoveryCase>> CasesOnCheck(
     if (!more.ok()) return more.status();
     if (!*more) return cases;
     auto parsed =
-        ParseStored(row.Blob(1), absl::StrCat("case '", row.Text(0), "'"),
-                    cases.emplace_back());
+        ParseStored(row.Blob(1), "case", row.Text(0), cases.emplace_back());
     if (!parsed.ok()) return parsed;
   }
 }

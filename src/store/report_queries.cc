@@ -116,8 +116,7 @@ absl::Status ReadDayCodes(Connection& db, absl::string_view location_id,
     code.amount_minor = row.Int(2);
     code.at = Instant(row.Int(3));
     makegood::v1::RecoveryCase recovery;
-    if (auto s = ParseStored(
-            row.Blob(8), absl::StrCat("case '", code.case_id, "'"), recovery);
+    if (auto s = ParseStored(row.Blob(8), "case", code.case_id, recovery);
         !s.ok()) {
       return s;
     }

@@ -12,4 +12,14 @@ absl::Status ParseStored(absl::string_view blob, absl::string_view what,
   return absl::InternalError(absl::StrCat(what, " is stored damaged"));
 }
 
+absl::Status ParseStored(absl::string_view blob, absl::string_view kind,
+                         absl::string_view id,
+                         google::protobuf::MessageLite& message) {
+  if (message.ParseFromArray(blob.data(), static_cast<int>(blob.size()))) {
+    return absl::OkStatus();
+  }
+  return absl::InternalError(
+      absl::StrCat(kind, " '", id, "' is stored damaged"));
+}
+
 }  // namespace makegood::store

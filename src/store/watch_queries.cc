@@ -3,7 +3,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "store/stored_message.h"
 
@@ -47,8 +46,7 @@ absl::Status ReadCases(sqlite::Connection& db, const WatchSnapshotQuery& query,
       .Bind(7, int64_t{makegood::v1::MANAGER_VISIT});
   return sqlite::ForEachRow(row, [&](sqlite::Statement& r) -> absl::Status {
     WatchCase found;
-    auto parsed = ParseStored(r.Blob(0), absl::StrCat("case '", r.Text(2), "'"),
-                              found.recovery);
+    auto parsed = ParseStored(r.Blob(0), "case", r.Text(2), found.recovery);
     if (!parsed.ok()) return parsed;
     found.table = r.Text(1);
     cases.push_back(std::move(found));
