@@ -27,11 +27,11 @@ namespace {
 
 using makegood::v1::OrderEvent;
 
-VendorContext Usd() { return DowntownContext("clover", "USD"); }
+VendorContext CloverUsd() { return DowntownContext("clover", "USD"); }
 
 // The refusal of `payload`, or "translated" when there is none.
 std::string RefusalOf(const std::string& payload) {
-  auto translation = Translate("clover", payload, Usd());
+  auto translation = Translate("clover", payload, CloverUsd());
   if (translation.ok()) return "translated";
   EXPECT_EQ(translation.status().code(), absl::StatusCode::kInvalidArgument)
       << translation.status();
@@ -53,7 +53,7 @@ TEST(CloverModifiersTest, ModificationsArePricedIntoTheLineAndNamed) {
       {"id": "M1", "name": "Bacon", "amount": 150, "modifier": {"id": "BAC"}},
       {"id": "M2", "name": "No onions", "amount": 0},
       {"id": "M3", "name": "Bacon", "amount": 150}]})"),
-                               Usd());
+                               CloverUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* added = FindEvent(translation->events, "ORD1/L1/added");
   ASSERT_NE(added, nullptr);
@@ -77,7 +77,7 @@ TEST(CloverModifiersTest, ModificationsArePricedIntoTheLineAndNamed) {
 TEST(CloverModifiersTest, AModificationWithoutAnAmountCostsNothing) {
   auto translation = Translate("clover", OrderWithLine(R"(,
     "modifications": {"elements": [{"id": "M1", "name": "Well done"}]})"),
-                               Usd());
+                               CloverUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* added = FindEvent(translation->events, "ORD1/L1/added");
   ASSERT_NE(added, nullptr);
@@ -101,7 +101,7 @@ TEST(CloverModifiersTest, PercentagesAreOfTheLineWithItsModifications) {
       {"id": "L2", "name": "Fries", "price": 500, "refunded": true}]},
     "discounts": {"elements": [{"id": "D2", "name": "Happy hour",
                                 "percentage": 10}]}})",
-                               Usd());
+                               CloverUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* line =
       FindEvent(translation->events, "ORD1/L1/discount/D1");
@@ -144,7 +144,7 @@ TEST(CloverModifiersTest, ABadModificationIsRefusedWithItsPath) {
 
 TEST(CloverQuantityTest, WholeUnitsOfUnitQtyAreTheLinesQuantity) {
   auto translation =
-      Translate("clover", OrderWithLine(R"(, "unitQty": 3000)"), Usd());
+      Translate("clover", OrderWithLine(R"(, "unitQty": 3000)"), CloverUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* added = FindEvent(translation->events, "ORD1/L1/added");
   ASSERT_NE(added, nullptr);
@@ -194,7 +194,7 @@ TEST(CloverTimesTest, EachChangeTakesCloversOwnTimeForIt) {
       {"id": "P1", "amount": 1000, "createdTime": 1732132801000,
        "clientCreatedTime": 1732132800000},
       {"id": "P2", "amount": 795, "createdTime": 1732133100000}]}})",
-                               Usd());
+                               CloverUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const auto& events = translation->events;
   // On the device, a second before the server recorded it.
@@ -224,7 +224,7 @@ TEST(CloverTimesTest, WithoutItsOwnTimeAChangeTakesTheOrdersModifiedTime) {
     "payments": {"elements": [
       {"id": "P1", "amount": 1000, "createdTime": 1732132801000},
       {"id": "P2", "amount": 795}]}})",
-                               Usd());
+                               CloverUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const auto& events = translation->events;
   EXPECT_EQ(OccurredAt(FindEvent(events, "ORD1/opened")),
@@ -263,7 +263,7 @@ TEST(CloverGrossTest, TheLinesAddUpToCloversOwnFigureOnEveryFixture) {
            std::string(MAKEGOOD_POS_FIXTURES) + "/clover")) {
     if (entry.path().extension() != ".json") continue;
     auto parsed = ParseVendorPayload(
-        "clover", testing::ReadFileOrEmpty(entry.path().string()), Usd());
+        "clover", testing::ReadFileOrEmpty(entry.path().string()), CloverUsd());
     // Refusals on purpose (their expected output says so) are skipped; any
     // other fixture must translate.
     if (!FixtureTranslates(entry.path())) continue;
@@ -284,7 +284,7 @@ TEST(CloverGrossTest, AStatedFigureTheLinesMissIsAWarning) {
     "priceWithModifiers": 1500,
     "modifications": {"elements": [{"id": "M1", "name": "Bacon",
                                     "amount": 100}]})"),
-                               Usd());
+                               CloverUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   ASSERT_EQ(translation->warnings.size(), 1u);
   EXPECT_EQ(translation->warnings[0],
@@ -298,7 +298,7 @@ TEST(CloverGrossTest, OnlyEveryLineStatingItMakesAFigure) {
     "lineItems": {"elements": [
       {"id": "L1", "name": "Burger", "price": 1295, "priceWithModifiers": 1295},
       {"id": "L2", "name": "Fries", "price": 500, "refunded": true}]}})",
-                                   Usd());
+                                   CloverUsd());
   ASSERT_TRUE(stated.ok()) << stated.status();
   ASSERT_EQ(stated->orders.size(), 1u);
   // A voided line is not part of the figure.
@@ -309,7 +309,7 @@ TEST(CloverGrossTest, OnlyEveryLineStatingItMakesAFigure) {
     "lineItems": {"elements": [
       {"id": "L1", "name": "Burger", "price": 1295, "priceWithModifiers": 1295},
       {"id": "L2", "name": "Fries", "price": 500}]}})",
-                                    Usd());
+                                    CloverUsd());
   ASSERT_TRUE(partial.ok()) << partial.status();
   ASSERT_EQ(partial->orders.size(), 1u);
   EXPECT_FALSE(partial->orders[0].stated_gross_minor.has_value());
@@ -331,7 +331,7 @@ TEST(CloverCodesTest, ADiscountNamedWithACodeIsADiscount) {
                                     "price": 1295}]},
         "discounts": {"elements": [{"id": "D1", "name": ")",
                                             code, R"(", "amount": -500}]}})"),
-                               Usd());
+                               CloverUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* discount =
       FindEvent(translation->events, "ORD1/discount/D1");

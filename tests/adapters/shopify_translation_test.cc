@@ -13,7 +13,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "core/discount_code.h"
 #include "core/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -31,7 +30,7 @@ using makegood::v1::OrderEvent;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-VendorContext Downtown() { return DowntownContext("shopify"); }
+VendorContext ShopifyDowntown() { return DowntownContext("shopify"); }
 
 // A paid and closed POS order: a line with properties, fulfilled, and a
 // line not yet fulfilled. Times in UTC: created 19:00, fulfilled 19:30,
@@ -85,7 +84,7 @@ json WithTenOff() {
 }
 
 absl::StatusOr<Translation> TranslateOrder(const json& order) {
-  return Translate("shopify", order.dump(), Downtown());
+  return Translate("shopify", order.dump(), ShopifyDowntown());
 }
 
 const OrderEvent* Find(const Translation& translation, const std::string& id) {
@@ -132,11 +131,6 @@ int64_t RedeemedMoney(const Translation& translation) {
 // The refusal of `order`'s translation (OK when it translated).
 absl::Status Refusal(const json& order) {
   return TranslateOrder(order).status();
-}
-
-std::string MakegoodCode() {
-  return core::NewDiscountCode(
-      [](uint8_t* out, size_t size) { std::fill(out, out + size, 7); });
 }
 
 TEST(ShopifyModifiersTest, PropertiesAreModifiersOfPriceZeroNamedAsShown) {
@@ -282,7 +276,7 @@ TEST(ShopifyTimesTest, ACancelledOrderIsVoidedAndClosedWhenCancelled) {
   EXPECT_EQ(TimeOf(*translation, "9100/closed"), Utc("2024-11-20T20:20:00Z"));
   // A cancelled order's lines are voided, and Shopify's figure still counts
   // them: it states nothing to compare.
-  auto parsed = ParseVendorPayload("shopify", order.dump(), Downtown());
+  auto parsed = ParseVendorPayload("shopify", order.dump(), ShopifyDowntown());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_FALSE(parsed->orders[0].stated_gross_minor.has_value());
 }
@@ -295,7 +289,8 @@ TEST(ShopifyGrossTest, EveryFixtureThatStatesAGrossAddsUpToIt) {
        std::filesystem::recursive_directory_iterator(folder)) {
     if (entry.path().extension() != ".json") continue;
     auto parsed = ParseVendorPayload(
-        "shopify", testing::ReadFileOrEmpty(entry.path().string()), Downtown());
+        "shopify", testing::ReadFileOrEmpty(entry.path().string()),
+        ShopifyDowntown());
     // Refusals on purpose (their expected output says so) are skipped; any
     // other fixture must translate.
     if (!FixtureTranslates(entry.path())) continue;
@@ -325,7 +320,7 @@ TEST(ShopifyGrossTest, RemovedLinesCountAsShopifyCountsThem) {
   // figure, and still a line here.
   json order = PosOrder();
   order["line_items"][1]["current_quantity"] = 0;
-  auto parsed = ParseVendorPayload("shopify", order.dump(), Downtown());
+  auto parsed = ParseVendorPayload("shopify", order.dump(), ShopifyDowntown());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->orders[0].stated_gross_minor, 4500);
   EXPECT_EQ(GrossMismatch(parsed->orders[0]), std::nullopt);

@@ -30,7 +30,7 @@ namespace {
 using makegood::v1::OrderEvent;
 using ::testing::HasSubstr;
 
-VendorContext Downtown() { return DowntownContext("square"); }
+VendorContext SquareDowntown() { return DowntownContext("square"); }
 
 absl::Time At(const std::string& rfc3339) {
   absl::Time at;
@@ -81,7 +81,7 @@ std::string BurgerWithOne(const std::string& quantity,
 
 TEST(SquareModifiersTest, ArePricedIntoTheLineAndNamedInTheEvent) {
   auto translation =
-      Translate("square", BurgerWith(kThreeModifiers), Downtown());
+      Translate("square", BurgerWith(kThreeModifiers), SquareDowntown());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* added = FindEvent(translation->events, "SQ1/L1/added");
   ASSERT_NE(added, nullptr);
@@ -107,7 +107,7 @@ TEST(SquareModifiersTest, ArePricedIntoTheLineAndNamedInTheEvent) {
 
 TEST(SquareModifiersTest, AWholeQuantityMayCarryZeroDecimals) {
   auto translation =
-      Translate("square", BurgerWithOne(R"("2.000")", "500"), Downtown());
+      Translate("square", BurgerWithOne(R"("2.000")", "500"), SquareDowntown());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* added = FindEvent(translation->events, "SQ1/L1/added");
   ASSERT_NE(added, nullptr);
@@ -120,7 +120,7 @@ TEST(SquareModifiersTest, AQuantityThatIsNoWholeCountIsRefusedWithItsPath) {
   for (const char* quantity : {R"("1.5")", R"("-1")", R"("two")", R"("")",
                                R"("2.")", R"("99999999999")"}) {
     auto translation =
-        Translate("square", BurgerWithOne(quantity, "150"), Downtown());
+        Translate("square", BurgerWithOne(quantity, "150"), SquareDowntown());
     EXPECT_EQ(translation.status().code(), absl::StatusCode::kInvalidArgument)
         << quantity;
     EXPECT_THAT(translation.status().message(),
@@ -128,7 +128,8 @@ TEST(SquareModifiersTest, AQuantityThatIsNoWholeCountIsRefusedWithItsPath) {
                           "expected a whole quantity from 0 to 2147483647"))
         << quantity;
   }
-  auto number = Translate("square", BurgerWithOne("2", "150"), Downtown());
+  auto number =
+      Translate("square", BurgerWithOne("2", "150"), SquareDowntown());
   EXPECT_EQ(number.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(number.status().message(),
               HasSubstr("order.line_items[0].modifiers[0].quantity: expected "
@@ -155,7 +156,7 @@ TEST(SquareModifiersTest, ABadPriceIsRefusedWithItsPath) {
   };
   for (const Case& bad : cases) {
     auto translation = Translate(
-        "square", BurgerWithOne(bad.quantity, bad.amount), Downtown());
+        "square", BurgerWithOne(bad.quantity, bad.amount), SquareDowntown());
     EXPECT_EQ(translation.status().code(), absl::StatusCode::kInvalidArgument)
         << bad.amount;
     EXPECT_THAT(translation.status().message(), HasSubstr(bad.error));
@@ -181,7 +182,8 @@ TEST(SquareModifiersTest, AModifierOfTheWrongShapeIsRefusedWithItsPath) {
        "not the order's currency 'USD'"},
   };
   for (const auto& [modifiers, error] : cases) {
-    auto translation = Translate("square", BurgerWith(modifiers), Downtown());
+    auto translation =
+        Translate("square", BurgerWith(modifiers), SquareDowntown());
     EXPECT_EQ(translation.status().code(), absl::StatusCode::kInvalidArgument)
         << modifiers;
     EXPECT_THAT(translation.status().message(), HasSubstr(error));
@@ -214,8 +216,9 @@ std::string PaidOrder(const std::string& state, const std::string& closed_at,
 constexpr char kClosedAt[] = R"("closed_at": "2026-11-20T20:30:00Z",)";
 
 TEST(SquareTimesTest, EachEventTakesSquaresTimeForIt) {
-  auto translation = Translate(
-      "square", PaidOrder("COMPLETED", kClosedAt, kTwoTenders), Downtown());
+  auto translation =
+      Translate("square", PaidOrder("COMPLETED", kClosedAt, kTwoTenders),
+                SquareDowntown());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const auto& events = translation->events;
   EXPECT_EQ(OccurredAt(events, "SQ2/opened"), At("2026-11-20T19:00:00Z"));
@@ -229,8 +232,8 @@ TEST(SquareTimesTest, EachEventTakesSquaresTimeForIt) {
 }
 
 TEST(SquareTimesTest, WithoutTendersPaidIsWhenTheOrderCompleted) {
-  auto translation =
-      Translate("square", PaidOrder("COMPLETED", kClosedAt, ""), Downtown());
+  auto translation = Translate("square", PaidOrder("COMPLETED", kClosedAt, ""),
+                               SquareDowntown());
   ASSERT_TRUE(translation.ok()) << translation.status();
   EXPECT_EQ(OccurredAt(translation->events, "SQ2/paid"),
             At("2026-11-20T20:30:00Z"));
@@ -240,7 +243,7 @@ TEST(SquareTimesTest, WithoutTendersPaidIsWhenTheOrderCompleted) {
 
 TEST(SquareTimesTest, WithoutSquaresTimesTheOrdersLastChangeStandsIn) {
   auto translation =
-      Translate("square", PaidOrder("COMPLETED", "", ""), Downtown());
+      Translate("square", PaidOrder("COMPLETED", "", ""), SquareDowntown());
   ASSERT_TRUE(translation.ok()) << translation.status();
   EXPECT_EQ(OccurredAt(translation->events, "SQ2/paid"),
             At("2026-11-20T21:00:00Z"));
@@ -249,8 +252,8 @@ TEST(SquareTimesTest, WithoutSquaresTimesTheOrdersLastChangeStandsIn) {
 }
 
 TEST(SquareTimesTest, ACanceledOrdersLinesAreVoidedWhenItWasCanceled) {
-  auto translation =
-      Translate("square", PaidOrder("CANCELED", kClosedAt, ""), Downtown());
+  auto translation = Translate("square", PaidOrder("CANCELED", kClosedAt, ""),
+                               SquareDowntown());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const auto& events = translation->events;
   EXPECT_EQ(OccurredAt(events, "SQ2/L1/voided"), At("2026-11-20T20:30:00Z"));
@@ -263,13 +266,13 @@ TEST(SquareTimesTest, ABadTimeIsRefusedWithItsPath) {
       "square",
       PaidOrder("COMPLETED", kClosedAt,
                 R"("tenders": [{"id": "T1", "created_at": "soon"}],)"),
-      Downtown());
+      SquareDowntown());
   EXPECT_EQ(tender.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(tender.status().message(),
               HasSubstr("order.tenders[0].created_at: \"soon\" is not a time"));
   auto closed = Translate(
       "square", PaidOrder("COMPLETED", R"("closed_at": 1763667000,)", ""),
-      Downtown());
+      SquareDowntown());
   EXPECT_EQ(closed.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(closed.status().message(),
               HasSubstr("order.closed_at: expected a time (a string), got "
@@ -278,7 +281,7 @@ TEST(SquareTimesTest, ABadTimeIsRefusedWithItsPath) {
 
 // The snapshots of a Square payload, as the translator reads them.
 std::vector<OrderSnapshot> Snapshots(const std::string& payload) {
-  auto parsed = ParseVendorPayload("square", payload, Downtown());
+  auto parsed = ParseVendorPayload("square", payload, SquareDowntown());
   EXPECT_TRUE(parsed.ok()) << parsed.status();
   return parsed.ok() ? parsed->orders : std::vector<OrderSnapshot>{};
 }
@@ -291,7 +294,8 @@ TEST(SquareGrossTest, EveryFixtureThatStatesAGrossAddsUp) {
        std::filesystem::recursive_directory_iterator(folder)) {
     if (entry.path().extension() != ".json") continue;
     auto parsed = ParseVendorPayload(
-        "square", testing::ReadFileOrEmpty(entry.path().string()), Downtown());
+        "square", testing::ReadFileOrEmpty(entry.path().string()),
+        SquareDowntown());
     // Refusals on purpose (their expected output says so) are skipped; any
     // other fixture must translate.
     if (!FixtureTranslates(entry.path())) continue;
@@ -319,7 +323,7 @@ TEST(SquareGrossTest, ALineThatDoesNotAddUpIsSaidOutLoud) {
   const std::string order =
       absl::StrReplaceAll(BurgerWith(kThreeModifiers),
                           {{R"("amount": 3000)", R"("amount": 3100)"}});
-  auto translation = Translate("square", order, Downtown());
+  auto translation = Translate("square", order, SquareDowntown());
   ASSERT_TRUE(translation.ok()) << translation.status();
   EXPECT_THAT(translation->warnings,
               ::testing::ElementsAre("check SQ1: its lines add up to 3000 "
@@ -434,7 +438,7 @@ constexpr char kDiscountedOrder[] = R"({"order": {
         "applied_money": {"amount": 50, "currency": "USD"}}]}]}})";
 
 TEST(SquarePromotionTest, AnOrderDiscountCountsOnceAsItsShareOfEachLine) {
-  auto translation = Translate("square", kDiscountedOrder, Downtown());
+  auto translation = Translate("square", kDiscountedOrder, SquareDowntown());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const auto& events = translation->events;
   const OrderEvent* burger = FindEvent(events, "SQ4/L1/discount/LABOR-DAY");
@@ -452,7 +456,7 @@ TEST(SquarePromotionTest, SquareStatesNoCodeSoADiscountIsNoRedemption) {
       [](uint8_t* out, size_t size) { std::fill(out, out + size, 7); });
   const std::string order = absl::StrReplaceAll(
       kDiscountedOrder, {{R"("CODE")", "\"" + code + "\""}});
-  auto translation = Translate("square", order, Downtown());
+  auto translation = Translate("square", order, SquareDowntown());
   ASSERT_TRUE(translation.ok()) << translation.status();
   int discounts = 0;
   for (const OrderEvent& event : translation->events) {

@@ -16,7 +16,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
-#include "core/discount_code.h"
 #include "core/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -31,7 +30,7 @@ namespace {
 using makegood::v1::OrderEvent;
 using ::testing::HasSubstr;
 
-VendorContext Usd() { return DowntownContext("toast", "USD"); }
+VendorContext ToastUsd() { return DowntownContext("toast", "USD"); }
 
 int CountDiscounts(const std::vector<OrderEvent>& events) {
   return static_cast<int>(std::count_if(
@@ -84,7 +83,7 @@ constexpr char kBurgers[] = R"({
      "receiptLinePrice": 0.25}]})";
 
 TEST(ToastModifiersTest, ModifiersArePricedIntoTheirLineAndNamedInTheEvent) {
-  auto translation = Translate("toast", OrderWith(kBurgers), Usd());
+  auto translation = Translate("toast", OrderWith(kBurgers), ToastUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* added = FindEvent(translation->events, "chk-1/sel-1/added");
   ASSERT_NE(added, nullptr);
@@ -101,7 +100,7 @@ TEST(ToastModifiersTest, ModifiersArePricedIntoTheirLineAndNamedInTheEvent) {
   EXPECT_EQ(pickles.quantity(), 2);
   EXPECT_EQ(pickles.unit_price().minor_units(), 25);
 
-  auto parsed = ParseVendorPayload("toast", OrderWith(kBurgers), Usd());
+  auto parsed = ParseVendorPayload("toast", OrderWith(kBurgers), ToastUsd());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   ASSERT_EQ(parsed->orders.size(), 1u);
   EXPECT_EQ(parsed->orders[0].stated_gross_minor, 3100);
@@ -119,7 +118,7 @@ TEST(ToastModifiersTest, NestedModifiersAreTheirOwnNamedAfterWhatTheyRefine) {
         "receiptLinePrice": 0.5,
         "modifiers": [{"displayName": "On the side", "quantity": 1,
                        "preDiscountPrice": 0.0}]}]}]})"),
-                               Usd());
+                               ToastUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* added = FindEvent(translation->events, "chk-1/sel-1/added");
   ASSERT_NE(added, nullptr);
@@ -141,7 +140,7 @@ TEST(ToastModifiersTest, ASizeThatReplacesTheItemsPriceAddsNothingToIt) {
     "receiptLinePrice": 4.5, "preDiscountPrice": 4.5,
     "modifiers": [{"displayName": "Large", "quantity": 1,
       "receiptLinePrice": 4.5, "optionGroupPricingMode": "REPLACES_PRICE"}]})");
-  auto parsed = ParseVendorPayload("toast", order, Usd());
+  auto parsed = ParseVendorPayload("toast", order, ToastUsd());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   const LineSnapshot& coffee = parsed->orders[0].lines[0];
   EXPECT_EQ(coffee.unit_price_minor, 450);
@@ -154,7 +153,7 @@ TEST(ToastModifiersTest, ASizeThatReplacesTheItemsPriceAddsNothingToIt) {
 TEST(ToastModifiersTest, WithoutReceiptLinePriceTheModifiersComeOutOfTheGross) {
   const std::string order = absl::StrReplaceAll(
       OrderWith(kBurgers), {{R"("receiptLinePrice": 12.0, )", ""}});
-  auto translation = Translate("toast", order, Usd());
+  auto translation = Translate("toast", order, ToastUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* added = FindEvent(translation->events, "chk-1/sel-1/added");
   ASSERT_NE(added, nullptr);
@@ -167,7 +166,7 @@ TEST(ToastModifiersTest, WithoutReceiptLinePriceTheModifiersComeOutOfTheGross) {
     "preDiscountPrice": 2.0,
     "modifiers": [{"displayName": "Bacon", "quantity": 2,
                    "receiptLinePrice": 2.0}]})"),
-                        Usd());
+                        ToastUsd());
   EXPECT_EQ(less.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(less.status().message(),
               HasSubstr("order.checks[0].selections[0].preDiscountPrice: 1.00 "
@@ -178,7 +177,7 @@ TEST(ToastModifiersTest, AVoidedModifierIsOffItsLineAndAVoidedLineKeepsItsOwn) {
   std::string order = absl::StrReplaceAll(
       OrderWith(kBurgers), {{R"("displayName": "Cheese",)",
                              R"("displayName": "Cheese", "voided": true,)"}});
-  auto parsed = ParseVendorPayload("toast", order, Usd());
+  auto parsed = ParseVendorPayload("toast", order, ToastUsd());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   const LineSnapshot& burgers = parsed->orders[0].lines[0];
   EXPECT_EQ(burgers.unit_price_minor, 1450);
@@ -194,7 +193,7 @@ TEST(ToastModifiersTest, AVoidedModifierIsOffItsLineAndAVoidedLineKeepsItsOwn) {
   order = absl::StrReplaceAll(
       order, {{R"("quantity": 2, "receiptLinePrice": 12.0)",
                R"("quantity": 2, "voided": true, "receiptLinePrice": 12.0)"}});
-  auto voided = ParseVendorPayload("toast", order, Usd());
+  auto voided = ParseVendorPayload("toast", order, ToastUsd());
   ASSERT_TRUE(voided.ok()) << voided.status();
   const LineSnapshot& line = voided->orders[0].lines[0];
   EXPECT_EQ(line.state, LineSnapshot::State::kVoided);
@@ -259,7 +258,7 @@ TEST(ToastModifiersTest, BadModifiersAreRefusedWithTheirPath) {
         R"({"guid": "sel-1", "displayName": "Burger", "quantity": 2,
             "receiptLinePrice": 12.0, )",
         modifiers, "}"));
-    auto translation = Translate("toast", order, Usd());
+    auto translation = Translate("toast", order, ToastUsd());
     EXPECT_EQ(translation.status().code(), absl::StatusCode::kInvalidArgument)
         << modifiers;
     EXPECT_THAT(translation.status().message(),
@@ -275,7 +274,7 @@ TEST(ToastModifiersTest, AModifierThatOverflowsTheLinesPriceIsRefused) {
     "receiptLinePrice": 92233720368547758.07,
     "modifiers": [{"displayName": "Bacon", "quantity": 1,
                    "receiptLinePrice": 0.01}]})"),
-                               Usd());
+                               ToastUsd());
   EXPECT_EQ(translation.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(translation.status().message(),
               HasSubstr("order.checks[0].selections[0].modifiers[0]: makes a "
@@ -287,7 +286,7 @@ TEST(ToastModifiersTest, AModifierThatOverflowsTheLinesPriceIsRefused) {
     "receiptLinePrice": 1.0,
     "modifiers": [{"displayName": "Bacon", "quantity": 4,
                    "receiptLinePrice": 46116860184273879.04}]})"),
-                           Usd());
+                           ToastUsd());
   EXPECT_THAT(product.status().message(),
               HasSubstr("order.checks[0].selections[0].modifiers[0]: makes a "
                         "price too large for int64 minor units"));
@@ -305,7 +304,7 @@ TEST(ToastModifiersTest, OneModifierTooManyIsRefused) {
       OrderWith(absl::StrCat(R"({"guid": "sel-1", "displayName": "Pizza",
         "quantity": 1, "receiptLinePrice": 9.0, "modifiers": [)",
                              modifiers, "]}")),
-      Usd());
+      ToastUsd());
   EXPECT_EQ(translation.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(translation.status().message(),
               HasSubstr("order.checks[0].selections[0].modifiers[50]: is one "
@@ -336,7 +335,7 @@ constexpr char kClosedNextMorning[] = R"({
        "modifiedDate": "2026-11-20T12:34:00.100+0000"}]}]})";
 
 TEST(ToastTimesTest, EachEventTakesToastsOwnTimeForIt) {
-  auto translation = Translate("toast", kClosedNextMorning, Usd());
+  auto translation = Translate("toast", kClosedNextMorning, ToastUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const auto& events = translation->events;
   EXPECT_EQ(TimeOf(events, "chk-1/opened"), Utc("2026-11-20T12:30:00Z"));
@@ -356,7 +355,7 @@ TEST(ToastTimesTest, WithoutTheChecksPaidDateItsLastPaymentsIsThePaidTime) {
       {{R"("paidDate": "2026-11-20T13:49:38.616+0000",)", ""},
        {R"("payments": [{"tipAmount": 0, )",
         R"("payments": [{"tipAmount": 0, "paidDate": "2026-11-20T13:51:00.000+0000"}, {"tipAmount": 0, )"}});
-  auto translation = Translate("toast", order, Usd());
+  auto translation = Translate("toast", order, ToastUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   EXPECT_EQ(TimeOf(translation->events, "chk-1/paid"),
             Utc("2026-11-20T13:51:00Z"));
@@ -369,7 +368,7 @@ TEST(ToastTimesTest, WithoutAnyToastTimeAnEventTakesTheChecksModifiedDate) {
        {R"(, "paidDate": "2026-11-20T13:49:38.617+0000")", ""},
        {R"("modifiedDate": "2026-11-20T12:33:30.500+0000")",
         R"("modifiedDate": null)"}});
-  auto translation = Translate("toast", order, Usd());
+  auto translation = Translate("toast", order, ToastUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   EXPECT_EQ(TimeOf(translation->events, "chk-1/paid"),
             Utc("2026-11-21T11:05:00.024Z"));
@@ -386,7 +385,7 @@ TEST(ToastTimesTest, AVoidedChecksLinesAreVoidedAndItClosesAtItsVoidDate) {
       "selections": [{"guid": "sel-1", "displayName": "Soup", "quantity": 1,
                       "receiptLinePrice": 12.0,
                       "createdDate": "2026-11-20T19:02:00.000+0000"}]}]})",
-                               Usd());
+                               ToastUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* voided =
       FindEvent(translation->events, "chk-1/sel-1/voided");
@@ -414,7 +413,7 @@ TEST(ToastGrossTest, EveryFixtureThatStatesAGrossAddsUpToIt) {
   int stated_with_modifiers = 0;
   for (const auto& file : files) {
     auto parsed = ParseVendorPayload(
-        "toast", testing::ReadFileOrEmpty(file.string()), Usd());
+        "toast", testing::ReadFileOrEmpty(file.string()), ToastUsd());
     // Refusals on purpose (their expected output says so) are skipped; any
     // other fixture must translate.
     if (!FixtureTranslates(file)) continue;
@@ -439,7 +438,7 @@ TEST(ToastGrossTest, ALineThatMissesToastsGrossIsAWarning) {
   auto parsed = ParseVendorPayload("toast", OrderWith(R"({
     "guid": "sel-1", "displayName": "Soup", "quantity": 1,
     "receiptLinePrice": 8.0, "preDiscountPrice": 10.0})"),
-                                   Usd());
+                                   ToastUsd());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->orders[0].stated_gross_minor, 1000);
   EXPECT_THAT(parsed->warnings,
@@ -454,7 +453,7 @@ TEST(ToastGrossTest, NoGrossIsStatedWhereToastsCannotCompare) {
     "guid": "sel-1", "displayName": "Beer", "quantity": 1,
     "receiptLinePrice": 7.0, "preDiscountPrice": 6.48,
     "taxInclusion": "INCLUDED"})"),
-                                  Usd());
+                                  ToastUsd());
   ASSERT_TRUE(taxed.ok()) << taxed.status();
   EXPECT_EQ(taxed->orders[0].stated_gross_minor, std::nullopt);
   EXPECT_TRUE(taxed->warnings.empty());
@@ -462,7 +461,7 @@ TEST(ToastGrossTest, NoGrossIsStatedWhereToastsCannotCompare) {
   auto unstated = ParseVendorPayload("toast", OrderWith(R"({
     "guid": "sel-1", "displayName": "Soup", "quantity": 1,
     "receiptLinePrice": 8.0})"),
-                                     Usd());
+                                     ToastUsd());
   ASSERT_TRUE(unstated.ok()) << unstated.status();
   EXPECT_EQ(unstated->orders[0].stated_gross_minor, std::nullopt);
   // A voided selection counts in neither.
@@ -471,7 +470,7 @@ TEST(ToastGrossTest, NoGrossIsStatedWhereToastsCannotCompare) {
     "receiptLinePrice": 8.0, "preDiscountPrice": 8.0}, {
     "guid": "sel-2", "displayName": "Bread", "quantity": 1,
     "receiptLinePrice": 3.0, "voided": true})"),
-                                   Usd());
+                                   ToastUsd());
   ASSERT_TRUE(voided.ok()) << voided.status();
   EXPECT_EQ(voided->orders[0].stated_gross_minor, 800);
   EXPECT_EQ(GrossMismatch(voided->orders[0]), std::nullopt);
@@ -486,14 +485,9 @@ std::string SelectionWithCode(const std::string& code) {
                       code, R"("}]})");
 }
 
-std::string MakegoodCode() {
-  return core::NewDiscountCode(
-      [](uint8_t* out, size_t size) { std::fill(out, out + size, 7); });
-}
-
 TEST(ToastPromoCodesTest, AShopCodeOnASelectionIsOneDiscountOfThatLine) {
   auto translation =
-      Translate("toast", OrderWith(SelectionWithCode("SUMMER15")), Usd());
+      Translate("toast", OrderWith(SelectionWithCode("SUMMER15")), ToastUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const auto& events = translation->events;
   const OrderEvent* discount =
@@ -512,7 +506,7 @@ TEST(ToastPromoCodesTest, AMakegoodCodeOnASelectionIsItsRedemptionOnly) {
   const std::string typed =
       absl::AsciiStrToLower(absl::StrReplaceAll(code, {{"-", ""}}));
   auto translation =
-      Translate("toast", OrderWith(SelectionWithCode(typed)), Usd());
+      Translate("toast", OrderWith(SelectionWithCode(typed)), ToastUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* redeemed =
       FindEvent(translation->events, "chk-1/code/" + code);
@@ -529,7 +523,7 @@ TEST(ToastPromoCodesTest, AShopCodeOnTheCheckIsOneDiscountOfTheCheck) {
                     "receiptLinePrice": 20.0})",
                 R"({"guid": "disc-9", "discountAmount": 5.0,
                     "appliedPromoCode": "WELCOME5"})"),
-      Usd());
+      ToastUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const auto& events = translation->events;
   const OrderEvent* discount =
@@ -551,7 +545,7 @@ TEST(ToastPromoCodesTest, AMakegoodCodeOnTheCheckIsItsRedemptionOnly) {
                 absl::StrCat(R"({"guid": "disc-9", "discountAmount": 20.0,
                                  "appliedPromoCode": ")",
                              code, R"("})")),
-      Usd());
+      ToastUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* redeemed =
       FindEvent(translation->events, "chk-1/code/" + code);
@@ -570,7 +564,7 @@ TEST(ToastPromoCodesTest, AMakegoodCodeTypedTwoWaysIsOneRedemption) {
                 absl::StrCat(R"({"guid": "disc-9", "discountAmount": 20.0,
                                  "appliedPromoCode": ")",
                              code, R"("})")),
-      Usd());
+      ToastUsd());
   ASSERT_TRUE(translation.ok()) << translation.status();
   const OrderEvent* redeemed =
       FindEvent(translation->events, "chk-1/code/" + code);

@@ -2,13 +2,18 @@
 #define MAKEGOOD_TESTS_ADAPTERS_TRANSLATION_TEST_SUPPORT_H_
 
 // What the translators' tests share: the context a test translates in, the
-// event of an id, and whether a fixture is one the translators must read.
+// event of an id, a makegood code, and whether a fixture is one the
+// translators must read.
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "core/discount_code.h"
 #include "makegood/v1/order_events.pb.h"
 #include "support/process.h"
 #include "vendor_payload.h"
@@ -34,6 +39,12 @@ inline const makegood::v1::OrderEvent* FindEvent(
     if (event.event_id() == id) return &event;
   }
   return nullptr;
+}
+
+// A code of the shape makegood issues, the same in every run.
+inline std::string MakegoodCode() {
+  return core::NewDiscountCode(
+      [](uint8_t* out, size_t size) { std::fill(out, out + size, 7); });
 }
 
 // Whether a vendor fixture is one the translators must read: its

@@ -82,7 +82,7 @@ constexpr char kConfig[] = R"pb(
   }
 )pb";
 
-const absl::Time kNow = absl::FromUnixSeconds(1795000000);
+const absl::Time kEvaluatedAt = absl::FromUnixSeconds(1795000000);
 
 class PolicyTest : public ::testing::Test {
  protected:
@@ -104,7 +104,7 @@ class PolicyTest : public ::testing::Test {
     item.station = station;
     item.unit_price_minor = price;
     item.remaining_minor = price;
-    item.ordered_at = kNow - absl::Minutes(10);
+    item.ordered_at = kEvaluatedAt - absl::Minutes(10);
     return item;
   }
 
@@ -117,7 +117,7 @@ class PolicyTest : public ::testing::Test {
     input.flagged = flagged;
     input.live_items = flagged;
     input.check_remaining_minor = 10000;
-    input.now = kNow;
+    input.now = kEvaluatedAt;
     return input;
   }
 
@@ -172,7 +172,7 @@ TEST_F(PolicyTest, ASecondProblemOnTheCheckEscalates) {
 
 TEST_F(PolicyTest, TheWaitTriggerUsesOrderedAndFiredTimes) {
   PolicyItem waited = Item("1", 2000);
-  waited.ordered_at = kNow - absl::Minutes(41);
+  waited.ordered_at = kEvaluatedAt - absl::Minutes(41);
   auto long_wait =
       ChooseRemedies(*rules_, Input("long_wait", makegood::v1::MINOR, {}));
   EXPECT_TRUE(long_wait.extras.empty());
@@ -186,7 +186,7 @@ TEST_F(PolicyTest, TheWaitTriggerUsesOrderedAndFiredTimes) {
   EXPECT_TRUE(ChooseRemedies(*rules_, whole_check).extras.empty());
 
   PolicyItem fired = Item("1", 2000);
-  fired.fired_at = kNow - absl::Minutes(20);
+  fired.fired_at = kEvaluatedAt - absl::Minutes(20);
   auto after_fire =
       ChooseRemedies(*rules_, Input("cold_food", makegood::v1::MINOR, {fired}));
   EXPECT_EQ(Ids(after_fire.extras), Strings{"code"});
@@ -196,10 +196,10 @@ TEST_F(PolicyTest, TheWaitTriggerUsesOrderedAndFiredTimes) {
 TEST_F(PolicyTest, GuestHistoryCountsEarlierCasesWithinTheWindow) {
   PolicyInput input =
       Input("cold_food", makegood::v1::MINOR, {Item("1", 2000)});
-  input.guest_case_times = {kNow - absl::Hours(24 * 5),
-                            kNow - absl::Hours(24 * 45)};
+  input.guest_case_times = {kEvaluatedAt - absl::Hours(24 * 5),
+                            kEvaluatedAt - absl::Hours(24 * 45)};
   EXPECT_TRUE(ChooseRemedies(*rules_, input).extras.empty());
-  input.guest_case_times.push_back(kNow - absl::Hours(24 * 29));
+  input.guest_case_times.push_back(kEvaluatedAt - absl::Hours(24 * 29));
   EXPECT_EQ(Ids(ChooseRemedies(*rules_, input).extras), Strings{"manager"});
 }
 

@@ -51,6 +51,7 @@ inline constexpr char kServerToken[] = "demo-server-dana";        // s-17
 inline constexpr char kOtherServerToken[] = "demo-server-marco";  // s-22
 inline constexpr char kManagerToken[] = "demo-manager-lee";       // m-2
 inline constexpr char kReporterToken[] = "demo-reporter-office";
+inline constexpr char kAdminToken[] = "demo-admin-owner";  // o-1
 
 inline std::vector<OrderEvent> DinnerEvents() {
   std::ifstream in(MAKEGOOD_DINNER_EVENTS);

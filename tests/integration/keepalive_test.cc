@@ -35,10 +35,10 @@ using v1::RemedyCommand;
 constexpr absl::Duration kNoticedWithin = absl::Seconds(15);
 
 // One adapter's StreamCommands call, read on its own thread.
-class AdapterStream {
+class PingedAdapterStream {
  public:
-  AdapterStream(const std::shared_ptr<grpc::Channel>& channel,
-                const std::string& name)
+  PingedAdapterStream(const std::shared_ptr<grpc::Channel>& channel,
+                      const std::string& name)
       : stub_(v1::RemedyCommandService::NewStub(channel)) {
     // Bounds the stream, so that a test gone wrong still ends.
     context_.set_deadline(std::chrono::system_clock::now() +
@@ -49,9 +49,9 @@ class AdapterStream {
     reader_ = stub_->StreamCommands(&context_, request);
     thread_ = std::thread([this] { Run(); });
   }
-  AdapterStream(const AdapterStream&) = delete;
-  AdapterStream& operator=(const AdapterStream&) = delete;
-  ~AdapterStream() {
+  PingedAdapterStream(const PingedAdapterStream&) = delete;
+  PingedAdapterStream& operator=(const PingedAdapterStream&) = delete;
+  ~PingedAdapterStream() {
     context_.TryCancel();
     thread_.join();
   }
@@ -144,13 +144,13 @@ TEST_F(KeepaliveTest, AHalfOpenAdapterConnectionIsNoticedAtBothEnds) {
   auto proxied_channel = client::OpenChannel(through_proxy);
   ASSERT_TRUE(proxied_channel.ok()) << proxied_channel.status();
 
-  AdapterStream proxied(*proxied_channel, "behind-the-proxy");
+  PingedAdapterStream proxied(*proxied_channel, "behind-the-proxy");
   const std::string id = Comp("c1");
   ASSERT_FALSE(id.empty());
   // The only stream holds the lease.
   ASSERT_TRUE(proxied.WaitForCommand(id, 1, absl::Seconds(10)))
       << proxied.Describe();
-  AdapterStream direct(channel_, "direct");
+  PingedAdapterStream direct(channel_, "direct");
 
   (*proxy)->Blackhole();
   const absl::Time cut = absl::Now();

@@ -41,7 +41,6 @@ using ::testing::StartsWith;
 
 // Demo tokens of packaging/config/sample.yaml beside daemon_fixture.h's.
 constexpr char kMetricsToken[] = "demo-metrics-scrape";  // metrics-prometheus
-constexpr char kAdminToken[] = "demo-admin-owner";       // o-1
 
 constexpr char kExpositionType[] = "text/plain; version=0.0.4; charset=utf-8";
 

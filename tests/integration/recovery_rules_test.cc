@@ -31,7 +31,6 @@ using v1::RecoveryCase;
 // (their SHA-256 is in ConfigYaml).
 constexpr char kOtherManagerToken[] = "test-manager-kim";  // m-3
 constexpr char kBarTabletToken[] = "test-bar-tablet-lee";  // s-40, person lee
-constexpr char kAdminToken[] = "demo-admin-owner";         // o-1
 
 // `status` has `code`, and details in domain makegood.v1 with `reason` that
 // repeat the code and message; the message shows no SQL.

@@ -47,7 +47,6 @@ using v1::RecoveryCase;
 
 // Demo credentials and PINs of packaging/config/sample.yaml.
 constexpr char kTabletToken[] = "demo-tablet-floor";  // tablet-1
-constexpr char kAdminToken[] = "demo-admin-owner";    // o-1
 constexpr char kDanaPin[] = "2468";                   // s-17
 constexpr char kMarcoPin[] = "1357";                  // s-22
 constexpr char kLeePin[] = "8642";                    // m-2

@@ -11,8 +11,6 @@
 namespace makegood {
 namespace {
 
-constexpr char kAdminToken[] = "demo-admin-owner";
-
 // A makegoodd whose clock starts at midnight UTC of `date`.
 class SimulatedDaemon {
  public:

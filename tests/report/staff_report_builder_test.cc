@@ -24,7 +24,7 @@ using makegood::v1::StaffFinding;
 using makegood::v1::StaffReportResponse;
 using ::testing::ElementsAre;
 
-absl::Time At(int day, int hour, int minute) {
+absl::Time NovemberAt(int day, int hour, int minute) {
   absl::TimeZone tz;
   absl::LoadTimeZone("America/New_York", &tz);
   return absl::FromCivil(absl::CivilMinute(2026, 11, day, hour, minute), tz);
@@ -78,7 +78,8 @@ StaffRows GeneratedPeriod(const core::RecoveryRules& rules, uint64_t seed) {
     // From 11:00, within `minutes` (past midnight is still the same
     // business day, which starts at 04:00).
     const auto at = [&](int minutes) {
-      return At(16 + day, 11, 0) + absl::Minutes(5 * n.Below(minutes / 5));
+      return NovemberAt(16 + day, 11, 0) +
+             absl::Minutes(5 * n.Below(minutes / 5));
     };
     for (int i = 0; i < 12; ++i) {
       CheckRow check;
@@ -181,14 +182,15 @@ TEST(StaffReportBuilderTest, AShiftWithoutChecksEndsWithItsLastCompInAnyOrder) {
   StaffRows rows;
   // Lee has no checks: the shift ends at 22:45, the last comp, which
   // arrives fourth; 19:00 was near the end until 22:20 came.
-  rows.comps = {
-      Comp("A", "m-2", At(20, 19, 0)), Comp("B", "m-2", At(20, 22, 20)),
-      Comp("C", "m-2", At(20, 22, 10)), Comp("D", "m-2", At(20, 22, 45)),
-      Comp("E", "m-2", At(20, 21, 0))};
+  rows.comps = {Comp("A", "m-2", NovemberAt(20, 19, 0)),
+                Comp("B", "m-2", NovemberAt(20, 22, 20)),
+                Comp("C", "m-2", NovemberAt(20, 22, 10)),
+                Comp("D", "m-2", NovemberAt(20, 22, 45)),
+                Comp("E", "m-2", NovemberAt(20, 21, 0))};
   const auto r = BuildStaffReport(rules, "2026-11-20", "2026-11-20", rows);
   EXPECT_THAT(ShiftEndCases(r), ElementsAre("B", "D"));
   ASSERT_EQ(r.shifts_size(), 1);
-  EXPECT_EQ(core::FromProto(r.shifts(0).shift_end()), At(20, 22, 45));
+  EXPECT_EQ(core::FromProto(r.shifts(0).shift_end()), NovemberAt(20, 22, 45));
   EXPECT_THAT(r.findings(0).description(),
               ::testing::HasSubstr("end of the shift (22:45)"));
   EXPECT_EQ(Differences(r, testing::ReferenceStaffReport(rules, "2026-11-20",
@@ -201,12 +203,13 @@ TEST(StaffReportBuilderTest, ChecksWithoutSalesLetLaterCompsEndTheShift) {
   StaffRows rows;
   // Kim's one check is unpaid (its last activity 23:00): her comps move
   // the end to 23:20, so 22:40 is no longer within 30 minutes of it.
-  rows.checks = {{"K1", "s-30", At(20, 21, 0), At(20, 23, 0), 0, 0, true}};
-  rows.comps = {Comp("A", "s-30", At(20, 22, 40)),
-                Comp("B", "s-30", At(20, 23, 20))};
+  rows.checks = {
+      {"K1", "s-30", NovemberAt(20, 21, 0), NovemberAt(20, 23, 0), 0, 0, true}};
+  rows.comps = {Comp("A", "s-30", NovemberAt(20, 22, 40)),
+                Comp("B", "s-30", NovemberAt(20, 23, 20))};
   const auto r = BuildStaffReport(rules, "2026-11-20", "2026-11-20", rows);
   EXPECT_THAT(ShiftEndCases(r), ElementsAre("B"));
-  EXPECT_EQ(core::FromProto(r.shifts(0).shift_end()), At(20, 23, 20));
+  EXPECT_EQ(core::FromProto(r.shifts(0).shift_end()), NovemberAt(20, 23, 20));
   EXPECT_EQ(Differences(r, testing::ReferenceStaffReport(rules, "2026-11-20",
                                                          "2026-11-20", rows)),
             "");
@@ -217,9 +220,10 @@ TEST(StaffReportBuilderTest, FindingsAtTheSameTimeKeepTheOrderOfTheirComps) {
   StaffRows rows;
   // Dana sells until 23:00, so her 22:45 comp is decided as it arrives;
   // Lee's, at the same minute and one row earlier, only at the end.
-  rows.checks = {{"K1", "s-17", At(20, 18, 0), At(20, 23, 0), 10000, 0, true}};
-  rows.comps = {Comp("LEE", "m-2", At(20, 22, 45)),
-                Comp("DANA", "s-17", At(20, 22, 45))};
+  rows.checks = {{"K1", "s-17", NovemberAt(20, 18, 0), NovemberAt(20, 23, 0),
+                  10000, 0, true}};
+  rows.comps = {Comp("LEE", "m-2", NovemberAt(20, 22, 45)),
+                Comp("DANA", "s-17", NovemberAt(20, 22, 45))};
   const auto r = BuildStaffReport(rules, "2026-11-20", "2026-11-20", rows);
   EXPECT_THAT(ShiftEndCases(r), ElementsAre("LEE", "DANA"));
   rows.comps = {rows.comps[1], rows.comps[0]};
@@ -231,10 +235,10 @@ TEST(StaffReportBuilderTest, FindingsAtTheSameTimeKeepTheOrderOfTheirComps) {
 TEST(StaffReportBuilderTest, ARepeatGuestNamesTheFirstOfTheirLatestCases) {
   const core::RecoveryRules rules = testing::ReportRules();
   StaffRows rows;
-  rows.cases = {{"C1", "s-17", "G1", At(20, 19, 0)},
-                {"C2", "s-17", "G1", At(20, 21, 0)},
-                {"C3", "s-17", "G1", At(20, 21, 0)},
-                {"C4", "s-17", "G2", At(20, 20, 0)}};
+  rows.cases = {{"C1", "s-17", "G1", NovemberAt(20, 19, 0)},
+                {"C2", "s-17", "G1", NovemberAt(20, 21, 0)},
+                {"C3", "s-17", "G1", NovemberAt(20, 21, 0)},
+                {"C4", "s-17", "G2", NovemberAt(20, 20, 0)}};
   const auto r = BuildStaffReport(rules, "2026-11-20", "2026-11-20", rows);
   ASSERT_EQ(r.findings_size(), 1);
   EXPECT_EQ(r.findings(0).case_id(), "C2");

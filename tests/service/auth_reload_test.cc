@@ -25,8 +25,8 @@ using makegood::v1::Config;
 using makegood::v1::Error;
 using ::testing::HasSubstr;
 
-absl::Time T0() { return absl::FromUnixSeconds(1'800'000'000); }
-absl::Time DayEnd() { return T0() + absl::Hours(8); }
+absl::Time SignInStart() { return absl::FromUnixSeconds(1'800'000'000); }
+absl::Time SignInDayEnd() { return SignInStart() + absl::Hours(8); }
 
 void Add(google::protobuf::RepeatedPtrField<makegood::v1::Credential>* list,
          const std::string& id, makegood::v1::Role role,
@@ -98,11 +98,11 @@ class AuthReloadTest : public ::testing::Test {
   }
 
   std::string OpenSession(const std::string& staff_id) {
-    return sessions_.Open(staff_id, "tablet-1", clock_.Now(), DayEnd());
+    return sessions_.Open(staff_id, "tablet-1", clock_.Now(), SignInDayEnd());
   }
 
   SessionTable sessions_{absl::Minutes(30)};
-  core::FakeClock clock_{T0()};
+  core::FakeClock clock_{SignInStart()};
   LiveConfig live_{SnapshotOf(Base())};
   Authenticator auth_{live_, &sessions_, &clock_};
   int sessions_ended_ = 0;

@@ -57,7 +57,7 @@ using makegood::v1::RecoveryCase;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
-constexpr char kConfig[] = R"pb(
+constexpr char kDamageConfig[] = R"pb(
   location {
     id: "downtown-01"
     name: "Downtown"
@@ -93,7 +93,7 @@ constexpr char kConfig[] = R"pb(
 
 // The options the policy offers, in its order.
 constexpr char kComp[] = "o2";
-constexpr char kCode[] = "o3";
+constexpr char kNextVisitOption[] = "o3";
 
 constexpr char kDay[] = "2026-11-20";
 
@@ -103,7 +103,7 @@ absl::Time Local(int hour, int minute) {
   return absl::FromCivil(absl::CivilMinute(2026, 11, 20, hour, minute), tz);
 }
 
-int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
+int64_t UnixMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 
 // Every row of every table, each as text, sorted; by table.
 using Contents = std::map<std::string, std::vector<std::string>>;
@@ -172,20 +172,21 @@ class StaffRowsText final : public report::StaffRowSink {
  public:
   void AddCheck(const report::CheckRow& c) override {
     absl::StrAppend(&text_, "check ", c.check_id, " ", c.server_id, " ",
-                    Micros(c.opened_at), " ", Micros(c.last_activity), " ",
-                    c.sales_minor, " ", c.pos_discount_minor, " ",
+                    UnixMicros(c.opened_at), " ", UnixMicros(c.last_activity),
+                    " ", c.sales_minor, " ", c.pos_discount_minor, " ",
                     c.has_case ? "case" : "-", "\n");
   }
   void AddComp(const report::CompRow& c) override {
     absl::StrAppend(
         &text_, "comp ", c.case_id, " ", c.check_id, " ", c.requested_by, " ",
         c.business_day, " ", c.guest_id, " ", c.cost_minor, " ",
-        Micros(c.requested_at), " ",
-        c.check_paid_at ? absl::StrCat(Micros(*c.check_paid_at)) : "-", "\n");
+        UnixMicros(c.requested_at), " ",
+        c.check_paid_at ? absl::StrCat(UnixMicros(*c.check_paid_at)) : "-",
+        "\n");
   }
   void AddCase(const report::CaseRow& c) override {
     absl::StrAppend(&text_, "case ", c.case_id, " ", c.flagged_by, " ",
-                    c.guest_id, " ", Micros(c.flagged_at), "\n");
+                    c.guest_id, " ", UnixMicros(c.flagged_at), "\n");
   }
   const std::string& text() const { return text_; }
 
@@ -214,15 +215,15 @@ std::string TextOf(const report::DayRows& day) {
   absl::StrAppend(&text, "sales ", day.sales_minor, "\n");
   for (const report::RedeemedCode& code : day.redeemed_codes) {
     absl::StrAppend(&text, "code ", code.case_id, " ", code.category_id, " ",
-                    code.check_id, " ", code.amount_minor, " ", Micros(code.at),
-                    "\n");
+                    code.check_id, " ", code.amount_minor, " ",
+                    UnixMicros(code.at), "\n");
   }
   absl::StrAppend(&text, "follow-ups ", day.follow_ups_due, " ",
                   day.follow_ups_done, "\n");
   for (const report::ReturnVisit& visit : day.returns) {
     absl::StrAppend(&text, "return ", visit.guest_key, " ", visit.check_id, " ",
-                    Micros(visit.at), " ", Micros(visit.recovered_at), " ",
-                    visit.spent_minor, "\n");
+                    UnixMicros(visit.at), " ", UnixMicros(visit.recovered_at),
+                    " ", visit.spent_minor, "\n");
   }
   return text;
 }
@@ -398,7 +399,7 @@ class DamagedDatabaseTest : public ::testing::Test {
   //  - E (c5): given a next-visit code, to be redeemed and accepted.
   void SetUp() override {
     ASSERT_TRUE(
-        google::protobuf::TextFormat::ParseFromString(kConfig, &config_));
+        google::protobuf::TextFormat::ParseFromString(kDamageConfig, &config_));
     auto rules = core::RecoveryRules::Compile(config_);
     ASSERT_TRUE(rules.ok()) << rules.status();
     rules_.emplace(*std::move(rules));
@@ -455,7 +456,7 @@ class DamagedDatabaseTest : public ::testing::Test {
     auto e = Flag("flag-e", "c5", Local(18, 50));
     ASSERT_TRUE(e.ok()) << e.status();
     case_e_ = e->recovery.case_id();
-    auto code_e = Apply("apply-e", case_e_, kCode, Local(18, 52));
+    auto code_e = Apply("apply-e", case_e_, kNextVisitOption, Local(18, 52));
     ASSERT_TRUE(code_e.ok()) << code_e.status();
     code_e_ = code_e->recovery.remedies(0).discount_code();
     ASSERT_FALSE(code_e_.empty());
@@ -600,7 +601,8 @@ class DamagedDatabaseTest : public ::testing::Test {
       case Op::kApplyRemedy:
         return Recovered(Apply("apply-b", case_b_, kComp, Local(19, 20)));
       case Op::kIssueCode:
-        return Recovered(Apply("apply-d", case_d_, kCode, Local(19, 25)));
+        return Recovered(
+            Apply("apply-d", case_d_, kNextVisitOption, Local(19, 25)));
       case Op::kApproveRemedy: {
         makegood::v1::ApproveRemedyRequest request;
         request.set_request_id("approve-c");

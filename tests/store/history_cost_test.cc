@@ -36,7 +36,7 @@ using makegood::testing::CheckOpened;
 using makegood::testing::ItemAdded;
 using makegood::testing::kLocation;
 
-constexpr char kConfig[] = R"pb(
+constexpr char kHistoryConfig[] = R"pb(
   location { id: "downtown-01" currency: "USD" timezone: "America/New_York" }
   categories { id: "quality" label: "Quality" }
   remedies { id: "refire" kind: REMAKE }
@@ -45,7 +45,7 @@ constexpr char kConfig[] = R"pb(
 )pb";
 
 // 2026-06-01 20:00 UTC, an evening in New York; the history is before it.
-const absl::Time kNow = absl::FromUnixSeconds(1780344000);
+const absl::Time kHistoryNow = absl::FromUnixSeconds(1780344000);
 constexpr char kManager[] = "m-1";
 
 // The steps every statement prepared on `db` took since the last call; each
@@ -60,10 +60,10 @@ int64_t TakeSteps(sqlite3* db) {
   return steps;
 }
 
-// A location's database with `history` closed cases before kNow, each on
+// A location's database with `history` closed cases before kHistoryNow, each on
 // its own check: flagged, its refire applied and acknowledged by the POS,
 // the guest's acceptance recorded. Then one more check flagged and carried
-// through the same requests at kNow, each request's steps kept by name.
+// through the same requests at kHistoryNow, each request's steps kept by name.
 class Location {
  public:
   explicit Location(int history) : history_(history) {}
@@ -72,7 +72,7 @@ class Location {
   void Run() {
     makegood::v1::Config config;
     ASSERT_TRUE(
-        google::protobuf::TextFormat::ParseFromString(kConfig, &config));
+        google::protobuf::TextFormat::ParseFromString(kHistoryConfig, &config));
     auto rules = core::RecoveryRules::Compile(config);
     ASSERT_TRUE(rules.ok()) << rules.status();
     rules_ = std::make_unique<core::RecoveryRules>(*std::move(rules));
@@ -94,19 +94,20 @@ class Location {
     ASSERT_TRUE(db_->Exec("BEGIN IMMEDIATE").ok());
     for (int i = 0; i < history_; ++i) {
       // Six hours apart: about 250 days for a thousand cases.
-      CarryThrough(absl::StrCat("h", i), kNow - absl::Hours(6) * (i + 1));
+      CarryThrough(absl::StrCat("h", i),
+                   kHistoryNow - absl::Hours(6) * (i + 1));
       if (::testing::Test::HasFatalFailure()) return;
     }
     ASSERT_TRUE(db_->Exec("COMMIT").ok());
 
     measuring_ = true;
     TakeSteps(db_->raw());
-    CarryThrough("today", kNow);
+    CarryThrough("today", kHistoryNow);
     if (::testing::Test::HasFatalFailure()) return;
     WatchSnapshotQuery watch;
     watch.location_id = kLocation;
-    watch.recurring_from = kNow - absl::Hours(12);
-    watch.recurring_to = kNow + absl::Hours(12);
+    watch.recurring_from = kHistoryNow - absl::Hours(12);
+    watch.recurring_to = kHistoryNow + absl::Hours(12);
     auto snapshot = ReadWatchSnapshotRows(*db_, watch);
     ASSERT_TRUE(snapshot.ok()) << snapshot.status();
     steps_["ReadWatchSnapshot"] = TakeSteps(db_->raw());

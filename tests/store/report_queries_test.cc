@@ -38,7 +38,7 @@ using makegood::v1::RecoveryCase;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-constexpr char kConfig[] = R"pb(
+constexpr char kReportConfig[] = R"pb(
   location {
     id: "downtown-01"
     name: "Downtown"
@@ -70,7 +70,7 @@ constexpr char kConfig[] = R"pb(
   recurring { count: 3 window_minutes: 90 }
 )pb";
 
-constexpr char kCode[] = "o2";  // next_visit
+constexpr char kNextVisitCodeOption[] = "o2";  // next_visit
 
 // The business days written, and one between them with nothing.
 constexpr char kSummerDay[] = "2026-08-01";
@@ -150,7 +150,7 @@ class ReportQueriesTest : public ::testing::Test {
   void SetUp() override {
     makegood::v1::Config config;
     ASSERT_TRUE(
-        google::protobuf::TextFormat::ParseFromString(kConfig, &config));
+        google::protobuf::TextFormat::ParseFromString(kReportConfig, &config));
     auto rules = core::RecoveryRules::Compile(config);
     ASSERT_TRUE(rules.ok()) << rules.status();
     rules_.emplace(*std::move(rules));
@@ -306,7 +306,7 @@ class ReportQueriesTest : public ::testing::Test {
     makegood::v1::ApplyRemedyRequest request;
     request.set_request_id(request_id);
     request.set_case_id(case_id);
-    request.set_option_id(kCode);
+    request.set_option_id(kNextVisitCodeOption);
     return Wait<RecoveryResult>([&](RecoveryDone done) {
       store_->ApplyRemedy(Call("s-17", makegood::v1::SERVER, at), request,
                           std::move(done));

@@ -64,7 +64,7 @@ using ::testing::IsEmpty;
 constexpr char kUptown[] = "uptown-02";
 constexpr char kMidtown[] = "midtown-03";
 // The store's clock at the start of each test.
-const absl::Time kNow = absl::FromUnixSeconds(1795000000);
+const absl::Time kMetricsNow = absl::FromUnixSeconds(1795000000);
 
 // The families RegisterStoreGauges adds.
 constexpr const char* kStoreFamilies[] = {
@@ -186,7 +186,7 @@ class StoreGaugesTest : public ::testing::Test {
           "INSERT INTO cases(case_id, location_id, check_id, status, "
           "flagged_by, flagged_at_us, business_day, body) VALUES('",
           prefix, "-", i, "','", location, "','c-", prefix, "-", i, "',",
-          static_cast<int>(status), ",'s-17',", absl::ToUnixMicros(kNow),
+          static_cast<int>(status), ",'s-17',", absl::ToUnixMicros(kMetricsNow),
           ",'2026-11-20',x'')"));
     }
   }
@@ -202,7 +202,7 @@ class StoreGaugesTest : public ::testing::Test {
           prefix, "-", i, "','", case_id, "','", kLocation, "','c-", case_id,
           "',", static_cast<int>(makegood::v1::COMP_ITEM), ",",
           static_cast<int>(status), ",1800,'s-17','2026-11-20',",
-          absl::ToUnixMicros(kNow), ")"));
+          absl::ToUnixMicros(kMetricsNow), ")"));
     }
   }
 
@@ -239,7 +239,7 @@ class StoreGaugesTest : public ::testing::Test {
   std::string path() const { return dir_.File("m.db"); }
 
   TempDir dir_;
-  core::FakeClock clock_{kNow};
+  core::FakeClock clock_{kMetricsNow};
   LogLines log_;
   WriteHealth health_{log_.Callback()};
   std::unique_ptr<Connection> db_;
@@ -263,13 +263,13 @@ TEST_F(StoreGaugesTest, EachFamilyReadsWhatTheDatabaseHoldsAtEachScrape) {
   // acknowledged. Uptown: none. Midtown: one stamped a minute after the
   // store's clock (a caller's clock ahead of it). A location never
   // registered: not reported.
-  AddCommand("CMD-d0", kLocation, kNow - absl::Minutes(5));
-  Ack("CMD-d0", kNow - absl::Minutes(4));
-  AddCommand("CMD-d1", kLocation, kNow - absl::Seconds(90));
-  AddCommand("CMD-d2", kLocation, kNow - absl::Milliseconds(30500));
-  AddCommand("CMD-d3", kLocation, kNow - absl::Seconds(10));
-  AddCommand("CMD-m1", kMidtown, kNow + absl::Minutes(1));
-  AddCommand("CMD-g1", "ghost-09", kNow - absl::Hours(1));
+  AddCommand("CMD-d0", kLocation, kMetricsNow - absl::Minutes(5));
+  Ack("CMD-d0", kMetricsNow - absl::Minutes(4));
+  AddCommand("CMD-d1", kLocation, kMetricsNow - absl::Seconds(90));
+  AddCommand("CMD-d2", kLocation, kMetricsNow - absl::Milliseconds(30500));
+  AddCommand("CMD-d3", kLocation, kMetricsNow - absl::Seconds(10));
+  AddCommand("CMD-m1", kMidtown, kMetricsNow + absl::Minutes(1));
+  AddCommand("CMD-g1", "ghost-09", kMetricsNow - absl::Hours(1));
 
   ReaderPool readers(path(), /*max_idle=*/1);
   std::vector<telemetry::GaugeRegistration> gauges = Register(path(), readers);
@@ -403,7 +403,7 @@ TEST_F(StoreGaugesTest, RemediesAreCountedForEveryStatusInTheEnumsOrder) {
 // ---------------------------------------------------------------------------
 // Through the store.
 
-constexpr char kConfig[] = R"pb(
+constexpr char kMetricsConfig[] = R"pb(
   location { id: "downtown-01" currency: "USD" timezone: "America/New_York" }
   staff { id: "s-17" name: "Dana" role: SERVER }
   staff { id: "m-2" name: "Lee" role: MANAGER }
@@ -431,15 +431,15 @@ absl::StatusOr<Result> Wait(Submit submit) {
   return result;
 }
 
-// A store reporting to a registry, its clock a FakeClock at kNow, with two
-// locations registered. Its maintenance stays out of the way, so that only
+// A store reporting to a registry, its clock a FakeClock at kMetricsNow, with
+// two locations registered. Its maintenance stays out of the way, so that only
 // the test's requests write to the WAL.
 class StoreMetricsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     makegood::v1::Config config;
     ASSERT_TRUE(
-        google::protobuf::TextFormat::ParseFromString(kConfig, &config));
+        google::protobuf::TextFormat::ParseFromString(kMetricsConfig, &config));
     auto rules = core::RecoveryRules::Compile(config);
     ASSERT_TRUE(rules.ok()) << rules.status();
     rules_ = std::make_unique<core::RecoveryRules>(*std::move(rules));
@@ -564,7 +564,7 @@ class StoreMetricsTest : public ::testing::Test {
   std::string db_path() const { return dir_.File("s.db"); }
 
   TempDir dir_;
-  core::FakeClock clock_{kNow};
+  core::FakeClock clock_{kMetricsNow};
   LogLines log_;
   telemetry::MetricsRegistry metrics_;  // Outlives the store.
   std::unique_ptr<core::RecoveryRules> rules_;
@@ -674,7 +674,8 @@ TEST(StoreMetricsFaultTest, TheStoreIsNotWritableWhileItsDiskIsFull) {
 
   vfs.FailWrites("/s.db-wal", SQLITE_FULL);
   const absl::Status refused =
-      AppendEventsAndWait(**store, {CheckOpened("e1", "c1", kNow)}, kNow)
+      AppendEventsAndWait(**store, {CheckOpened("e1", "c1", kMetricsNow)},
+                          kMetricsNow)
           .status();
   EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
   EXPECT_EQ(core::ReasonOf(refused), makegood::v1::Error::STORE_FULL);
@@ -690,8 +691,9 @@ TEST(StoreMetricsFaultTest, TheStoreIsNotWritableWhileItsDiskIsFull) {
     ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&told), absl::Seconds(10)));
   }
   EXPECT_EQ(StoreSamples(metrics.Render()).at("makegood_store_writable"), 1);
-  EXPECT_TRUE(
-      AppendEventsAndWait(**store, {CheckOpened("e1", "c1", kNow)}, kNow).ok());
+  EXPECT_TRUE(AppendEventsAndWait(
+                  **store, {CheckOpened("e1", "c1", kMetricsNow)}, kMetricsNow)
+                  .ok());
   (*store)->WatchWriteHealth(nullptr);
   (*store)->Shutdown();
 }
