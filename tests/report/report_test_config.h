@@ -3,6 +3,8 @@
 
 // The location the report tests build their days for.
 
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "core/recovery_rules.h"
 #include "google/protobuf/text_format.h"
 #include "makegood/v1/config.pb.h"
@@ -37,6 +39,13 @@ inline core::RecoveryRules ReportRules() {
   makegood::v1::Config config;
   google::protobuf::TextFormat::ParseFromString(kReportConfig, &config);
   return *core::RecoveryRules::Compile(config);
+}
+
+// A minute of November 2026 in the location's time zone.
+inline absl::Time NovemberAt(int day, int hour, int minute) {
+  absl::TimeZone tz;
+  absl::LoadTimeZone("America/New_York", &tz);
+  return absl::FromCivil(absl::CivilMinute(2026, 11, day, hour, minute), tz);
 }
 
 }  // namespace makegood::report::testing

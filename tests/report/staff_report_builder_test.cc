@@ -23,12 +23,7 @@ namespace {
 using makegood::v1::StaffFinding;
 using makegood::v1::StaffReportResponse;
 using ::testing::ElementsAre;
-
-absl::Time NovemberAt(int day, int hour, int minute) {
-  absl::TimeZone tz;
-  absl::LoadTimeZone("America/New_York", &tz);
-  return absl::FromCivil(absl::CivilMinute(2026, 11, day, hour, minute), tz);
-}
+using testing::NovemberAt;
 
 // What differs between two reports; empty when they are the same, repeated
 // fields compared in order.

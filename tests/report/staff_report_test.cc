@@ -11,43 +11,44 @@ namespace {
 using makegood::v1::StaffFinding;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-absl::Time At(int day, int hour, int minute) {
-  absl::TimeZone tz;
-  absl::LoadTimeZone("America/New_York", &tz);
-  return absl::FromCivil(absl::CivilMinute(2026, 11, day, hour, minute), tz);
-}
+using testing::NovemberAt;
 
 StaffRows TwoShifts() {
   StaffRows rows;
   rows.checks = {
       // Day 20: Dana sells 400.00 and her last check closes at 23:00.
-      {"K1", "s-17", At(20, 18, 0), At(20, 21, 0), 30000, 0, true},
-      {"K2", "s-17", At(20, 19, 0), At(20, 23, 0), 10000, 0, true},
+      {"K1", "s-17", NovemberAt(20, 18, 0), NovemberAt(20, 21, 0), 30000, 0,
+       true},
+      {"K2", "s-17", NovemberAt(20, 19, 0), NovemberAt(20, 23, 0), 10000, 0,
+       true},
       // Sam sells 500.00; a 12.00 discount at the POS with no case.
-      {"K3", "s-22", At(20, 18, 30), At(20, 22, 0), 50000, 1200, false},
+      {"K3", "s-22", NovemberAt(20, 18, 30), NovemberAt(20, 22, 0), 50000, 1200,
+       false},
       // Kim sells 500.00; a POS discount explained by a case.
-      {"K4", "s-30", At(20, 19, 0), At(20, 22, 0), 50000, 800, true},
+      {"K4", "s-30", NovemberAt(20, 19, 0), NovemberAt(20, 22, 0), 50000, 800,
+       true},
       // Day 21: Dana sells 100.00.
-      {"K5", "s-17", At(21, 18, 0), At(21, 20, 0), 10000, 0, true},
+      {"K5", "s-17", NovemberAt(21, 18, 0), NovemberAt(21, 20, 0), 10000, 0,
+       true},
   };
   rows.comps = {
       // 30.00 on a check paid at 20:30, comped at 20:45: after payment.
-      {"C1", "K1", "s-17", "2026-11-20", "G1", 3000, At(20, 20, 45),
-       At(20, 20, 30)},
+      {"C1", "K1", "s-17", "2026-11-20", "G1", 3000, NovemberAt(20, 20, 45),
+       NovemberAt(20, 20, 30)},
       // 20.00 at 22:40, within 30 minutes of Dana's 23:00 shift end.
-      {"C2", "K2", "s-17", "2026-11-20", "G1", 2000, At(20, 22, 40),
+      {"C2", "K2", "s-17", "2026-11-20", "G1", 2000, NovemberAt(20, 22, 40),
        std::nullopt},
       // Sam: 5.00 at 20:00.
-      {"C3", "K3", "s-22", "2026-11-20", "", 500, At(20, 20, 0), std::nullopt},
+      {"C3", "K3", "s-22", "2026-11-20", "", 500, NovemberAt(20, 20, 0),
+       std::nullopt},
       // Kim: 10.00 at 19:30.
-      {"C4", "K4", "s-30", "2026-11-20", "", 1000, At(20, 19, 30),
+      {"C4", "K4", "s-30", "2026-11-20", "", 1000, NovemberAt(20, 19, 30),
        std::nullopt},
   };
   // Dana recovered guest G1 twice.
-  rows.cases = {{"C1", "s-17", "G1", At(20, 20, 40)},
-                {"C2", "s-17", "G1", At(20, 22, 35)},
-                {"C4", "s-30", "G7", At(20, 19, 25)}};
+  rows.cases = {{"C1", "s-17", "G1", NovemberAt(20, 20, 40)},
+                {"C2", "s-17", "G1", NovemberAt(20, 22, 35)},
+                {"C4", "s-30", "G7", NovemberAt(20, 19, 25)}};
   return rows;
 }
 
@@ -67,7 +68,7 @@ TEST(StaffReportTest, ShiftsTotalsOutliersAndFindings) {
   EXPECT_EQ(dana.comp_value().minor_units(), 5000);
   EXPECT_EQ(dana.sales().minor_units(), 40000);
   EXPECT_EQ(dana.comp_share_bps(), 1250);
-  EXPECT_EQ(core::FromProto(dana.shift_end()), At(20, 23, 0));
+  EXPECT_EQ(core::FromProto(dana.shift_end()), NovemberAt(20, 23, 0));
 
   // Totals: Dana 50.00 of 500.00 = 1000 bps, Kim 200, Sam 100: median 200,
   // and Dana is 5x it.
@@ -107,11 +108,14 @@ TEST(StaffReportTest, ShiftsTotalsOutliersAndFindings) {
 TEST(StaffReportTest, WhenPeersGiveNothingAnyCompStandsOut) {
   const core::RecoveryRules rules = testing::ReportRules();
   StaffRows rows;
-  rows.checks = {{"K1", "s-17", At(20, 18, 0), At(20, 22, 0), 10000, 0, true},
-                 {"K2", "s-22", At(20, 18, 0), At(20, 22, 0), 10000, 0, false},
-                 {"K3", "s-30", At(20, 18, 0), At(20, 22, 0), 10000, 0, false}};
-  rows.comps = {{"C1", "K1", "s-17", "2026-11-20", "", 1000, At(20, 19, 0),
-                 std::nullopt}};
+  rows.checks = {{"K1", "s-17", NovemberAt(20, 18, 0), NovemberAt(20, 22, 0),
+                  10000, 0, true},
+                 {"K2", "s-22", NovemberAt(20, 18, 0), NovemberAt(20, 22, 0),
+                  10000, 0, false},
+                 {"K3", "s-30", NovemberAt(20, 18, 0), NovemberAt(20, 22, 0),
+                  10000, 0, false}};
+  rows.comps = {{"C1", "K1", "s-17", "2026-11-20", "", 1000,
+                 NovemberAt(20, 19, 0), std::nullopt}};
   const auto r = BuildStaffReport(rules, "2026-11-20", "2026-11-20", rows);
   EXPECT_EQ(r.median_comp_share_bps(), 0);
   ASSERT_EQ(r.outliers_size(), 1);

@@ -16,6 +16,7 @@
 #include "service/auth.h"
 #include "service/live_config.h"
 #include "service/sessions.h"
+#include "session_day.h"
 #include "snapshot_of.h"
 
 namespace makegood::service {
@@ -25,8 +26,8 @@ using makegood::v1::Config;
 using makegood::v1::Error;
 using ::testing::HasSubstr;
 
-absl::Time SignInStart() { return absl::FromUnixSeconds(1'800'000'000); }
-absl::Time SignInDayEnd() { return SignInStart() + absl::Hours(8); }
+using testing::DayEnd;
+using testing::DayStart;
 
 void Add(google::protobuf::RepeatedPtrField<makegood::v1::Credential>* list,
          const std::string& id, makegood::v1::Role role,
@@ -98,11 +99,11 @@ class AuthReloadTest : public ::testing::Test {
   }
 
   std::string OpenSession(const std::string& staff_id) {
-    return sessions_.Open(staff_id, "tablet-1", clock_.Now(), SignInDayEnd());
+    return sessions_.Open(staff_id, "tablet-1", clock_.Now(), DayEnd());
   }
 
   SessionTable sessions_{absl::Minutes(30)};
-  core::FakeClock clock_{SignInStart()};
+  core::FakeClock clock_{DayStart()};
   LiveConfig live_{SnapshotOf(Base())};
   Authenticator auth_{live_, &sessions_, &clock_};
   int sessions_ended_ = 0;

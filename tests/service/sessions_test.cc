@@ -16,6 +16,7 @@
 #include "makegood/v1/config.pb.h"
 #include "makegood/v1/errors.pb.h"
 #include "service/auth.h"
+#include "session_day.h"
 #include "snapshot_of.h"
 
 namespace makegood::service {
@@ -27,53 +28,59 @@ using makegood::v1::Error;
 constexpr absl::Duration kIdle = absl::Minutes(30);
 constexpr absl::Duration kMicro = absl::Microseconds(1);
 
-// A fixed instant; every time below is relative to it.
-absl::Time T0() { return absl::FromUnixSeconds(1'800'000'000); }
-// The end of the business day the sessions are opened in.
-absl::Time DayEnd() { return T0() + absl::Hours(8); }
+// Every time below is relative to the session day's start.
+using testing::DayEnd;
+using testing::DayStart;
 
 TEST(SessionTableTest, AnOpenedSessionIsLive) {
   SessionTable table(kIdle);
   EXPECT_EQ(table.idle_limit(), kIdle);
-  const std::string token = table.Open("s-17", "tablet-1", T0(), DayEnd());
-  const SessionTable::Found found = table.Use(token, T0() + absl::Minutes(1));
+  const std::string token =
+      table.Open("s-17", "tablet-1", DayStart(), DayEnd());
+  const SessionTable::Found found =
+      table.Use(token, DayStart() + absl::Minutes(1));
   EXPECT_EQ(found.lookup, Lookup::kLive);
   EXPECT_EQ(found.record.staff_id, "s-17");
   EXPECT_EQ(found.record.device_id, "tablet-1");
   EXPECT_EQ(found.record.expires_at, DayEnd());
-  EXPECT_EQ(found.record.last_used, T0() + absl::Minutes(1));
+  EXPECT_EQ(found.record.last_used, DayStart() + absl::Minutes(1));
 }
 
 TEST(SessionTableTest, TheIdleLimitEndsASessionAtExactlyTheLimit) {
   SessionTable table(kIdle);
-  const std::string before = table.Open("s-17", "tablet-1", T0(), DayEnd());
-  const std::string at = table.Open("s-22", "tablet-1", T0(), DayEnd());
-  EXPECT_EQ(table.Use(before, T0() + kIdle - kMicro).lookup, Lookup::kLive);
-  EXPECT_EQ(table.Use(at, T0() + kIdle).lookup, Lookup::kEnded);
+  const std::string before =
+      table.Open("s-17", "tablet-1", DayStart(), DayEnd());
+  const std::string at = table.Open("s-22", "tablet-1", DayStart(), DayEnd());
+  EXPECT_EQ(table.Use(before, DayStart() + kIdle - kMicro).lookup,
+            Lookup::kLive);
+  EXPECT_EQ(table.Use(at, DayStart() + kIdle).lookup, Lookup::kEnded);
   // Ended stays ended.
-  EXPECT_EQ(table.Use(at, T0() + kIdle + absl::Minutes(1)).lookup,
+  EXPECT_EQ(table.Use(at, DayStart() + kIdle + absl::Minutes(1)).lookup,
             Lookup::kEnded);
-  const SessionTable::Found ended = table.Use(at, T0() + absl::Hours(1));
+  const SessionTable::Found ended = table.Use(at, DayStart() + absl::Hours(1));
   EXPECT_EQ(ended.lookup, Lookup::kEnded);
   EXPECT_EQ(ended.record.staff_id, "s-22");
 }
 
 TEST(SessionTableTest, AUseRefreshesTheIdleClock) {
   SessionTable table(kIdle);
-  const std::string token = table.Open("s-17", "tablet-1", T0(), DayEnd());
-  EXPECT_EQ(table.Use(token, T0() + absl::Minutes(20)).lookup, Lookup::kLive);
-  EXPECT_EQ(table.Use(token, T0() + absl::Minutes(40)).lookup, Lookup::kLive);
-  EXPECT_EQ(table.Use(token, T0() + absl::Minutes(70) - kMicro).lookup,
+  const std::string token =
+      table.Open("s-17", "tablet-1", DayStart(), DayEnd());
+  EXPECT_EQ(table.Use(token, DayStart() + absl::Minutes(20)).lookup,
+            Lookup::kLive);
+  EXPECT_EQ(table.Use(token, DayStart() + absl::Minutes(40)).lookup,
+            Lookup::kLive);
+  EXPECT_EQ(table.Use(token, DayStart() + absl::Minutes(70) - kMicro).lookup,
             Lookup::kLive);
   // 30 minutes after the last use.
-  EXPECT_EQ(table.Use(token, T0() + absl::Minutes(100) - kMicro).lookup,
+  EXPECT_EQ(table.Use(token, DayStart() + absl::Minutes(100) - kMicro).lookup,
             Lookup::kEnded);
 }
 
 TEST(SessionTableTest, TheEndOfTheBusinessDayEndsASession) {
   SessionTable table(kIdle);
-  const absl::Time expires = T0() + absl::Minutes(10);
-  const std::string token = table.Open("s-17", "tablet-1", T0(), expires);
+  const absl::Time expires = DayStart() + absl::Minutes(10);
+  const std::string token = table.Open("s-17", "tablet-1", DayStart(), expires);
   EXPECT_EQ(table.Use(token, expires - kMicro).lookup, Lookup::kLive);
   // Used a microsecond ago, but the day is over.
   EXPECT_EQ(table.Use(token, expires).lookup, Lookup::kEnded);
@@ -81,36 +88,40 @@ TEST(SessionTableTest, TheEndOfTheBusinessDayEndsASession) {
 
 TEST(SessionTableTest, CloseEndsASessionOnce) {
   SessionTable table(kIdle);
-  const std::string token = table.Open("s-17", "tablet-1", T0(), DayEnd());
-  EXPECT_TRUE(table.Close(token, T0() + absl::Minutes(1)));
-  EXPECT_EQ(table.Use(token, T0() + absl::Minutes(2)).lookup, Lookup::kEnded);
-  EXPECT_FALSE(table.Close(token, T0() + absl::Minutes(3)));
-  EXPECT_FALSE(table.Close("no-such-token", T0()));
+  const std::string token =
+      table.Open("s-17", "tablet-1", DayStart(), DayEnd());
+  EXPECT_TRUE(table.Close(token, DayStart() + absl::Minutes(1)));
+  EXPECT_EQ(table.Use(token, DayStart() + absl::Minutes(2)).lookup,
+            Lookup::kEnded);
+  EXPECT_FALSE(table.Close(token, DayStart() + absl::Minutes(3)));
+  EXPECT_FALSE(table.Close("no-such-token", DayStart()));
 
   // A session the idle limit ended cannot be closed either.
-  const std::string idle = table.Open("s-22", "tablet-1", T0(), DayEnd());
-  EXPECT_FALSE(table.Close(idle, T0() + kIdle));
-  EXPECT_EQ(table.Use(idle, T0() + kIdle).lookup, Lookup::kEnded);
+  const std::string idle = table.Open("s-22", "tablet-1", DayStart(), DayEnd());
+  EXPECT_FALSE(table.Close(idle, DayStart() + kIdle));
+  EXPECT_EQ(table.Use(idle, DayStart() + kIdle).lookup, Lookup::kEnded);
 }
 
 TEST(SessionTableTest, AnUnknownTokenIsUnknown) {
   SessionTable table(kIdle);
-  EXPECT_EQ(table.Use("no-such-token", T0()).lookup, Lookup::kUnknown);
-  const std::string token = table.Open("s-17", "tablet-1", T0(), DayEnd());
-  EXPECT_EQ(table.Use("", T0()).lookup, Lookup::kUnknown);
-  EXPECT_EQ(table.Use(token + "x", T0()).lookup, Lookup::kUnknown);
-  EXPECT_EQ(table.Use(token.substr(1), T0()).lookup, Lookup::kUnknown);
-  EXPECT_EQ(table.Use(token, T0()).lookup, Lookup::kLive);
+  EXPECT_EQ(table.Use("no-such-token", DayStart()).lookup, Lookup::kUnknown);
+  const std::string token =
+      table.Open("s-17", "tablet-1", DayStart(), DayEnd());
+  EXPECT_EQ(table.Use("", DayStart()).lookup, Lookup::kUnknown);
+  EXPECT_EQ(table.Use(token + "x", DayStart()).lookup, Lookup::kUnknown);
+  EXPECT_EQ(table.Use(token.substr(1), DayStart()).lookup, Lookup::kUnknown);
+  EXPECT_EQ(table.Use(token, DayStart()).lookup, Lookup::kLive);
 }
 
 TEST(SessionTableTest, OnePersonOneSessionPerDevice) {
   SessionTable table(kIdle);
-  const std::string first = table.Open("s-17", "tablet-1", T0(), DayEnd());
+  const std::string first =
+      table.Open("s-17", "tablet-1", DayStart(), DayEnd());
   const std::string other_device =
-      table.Open("s-17", "tablet-2", T0(), DayEnd());
+      table.Open("s-17", "tablet-2", DayStart(), DayEnd());
   const std::string other_staff =
-      table.Open("s-22", "tablet-1", T0(), DayEnd());
-  const absl::Time later = T0() + absl::Minutes(1);
+      table.Open("s-22", "tablet-1", DayStart(), DayEnd());
+  const absl::Time later = DayStart() + absl::Minutes(1);
   const std::string second = table.Open("s-17", "tablet-1", later, DayEnd());
   EXPECT_NE(first, second);
   EXPECT_EQ(table.Use(first, later).lookup, Lookup::kEnded);
@@ -129,7 +140,7 @@ TEST(SessionTableTest, TokensAre43UrlSafeCharactersOf32RandomBytes) {
   for (int i = 0; i < 200; ++i) {
     // Different staff, so that no open ends another.
     const std::string token =
-        table.Open("s-" + std::to_string(i), "tablet-1", T0(), DayEnd());
+        table.Open("s-" + std::to_string(i), "tablet-1", DayStart(), DayEnd());
     ASSERT_EQ(token.size(), 43u) << token;
     for (char c : token) {
       const bool url_safe = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -147,8 +158,9 @@ TEST(SessionTableTest, TokensAre43UrlSafeCharactersOf32RandomBytes) {
 // ended their tokens are unknown.
 TEST(SessionTableTest, AnIdleSessionIsForgottenADayAfterItEnded) {
   SessionTable table(kIdle);
-  const std::string token = table.Open("s-17", "tablet-1", T0(), DayEnd());
-  const absl::Time ended = T0() + kIdle;
+  const std::string token =
+      table.Open("s-17", "tablet-1", DayStart(), DayEnd());
+  const absl::Time ended = DayStart() + kIdle;
   const absl::Time a_day_later = ended + absl::Hours(24);
   table.Open("s-22", "tablet-1", a_day_later, a_day_later + absl::Hours(8));
   EXPECT_EQ(table.Use(token, a_day_later).lookup, Lookup::kEnded);
@@ -159,9 +171,10 @@ TEST(SessionTableTest, AnIdleSessionIsForgottenADayAfterItEnded) {
 
 TEST(SessionTableTest, AnExpiredSessionIsForgottenADayAfterItsDayEnded) {
   SessionTable table(kIdle);
-  const absl::Time expires = T0() + absl::Minutes(10);
-  const std::string token = table.Open("s-17", "tablet-1", T0(), expires);
-  EXPECT_EQ(table.Use(token, T0() + absl::Minutes(5)).lookup, Lookup::kLive);
+  const absl::Time expires = DayStart() + absl::Minutes(10);
+  const std::string token = table.Open("s-17", "tablet-1", DayStart(), expires);
+  EXPECT_EQ(table.Use(token, DayStart() + absl::Minutes(5)).lookup,
+            Lookup::kLive);
   const absl::Time a_day_later = expires + absl::Hours(24);
   table.Open("s-22", "tablet-1", a_day_later, a_day_later + absl::Hours(8));
   EXPECT_EQ(table.Use(token, a_day_later).lookup, Lookup::kEnded);
@@ -172,8 +185,9 @@ TEST(SessionTableTest, AnExpiredSessionIsForgottenADayAfterItsDayEnded) {
 
 TEST(SessionTableTest, ASignedOutSessionIsForgottenAboutADayLater) {
   SessionTable table(kIdle);
-  const std::string token = table.Open("s-17", "tablet-1", T0(), DayEnd());
-  const absl::Time closed = T0() + absl::Minutes(1);
+  const std::string token =
+      table.Open("s-17", "tablet-1", DayStart(), DayEnd());
+  const absl::Time closed = DayStart() + absl::Minutes(1);
   ASSERT_TRUE(table.Close(token, closed));
   const absl::Time almost = closed + absl::Hours(23);
   table.Open("s-22", "tablet-1", almost, almost + absl::Hours(8));
@@ -220,7 +234,7 @@ class SessionAuthTest : public ::testing::Test {
   }
 
   SessionTable sessions_{kIdle};
-  core::FakeClock clock_{T0()};
+  core::FakeClock clock_{DayStart()};
   LiveConfig live_{SnapshotOf(TabletConfig())};
   Authenticator auth_{live_, &sessions_, &clock_};
 };
@@ -325,7 +339,8 @@ TEST_F(SessionAuthTest, AnUnknownTokenIsUnauthenticatedWithoutSessionEnded) {
 
 TEST(SessionAuthWithoutTableTest, SessionTokensNeedTheTable) {
   SessionTable sessions(kIdle);
-  const std::string token = sessions.Open("s-17", "tablet-1", T0(), DayEnd());
+  const std::string token =
+      sessions.Open("s-17", "tablet-1", DayStart(), DayEnd());
   LiveConfig live(SnapshotOf(TabletConfig()));
   Authenticator auth(live);
   EXPECT_EQ(auth.Authenticate("Bearer " + token).status().code(),

@@ -103,8 +103,6 @@ absl::Time Local(int hour, int minute) {
   return absl::FromCivil(absl::CivilMinute(2026, 11, 20, hour, minute), tz);
 }
 
-int64_t UnixMicros(absl::Time t) { return absl::ToUnixMicros(t); }
-
 // Every row of every table, each as text, sorted; by table.
 using Contents = std::map<std::string, std::vector<std::string>>;
 
@@ -172,21 +170,23 @@ class StaffRowsText final : public report::StaffRowSink {
  public:
   void AddCheck(const report::CheckRow& c) override {
     absl::StrAppend(&text_, "check ", c.check_id, " ", c.server_id, " ",
-                    UnixMicros(c.opened_at), " ", UnixMicros(c.last_activity),
-                    " ", c.sales_minor, " ", c.pos_discount_minor, " ",
-                    c.has_case ? "case" : "-", "\n");
+                    absl::ToUnixMicros(c.opened_at), " ",
+                    absl::ToUnixMicros(c.last_activity), " ", c.sales_minor,
+                    " ", c.pos_discount_minor, " ", c.has_case ? "case" : "-",
+                    "\n");
   }
   void AddComp(const report::CompRow& c) override {
-    absl::StrAppend(
-        &text_, "comp ", c.case_id, " ", c.check_id, " ", c.requested_by, " ",
-        c.business_day, " ", c.guest_id, " ", c.cost_minor, " ",
-        UnixMicros(c.requested_at), " ",
-        c.check_paid_at ? absl::StrCat(UnixMicros(*c.check_paid_at)) : "-",
-        "\n");
+    absl::StrAppend(&text_, "comp ", c.case_id, " ", c.check_id, " ",
+                    c.requested_by, " ", c.business_day, " ", c.guest_id, " ",
+                    c.cost_minor, " ", absl::ToUnixMicros(c.requested_at), " ",
+                    c.check_paid_at
+                        ? absl::StrCat(absl::ToUnixMicros(*c.check_paid_at))
+                        : "-",
+                    "\n");
   }
   void AddCase(const report::CaseRow& c) override {
     absl::StrAppend(&text_, "case ", c.case_id, " ", c.flagged_by, " ",
-                    c.guest_id, " ", UnixMicros(c.flagged_at), "\n");
+                    c.guest_id, " ", absl::ToUnixMicros(c.flagged_at), "\n");
   }
   const std::string& text() const { return text_; }
 
@@ -216,14 +216,15 @@ std::string TextOf(const report::DayRows& day) {
   for (const report::RedeemedCode& code : day.redeemed_codes) {
     absl::StrAppend(&text, "code ", code.case_id, " ", code.category_id, " ",
                     code.check_id, " ", code.amount_minor, " ",
-                    UnixMicros(code.at), "\n");
+                    absl::ToUnixMicros(code.at), "\n");
   }
   absl::StrAppend(&text, "follow-ups ", day.follow_ups_due, " ",
                   day.follow_ups_done, "\n");
   for (const report::ReturnVisit& visit : day.returns) {
     absl::StrAppend(&text, "return ", visit.guest_key, " ", visit.check_id, " ",
-                    UnixMicros(visit.at), " ", UnixMicros(visit.recovered_at),
-                    " ", visit.spent_minor, "\n");
+                    absl::ToUnixMicros(visit.at), " ",
+                    absl::ToUnixMicros(visit.recovered_at), " ",
+                    visit.spent_minor, "\n");
   }
   return text;
 }

@@ -49,8 +49,6 @@ using ::testing::IsEmpty;
 constexpr char kUptown[] = "uptown-02";
 const absl::Time kT0 = absl::FromUnixSeconds(1795000000);
 
-int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
-
 // A refire of line 1 for `location`, created at `created`.
 RemedyCommand Command(const std::string& id, const std::string& location,
                       absl::Time created) {
@@ -118,7 +116,7 @@ class OutboxTest : public ::testing::Test {
     } else {
       ack.set_vendor_reason(detail);
     }
-    absl::Status recorded = RecordAck(*db_, ack, Micros(at));
+    absl::Status recorded = RecordAck(*db_, ack, absl::ToUnixMicros(at));
     ASSERT_TRUE(recorded.ok()) << recorded;
   }
 
@@ -189,9 +187,10 @@ TEST_F(OutboxTest, APageHoldsAtMostItsLimitAndSaysWhetherMoreFollow) {
   EXPECT_THAT(Ids(first), ElementsAre("CMD-0", "CMD-1"));
   EXPECT_TRUE(first.more);
   CommandPage next =
-      Page(kLocation, {.after_created_us = Micros(kT0 + absl::Seconds(1)),
-                       .after_command_id = "CMD-1",
-                       .limit = 2});
+      Page(kLocation,
+           {.after_created_us = absl::ToUnixMicros(kT0 + absl::Seconds(1)),
+            .after_command_id = "CMD-1",
+            .limit = 2});
   EXPECT_THAT(Ids(next), ElementsAre("CMD-2"));
   EXPECT_FALSE(next.more);
 
@@ -249,9 +248,10 @@ TEST_F(OutboxTest, TheFirstAcknowledgementIsKeptAndLaterOnesChangeNothing) {
       "SELECT acked_at_us || ' ' || result || ' ' || "
       "coalesce(pos_reference, '-') || ' ' || coalesce(vendor_reason, '-') "
       "FROM commands WHERE command_id='CMD-1'");
-  EXPECT_EQ(recorded, absl::StrCat(Micros(kT0 + absl::Seconds(5)), " ",
-                                   static_cast<int>(AckCommandRequest::APPLIED),
-                                   " POS-77 -"));
+  EXPECT_EQ(
+      recorded,
+      absl::StrCat(absl::ToUnixMicros(kT0 + absl::Seconds(5)), " ",
+                   static_cast<int>(AckCommandRequest::APPLIED), " POS-77 -"));
   auto loaded = LoadOutboxCommand(*db_, "CMD-1");
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(loaded->result, AckCommandRequest::APPLIED);
@@ -285,7 +285,7 @@ TEST_F(OutboxTest, TheBacklogHasEveryRegisteredLocationWithItsOldestUnacked) {
   ASSERT_EQ(backlog->size(), 2u);
   EXPECT_EQ((*backlog)[0].location_id, kLocation);
   EXPECT_EQ((*backlog)[0].commands, 2);
-  EXPECT_EQ((*backlog)[0].oldest_created_us, Micros(kT0));
+  EXPECT_EQ((*backlog)[0].oldest_created_us, absl::ToUnixMicros(kT0));
   // An empty outbox: none, and no oldest.
   EXPECT_EQ((*backlog)[1].location_id, kUptown);
   EXPECT_EQ((*backlog)[1].commands, 0);
@@ -297,7 +297,8 @@ TEST_F(OutboxTest, TheBacklogHasEveryRegisteredLocationWithItsOldestUnacked) {
   ASSERT_TRUE(backlog.ok()) << backlog.status();
   ASSERT_EQ(backlog->size(), 2u);
   EXPECT_EQ((*backlog)[0].commands, 1);
-  EXPECT_EQ((*backlog)[0].oldest_created_us, Micros(kT0 + absl::Seconds(3)));
+  EXPECT_EQ((*backlog)[0].oldest_created_us,
+            absl::ToUnixMicros(kT0 + absl::Seconds(3)));
 }
 
 // ---------------------------------------------------------------------------
@@ -526,8 +527,9 @@ TEST_F(OutboxAckTest, AnAppliedAckAppliesTheRemedyOnceAndLaterAnswersGetIt) {
   EXPECT_EQ(changed.status(), RecoveryCase::REMEDY_APPLIED);
   EXPECT_THAT(applied->case_change->alerts, IsEmpty());
   EXPECT_THAT(UnackedIds(), IsEmpty());
-  EXPECT_EQ(Text("SELECT acked_at_us || ' ' || pos_reference FROM commands"),
-            absl::StrCat(Micros(kT0 + absl::Seconds(40)), " POS-77"));
+  EXPECT_EQ(
+      Text("SELECT acked_at_us || ' ' || pos_reference FROM commands"),
+      absl::StrCat(absl::ToUnixMicros(kT0 + absl::Seconds(40)), " POS-77"));
   EXPECT_EQ(Count("SELECT count(*) FROM ledger WHERE action='command_applied'"),
             1);
 
