@@ -98,6 +98,21 @@ absl::StatusOr<Target> ResolveTarget(const BackupArgs& args) {
 int RunBackup(const ClientOptions& options, const BackupArgs& args) {
   auto target = ResolveTarget(args);
   if (!target.ok()) return ReportError(target.status());
+  if (!target->directory.empty()) {
+    // First: they hold guest contacts, and may be what fills the disk. One
+    // that cannot go does not stop the backup.
+    auto abandoned = store::RemoveAbandonedCopies(target->directory);
+    if (!abandoned.ok()) {
+      std::cerr << "makegood: warning: " << abandoned.status().message()
+                << "; the backup goes on" << std::endl;
+    } else {
+      for (const std::string& path : *abandoned) {
+        std::cerr << "makegood: removed " << path
+                  << ", the unfinished copy of a backup that stopped midway"
+                  << std::endl;
+      }
+    }
+  }
   auto backup = store::BackupDatabase(args.db, target->path);
   if (!backup.ok()) return ReportError(backup.status());
   if (options.output == OutputFormat::kJson) {
@@ -172,7 +187,9 @@ void AddBackupCommands(CLI::App& app, const ClientOptions& options,
           "A new file (an existing one is never overwritten), or a "
           "directory: the backup is then DIR/makegood-YYYYMMDDTHHMMSSZ.db "
           "(UTC). With --keep, or ending in /, PATH is a directory, made "
-          "(mode 0700) if missing")
+          "(mode 0700) if missing. In a directory, the unfinished copies "
+          "that a backup stopped midway left (makegood-*.db.partial-XXXXXX "
+          "that no process holds) are deleted first")
       ->required();
   backup
       ->add_option("--keep", backup_args->keep,

@@ -59,6 +59,8 @@ absl::Status ErrnoError(int error, absl::string_view what) {
     case EPERM:
     case EROFS:
     case EISDIR:
+    case ENAMETOOLONG:
+    case ELOOP:
       return absl::FailedPreconditionError(message);
     case ENOSPC:
     case EDQUOT:
@@ -66,6 +68,17 @@ absl::Status ErrnoError(int error, absl::string_view what) {
     default:
       return absl::InternalError(message);
   }
+}
+
+// The file `path` names: where it is a symbolic link, the file at its end
+// (which need not exist yet), as SQLite opens it and DatabaseLock locks
+// beside it; else `path` itself.
+std::string FileALinkNames(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::is_symlink(path, error)) return path;
+  const std::filesystem::path resolved =
+      std::filesystem::weakly_canonical(path, error);
+  return error ? path : resolved.string();
 }
 
 // `path` must be an existing directory (the destination's).
@@ -102,38 +115,129 @@ absl::Status SyncDirectory(const std::string& path) {
   return SyncPath(path, O_RDONLY | O_DIRECTORY);
 }
 
+// The files SQLite may make beside a database file.
+constexpr const char* kSqliteSidecars[] = {"-journal", "-wal", "-shm"};
+
+// Whether `name` is "<prefix>-XXXXXX" as mkostemp(3) makes it from
+// "<prefix>-XXXXXX".
+bool IsTemporaryOf(absl::string_view name, absl::string_view prefix) {
+  constexpr size_t kRandom = 6;
+  if (name.size() != prefix.size() + 1 + kRandom ||
+      !absl::StartsWith(name, prefix) || name[prefix.size()] != '-') {
+    return false;
+  }
+  const absl::string_view random = name.substr(prefix.size() + 1);
+  return std::all_of(random.begin(), random.end(),
+                     [](char c) { return absl::ascii_isalnum(c); });
+}
+
 // A file being written beside its final name (invariant 3), deleted with
 // the files SQLite may have made beside it when it goes out of scope: after
-// a rename its name is free, and the deletion finds nothing.
+// a rename its name is free, and the deletion finds nothing. It is held
+// under an exclusive flock(2) while it lives (invariant 6).
 class TempFile {
  public:
-  // Creates "<prefix>-XXXXXX", empty, mode 0600.
+  // Creates "<prefix>-XXXXXX", empty, mode 0600, and locks it.
   static absl::StatusOr<std::unique_ptr<TempFile>> Create(
       const std::string& prefix) {
-    std::string name = prefix + "-XXXXXX";
-    const int fd = ::mkostemp(name.data(), O_CLOEXEC);
-    if (fd < 0) {
-      return ErrnoError(
-          errno, absl::StrCat("cannot create a file in ", DirectoryOf(prefix)));
+    // A RemoveAbandoned between mkostemp and flock may take the new file
+    // for an abandoned one and delete it: then its name no longer leads to
+    // the file locked, and another is made.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      std::string name = prefix + "-XXXXXX";
+      const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+      if (fd < 0) {
+        return ErrnoError(errno, absl::StrCat("cannot create a file in ",
+                                              DirectoryOf(prefix)));
+      }
+      if (::flock(fd, LOCK_EX) != 0) {
+        const int error = errno;
+        ::close(fd);
+        ::unlink(name.c_str());
+        return ErrnoError(error, absl::StrCat("cannot lock ", name));
+      }
+      struct stat locked;
+      struct stat named;
+      if (::fstat(fd, &locked) == 0 && ::stat(name.c_str(), &named) == 0 &&
+          locked.st_dev == named.st_dev && locked.st_ino == named.st_ino) {
+        return std::unique_ptr<TempFile>(new TempFile(std::move(name), fd));
+      }
+      ::close(fd);
     }
-    ::close(fd);
-    return std::unique_ptr<TempFile>(new TempFile(std::move(name)));
+    return absl::InternalError(
+        absl::StrCat("cannot create a file in ", DirectoryOf(prefix),
+                     ": each one made was deleted at once"));
   }
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
   ~TempFile() {
-    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+    ::unlink(path_.c_str());
+    for (const char* suffix : kSqliteSidecars) {
       ::unlink(absl::StrCat(path_, suffix).c_str());
     }
+    // Last: no SQLite connection is open on the file by now, so closing
+    // this descriptor drops none of SQLite's POSIX locks on it.
+    ::close(fd_);
   }
 
   const std::string& path() const { return path_; }
 
  private:
-  explicit TempFile(std::string path) : path_(std::move(path)) {}
+  TempFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
 
   const std::string path_;
+  const int fd_;
 };
+
+// Deletes the files of `directory` that `is_temporary` names and that no
+// process holds (invariant 6), each with its SQLite files; returns their
+// paths. One being written is locked by its writer and left alone.
+absl::StatusOr<std::vector<std::string>> RemoveAbandoned(
+    const std::string& directory,
+    const std::function<bool(absl::string_view)>& is_temporary) {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(directory, error), end;
+       !error && it != end; it.increment(error)) {
+    std::string name = it->path().filename().string();
+    // A link is no temporary of ours, whatever it is named.
+    if (is_temporary(name) && !it->is_symlink(error) &&
+        it->is_regular_file(error)) {
+      names.push_back(std::move(name));
+    }
+  }
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot list ", directory, ": ", error.message()));
+  }
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> removed;
+  for (const std::string& name : names) {
+    const std::string path = (std::filesystem::path(directory) / name).string();
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+      if (errno == ENOENT) continue;  // Finished meanwhile.
+      return ErrnoError(errno, absl::StrCat("cannot open ", path));
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int lock_error = errno;
+      ::close(fd);
+      if (lock_error == EWOULDBLOCK) continue;  // Being written.
+      return ErrnoError(lock_error, absl::StrCat("cannot lock ", path));
+    }
+    const bool unlinked = ::unlink(path.c_str()) == 0 || errno == ENOENT;
+    const int unlink_error = errno;
+    ::close(fd);
+    if (!unlinked) {
+      return ErrnoError(unlink_error, absl::StrCat("cannot remove ", path));
+    }
+    for (const char* suffix : kSqliteSidecars) {
+      ::unlink(absl::StrCat(path, suffix).c_str());
+    }
+    removed.push_back(path);
+  }
+  return removed;
+}
 
 // The copy's connection: a plain SQLite file in its default rollback mode,
 // so that nothing but the file (and, while a step commits, its -journal)
@@ -375,6 +479,12 @@ absl::StatusOr<ledger::ChainCheck> VerifyDatabaseFile(const std::string& path) {
 absl::StatusOr<BackupResult> BackupDatabase(const std::string& source,
                                             const std::string& destination,
                                             const BackupOptions& options) {
+  // The directory first, as a restore checks it: a file where it is meant
+  // is the same FAILED_PRECONDITION for both.
+  const std::string directory = DirectoryOf(destination);
+  if (absl::Status s = CheckDirectory(directory, destination); !s.ok()) {
+    return s;
+  }
   struct stat st;
   if (::lstat(destination.c_str(), &st) == 0) {
     return absl::AlreadyExistsError(absl::StrCat(
@@ -384,10 +494,6 @@ absl::StatusOr<BackupResult> BackupDatabase(const std::string& source,
   }
   if (errno != ENOENT) {
     return ErrnoError(errno, absl::StrCat("cannot check ", destination));
-  }
-  const std::string directory = DirectoryOf(destination);
-  if (absl::Status s = CheckDirectory(directory, destination); !s.ok()) {
-    return s;
   }
   // Its messages for a source that is missing or no makegood database,
   // before anything is written.
@@ -422,8 +528,9 @@ absl::StatusOr<BackupResult> BackupDatabase(const std::string& source,
 }
 
 absl::StatusOr<RestoreResult> RestoreDatabase(const std::string& backup,
-                                              const std::string& database,
+                                              const std::string& named,
                                               const BackupOptions& options) {
+  const std::string database = FileALinkNames(named);
   struct stat st;
   if (::stat(database.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     return absl::FailedPreconditionError(
@@ -444,6 +551,13 @@ absl::StatusOr<RestoreResult> RestoreDatabase(const std::string& backup,
   }
   if (!lock.ok()) return lock.status();
   (*lock)->GiveToOwnerOf(database);
+  // A restore that stopped midway left its copy; none runs now but this one.
+  const std::string restoring = database + ".restoring";
+  auto abandoned = RemoveAbandoned(
+      directory,
+      [name = std::filesystem::path(restoring).filename().string()](
+          absl::string_view file) { return IsTemporaryOf(file, name); });
+  if (!abandoned.ok()) return abandoned.status();
 
   const auto nothing_changed = [&database](const absl::Status& status) {
     return absl::Status(status.code(), absl::StrCat(status.message(),
@@ -452,7 +566,7 @@ absl::StatusOr<RestoreResult> RestoreDatabase(const std::string& backup,
   };
   auto verified = VerifyDatabaseFile(backup);
   if (!verified.ok()) return nothing_changed(verified.status());
-  auto temp = TempFile::Create(database + ".restoring");
+  auto temp = TempFile::Create(restoring);
   if (!temp.ok()) return nothing_changed(temp.status());
   auto pages = CopyDatabase(backup, (*temp)->path(), options);
   if (!pages.ok()) return nothing_changed(pages.status());
@@ -473,6 +587,7 @@ absl::StatusOr<RestoreResult> RestoreDatabase(const std::string& backup,
   }
 
   RestoreResult result;
+  result.removed = *std::move(abandoned);
   // Before the rename: SQLite would replay an old -wal or -journal into the
   // restored file. The makegoodd that left them is stopped (we hold its
   // lock), and what they hold belongs to the file being replaced: until the
@@ -485,7 +600,7 @@ absl::StatusOr<RestoreResult> RestoreDatabase(const std::string& backup,
       ::rename(absl::StrCat(stale, kReplacedSuffix).c_str(), stale.c_str());
     }
   };
-  for (const char* suffix : {"-journal", "-wal", "-shm"}) {
+  for (const char* suffix : kSqliteSidecars) {
     const std::string stale = database + suffix;
     if (::rename(stale.c_str(), absl::StrCat(stale, kReplacedSuffix).c_str()) ==
         0) {
@@ -584,6 +699,17 @@ absl::StatusOr<std::vector<std::string>> PruneBackups(
     }
   }
   return removed;
+}
+
+absl::StatusOr<std::vector<std::string>> RemoveAbandonedCopies(
+    const std::string& directory) {
+  return RemoveAbandoned(directory, [](absl::string_view name) {
+    constexpr absl::string_view kPartial = ".partial-";
+    const size_t at = name.rfind(kPartial);
+    return at != absl::string_view::npos &&
+           IsBackupFileName(name.substr(0, at)) &&
+           IsTemporaryOf(name, name.substr(0, at + kPartial.size() - 1));
+  });
 }
 
 }  // namespace makegood::store

@@ -35,7 +35,17 @@
 //     it moved aside: the path holds the old file with every file it had or
 //     the whole backup, never a mix, and a restore that fails on the way
 //     puts back what it moved. The restored file keeps the old file's
-//     owner, group and mode.
+//     owner, group and mode. A database named through a symbolic link is
+//     the file at the link's end, as SQLite and the lock take it: that file
+//     is replaced, and the link stays.
+//  6. A temporary file ("<name>.partial-XXXXXX", "<database>.restoring-
+//     XXXXXX") is held under an exclusive flock(2) by the process writing
+//     it, so one that no process holds was left by a backup or restore that
+//     stopped midway (a crash, a kill, a power cut). Such files hold guest
+//     contacts and can be as large as the database: a restore deletes the
+//     ones of its database (it holds the database's lock, so no other
+//     restore runs), and RemoveAbandonedCopies those of a directory of
+//     backups. One being written is never touched.
 //
 // Errors, each naming the file: NOT_FOUND (no source, backup or directory);
 // ALREADY_EXISTS (the backup's destination exists); FAILED_PRECONDITION (not
@@ -129,6 +139,15 @@ std::vector<std::string> BackupsToPrune(std::vector<std::string> names,
 // are gone).
 absl::StatusOr<std::vector<std::string>> PruneBackups(
     const std::string& directory, int keep, absl::string_view just_made);
+
+// Deletes from `directory` the copies that backups to it left when they
+// stopped midway ("<BackupFileName>.partial-XXXXXX" that no process holds,
+// invariant 6), each with its -journal, -wal and -shm; returns their paths.
+// Other files, symbolic links, and copies still being written stay. INTERNAL
+// (or the file system's code) naming the file when one cannot be read or
+// deleted.
+absl::StatusOr<std::vector<std::string>> RemoveAbandonedCopies(
+    const std::string& directory);
 
 }  // namespace makegood::store
 

@@ -507,6 +507,30 @@ TEST_F(BackupTest, KeepPrunesTheOldestBackupsAndNothingElse) {
   EXPECT_EQ(in_fresh.head, printed.head);
 }
 
+TEST_F(BackupTest, TheNextBackupRemovesTheCopyOfOneKilledMidway) {
+  FlagNewCheck("c1", absl::Now() - absl::Minutes(30));
+  const std::string backups = dir_.File("backups");
+  ASSERT_TRUE(std::filesystem::create_directory(backups));
+  // A killed backup's copy: a whole database, guest contacts and all.
+  const std::string left =
+      backups + "/makegood-20261120T043000Z.db.partial-Ab12Cd";
+  ASSERT_TRUE(store::BackupDatabase(db_path(), left).ok());
+  WriteFile(backups + "/notes.db.partial-Ab12Cd", "not a backup's copy");
+
+  CommandResult backup =
+      Makegood({"backup", "--db", db_path(), "--to", backups, "--keep", "14"});
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+  EXPECT_THAT(backup.err,
+              HasSubstr(absl::StrCat("removed ", left,
+                                     ", the unfinished copy of a backup that "
+                                     "stopped midway")));
+  const std::string name =
+      std::filesystem::path(ParseBackupLine(backup.out).path).filename();
+  std::vector<std::string> kept = {name, "notes.db.partial-Ab12Cd"};
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(Names(backups), kept);
+}
+
 TEST_F(BackupTest, AGuestContactDeletedAfterItsRetentionIsGoneFromTheFile) {
   // makegoodd's simulated clock: retention (90 days in the sample) passes
   // between two runs, and the cleanup runs at once when the second starts.

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -240,6 +241,80 @@ TEST(PruneBackupsTest, ADirectoryThatCannotBeListedIsInternalAndNamed) {
   EXPECT_FALSE(std::filesystem::exists(missing));
 }
 
+// An open descriptor of `path` holding an exclusive flock(2), as the
+// process writing a temporary holds it; released when it goes.
+class HeldFile {
+ public:
+  explicit HeldFile(const std::string& path)
+      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    EXPECT_GE(fd_, 0) << path << ": " << std::strerror(errno);
+    EXPECT_EQ(::flock(fd_, LOCK_EX | LOCK_NB), 0) << std::strerror(errno);
+  }
+  HeldFile(const HeldFile&) = delete;
+  HeldFile& operator=(const HeldFile&) = delete;
+  ~HeldFile() { ::close(fd_); }
+
+ private:
+  const int fd_;
+};
+
+TEST(RemoveAbandonedCopiesTest, RemovesTheCopiesNoProcessHoldsAndNothingElse) {
+  makegood::testing::TempDir dir;
+  const std::string backups = dir.File("backups");
+  ASSERT_TRUE(std::filesystem::create_directory(backups));
+  for (const char* name :
+       {// Left by backups that stopped midway, one with its -journal.
+        "makegood-20261120T043000Z.db.partial-Ab12Cd",
+        "makegood-20261120T043000Z.db.partial-Ab12Cd-journal",
+        "makegood-20261121T043000Z.db.partial-zz9ZZ9",
+        // Being written: its writer holds it.
+        "makegood-20261122T043000Z.db.partial-Qw34Er",
+        // Backups, and files that are no backup's copy.
+        "makegood-20261119T043000Z.db", "notes.db.partial-Ab12Cd",
+        "makegood-20261120T043000Z.db.partial-toolong",
+        "makegood-20261120T043000Z.db.partial-Ab1.Cd",
+        "makegood-2026.db.partial-Ab12Cd"}) {
+    WriteFile(backups + "/" + name, name);
+  }
+  const HeldFile writing(backups +
+                         "/makegood-20261122T043000Z.db.partial-Qw34Er");
+  // Named like one, a link: neither it nor what it names is touched.
+  const std::string elsewhere = dir.File("elsewhere.db");
+  WriteFile(elsewhere, "a file a link points to");
+  std::filesystem::create_symlink(
+      elsewhere, backups + "/makegood-20261123T043000Z.db.partial-Ln56Kk");
+
+  auto removed = RemoveAbandonedCopies(backups);
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_THAT(
+      *removed,
+      ElementsAre(backups + "/makegood-20261120T043000Z.db.partial-Ab12Cd",
+                  backups + "/makegood-20261121T043000Z.db.partial-zz9ZZ9"));
+  EXPECT_THAT(Names(backups),
+              ElementsAre("makegood-2026.db.partial-Ab12Cd",
+                          "makegood-20261119T043000Z.db",
+                          "makegood-20261120T043000Z.db.partial-Ab1.Cd",
+                          "makegood-20261120T043000Z.db.partial-toolong",
+                          "makegood-20261122T043000Z.db.partial-Qw34Er",
+                          "makegood-20261123T043000Z.db.partial-Ln56Kk",
+                          "notes.db.partial-Ab12Cd"));
+  EXPECT_EQ(ReadFileOrEmpty(elsewhere), "a file a link points to");
+
+  auto again = RemoveAbandonedCopies(backups);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_THAT(*again, IsEmpty());
+}
+
+TEST(RemoveAbandonedCopiesTest,
+     ADirectoryThatCannotBeListedIsInternalAndNamed) {
+  makegood::testing::TempDir dir;
+  const std::string missing = dir.File("no-backups-here");
+  auto removed = RemoveAbandonedCopies(missing);
+  EXPECT_EQ(removed.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(removed.status().message(),
+              HasSubstr("cannot list " + missing + ": "));
+}
+
 class BackupFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -360,11 +435,11 @@ TEST_F(BackupFileTest, ABackupWhoseDirectoryIsAFileIsRefusedNamingThePath) {
   const std::string copy = plain + "/copy.db";
   const std::vector<std::string> before = Names(dir_.path());
   auto backup = BackupDatabase(db_path(), copy);
-  // The destination's directory does not exist as one: NOT_FOUND, as for
-  // a missing directory.
-  EXPECT_EQ(backup.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(backup.status().message(),
-              HasSubstr("cannot check " + copy + ": Not a directory"));
+  // As a restore refuses it: a file where the directory is meant.
+  EXPECT_EQ(backup.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(
+      backup.status().message(),
+      HasSubstr(plain + " (the directory of " + copy + ") is not a directory"));
   EXPECT_EQ(ReadFileOrEmpty(plain), "a file, not a directory");
   EXPECT_EQ(Names(dir_.path()), before);
 }
@@ -387,7 +462,8 @@ TEST_F(BackupFileTest, ANameWithNoRoomForItsTemporaryIsRefusedAndMakesNothing) {
   ASSERT_TRUE(std::filesystem::create_directory(copies));
   const std::string copy = copies + "/" + std::string(247, 'b') + ".db";
   auto backup = BackupDatabase(db_path(), copy);
-  EXPECT_EQ(backup.status().code(), absl::StatusCode::kInternal);
+  // A file that cannot be created (backup.h): FAILED_PRECONDITION.
+  EXPECT_EQ(backup.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(
       backup.status().message(),
       HasSubstr("cannot create a file in " + copies + ": File name too long"));
@@ -568,6 +644,35 @@ TEST_F(BackupFileTest, ACopyMadeOnePageAtATimeHoldsEveryRowToo) {
   EXPECT_EQ(by_page->pages, at_once->pages);
   EXPECT_GT(by_page->pages, 1);
   EXPECT_EQ(QueryInt(paged, "SELECT count(*) FROM order_events"), 500);
+}
+
+TEST_F(BackupFileTest, TheCopyBeingWrittenIsHeldSoNoPruneRemovesIt) {
+  const std::string source = dir_.File("large.db");
+  ASSERT_NO_FATAL_FAILURE(CopyLiveTo(source));
+  ASSERT_NO_FATAL_FAILURE(Pad(source));
+  const std::string copies = dir_.File("copies");
+  ASSERT_TRUE(std::filesystem::create_directory(copies));
+  const std::string copy = copies + "/makegood-20261120T043000Z.db";
+  BackupOptions options;
+  options.pages_per_step = 8;
+  int steps = 0;
+  options.after_step = [&] {
+    // What a second `makegood backup --to` to the same directory does
+    // meanwhile: the copy under way is no abandoned one.
+    auto removed = RemoveAbandonedCopies(copies);
+    ASSERT_TRUE(removed.ok()) << removed.status();
+    EXPECT_THAT(*removed, IsEmpty());
+    EXPECT_THAT(
+        Names(copies),
+        ::testing::Contains(::testing::MatchesRegex(
+            R"(makegood-20261120T043000Z\.db\.partial-[A-Za-z0-9]{6})")));
+    ++steps;
+  };
+  auto backup = BackupDatabase(source, copy, options);
+  ASSERT_TRUE(backup.ok()) << backup.status();
+  EXPECT_GT(steps, 0);
+  EXPECT_THAT(Names(copies), ElementsAre("makegood-20261120T043000Z.db"));
+  EXPECT_TRUE(VerifyDatabaseFile(copy).ok());
 }
 
 TEST_F(BackupFileTest, ACopyPastItsDeadlineIsAbandonedAndNothingIsKept) {
@@ -830,6 +935,54 @@ TEST_F(BackupFileTest, RestoreRemovesTheStaleFilesOfTheReplacedDatabase) {
             (std::vector<std::string>{"copy.db", "live.db", "live.db.lock"}));
   auto verified = VerifyDatabaseFile(db_path());
   EXPECT_TRUE(verified.ok()) << verified.status();
+}
+
+TEST_F(BackupFileTest, RestoreThroughASymbolicLinkReplacesTheFileItNames) {
+  // A backup of the day's start, then more events on the live file.
+  const std::string copy = dir_.File("copy.db");
+  ASSERT_NO_FATAL_FAILURE(CopyLiveTo(copy));
+  auto appended =
+      AppendEventsAndWait(*store_,
+                          makegood::testing::SyntheticService(
+                              20, "later", Utc(2026, 11, 21, 17, 0, 0)),
+                          Utc(2026, 11, 21, 23, 0, 0));
+  ASSERT_TRUE(appended.ok()) << appended.status();
+  StopStore();
+  ASSERT_GT(QueryInt(db_path(), "SELECT count(*) FROM order_events"), 500);
+  // --db as an operator's link to where the file really is.
+  const std::string link = dir_.File("makegood.db");
+  std::filesystem::create_symlink(db_path(), link);
+
+  auto restored = RestoreDatabase(copy, link);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(restored->restored.path, db_path());
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(std::filesystem::read_symlink(link), db_path());
+  EXPECT_EQ(Names(dir_.path()),
+            (std::vector<std::string>{"copy.db", "live.db", "live.db.lock",
+                                      "makegood.db"}));
+  EXPECT_EQ(QueryInt(db_path(), "SELECT count(*) FROM order_events"), 500);
+}
+
+TEST_F(BackupFileTest, RestoreRemovesTheCopyARestoreStoppedMidwayLeft) {
+  const std::string copy = dir_.File("copy.db");
+  ASSERT_NO_FATAL_FAILURE(CopyLiveTo(copy));
+  StopStore();
+  // A whole database, guest contacts and all, left by a killed restore;
+  // and a file that only looks like one.
+  const std::string left = db_path() + ".restoring-Ab12Cd";
+  ASSERT_NO_FATAL_FAILURE(CopyLiveTo(left));
+  WriteFile(left + "-journal", "a journal of the copy");
+  const std::string other = dir_.File("other.db.restoring-Ab12Cd");
+  WriteFile(other, "another database's");
+
+  auto restored = RestoreDatabase(copy, db_path());
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(restored->removed, std::vector<std::string>{left});
+  EXPECT_EQ(Names(dir_.path()),
+            (std::vector<std::string>{"copy.db", "live.db", "live.db.lock",
+                                      "other.db.restoring-Ab12Cd"}));
+  EXPECT_EQ(QueryInt(db_path(), "SELECT count(*) FROM order_events"), 500);
 }
 
 TEST_F(BackupFileTest,
