@@ -14,6 +14,23 @@ namespace makegood::plugin {
 using makegood::v1::RecoveryUpdate;
 using makegood::v1::WatchRecoveriesRequest;
 
+namespace {
+
+std::atomic<int64_t> first_watch_retry_us{
+    absl::ToInt64Microseconds(kFirstWatchRetry)};
+
+absl::Duration FirstWatchRetry() {
+  return absl::Microseconds(
+      first_watch_retry_us.load(std::memory_order_relaxed));
+}
+
+}  // namespace
+
+void SetFirstWatchRetryForTesting(absl::Duration first) {
+  first_watch_retry_us.store(absl::ToInt64Microseconds(first),
+                             std::memory_order_relaxed);
+}
+
 class FinishedWatchThreads {
  public:
   FinishedWatchThreads() = default;
@@ -172,7 +189,7 @@ struct RecoveryWatch::State {
         break;
       }
       resume.Saw(update);
-      if (update.has_caught_up()) retry = kFirstWatchRetry;
+      if (update.has_caught_up()) retry = FirstWatchRetry();
       end.delivered = true;
       if (absl::Status handed = handlers.update(update); !handed.ok()) {
         end.handler_failed = true;
@@ -206,7 +223,7 @@ struct RecoveryWatch::State {
 
   // The streams, one after the other, until stopped or refused.
   void Follow() {
-    absl::Duration retry = kFirstWatchRetry;
+    absl::Duration retry = FirstWatchRetry();
     for (;;) {
       const StreamEnd end = FollowStream(retry);
       if (end.done) return;

@@ -32,6 +32,12 @@ namespace makegood::plugin {
 inline constexpr absl::Duration kFirstWatchRetry = absl::Milliseconds(100);
 inline constexpr absl::Duration kLongestWatchRetry = absl::Seconds(5);
 
+// Makes every watch's first reconnect delay `first` from now on, instead
+// of kFirstWatchRetry. For the plugin's fuzz target, whose checks are of
+// where a watch resumes, not how long it waits: C++ only, and not exported
+// from the shared library (exports.map).
+void SetFirstWatchRetryForTesting(absl::Duration first);
+
 // A stream that ended with `status` (not cancelled by the watch itself) is
 // reopened unless makegoodd refused it (client::WatchRefused): a CANCELLED
 // from the peer or a proxy is a cut like any other.
